@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { buildApp } from '../../main';
+import { makeConfig } from '../helpers/factories';
+import { policyOf, resourcesOf, synthPipeline } from '../helpers/synth';
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('app', () => {
+  it('synthesizes a stack per environment, plus the state bootstrap when any uses S3 state', () => {
+    const app = buildApp([makeConfig({ environment: 'a' }), makeConfig({ environment: 'b', state: { bucket: 'tf-state-b', region: 'eu-west-1', keyPrefix: 'x' } })], Testing.app());
+    expect(app.node.children.map((c) => c.node.id)).toEqual(['pipeline-a', 'pipeline-b', 'state-bootstrap']);
+  });
+
+  it('creates a versioned, encrypted, private, TLS-only state bucket with noncurrent expiry', () => {
+    const app = buildApp([makeConfig({ state: { bucket: 'tf-state-x', region: 'eu-west-1', keyPrefix: 'x' } })], Testing.app());
+    const stack = app.node.findChild('state-bootstrap');
+    const s = { json: Testing.synth(stack as never), parsed: JSON.parse(Testing.synth(stack as never)), stack: stack as never };
+    expect(resourcesOf(s, 'aws_s3_bucket')).toEqual([expect.objectContaining({ bucket: 'tf-state-x', force_destroy: false })]);
+    expect(resourcesOf(s, 'aws_s3_bucket_versioning')[0]!.versioning_configuration).toEqual({ status: 'Enabled' });
+    expect(resourcesOf(s, 'aws_s3_bucket_server_side_encryption_configuration')).toHaveLength(1);
+    expect(resourcesOf(s, 'aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+    expect(policyOf(resourcesOf(s, 'aws_s3_bucket_policy')[0]!).Statement[0]!.Sid).toBe('DenyInsecureTransport');
+    expect(resourcesOf(s, 'aws_s3_bucket_lifecycle_configuration')[0]!.rule).toEqual([
+      expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 90 }] }),
+    ]);
+    expect(s.parsed.terraform.backend).toEqual({ local: { path: 'terraform.state-bootstrap.tfstate' } });
+  });
+
+  it('matches the masked snapshot of the direct-mode stack', () => {
+    const masked = synthPipeline(makeConfig()).json.replace(/[0-9A-F]{32}/g, '<asset-hash>');
+    expect(JSON.parse(masked)).toMatchSnapshot();
+  });
+
+  it('keeps source_code_hash identical across two synths of unchanged code', () => {
+    execFileSync('node', [join(ROOT, 'scripts', 'build-app.js')]);
+    const hashes = [1, 2].map(() => {
+      const out = mkdtempSync(join(tmpdir(), 'synth-'));
+      execFileSync('node', [join(ROOT, 'dist', 'main.js')], { env: { ...process.env, CDKTF_OUTDIR: out, ONLY_ENV: 'prod' }, cwd: ROOT });
+      const stack = JSON.parse(readFileSync(join(out, 'stacks', 'pipeline-prod', 'cdk.tf.json'), 'utf8'));
+      return Object.values(stack.resource.aws_lambda_function as Record<string, { source_code_hash: string }>).map((f) => f.source_code_hash);
+    });
+    expect(hashes[0]).toHaveLength(2);
+    expect(hashes[1]).toEqual(hashes[0]);
+  });
+});

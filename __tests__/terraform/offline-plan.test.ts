@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAllConfigs } from '../../config/load';
+import { planOffline, type PlanJson } from '../../tools/offline-terraform';
+import { pipelineStackId } from '../../stacks/pipeline-stack';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { terraformEnv } = require('../../scripts/terraform-env.js') as typeof import('../../scripts/terraform-env');
+
+/**
+ * Real `terraform init`, `validate` and `plan` of every synthesized stack, offline, against
+ * the local provider mirror. Without terraform the suite is skipped loudly; with
+ * REQUIRE_TERRAFORM=1 (CI) a skip is a failure.
+ */
+const ROOT = join(__dirname, '..', '..');
+const tf = terraformEnv();
+if (!tf.available) {
+  const message = `terraform tests SKIPPED: ${tf.reason}. Set REQUIRE_TERRAFORM=1 to make this a failure.`;
+  if (process.env.REQUIRE_TERRAFORM === '1') throw new Error(message.replace('SKIPPED', 'cannot run'));
+  console.warn(message);
+}
+const describeWithTerraform = tf.available ? describe : describe.skip;
+
+const configs = loadAllConfigs();
+const EXPECTED_DIRECT = [
+  'aws_cloudwatch_log_group',
+  'aws_cloudwatch_log_metric_filter',
+  'aws_cloudwatch_metric_alarm',
+  'aws_dynamodb_table',
+  'aws_iam_role',
+  'aws_iam_role_policy',
+  'aws_kms_alias',
+  'aws_kms_key',
+  'aws_lambda_event_source_mapping',
+  'aws_lambda_function',
+  'aws_s3_bucket',
+  'aws_s3_bucket_lifecycle_configuration',
+  'aws_s3_bucket_notification',
+  'aws_s3_bucket_ownership_controls',
+  'aws_s3_bucket_policy',
+  'aws_s3_bucket_public_access_block',
+  'aws_s3_bucket_server_side_encryption_configuration',
+  'aws_s3_bucket_versioning',
+  'aws_sns_topic',
+  'aws_sns_topic_policy',
+  'aws_sns_topic_subscription',
+  'aws_sqs_queue',
+  'aws_sqs_queue_policy',
+  'aws_sqs_queue_redrive_allow_policy',
+];
+const EXPECTED_PUSHER = [...EXPECTED_DIRECT, 'aws_lambda_function_event_invoke_config', 'aws_lambda_permission'].sort();
+
+describeWithTerraform('terraform validate and plan, offline', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
+  const plans = new Map<string, PlanJson>();
+  const validations = new Map<string, string>();
+
+  beforeAll(async () => {
+    execFileSync('node', [join(ROOT, 'scripts', 'build-app.js')]);
+    execFileSync('node', [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    const stacks = [...configs.map((c) => ({ id: pipelineStackId(c.environment), region: c.region })), { id: 'state-bootstrap', region: configs[0]!.region }];
+    // Two at a time: the provider is a 700 MB binary and this machine has two cores.
+    for (let i = 0; i < stacks.length; i += 2) {
+      await Promise.all(
+        stacks.slice(i, i + 2).map(async ({ id, region }) => {
+          const { validate, plan } = await planOffline(join(outdir, 'stacks', id), region, tf.env);
+          validations.set(id, validate);
+          plans.set(id, plan);
+        }),
+      );
+    }
+  }, 240_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  const typesOf = (id: string) => [...new Set(plans.get(id)!.resource_changes.map((r) => r.type))].sort();
+
+  it.each(configs.map((c) => [c.environment, c.mode]))('validates the %s stack (%s mode) with no errors', (env) => {
+    expect(validations.get(pipelineStackId(env))).toContain('Success! The configuration is valid.');
+  });
+
+  it.each(configs.map((c) => [c.environment, c.mode]))('plans the %s stack (%s mode): creates only, the expected resource types', (env, mode) => {
+    const plan = plans.get(pipelineStackId(env))!;
+    expect(plan.resource_changes.every((r) => r.change.actions.join() === 'create')).toBe(true);
+    expect(typesOf(pipelineStackId(env))).toEqual(mode === 'pusher' ? EXPECTED_PUSHER : [...EXPECTED_DIRECT].sort());
+  });
+
+  it('plans the direct stack with its named resources and known outputs', () => {
+    const dev = configs.find((c) => c.mode === 'direct')!;
+    const plan = plans.get(pipelineStackId(dev.environment))!;
+    const byType = (t: string) => plan.resource_changes.filter((r) => r.type === t);
+    expect(byType('aws_lambda_function').map((r) => r.change.after!.function_name)).toEqual([`${dev.namePrefix}-processor`]);
+    expect(byType('aws_sqs_queue').map((r) => r.change.after!.name).sort()).toEqual([`${dev.namePrefix}-ingest`, `${dev.namePrefix}-ingest-dlq`]);
+    expect(byType('aws_cloudwatch_metric_alarm')).toHaveLength(5);
+    expect(plan.planned_values!.outputs!.bucket_name!.value).toBe(`${dev.namePrefix}-uploads-${dev.accountId}`);
+    expect(byType('aws_lambda_event_source_mapping')[0]!.change.after).toMatchObject({
+      batch_size: dev.processor.batchSize,
+      function_response_types: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('plans the pusher stack with both functions and eight alarms', () => {
+    const prod = configs.find((c) => c.mode === 'pusher')!;
+    const plan = plans.get(pipelineStackId(prod.environment))!;
+    expect(plan.resource_changes.filter((r) => r.type === 'aws_lambda_function').map((r) => r.change.after!.function_name).sort()).toEqual([
+      `${prod.namePrefix}-processor`,
+      `${prod.namePrefix}-pusher`,
+    ]);
+    expect(plan.resource_changes.filter((r) => r.type === 'aws_cloudwatch_metric_alarm')).toHaveLength(8);
+  });
+
+  it('plans the state bootstrap stack: one secure bucket per configured state bucket', () => {
+    const plan = plans.get('state-bootstrap')!;
+    const buckets = configs.flatMap((c) => (c.state ? [c.state.bucket] : []));
+    expect(plan.resource_changes.filter((r) => r.type === 'aws_s3_bucket').map((r) => r.change.after!.bucket)).toEqual([...new Set(buckets)]);
+    expect(validations.get('state-bootstrap')).toContain('Success!');
+  });
+});

@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { queueSettings } from '../../../config/derive';
+import { listEnvironments, loadAllConfigs, loadConfig } from '../../../config/load';
+import { ConfigValidationError, resolveConfig } from '../../../config/validate';
+
+const VALID = { environment: 'qa', namePrefix: 'ingest-qa', accountId: '123456789012', region: 'eu-west-1' };
+
+const problemsOf = (raw: unknown, env?: string): string[] => {
+  try {
+    resolveConfig(raw, 'config/qa.json', env);
+  } catch (e) {
+    if (e instanceof ConfigValidationError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
+describe('config validation', () => {
+  it('fills documented defaults for everything optional', () => {
+    const cfg = resolveConfig(VALID);
+    expect(cfg).toMatchObject({ mode: 'direct', handleDeletes: false, logRetentionDays: 30, state: null, tags: {} });
+    expect(cfg.processor).toEqual({ timeoutSeconds: 30, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 5, recordConcurrency: 10, reservedConcurrency: null });
+    expect(cfg.queue.maxReceiveCount).toBe(5);
+    expect(cfg.table.deletionProtection).toBe(true);
+  });
+
+  it('reports every problem at once, each with its field name', () => {
+    expect(
+      problemsOf({
+        environment: 'QA',
+        namePrefix: 'x',
+        accountId: '12345',
+        region: 'Europe',
+        mode: 'sideways',
+        alertEmails: ['ops@example.com', 'not-an-email'],
+        processor: { batchSize: 0, maxConcurrency: 1, timeoutSeconds: 1000 },
+        queue: { maxReceiveCount: 3 },
+        logRetentionDays: 10,
+        colour: 'blue',
+      }),
+    ).toEqual([
+      'colour is not a known setting',
+      'environment must be 1–16 lowercase letters, digits or hyphens (got "QA")',
+      'namePrefix must be 3–24 lowercase letters, digits or hyphens (got "x")',
+      'accountId must be a 12-digit AWS account id (got "12345")',
+      'region must be an AWS region such as eu-west-1 (got "Europe")',
+      'mode must be "direct" or "pusher" (got "sideways")',
+      'alertEmails[1] must be an e-mail address (got "not-an-email")',
+      'processor.timeoutSeconds must be an integer from 1 to 900 (got 1000)',
+      'processor.batchSize must be an integer from 1 to 10000 (got 0)',
+      'processor.maxConcurrency must be an integer from 2 to 1000 (got 1)',
+      'queue.maxReceiveCount must be an integer from 5 to 1000 (got 3)',
+      'logRetentionDays must be one of CloudWatch\'s values 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)',
+    ]);
+  });
+
+  it.each([
+    [{ processor: { batchSize: 100, batchingWindowSeconds: 0 } }, 'processor.batchingWindowSeconds must be at least 1 when processor.batchSize is above 10 (got 0)'],
+    [{ processor: { reservedConcurrency: 2, maxConcurrency: 5 } }, 'processor.reservedConcurrency must be at least processor.maxConcurrency, or the mapping is throttled (got 2)'],
+    [{ processor: { tuning: 1 } }, 'processor.tuning is not a known setting'],
+    [{ queue: 'fast' }, 'queue must be an object (got "fast")'],
+    [{ filters: { allowedContentTypes: ['png'] } }, 'filters.allowedContentTypes[0] must be a content type such as image/png or image/* (got "png")'],
+    [{ alarms: { periodSeconds: 90 } }, 'alarms.periodSeconds must be a multiple of 60 (got 90)'],
+    [{ state: { bucket: 'B', region: 'eu-west-1', keyPrefix: '/x/' } }, 'state.bucket must be an S3 bucket name (got "B")'],
+    [{ tags: { team: 1 } }, 'tags must be an object of string values (got {"team":1})'],
+  ])('refuses %j', (overrides, problem) => {
+    expect(problemsOf({ ...VALID, ...overrides })).toContain(problem);
+  });
+
+  it('requires the environment to match its file name', () => {
+    expect(problemsOf(VALID, 'prod')).toEqual(['environment must match the file name "prod" (got "qa")']);
+  });
+
+  it('throws one error whose message lists the file and every problem', () => {
+    expect(() => resolveConfig({ ...VALID, accountId: 'x', region: 'y' }, 'config/qa.json')).toThrow(
+      'Invalid configuration in config/qa.json:\n  - accountId must be a 12-digit AWS account id (got "x")\n  - region must be an AWS region such as eu-west-1 (got "y")',
+    );
+  });
+
+  it('derives a visibility timeout that satisfies AWS’s rule for every config', () => {
+    const cfg = resolveConfig({ ...VALID, processor: { timeoutSeconds: 120, batchingWindowSeconds: 20, batchSize: 500 } });
+    expect(queueSettings(cfg).visibilityTimeoutSeconds).toBe(740);
+  });
+});
+
+describe('config files', () => {
+  it('ships valid direct and pusher environments', () => {
+    const configs = loadAllConfigs();
+    expect(configs.map((c) => c.mode).sort()).toEqual(expect.arrayContaining(['direct', 'pusher']));
+    expect(listEnvironments()).toEqual(configs.map((c) => c.environment));
+  });
+
+  it('names unknown environments and bad JSON clearly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'broken.json'), '{ "environment": ');
+    expect(() => loadConfig('staging', dir)).toThrow(/no such environment "staging".*known: broken/s);
+    expect(() => loadConfig('broken', dir)).toThrow(/broken\.json:\n {2}- not valid JSON/);
+    expect(() => loadAllConfigs(dir)).toThrow(/not valid JSON/);
+  });
+});

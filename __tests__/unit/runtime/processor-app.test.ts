@@ -1,0 +1,140 @@
+import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { createProcessorHandler } from '../../../src/runtime/processor-app';
+import { mockedClients, PROCESSOR_ENV, serviceError } from '../../helpers/aws-mocks';
+import { lambdaContext, pusherMessage, s3EventBody, sqsRecord, testEventBody } from '../../helpers/factories';
+
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+function setup(env: Record<string, string> = {}) {
+  const mocks = mockedClients();
+  mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'image/jpeg', ContentLength: 42, ETag: '"e"' });
+  mocks.dynamodb.on(PutItemCommand).resolves({});
+  mocks.sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  const handler = createProcessorHandler({ env: { ...PROCESSOR_ENV, ...env }, clients: mocks.clients, now: () => new Date('2026-11-27T10:00:02Z') });
+  const invoke = (...bodies: string[]) => handler({ Records: bodies.map((b) => sqsRecord(b)) } as SQSEvent, lambdaContext());
+  return { ...mocks, handler, invoke };
+}
+
+describe('processor handler', () => {
+  it('writes one conditional item per object with the seed attributes', async () => {
+    const { dynamodb, s3, invoke } = setup();
+    const response = await invoke(s3EventBody({ key: 'photos/red flower.jpg', size: 1234 }));
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'uploads', Key: 'photos/red flower.jpg', VersionId: undefined });
+    const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
+    expect(input.TableName).toBe('ingest-test-objects');
+    expect(input.ConditionExpression).toBe('attribute_not_exists(s3_key) OR ordering_key < :ordering_key');
+    expect(input.Item).toMatchObject({
+      s3_key: { S: 'photos/red flower.jpg' },
+      bucket: { S: 'uploads' },
+      content_type: { S: 'image/jpeg' },
+      file_size: { N: '1234' },
+      event_time: { S: '2026-11-27T10:00:00.000Z' },
+      processed_at: { S: '2026-11-27T10:00:02.000Z' },
+      message_id: { S: expect.any(String) },
+      sequencer: { S: '0055AED6DCD90281E5' },
+      event_name: { S: 'ObjectCreated:Put' },
+      etag: { S: 'd41d8cd98f00b204e9800998ecf8427e' },
+    });
+  });
+
+  it('treats a failed condition as a duplicate, not an error', async () => {
+    const { dynamodb, invoke } = setup();
+    dynamodb.on(PutItemCommand).rejects(conditionFailed());
+    expect(await invoke(s3EventBody())).toEqual({ batchItemFailures: [] });
+  });
+
+  it('reports exactly the throttled records for retry', async () => {
+    const { dynamodb, handler } = setup();
+    dynamodb.on(PutItemCommand).callsFake((input) => {
+      if (input.Item.s3_key.S === 'slow.txt') throw serviceError('ThrottlingException', 400);
+      return {};
+    });
+    const records = [sqsRecord(s3EventBody({ key: 'a.txt' }), 'ok-1'), sqsRecord(s3EventBody({ key: 'slow.txt' }), 'throttled'), sqsRecord(testEventBody(), 'test')];
+    expect(await handler({ Records: records }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'throttled' }] });
+  });
+
+  it('lists every record when the whole batch fails (never an empty list)', async () => {
+    const { dynamodb, handler } = setup();
+    dynamodb.on(PutItemCommand).rejects(serviceError('InternalServerError', 500));
+    const records = ['a', 'b', 'c'].map((id) => sqsRecord(s3EventBody({ key: id }), id));
+    expect(await handler({ Records: records }, lambdaContext())).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }, { itemIdentifier: 'c' }],
+    });
+  });
+
+  it('retries (never skips) when HeadObject fails with anything but 404', async () => {
+    const { s3, handler } = setup();
+    s3.on(HeadObjectCommand).rejects(serviceError('AccessDenied', 403));
+    expect(await handler({ Records: [sqsRecord(s3EventBody(), 'm')] }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'm' }] });
+  });
+
+  it('acknowledges a missing object without writing', async () => {
+    const { s3, dynamodb, invoke } = setup();
+    s3.on(HeadObjectCommand).rejects(serviceError('NotFound', 404));
+    expect(await invoke(s3EventBody())).toEqual({ batchItemFailures: [] });
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('sends poison to the DLQ with its reason as message attributes, and acknowledges it', async () => {
+    const { sqs, handler } = setup();
+    const response = await handler({ Records: [sqsRecord('not json', 'poison-1')] }, lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
+    const input = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(input.QueueUrl).toBe(PROCESSOR_ENV.DEAD_LETTER_QUEUE_URL);
+    expect(input.MessageBody).toBe('not json');
+    expect(input.MessageAttributes).toMatchObject({
+      reason: { DataType: 'String', StringValue: 'malformed-json' },
+      source: { DataType: 'String', StringValue: 'processor' },
+      source_message_id: { DataType: 'String', StringValue: 'poison-1' },
+    });
+  });
+
+  it('reports a poison record as failed when the DLQ send fails', async () => {
+    const { sqs, handler } = setup();
+    sqs.on(SendMessageCommand).rejects(serviceError('ServiceUnavailable', 503));
+    expect(await handler({ Records: [sqsRecord('not json', 'p')] }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'p' }] });
+  });
+
+  it('stores pusher messages without HeadObject', async () => {
+    const { s3, dynamodb, invoke } = setup();
+    await invoke(JSON.stringify(pusherMessage({ contentType: 'text/csv' })));
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.content_type).toEqual({ S: 'text/csv' });
+  });
+
+  it('marks deletions with a conditional UpdateItem', async () => {
+    const { dynamodb, invoke } = setup();
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await invoke(s3EventBody({ key: 'a.txt', eventName: 'ObjectRemoved:Delete' }));
+    const input = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(input.Key).toEqual({ s3_key: { S: 'a.txt' }, bucket: { S: 'uploads' } });
+    expect(input.UpdateExpression).toContain('#deleted = :deleted');
+    expect(input.ExpressionAttributeValues![':deleted']).toEqual({ BOOL: true });
+    expect(input.ConditionExpression).toBe('attribute_not_exists(s3_key) OR ordering_key < :ordering_key');
+  });
+
+  it('runs at most RECORD_CONCURRENCY records at once', async () => {
+    const { dynamodb, handler } = setup({ RECORD_CONCURRENCY: '2' });
+    let active = 0;
+    let peak = 0;
+    dynamodb.on(PutItemCommand).callsFake(async () => {
+      peak = Math.max(peak, ++active);
+      await new Promise((r) => setTimeout(r, 2));
+      active--;
+      return {};
+    });
+    await handler({ Records: Array.from({ length: 12 }, (_, i) => sqsRecord(s3EventBody({ key: `k${i}` }))) }, lambdaContext());
+    expect(peak).toBe(2);
+  });
+
+  it('refuses to start with a missing or invalid environment, naming every variable', () => {
+    expect(() => createProcessorHandler({ env: { RECORD_CONCURRENCY: 'lots', HANDLE_DELETES: 'yes', DEAD_LETTER_QUEUE_URL: 'queue' } })).toThrow(
+      'Invalid Lambda environment: TABLE_NAME is required; DEAD_LETTER_QUEUE_URL must be an http(s) URL (got "queue"); ' +
+        'RECORD_CONCURRENCY must be an integer from 1 to 100 (got "lots"); HANDLE_DELETES must be "true" or "false" (got "yes")',
+    );
+  });
+});

@@ -1,0 +1,58 @@
+import type { PipelineConfig } from './types';
+
+/**
+ * Defaults for every field an environment file may omit. Secure and conservative:
+ * deletion protection on, nothing force-destroyed, AWS's minimum redrive count.
+ * `environment`, `namePrefix`, `accountId` and `region` have no default: resource
+ * names and the target account are never guessed.
+ */
+export const CONFIG_DEFAULTS: Omit<PipelineConfig, 'environment' | 'namePrefix' | 'accountId' | 'region'> = {
+  mode: 'direct',
+  handleDeletes: false,
+  alertEmails: [],
+  logRetentionDays: 30,
+  processor: {
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    batchSize: 10,
+    batchingWindowSeconds: 0,
+    maxConcurrency: 5,
+    recordConcurrency: 10,
+    reservedConcurrency: null,
+  },
+  pusher: {
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    maxRetryAttempts: 2,
+    maxEventAgeSeconds: 3600,
+  },
+  queue: {
+    maxReceiveCount: 5,
+    retentionSeconds: 4 * 24 * 3600,
+  },
+  filters: {
+    prefix: '',
+    suffix: '',
+    ignoredPrefixes: [],
+    ignoredSuffixes: [],
+    allowedContentTypes: [],
+    maxSizeBytes: 0,
+  },
+  alarms: {
+    queueAgeThresholdSeconds: 300,
+    errorThreshold: 1,
+    throttleThreshold: 1,
+    errorLogThreshold: 1,
+    periodSeconds: 300,
+  },
+  bucket: {
+    forceDestroy: false,
+    expireAfterDays: 0,
+    noncurrentVersionExpirationDays: 30,
+  },
+  table: {
+    deletionProtection: true,
+  },
+  state: null,
+  tags: {},
+};

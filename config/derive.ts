@@ -1,0 +1,112 @@
+import type { PipelineConfig } from './types';
+
+/**
+ * Settings computed from a config, shared by the stack and the local runtime so both
+ * build the same pipeline. Nothing here is hand-typed twice.
+ */
+
+/** SQS's maximum retention; the DLQ keeps messages this long, longer than any source queue may. */
+export const DLQ_RETENTION_SECONDS = 1_209_600;
+
+/** The table's key schema: one item per object; the sort key keeps equal keys in different buckets apart. */
+export const TABLE_KEYS = { partitionKey: 's3_key', sortKey: 'bucket' } as const;
+
+/** Environment variable names the handlers read at cold start. */
+export const ENV = {
+  TABLE_NAME: 'TABLE_NAME',
+  QUEUE_URL: 'QUEUE_URL',
+  DEAD_LETTER_QUEUE_URL: 'DEAD_LETTER_QUEUE_URL',
+  RECORD_CONCURRENCY: 'RECORD_CONCURRENCY',
+  HANDLE_DELETES: 'HANDLE_DELETES',
+  IGNORED_PREFIXES: 'IGNORED_PREFIXES',
+  IGNORED_SUFFIXES: 'IGNORED_SUFFIXES',
+  ALLOWED_CONTENT_TYPES: 'ALLOWED_CONTENT_TYPES',
+  MAX_SIZE_BYTES: 'MAX_SIZE_BYTES',
+} as const;
+
+export interface ResourceNames {
+  bucket: string;
+  queue: string;
+  deadLetterQueue: string;
+  table: string;
+  processor: string;
+  pusher: string;
+  topic: string;
+}
+
+export function resourceNames(cfg: PipelineConfig): ResourceNames {
+  const p = cfg.namePrefix;
+  return {
+    // Bucket names are global: the account id keeps two accounts' environments from colliding.
+    bucket: `${p}-uploads-${cfg.accountId}`,
+    queue: `${p}-ingest`,
+    deadLetterQueue: `${p}-ingest-dlq`,
+    table: `${p}-objects`,
+    processor: `${p}-processor`,
+    pusher: `${p}-pusher`,
+    topic: `${p}-alerts`,
+  };
+}
+
+export interface QueueSettings {
+  /** 6 × processor timeout + batching window (AWS's rule for SQS event sources). */
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  maxReceiveCount: number;
+  deadLetterRetentionSeconds: number;
+}
+
+export function queueSettings(cfg: PipelineConfig): QueueSettings {
+  return {
+    visibilityTimeoutSeconds: 6 * cfg.processor.timeoutSeconds + cfg.processor.batchingWindowSeconds,
+    retentionSeconds: cfg.queue.retentionSeconds,
+    maxReceiveCount: cfg.queue.maxReceiveCount,
+    deadLetterRetentionSeconds: DLQ_RETENTION_SECONDS,
+  };
+}
+
+/** S3 event types the bucket notification subscribes to. */
+export function notificationEvents(cfg: PipelineConfig): string[] {
+  return cfg.handleDeletes ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] : ['s3:ObjectCreated:*'];
+}
+
+/** CloudWatch namespace of the handlers' EMF metrics and of the log-derived alarm metrics. */
+export const metricNamespace = (cfg: PipelineConfig): string => `FileIngestion/${cfg.namePrefix}`;
+
+const powertools = (cfg: PipelineConfig, service: string): Record<string, string> => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: metricNamespace(cfg),
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  NODE_OPTIONS: '--enable-source-maps',
+});
+
+/** The processor's environment. `refs` are Terraform tokens in the stack and real values locally. */
+export function processorEnvironment(
+  cfg: PipelineConfig,
+  refs: { tableName: string; deadLetterQueueUrl: string },
+): Record<string, string> {
+  return {
+    ...powertools(cfg, 'processor'),
+    [ENV.TABLE_NAME]: refs.tableName,
+    [ENV.DEAD_LETTER_QUEUE_URL]: refs.deadLetterQueueUrl,
+    [ENV.RECORD_CONCURRENCY]: String(cfg.processor.recordConcurrency),
+    [ENV.HANDLE_DELETES]: String(cfg.handleDeletes),
+  };
+}
+
+/** The pusher's environment. */
+export function pusherEnvironment(
+  cfg: PipelineConfig,
+  refs: { queueUrl: string; deadLetterQueueUrl: string },
+): Record<string, string> {
+  return {
+    ...powertools(cfg, 'pusher'),
+    [ENV.QUEUE_URL]: refs.queueUrl,
+    [ENV.DEAD_LETTER_QUEUE_URL]: refs.deadLetterQueueUrl,
+    [ENV.HANDLE_DELETES]: String(cfg.handleDeletes),
+    [ENV.IGNORED_PREFIXES]: JSON.stringify(cfg.filters.ignoredPrefixes),
+    [ENV.IGNORED_SUFFIXES]: JSON.stringify(cfg.filters.ignoredSuffixes),
+    [ENV.ALLOWED_CONTENT_TYPES]: JSON.stringify(cfg.filters.allowedContentTypes),
+    [ENV.MAX_SIZE_BYTES]: String(cfg.filters.maxSizeBytes),
+  };
+}

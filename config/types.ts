@@ -1,0 +1,125 @@
+/**
+ * The typed shape of one environment's configuration (`config/<env>.json`).
+ *
+ * This file is the only thing `constructs/` and `src/` share: the stack reads it to
+ * build resources, the local runtime reads it to build emulated ones, and both go
+ * through {@link validateConfig} first.
+ */
+
+/** How S3 events reach the processing queue. */
+export const IngestionMode = {
+  /** S3 event notification straight to the queue. */
+  DIRECT: 'direct',
+  /** S3 invokes a pusher Lambda that enriches, filters and enqueues. */
+  PUSHER: 'pusher',
+} as const;
+export type IngestionMode = (typeof IngestionMode)[keyof typeof IngestionMode];
+
+export interface ProcessorConfig {
+  /** Function timeout in seconds (1–900). The queue's visibility timeout is derived from it. */
+  timeoutSeconds: number;
+  /** Memory in MB (128–10240). */
+  memoryMb: number;
+  /** Records per invocation (1–10000; above 10 needs a batching window ≥ 1 s). */
+  batchSize: number;
+  /** Seconds Lambda waits to fill a batch (0–300). */
+  batchingWindowSeconds: number;
+  /** `scaling_config.maximum_concurrency` of the event source mapping (2–1000). */
+  maxConcurrency: number;
+  /** Records processed at once inside one invocation (1–100). */
+  recordConcurrency: number;
+  /** Reserved concurrency for the function, or null for none. */
+  reservedConcurrency: number | null;
+}
+
+export interface PusherConfig {
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Asynchronous-invoke retries (0–2) before the event goes to the on-failure destination. */
+  maxRetryAttempts: number;
+  /** Maximum event age in seconds (60–21600) before it goes to the on-failure destination. */
+  maxEventAgeSeconds: number;
+}
+
+export interface QueueConfig {
+  /** Receives before a message moves to the DLQ (≥ 5, per AWS guidance). */
+  maxReceiveCount: number;
+  /** Source queue retention in seconds (60–1209600); the DLQ always keeps 14 days. */
+  retentionSeconds: number;
+}
+
+/** Which objects are ingested. Prefix/suffix apply to the S3 notification itself; the rest to the pusher. */
+export interface FilterConfig {
+  /** Notification prefix filter ("" for none). */
+  prefix: string;
+  /** Notification suffix filter ("" for none). */
+  suffix: string;
+  /** Keys starting with any of these are rejected by the pusher (e.g. temporary uploads). */
+  ignoredPrefixes: string[];
+  /** Keys ending with any of these are rejected by the pusher. */
+  ignoredSuffixes: string[];
+  /** If non-empty, only these content types (exact, or `type/*`) pass the pusher. */
+  allowedContentTypes: string[];
+  /** If > 0, larger objects are rejected by the pusher. */
+  maxSizeBytes: number;
+}
+
+export interface AlarmConfig {
+  /** `ApproximateAgeOfOldestMessage` threshold in seconds on the source queue. */
+  queueAgeThresholdSeconds: number;
+  /** Alarm when a function's `Errors` sum over one period reaches this. */
+  errorThreshold: number;
+  /** Alarm when a function's `Throttles` sum over one period reaches this. */
+  throttleThreshold: number;
+  /** Alarm when ERROR log lines over one period reach this. */
+  errorLogThreshold: number;
+  /** Period of every alarm, in seconds (multiple of 60). */
+  periodSeconds: number;
+}
+
+export interface BucketConfig {
+  /** Let `terraform destroy` delete a non-empty bucket. Default false. */
+  forceDestroy: boolean;
+  /** Expire current objects after N days (0 = never). */
+  expireAfterDays: number;
+  /** Expire noncurrent versions after N days (0 = never). */
+  noncurrentVersionExpirationDays: number;
+}
+
+export interface TableConfig {
+  /** Refuse `DeleteTable` until turned off. */
+  deletionProtection: boolean;
+}
+
+/** Where Terraform state lives. Null means a local backend (for trying things out only). */
+export interface StateConfig {
+  bucket: string;
+  region: string;
+  /** State object key prefix; the key is `<keyPrefix>/<environment>.tfstate`. */
+  keyPrefix: string;
+}
+
+export interface PipelineConfig {
+  /** Environment name; must equal the file name (`config/<environment>.json`). */
+  environment: string;
+  /** Prefix of every resource name (lowercase letters, digits, hyphens; 3–24 chars). */
+  namePrefix: string;
+  /** The only AWS account this stack may be deployed to (12 digits). */
+  accountId: string;
+  region: string;
+  mode: IngestionMode;
+  /** Also ingest `ObjectRemoved:*` events: the item is marked deleted, never removed. */
+  handleDeletes: boolean;
+  alertEmails: string[];
+  logRetentionDays: number;
+  processor: ProcessorConfig;
+  pusher: PusherConfig;
+  queue: QueueConfig;
+  filters: FilterConfig;
+  alarms: AlarmConfig;
+  bucket: BucketConfig;
+  table: TableConfig;
+  state: StateConfig | null;
+  /** Applied to every resource through the provider's `default_tags`. */
+  tags: Record<string, string>;
+}

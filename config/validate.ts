@@ -1,0 +1,170 @@
+import { CONFIG_DEFAULTS } from './defaults';
+import { IngestionMode, type PipelineConfig } from './types';
+
+/** Thrown once with every problem found, so a user fixes a config file in one pass. */
+export class ConfigValidationError extends Error {
+  public readonly problems: string[];
+
+  public constructor(source: string, problems: string[]) {
+    super(`Invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+    this.problems = problems;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+
+/** Collects problems under dotted field names instead of stopping at the first. */
+class Checker {
+  public readonly problems: string[] = [];
+
+  public fail(field: string, what: string, value: unknown): void {
+    this.problems.push(`${field} ${what} (got ${show(value)})`);
+  }
+
+  public int(field: string, value: unknown, min: number, max: number): void {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(field, `must be an integer from ${min} to ${max}`, value);
+    }
+  }
+
+  public bool(field: string, value: unknown): void {
+    if (typeof value !== 'boolean') this.fail(field, 'must be true or false', value);
+  }
+
+  public str(field: string, value: unknown, pattern: RegExp, rule: string): void {
+    if (typeof value !== 'string' || !pattern.test(value)) this.fail(field, rule, value);
+  }
+
+  public strings(field: string, value: unknown, pattern: RegExp, rule: string): void {
+    if (!Array.isArray(value)) {
+      this.fail(field, 'must be an array of strings', value);
+      return;
+    }
+    value.forEach((item, i) => this.str(`${field}[${i}]`, item, pattern, rule));
+  }
+
+  public knownKeys(field: string, value: Json, allowed: object): void {
+    for (const key of Object.keys(value)) {
+      if (!(key in allowed)) this.problems.push(`${field ? `${field}.` : ''}${key} is not a known setting`);
+    }
+  }
+}
+
+const SECTIONS = ['processor', 'pusher', 'queue', 'filters', 'alarms', 'bucket', 'table'] as const;
+const REQUIRED = { environment: '', namePrefix: '', accountId: '', region: '' };
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ANY_TEXT = /^[^\n]*$/;
+
+/** Fills defaults, checks every field, and returns a config that constructs and handlers can trust. */
+export function resolveConfig(raw: unknown, source = 'config', expectedEnvironment?: string): PipelineConfig {
+  const c = new Checker();
+  if (!isObject(raw)) throw new ConfigValidationError(source, [`the file must hold a JSON object (got ${show(raw)})`]);
+
+  c.knownKeys('', raw, { ...REQUIRED, ...CONFIG_DEFAULTS });
+  const merged: Json = { ...CONFIG_DEFAULTS, ...raw };
+  for (const section of SECTIONS) {
+    const given = raw[section] ?? {};
+    if (!isObject(given)) {
+      c.fail(section, 'must be an object', given);
+      merged[section] = CONFIG_DEFAULTS[section];
+      continue;
+    }
+    c.knownKeys(section, given, CONFIG_DEFAULTS[section]);
+    merged[section] = { ...CONFIG_DEFAULTS[section], ...given };
+  }
+  const cfg = merged as unknown as PipelineConfig;
+
+  checkIdentity(c, cfg, expectedEnvironment);
+  checkFunctions(c, cfg);
+  checkQueueAndFilters(c, cfg);
+  checkOperations(c, cfg);
+
+  if (c.problems.length > 0) throw new ConfigValidationError(source, c.problems);
+  return cfg;
+}
+
+function checkIdentity(c: Checker, cfg: PipelineConfig, expectedEnvironment?: string): void {
+  c.str('environment', cfg.environment, /^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 lowercase letters, digits or hyphens');
+  if (expectedEnvironment !== undefined && cfg.environment !== expectedEnvironment) {
+    c.fail('environment', `must match the file name "${expectedEnvironment}"`, cfg.environment);
+  }
+  c.str('namePrefix', cfg.namePrefix, /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'must be 3–24 lowercase letters, digits or hyphens');
+  c.str('accountId', cfg.accountId, /^\d{12}$/, 'must be a 12-digit AWS account id');
+  c.str('region', cfg.region, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1');
+  if (!Object.values(IngestionMode).includes(cfg.mode)) c.fail('mode', 'must be "direct" or "pusher"', cfg.mode);
+  c.bool('handleDeletes', cfg.handleDeletes);
+  c.strings('alertEmails', cfg.alertEmails, EMAIL, 'must be an e-mail address');
+  if (!isObject(cfg.tags) || Object.values(cfg.tags).some((v) => typeof v !== 'string')) {
+    c.fail('tags', 'must be an object of string values', cfg.tags);
+  }
+}
+
+function checkFunctions(c: Checker, cfg: PipelineConfig): void {
+  const p = cfg.processor;
+  c.int('processor.timeoutSeconds', p.timeoutSeconds, 1, 900);
+  c.int('processor.memoryMb', p.memoryMb, 128, 10240);
+  c.int('processor.batchSize', p.batchSize, 1, 10000);
+  c.int('processor.batchingWindowSeconds', p.batchingWindowSeconds, 0, 300);
+  c.int('processor.maxConcurrency', p.maxConcurrency, 2, 1000);
+  c.int('processor.recordConcurrency', p.recordConcurrency, 1, 100);
+  if (p.reservedConcurrency !== null) c.int('processor.reservedConcurrency', p.reservedConcurrency, 1, 1000);
+  if (typeof p.batchSize === 'number' && p.batchSize > 10 && p.batchingWindowSeconds < 1) {
+    c.fail('processor.batchingWindowSeconds', 'must be at least 1 when processor.batchSize is above 10', p.batchingWindowSeconds);
+  }
+  if (p.reservedConcurrency !== null && typeof p.maxConcurrency === 'number' && p.reservedConcurrency < p.maxConcurrency) {
+    c.fail('processor.reservedConcurrency', 'must be at least processor.maxConcurrency, or the mapping is throttled', p.reservedConcurrency);
+  }
+  const visibility = 6 * p.timeoutSeconds + p.batchingWindowSeconds;
+  if (Number.isInteger(visibility) && visibility > 43200) {
+    c.fail('processor.timeoutSeconds', 'gives a visibility timeout (6 × timeout + window) above SQS\'s 43200 s', p.timeoutSeconds);
+  }
+  const u = cfg.pusher;
+  c.int('pusher.timeoutSeconds', u.timeoutSeconds, 1, 900);
+  c.int('pusher.memoryMb', u.memoryMb, 128, 10240);
+  c.int('pusher.maxRetryAttempts', u.maxRetryAttempts, 0, 2);
+  c.int('pusher.maxEventAgeSeconds', u.maxEventAgeSeconds, 60, 21600);
+}
+
+function checkQueueAndFilters(c: Checker, cfg: PipelineConfig): void {
+  c.int('queue.maxReceiveCount', cfg.queue.maxReceiveCount, 5, 1000);
+  c.int('queue.retentionSeconds', cfg.queue.retentionSeconds, 60, 1209599);
+  const f = cfg.filters;
+  c.str('filters.prefix', f.prefix, ANY_TEXT, 'must be a string');
+  c.str('filters.suffix', f.suffix, ANY_TEXT, 'must be a string');
+  c.strings('filters.ignoredPrefixes', f.ignoredPrefixes, /^.+$/, 'must be a non-empty string');
+  c.strings('filters.ignoredSuffixes', f.ignoredSuffixes, /^.+$/, 'must be a non-empty string');
+  c.strings('filters.allowedContentTypes', f.allowedContentTypes, /^[\w.+-]+\/([\w.+-]+|\*)$/, 'must be a content type such as image/png or image/*');
+  c.int('filters.maxSizeBytes', f.maxSizeBytes, 0, Number.MAX_SAFE_INTEGER);
+}
+
+function checkOperations(c: Checker, cfg: PipelineConfig): void {
+  const validRetention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+  if (!validRetention.includes(cfg.logRetentionDays)) {
+    c.fail('logRetentionDays', `must be one of CloudWatch's values ${validRetention.join(', ')}`, cfg.logRetentionDays);
+  }
+  const a = cfg.alarms;
+  c.int('alarms.queueAgeThresholdSeconds', a.queueAgeThresholdSeconds, 60, 1209600);
+  c.int('alarms.errorThreshold', a.errorThreshold, 1, 1e6);
+  c.int('alarms.throttleThreshold', a.throttleThreshold, 1, 1e6);
+  c.int('alarms.errorLogThreshold', a.errorLogThreshold, 1, 1e6);
+  c.int('alarms.periodSeconds', a.periodSeconds, 60, 86400);
+  if (typeof a.periodSeconds === 'number' && a.periodSeconds % 60 !== 0) c.fail('alarms.periodSeconds', 'must be a multiple of 60', a.periodSeconds);
+  c.bool('bucket.forceDestroy', cfg.bucket.forceDestroy);
+  c.int('bucket.expireAfterDays', cfg.bucket.expireAfterDays, 0, 36500);
+  c.int('bucket.noncurrentVersionExpirationDays', cfg.bucket.noncurrentVersionExpirationDays, 0, 36500);
+  c.bool('table.deletionProtection', cfg.table.deletionProtection);
+  if (cfg.state !== null) {
+    if (!isObject(cfg.state)) {
+      c.fail('state', 'must be null or an object with bucket, region and keyPrefix', cfg.state);
+    } else {
+      c.knownKeys('state', cfg.state, { bucket: '', region: '', keyPrefix: '' });
+      c.str('state.bucket', cfg.state.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+      c.str('state.region', cfg.state.region, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1');
+      c.str('state.keyPrefix', cfg.state.keyPrefix, /^[\w.-]+(\/[\w.-]+)*$/, 'must be a key prefix without leading or trailing slash');
+    }
+  }
+}

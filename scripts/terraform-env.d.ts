@@ -1,0 +1,1 @@
+export function terraformEnv(): { available: boolean; reason?: string; env: NodeJS.ProcessEnv; mirror?: string };

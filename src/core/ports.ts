@@ -1,0 +1,32 @@
+import type { DeletionMark, IngestItem, ObjectHead } from './types';
+
+/** Reads object metadata. */
+export interface ObjectStore {
+  /** The object's (or the version's) metadata, or null when it no longer exists. */
+  head(bucket: string, key: string, versionId?: string): Promise<ObjectHead | null>;
+}
+
+/** `written`, or `stale` when the table already holds this event or a newer one for the object. */
+export type WriteResult = 'written' | 'stale';
+
+/** Stores items; every write is conditional on the event being newer than what is stored. */
+export interface ItemRepository {
+  putIfNewer(item: IngestItem): Promise<WriteResult>;
+  markDeletedIfNewer(mark: DeletionMark): Promise<WriteResult>;
+}
+
+/** Where permanent failures go, with their reason, instead of burning retries. */
+export interface DeadLetters {
+  send(body: string, reason: { code: string; detail: string; sourceMessageId?: string }): Promise<void>;
+}
+
+export interface OutgoingMessage {
+  /** Unique within one call. */
+  id: string;
+  body: string;
+}
+
+/** Sends messages in one batch call; returns the ids SQS did not accept. */
+export interface QueueSender {
+  sendBatch(messages: OutgoingMessage[]): Promise<{ failedIds: string[] }>;
+}

@@ -1,0 +1,4 @@
+// Lambda entry point: S3 event → enriched, filtered messages on the processing queue.
+import { createPusherHandler } from '../runtime/pusher-app';
+
+export const handler = createPusherHandler();

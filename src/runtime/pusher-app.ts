@@ -1,0 +1,58 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { createAwsClients, type AwsClients } from '../adapters/clients';
+import { S3ObjectStore } from '../adapters/s3-object-store';
+import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
+import { SqsQueueSender } from '../adapters/sqs-queue-sender';
+import { EnqueueError } from '../core/errors';
+import { makePusher, type PushSummary } from '../core/push-objects';
+import { readPusherEnvironment } from './environment';
+import { createObservability, traceClients, type Observability } from './observability';
+
+export interface PusherAppOptions {
+  env?: NodeJS.ProcessEnv;
+  clients?: AwsClients;
+  observability?: Observability;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Builds the pusher's Lambda handler (S3 → enrich and filter → SQS). */
+export function createPusherHandler(options: PusherAppOptions = {}): (event: unknown, context: Context) => Promise<PushSummary> {
+  const env = readPusherEnvironment(options.env ?? process.env);
+  const { logger, metrics, tracer } = options.observability ?? createObservability();
+  const clients = traceClients(tracer, options.clients ?? createAwsClients(options.env));
+  const push = makePusher({
+    objects: new S3ObjectStore(clients.s3),
+    sender: new SqsQueueSender(clients.sqs, env.queueUrl),
+    deadLetters: new SqsDeadLetters(clients.sqs, env.deadLetterQueueUrl, 'pusher'),
+    filters: env.filters,
+    handleDeletes: env.handleDeletes,
+    sleep: options.sleep,
+  });
+
+  return async (event, context) => {
+    logger.addContext(context);
+    try {
+      const summary = await push(event);
+      if (summary.testEvent) metrics.addMetric('TestEvents', MetricUnit.Count, 1);
+      metrics.addMetric('ObjectsEnqueued', MetricUnit.Count, summary.enqueued.length);
+      for (const r of summary.rejected) {
+        metrics.addMetric('ObjectsRejected', MetricUnit.Count, 1);
+        logger.info('Object rejected', { s3Key: r.key, bucket: r.bucket, reason: r.reason });
+      }
+      for (const p of summary.poison) {
+        metrics.addMetric('PoisonMessages', MetricUnit.Count, 1);
+        logger.error('Unprocessable record sent to the dead-letter queue', { ...p });
+      }
+      logger.info('Event pushed', { enqueued: summary.enqueued.length, rejected: summary.rejected.length, poison: summary.poison.length });
+      return summary;
+    } catch (e) {
+      metrics.addMetric('EnqueueFailures', MetricUnit.Count, 1);
+      // Failing the invocation hands the event to Lambda's async retries, then the on-failure destination.
+      logger.error('Could not enqueue; failing the invocation', { error: e as Error, keys: e instanceof EnqueueError ? e.failedKeys : undefined });
+      throw e;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,76 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { PipelineConfig } from '../config/types';
+import { IngestionPipeline } from '../constructs/ingestion-pipeline';
+
+/** Stack id of an environment's pipeline: also its folder under `cdktf.out/stacks/`. */
+export const pipelineStackId = (environment: string): string => `pipeline-${environment}`;
+
+/** The provider every stack here uses: pinned to the config's account, tagging everything. */
+export function configureProvider(stack: TerraformStack, cfg: Pick<PipelineConfig, 'region' | 'accountId' | 'tags'>): AwsProvider {
+  return new AwsProvider(stack, 'aws', {
+    region: cfg.region,
+    allowedAccountIds: [cfg.accountId],
+    defaultTags: [{ tags: cfg.tags }],
+  });
+}
+
+/**
+ * State in S3 with native lock files when `state` is configured; otherwise a local file,
+ * which is fine for a first look and wrong for a team (a warning says so at synth).
+ */
+export function configureBackend(stack: TerraformStack, cfg: PipelineConfig): void {
+  if (cfg.state === null) {
+    new LocalBackend(stack, { path: `terraform.${cfg.environment}.tfstate` });
+    Annotations.of(stack).addWarning(
+      `Environment "${cfg.environment}" has no "state" configured: using a local state file. ` +
+        'Bootstrap a state bucket and set "state" before sharing or deploying from CI (see README, "State").',
+    );
+    return;
+  }
+  new S3Backend(stack, {
+    bucket: cfg.state.bucket,
+    key: `${cfg.state.keyPrefix}/${cfg.environment}.tfstate`,
+    region: cfg.state.region,
+    encrypt: true,
+  });
+  // cdktf 0.21's S3Backend predates `use_lockfile` (GA in Terraform 1.11).
+  stack.addOverride('terraform.backend.s3.use_lockfile', true);
+}
+
+/** One environment's pipeline, with its backend, provider and outputs. */
+export class PipelineStack extends TerraformStack {
+  public readonly pipeline: IngestionPipeline;
+
+  public constructor(scope: Construct, cfg: PipelineConfig) {
+    super(scope, pipelineStackId(cfg.environment));
+    configureBackend(this, cfg);
+    configureProvider(this, cfg);
+    const p = (this.pipeline = new IngestionPipeline(this, 'pipeline', { config: cfg }));
+
+    const outputs: Record<string, string> = {
+      bucket_name: p.uploads.bucket.bucket,
+      bucket_arn: p.uploads.bucket.arn,
+      queue_url: p.queues.queue.url,
+      queue_arn: p.queues.queue.arn,
+      dead_letter_queue_url: p.queues.deadLetterQueue.url,
+      dead_letter_queue_arn: p.queues.deadLetterQueue.arn,
+      table_name: p.table.table.name,
+      table_arn: p.table.table.arn,
+      processor_function_name: p.processor.function.functionName,
+      processor_function_arn: p.processor.function.arn,
+      processor_role_arn: p.processor.role.arn,
+      alerts_topic_arn: p.alerts.topic.arn,
+      ...(p.pusher
+        ? {
+            pusher_function_name: p.pusher.function.functionName,
+            pusher_function_arn: p.pusher.function.arn,
+            pusher_role_arn: p.pusher.role.arn,
+          }
+        : {}),
+    };
+    for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
+    new TerraformOutput(this, 'ingestion_mode', { value: cfg.mode });
+  }
+}

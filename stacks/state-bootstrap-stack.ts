@@ -1,0 +1,35 @@
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { PipelineConfig, StateConfig } from '../config/types';
+import { StateBucket } from '../constructs/state-bucket';
+import { configureProvider } from './pipeline-stack';
+
+export const STATE_BOOTSTRAP_STACK_ID = 'state-bootstrap';
+
+/**
+ * Creates the state bucket(s) the environments name in `state`. Its own state is local
+ * (it cannot live in the bucket it creates); keep `terraform.state-bootstrap.tfstate` safe
+ * or migrate it into the bucket afterwards (README, "State").
+ * Buckets are grouped by account: one stack holds the buckets of the first account seen.
+ */
+export class StateBootstrapStack extends TerraformStack {
+  public readonly buckets: StateBucket[] = [];
+
+  public constructor(scope: Construct, configs: PipelineConfig[]) {
+    super(scope, STATE_BOOTSTRAP_STACK_ID);
+    const withState = configs.filter((c): c is PipelineConfig & { state: StateConfig } => c.state !== null);
+    const first = withState[0];
+    if (!first) throw new Error('StateBootstrapStack needs at least one environment with "state" configured');
+    new LocalBackend(this, { path: `terraform.${STATE_BOOTSTRAP_STACK_ID}.tfstate` });
+    configureProvider(this, { region: first.state.region, accountId: first.accountId, tags: first.tags });
+
+    const seen = new Set<string>();
+    for (const cfg of withState) {
+      if (seen.has(cfg.state.bucket) || cfg.accountId !== first.accountId) continue;
+      seen.add(cfg.state.bucket);
+      const bucket = new StateBucket(this, `state-${cfg.state.bucket}`, { bucketName: cfg.state.bucket });
+      this.buckets.push(bucket);
+      new TerraformOutput(this, `state_bucket_${this.buckets.length}`, { value: bucket.storage.bucket.bucket });
+    }
+  }
+}
