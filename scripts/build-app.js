@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// Compiles the cdktf app (main.ts and what it imports) into dist/main.js with esbuild.
-// Type-checking is `npm run typecheck`'s job; this only strips types, in ~0.1 s, so
-// `cdktf synth` runs the app with plain node instead of ts-node (~6 s).
+// Compiles the project's entry points into dist/ with esbuild: the cdktf app (dist/main.js)
+// and the local runtime's commands. Type-checking is `npm run typecheck`'s job; this only
+// strips types, in ~0.1 s, so `cdktf synth` runs the app with plain node instead of ts-node (~6 s).
 const { buildSync } = require('esbuild');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
+const ENTRIES = {
+  main: 'main.ts',
+  'local-cli': 'src/local/cli.ts',
+  'load-cli': 'src/local/load-cli.ts',
+};
+const only = process.argv.slice(2);
+
 buildSync({
-  entryPoints: [join(root, 'main.ts')],
-  outfile: join(root, 'dist', 'main.js'),
+  entryPoints: Object.fromEntries(Object.entries(ENTRIES).filter(([name]) => only.length === 0 || only.includes(name)).map(([name, file]) => [name, join(root, file)])),
+  outdir: join(root, 'dist'),
   absWorkingDir: root,
   bundle: true,
   platform: 'node',

@@ -36,7 +36,7 @@ describe('app', () => {
   });
 
   it('keeps source_code_hash identical across two synths of unchanged code', () => {
-    execFileSync('node', [join(ROOT, 'scripts', 'build-app.js')]);
+    execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), 'main']);
     const hashes = [1, 2].map(() => {
       const out = mkdtempSync(join(tmpdir(), 'synth-'));
       execFileSync('node', [join(ROOT, 'dist', 'main.js')], { env: { ...process.env, CDKTF_OUTDIR: out, ONLY_ENV: 'prod' }, cwd: ROOT });

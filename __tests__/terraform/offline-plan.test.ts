@@ -57,7 +57,7 @@ describeWithTerraform('terraform validate and plan, offline', () => {
   const validations = new Map<string, string>();
 
   beforeAll(async () => {
-    execFileSync('node', [join(ROOT, 'scripts', 'build-app.js')]);
+    execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), 'main']);
     execFileSync('node', [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir } });
     const stacks = [...configs.map((c) => ({ id: pipelineStackId(c.environment), region: c.region })), { id: 'state-bootstrap', region: configs[0]!.region }];
     // Two at a time: the provider is a 700 MB binary and this machine has two cores.

@@ -31,3 +31,18 @@ function toAttributeValue(value: Plain): AttributeValue | undefined {
       return { M: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, { S: v }])) };
   }
 }
+
+/** The reverse, for reading items back (reports, tests): S, N, BOOL, NULL, M and L. */
+export function fromAttributeValues(item: Record<string, AttributeValue>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromAttributeValue(v)]));
+}
+
+function fromAttributeValue(v: AttributeValue): unknown {
+  if (v.S !== undefined) return v.S;
+  if (v.N !== undefined) return Number(v.N);
+  if (v.BOOL !== undefined) return v.BOOL;
+  if (v.NULL !== undefined) return null;
+  if (v.M !== undefined) return fromAttributeValues(v.M);
+  if (v.L !== undefined) return v.L.map(fromAttributeValue);
+  return undefined;
+}

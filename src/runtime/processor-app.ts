@@ -59,7 +59,7 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
       metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
       if (outcome.status === 'stored' || outcome.status === 'deleted') {
         metrics.addMetric('EndToEndLatency', MetricUnit.Milliseconds, outcome.latencyMs);
-        logger.debug('Object processed', { messageId, ...outcome });
+        logger.info('Object processed', { messageId, ...outcome });
       } else if (outcome.status === 'poison') {
         logger.error('Poison message sent to the dead-letter queue', { messageId, ...outcome });
       } else {

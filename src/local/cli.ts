@@ -1,0 +1,206 @@
+import { existsSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../../bundling/project-root';
+import { loadAllConfigs, loadConfig } from '../../config/load';
+import { collectInput, contentTypeOf, type InputFile } from './input-files';
+import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
+import { renderReport } from './render-report';
+import { buildReport, type InjectedRecord, type UploadRecord } from './run-report';
+
+const USAGE = `Usage: npm start -- [PATH…] [options]
+
+Runs the whole pipeline on this machine (S3, SQS and DynamoDB emulators, the deployed
+handler bundles) and ingests files. With no PATH, ingests samples/.
+
+Options:
+  --env NAME           environment config (default: the first direct-mode one, "dev")
+  --json               print one JSON document instead of tables
+  --watch DIR          keep running; ingest files dropped into DIR until Ctrl-C
+  --reset              start from empty emulator storage
+  --data-dir DIR       emulator storage (default .local/<env>)
+  --s3-port N, --sqs-port N, --dynamodb-port N   fixed ports (default: free ones)
+  --timeout SECONDS    how long to wait for the queue to drain (default 120)
+  --verbose            print the functions' log lines
+  -h, --help`;
+
+const SAMPLE_OBJECTS = join(PROJECT_ROOT, 'samples', 'objects');
+const SAMPLE_MESSAGES = join(PROJECT_ROOT, 'samples', 'queue-messages');
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      env: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      watch: { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      's3-port': { type: 'string' },
+      'sqs-port': { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      timeout: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const port = (name: string): number => {
+    const raw = values[name as 's3-port'];
+    if (raw === undefined) return 0;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--${name} must be a port number (got "${raw}")`);
+    return n;
+  };
+  const timeout = values.timeout === undefined ? 120 : Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
+  return { values, positionals, ports: { s3: port('s3-port'), sqs: port('sqs-port'), dynamodb: port('dynamodb-port') }, timeoutMs: timeout * 1000 };
+}
+
+/** Uploads files, with a progress line on stderr; an unreadable file is recorded, never fatal. */
+async function uploadAll(pipeline: LocalPipeline, files: InputFile[], progress: (s: string) => void): Promise<UploadRecord[]> {
+  const uploads: UploadRecord[] = [];
+  for (const f of files) {
+    try {
+      const body = readFileSync(f.path);
+      const { uploadedAt } = await pipeline.upload(f.key, body, contentTypeOf(f.key));
+      uploads.push({ key: f.key, size: body.length, uploadedAt });
+    } catch (e) {
+      uploads.push({ key: f.key, size: f.size, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+    }
+    progress(`uploaded ${uploads.length}/${files.length}`);
+  }
+  return uploads;
+}
+
+async function injectSamples(pipeline: LocalPipeline): Promise<InjectedRecord[]> {
+  if (!existsSync(SAMPLE_MESSAGES)) return [];
+  const injected: InjectedRecord[] = [];
+  for (const name of readdirSync(SAMPLE_MESSAGES).sort()) {
+    injected.push({ name, messageId: await pipeline.injectMessage(readFileSync(join(SAMPLE_MESSAGES, name), 'utf8')) });
+  }
+  return injected;
+}
+
+function progressPrinter(enabled: boolean, pipeline: () => LocalPipeline | undefined) {
+  let last = '';
+  const tty = process.stderr.isTTY;
+  const timer = setInterval(() => {
+    const p = pipeline();
+    if (!enabled || !p) return;
+    const o = p.outcomes;
+    const line = `${last} · stored ${o.count('stored')} · duplicates ${o.count('duplicate')} · poison ${o.count('poison')} · retries ${o.count('transient-failure')}`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  }, tty ? 250 : 2000);
+  return {
+    set: (s: string) => (last = s),
+    done: () => {
+      clearInterval(timer);
+      if (enabled && tty) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean): Promise<void> {
+  const root = resolve(dir);
+  if (!existsSync(root)) throw new Error(`--watch: no such folder ${dir}`);
+  const seen = new Map<string, number>();
+  const uploads: UploadRecord[] = [];
+  const ingest = async (file: string) => {
+    const { files, problems } = collectInput([file]);
+    for (const f of files) {
+      const key = relative(root, f.path).split(sep).join('/');
+      const [u] = await uploadAll(pipeline, [{ ...f, key }], () => undefined);
+      uploads.push(u!);
+      if (!json) process.stderr.write(u!.error ? `! ${key}: ${u!.error}\n` : `↑ ${key} (${u!.size} bytes)\n`);
+    }
+    for (const p of problems) process.stderr.write(`! ${p.path}: ${p.problem}\n`);
+  };
+  const timers = new Map<string, NodeJS.Timeout>();
+  // Editors and copies write in bursts: wait until a file has been quiet for 300 ms.
+  const watcher = watch(root, { recursive: true }, (_event, name) => {
+    if (!name) return;
+    const full = join(root, name.toString());
+    clearTimeout(timers.get(full));
+    timers.set(
+      full,
+      setTimeout(() => {
+        if (!existsSync(full)) return;
+        seen.set(full, Date.now());
+        void ingest(full);
+      }, 300),
+    );
+  });
+  process.stderr.write(`Watching ${root} — drop files in; Ctrl-C prints the summary.\n`);
+  await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
+  watcher.close();
+  await pipeline.waitForDrain(30_000).catch(() => undefined);
+  const report = await buildReport(pipeline, uploads, [], []);
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderReport(report)}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // The SDK warns that future releases need Node 22; that is not news to someone running samples.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let args;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const envName = values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev';
+  const config = loadConfig(envName);
+  const dataDir = resolve(values['data-dir'] ?? join(PROJECT_ROOT, '.local', envName));
+
+  let pipeline: LocalPipeline | undefined;
+  const progress = progressPrinter(!values.json || process.stderr.isTTY === true, () => pipeline);
+  try {
+    progress.set('starting emulators');
+    pipeline = await startLocalPipeline({
+      config,
+      dataDir,
+      reset: values.reset,
+      ports: args.ports,
+      echoLogs: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    });
+    if (!values.json) {
+      process.stderr.write(`Emulators: S3 ${pipeline.endpoints.s3} · SQS ${pipeline.endpoints.sqs} · DynamoDB ${pipeline.endpoints.dynamodb} · data in ${dataDir}\n`);
+    }
+    if (values.watch) {
+      progress.done();
+      await watchFolder(pipeline, values.watch, values.json);
+      return 0;
+    }
+    const useSamples = positionals.length === 0;
+    const { files, problems } = collectInput(useSamples ? [SAMPLE_OBJECTS] : positionals);
+    const uploads = await uploadAll(pipeline, files, (s) => progress.set(s));
+    const injected = useSamples ? await injectSamples(pipeline) : [];
+    progress.set(`uploaded ${uploads.length}/${files.length} · draining`);
+    let drainError: string | undefined;
+    await pipeline.waitForDrain(args.timeoutMs).catch((e: Error) => (drainError = e.message));
+    progress.done();
+    const report = await buildReport(pipeline, uploads, injected, problems);
+    if (drainError) report.errors.push(drainError);
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report)}\n`);
+    return report.counts.pending > 0 || drainError ? 1 : 0;
+  } finally {
+    progress.done();
+    await pipeline?.stop();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,110 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FaultProxyOptions {
+  /** Fraction (0–1) of write requests (PutItem, UpdateItem) answered with a throttling error. */
+  throttleRate: number;
+  /** Deterministic randomness for repeatable runs. */
+  random?: () => number;
+}
+
+export interface WriteStats {
+  requests: number;
+  throttled: number;
+  /** Conditional writes refused because the table already held the event or a newer one. */
+  conditionFailed: number;
+  /** Successful writes per `key|ordering_key`: more than one for a pair is a double write. */
+  written: Map<string, number>;
+}
+
+const WRITE_TARGETS = new Set(['DynamoDB_20120810.PutItem', 'DynamoDB_20120810.UpdateItem']);
+const THROTTLE_BODY = JSON.stringify({
+  __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+  message: 'The level of configured provisioned throughput for the table was exceeded (injected by the fault proxy)',
+});
+
+function identity(body: string): string | undefined {
+  try {
+    const req = JSON.parse(body) as { Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }>; ExpressionAttributeValues?: Record<string, { S?: string }> };
+    const key = req.Item?.s3_key?.S ?? req.Key?.s3_key?.S;
+    const order = req.Item?.ordering_key?.S ?? req.ExpressionAttributeValues?.[':ordering_key']?.S;
+    return key && order ? `${key}|${order}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An HTTP proxy in front of the DynamoDB emulator that injects faults at the protocol level:
+ * a fraction of write requests get the exact 400 response DynamoDB sends when throttling,
+ * so the SDK's retry logic, the handler's error classification and SQS redelivery are all
+ * exercised for real. It also counts successful writes per (key, event) to detect double writes.
+ */
+export class FaultProxy {
+  public readonly stats: WriteStats = { requests: 0, throttled: 0, conditionFailed: 0, written: new Map() };
+  private server?: Server;
+  private target?: URL;
+  private readonly random: () => number;
+
+  public constructor(private readonly o: FaultProxyOptions) {
+    this.random = o.random ?? Math.random;
+  }
+
+  /** Starts proxying to `target` (the DynamoDB emulator) and returns the proxy's endpoint. */
+  public async start(target: string): Promise<string> {
+    this.target = new URL(target);
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const isWrite = WRITE_TARGETS.has(target);
+    if (isWrite) {
+      this.stats.requests++;
+      if (this.random() < this.o.throttleRate) {
+        this.stats.throttled++;
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'FAULTPROXY' });
+        res.end(THROTTLE_BODY);
+        return;
+      }
+    }
+    const url = this.target!;
+    const upstream = request(
+      { host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        const out: Buffer[] = [];
+        up.on('data', (c: Buffer) => out.push(c));
+        up.on('end', () => {
+          const text = Buffer.concat(out);
+          if (isWrite) this.record(up.statusCode ?? 0, body.toString('utf8'), text.toString('utf8'));
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(text);
+        });
+      },
+    );
+    upstream.on('error', (e) => {
+      res.writeHead(502);
+      res.end(e.message);
+    });
+    upstream.end(body);
+  }
+
+  private record(status: number, requestBody: string, responseBody: string): void {
+    if (status === 200) {
+      const id = identity(requestBody);
+      if (id) this.stats.written.set(id, (this.stats.written.get(id) ?? 0) + 1);
+    } else if (responseBody.includes('ConditionalCheckFailedException')) {
+      this.stats.conditionFailed++;
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
+
+export interface FunctionHostOptions {
+  functionName: string;
+  /** The bundled handler (`index.js` exporting `handler`), the very file the stack zips. */
+  bundleFile: string;
+  /** The function's environment, as the stack sets it, plus the local endpoints. */
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  /** How many execution environments may run at once (Lambda's concurrency). */
+  concurrency: number;
+  /** Every line the function writes to stdout/stderr (Powertools logs are JSON lines). */
+  onLog?: (line: string, functionName: string) => void;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** An error the function threw, or a timeout / crash of its environment, as Lambda reports it. */
+export class FunctionError extends Error {
+  public constructor(
+    public readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FunctionError';
+  }
+}
+
+// Runs inside each worker: loads the bundle once (cold start), then serves invocations.
+const BOOTSTRAP = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { handler } = require(workerData.bundleFile);
+parentPort.on('message', async ({ id, event, deadline }) => {
+  const context = {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: workerData.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: workerData.functionArn,
+    memoryLimitInMB: '512',
+    awsRequestId: id,
+    logGroupName: '/aws/lambda/' + workerData.functionName,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done() {}, fail() {}, succeed() {},
+  };
+  try {
+    parentPort.postMessage({ id, ok: true, result: await handler(event, context) });
+  } catch (e) {
+    parentPort.postMessage({ id, ok: false, errorType: (e && e.name) || 'Error', message: String((e && e.message) || e) });
+  }
+});
+parentPort.postMessage({ ready: true });
+`;
+
+/**
+ * Runs a bundled Lambda handler the way Lambda does, in worker threads: one worker is one
+ * execution environment (module loaded once, one invocation at a time, its own
+ * environment variables). A timeout or crash discards the environment; the next
+ * invocation cold-starts a new one.
+ */
+export class FunctionHost {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: Array<(w: Worker) => void> = [];
+  private live = 0;
+  private readonly pending = new Map<string, Pending>();
+  private stopped = false;
+
+  public constructor(private readonly options: FunctionHostOptions) {}
+
+  /** Invokes synchronously (RequestResponse): resolves with the handler's result or rejects with a {@link FunctionError}. */
+  public async invoke<T = unknown>(event: unknown): Promise<T> {
+    const worker = await this.acquire();
+    const id = randomUUID();
+    const timeoutMs = this.options.timeoutSeconds * 1000;
+    try {
+      return (await new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          this.discard(worker);
+          reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${this.options.timeoutSeconds} seconds`));
+        }, timeoutMs);
+        this.pending.set(id, { resolve, reject, timer });
+        (worker as Worker & { currentId?: string }).currentId = id;
+        worker.postMessage({ id, event, deadline: Date.now() + timeoutMs });
+      })) as T;
+    } finally {
+      if (!this.stopped && this.isAlive(worker)) this.release(worker);
+    }
+  }
+
+  public async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.idle];
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private readonly dead = new WeakSet<Worker>();
+  private isAlive(w: Worker): boolean {
+    return !this.dead.has(w);
+  }
+
+  private async acquire(): Promise<Worker> {
+    if (this.stopped) throw new Error(`${this.options.functionName} host is stopped`);
+    const ready = this.idle.pop();
+    if (ready) return ready;
+    if (this.live < this.options.concurrency) {
+      this.live++;
+      try {
+        return await this.spawn();
+      } catch (e) {
+        this.live--;
+        this.wakeNext();
+        throw e;
+      }
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(worker: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
+  }
+
+  private wakeNext(): void {
+    const next = this.waiting.shift();
+    if (!next) return;
+    this.live++;
+    this.spawn().then(next, () => {
+      this.live--;
+      this.wakeNext();
+    });
+  }
+
+  private discard(worker: Worker): void {
+    if (this.dead.has(worker)) return;
+    this.dead.add(worker);
+    this.live--;
+    void worker.terminate();
+    this.wakeNext();
+  }
+
+  private spawn(): Promise<Worker> {
+    const o = this.options;
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      env: o.environment,
+      stdout: true,
+      stderr: true,
+      workerData: {
+        bundleFile: o.bundleFile,
+        functionName: o.functionName,
+        functionArn: `arn:aws:lambda:${o.environment.AWS_REGION}:000000000000:function:${o.functionName}`,
+      },
+    });
+    for (const stream of [worker.stdout, worker.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => o.onLog?.(line, o.functionName));
+    }
+    let started = false;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (msg: { ready?: boolean; id?: string; ok?: boolean; result?: unknown; errorType?: string; message?: string }) => {
+        if (msg.ready) {
+          started = true;
+          return resolve(worker);
+        }
+        const p = this.pending.get(msg.id!);
+        if (!p) return;
+        this.pending.delete(msg.id!);
+        clearTimeout(p.timer);
+        if (msg.ok) p.resolve(msg.result);
+        else p.reject(new FunctionError(msg.errorType ?? 'Error', msg.message ?? 'unknown error'));
+      });
+      worker.on('error', (e: Error) => {
+        if (!started) {
+          // An init error (a bad environment, say), like Lambda's Runtime.InitError; acquire() frees the slot.
+          this.dead.add(worker);
+          reject(new FunctionError('Runtime.InitError', e.message));
+          return;
+        }
+        const id = (worker as Worker & { currentId?: string }).currentId;
+        const p = id ? this.pending.get(id) : undefined;
+        if (p) {
+          this.pending.delete(id!);
+          clearTimeout(p.timer);
+          p.reject(new FunctionError('Runtime.ExitError', e.message));
+        }
+        this.discard(worker);
+      });
+    });
+  }
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import type { PipelineConfig } from '../../config/types';
+import { limitConcurrency } from '../core/limit';
+import { decodeS3Key } from '../core/s3-key';
+import { explainDeadLetter, peekQueue } from '../ops/dead-letter-view';
+import { FaultProxy } from './fault-proxy';
+import { startLocalPipeline } from './local-pipeline';
+import { percentile, scanItems } from './run-report';
+
+export interface LoadOptions {
+  config: PipelineConfig;
+  dataDir: string;
+  files: number;
+  /** Fraction of `files`: malformed messages injected into the queue. */
+  poison: number;
+  /** Fraction of objects whose S3 notification is delivered twice. */
+  duplicates: number;
+  /** Fraction of objects written twice, the older version's notification delivered last. */
+  reorder: number;
+  /** Fraction of DynamoDB write requests answered with a throttling error. */
+  transient: number;
+  /** Parallel uploads. @default 16 */
+  uploadConcurrency?: number;
+  /** Seed for the fault proxy's and the selection's randomness. @default 1 */
+  seed?: number;
+  drainTimeoutMs?: number;
+  onProgress?: (line: string) => void;
+}
+
+export interface LoadReport {
+  environment: string;
+  mode: string;
+  options: { files: number; poison: number; duplicates: number; reorder: number; transient: number };
+  uploaded: number;
+  /** Objects whose newest version is in the table. */
+  stored: number;
+  duplicatesAbsorbed: number;
+  deadLettered: number;
+  poisonInjected: number;
+  /** Objects whose newest version is not in the table (and not in the DLQ). Must be 0. */
+  lost: number;
+  /** (object, event) pairs written more than once. Must be 0. */
+  doubleWritten: number;
+  /** Objects dead-lettered rather than stored (e.g. transient failures that never cleared). */
+  objectsDeadLettered: number;
+  throttlesInjected: number;
+  durationMs: number;
+  filesPerSecond: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  peakRssMb: number;
+  lostKeys: string[];
+}
+
+/** A small seeded generator (mulberry32): the same seed picks the same faults. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+/**
+ * Drives N generated objects through the local pipeline with faults, then checks
+ * conservation: every object's newest version stored exactly once, nothing lost.
+ */
+export async function runLoad(o: LoadOptions): Promise<LoadReport> {
+  const random = seededRandom(o.seed ?? 1);
+  const proxy = new FaultProxy({ throttleRate: o.transient, random: seededRandom((o.seed ?? 1) + 1) });
+  const keys = Array.from({ length: o.files }, (_, i) => `load/${String(i).padStart(6, '0')}/object ${i}.txt`);
+  const pick = (fraction: number) => new Set(keys.filter(() => random() < fraction));
+  const duplicated = pick(o.duplicates);
+  const reordered = pick(o.reorder);
+  const poisonCount = Math.round(o.files * o.poison);
+
+  // Reordering: the first version's notification waits until the second's has been delivered.
+  const secondDelivered = new Map<string, () => void>();
+  const secondDone = new Map<string, Promise<void>>();
+  for (const k of reordered) secondDone.set(k, new Promise((r) => secondDelivered.set(k, r)));
+  const seenFirst = new Set<string>();
+
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const pipeline = await startLocalPipeline({
+    config: o.config,
+    dataDir: o.dataDir,
+    reset: true,
+    sendTestEvent: false,
+    functionDynamoEndpoint: (endpoint) => proxy.start(endpoint),
+    deliveryCopies: (record) => (duplicated.has(keyOf(record)) ? 2 : 1),
+    beforeDeliver: async (record) => {
+      const key = keyOf(record);
+      if (!reordered.has(key)) return;
+      if (!seenFirst.has(key)) {
+        seenFirst.add(key);
+        await secondDone.get(key);
+      } else {
+        // Let the second version's delivery go out first, then release the first.
+        setTimeout(() => secondDelivered.get(key)!(), 20);
+      }
+    },
+  });
+  try {
+    const upload = limitConcurrency(o.uploadConcurrency ?? 16, (key: string, body: string) => pipeline.upload(key, body, 'text/plain'));
+    const expectedEtag = new Map<string, string>();
+    const started = Date.now();
+    let done = 0;
+    const progress = setInterval(() => o.onProgress?.(`uploaded ${done}/${o.files} · stored ${pipeline.outcomes.count('stored')}`), 1000);
+    await Promise.all(
+      keys.map(async (key) => {
+        const v1 = `${key} version 1`;
+        await upload(key, v1);
+        let final = v1;
+        if (reordered.has(key)) {
+          final = `${key} version 2 (newer)`;
+          await upload(key, final);
+        }
+        expectedEtag.set(key, md5(final));
+        done++;
+      }),
+    );
+    for (let i = 0; i < poisonCount; i++) await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
+    await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
+    const finished = Date.now();
+    clearInterval(progress);
+
+    const items = await scanItems(pipeline);
+    const itemByKey = new Map(items.map((i) => [String(i.s3_key), i]));
+    const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, poisonCount + o.files)).map((m) => explainDeadLetter(m));
+    const deadKeys = new Set(dlq.flatMap((d) => d.keys));
+    const lostKeys = keys.filter((k) => itemByKey.get(k)?.etag !== expectedEtag.get(k) && !deadKeys.has(k));
+    const latencies = keys
+      .flatMap((k) => {
+        const item = itemByKey.get(k);
+        return item ? [Date.parse(String(item.processed_at)) - Date.parse(String(item.event_time))] : [];
+      })
+      .sort((a, b) => a - b);
+    const durationMs = finished - started;
+    return {
+      environment: o.config.environment,
+      mode: o.config.mode,
+      options: { files: o.files, poison: o.poison, duplicates: o.duplicates, reorder: o.reorder, transient: o.transient },
+      uploaded: o.files,
+      stored: keys.filter((k) => itemByKey.get(k)?.etag === expectedEtag.get(k)).length,
+      duplicatesAbsorbed: proxy.stats.conditionFailed,
+      deadLettered: dlq.length,
+      poisonInjected: poisonCount,
+      lost: lostKeys.length,
+      doubleWritten: [...proxy.stats.written.values()].filter((n) => n > 1).length,
+      objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
+      throttlesInjected: proxy.stats.throttled,
+      durationMs,
+      filesPerSecond: Math.round((o.files / durationMs) * 1000 * 10) / 10,
+      latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+      peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1048576),
+      lostKeys: lostKeys.slice(0, 20),
+    };
+  } finally {
+    clearInterval(sampler);
+    await pipeline.stop();
+    await proxy.stop();
+  }
+}
+
+function keyOf(record: Record<string, unknown>): string {
+  const raw = (record.s3 as { object: { key: string } }).object.key;
+  return decodeS3Key(raw);
+}

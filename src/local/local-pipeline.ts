@@ -1,0 +1,189 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { bundleDeployedHandler } from '../../bundling/bundle-handler';
+import { notificationEvents, processorEnvironment, pusherEnvironment, resourceNames } from '../../config/derive';
+import type { PipelineConfig } from '../../config/types';
+import type { AwsClients } from '../adapters/clients';
+import { AsyncInvoker } from './async-invoker';
+import { startEmulators, type EmulatorPorts, type Emulators } from './emulators';
+import { EventSourceMapping } from './event-source-mapping';
+import { FunctionHost } from './function-host';
+import { localAwsEnvironment, localClients, type LocalEndpoints } from './local-clients';
+import { OutcomeLog } from './outcome-log';
+import { localResourceSpec, provision, type ProvisionedResources } from './resources';
+import { S3EventBridge, s3TestEvent } from './s3-event-bridge';
+
+export interface LocalPipelineOptions {
+  config: PipelineConfig;
+  /** Where emulator data persists. */
+  dataDir: string;
+  reset?: boolean;
+  ports?: EmulatorPorts;
+  /** Seconds before a failed message is retried (see EventSourceMapping). @default 1 */
+  retryDelaySeconds?: number | null;
+  /** Point the functions' DynamoDB endpoint elsewhere (the load test's fault-injecting proxy). */
+  functionDynamoEndpoint?: (emulatorEndpoint: string) => Promise<string>;
+  /** May delay an S3 notification before delivery (reordering in load tests). */
+  beforeDeliver?: (record: Record<string, unknown>) => Promise<void>;
+  /** Deliver some notifications more than once (duplicates in load tests). */
+  deliveryCopies?: (record: Record<string, unknown>) => number;
+  /** Every function log line (for `--verbose`). */
+  echoLogs?: (line: string) => void;
+  onBatch?: (info: { size: number; failed: number; error?: string }) => void;
+  /** Send S3's s3:TestEvent when the pipeline starts (direct mode). @default true */
+  sendTestEvent?: boolean;
+}
+
+export interface LocalPipeline {
+  config: PipelineConfig;
+  endpoints: LocalEndpoints;
+  clients: AwsClients;
+  resources: ProvisionedResources;
+  outcomes: OutcomeLog;
+  bridge: S3EventBridge;
+  upload(key: string, body: Uint8Array | string, contentType?: string): Promise<{ uploadedAt: number; etag?: string }>;
+  /** Sends a raw body to the processing queue, as a foreign producer would. */
+  injectMessage(body: string): Promise<string>;
+  /** Resolves once nothing is pending anywhere: bridge, async invokes, batches, queue. */
+  waitForDrain(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole pipeline on this machine: emulators, the resources the stack would create
+ * (same config, same derivations), the bundles the stack would deploy (same entries, same
+ * build, same environment variables plus local endpoints), and the AWS glue in between.
+ */
+export async function startLocalPipeline(o: LocalPipelineOptions): Promise<LocalPipeline> {
+  const cfg = o.config;
+  const emulators: Emulators = await startEmulators({ dataDir: o.dataDir, reset: o.reset, ports: o.ports, accountId: cfg.accountId, region: cfg.region });
+  const stops: Array<() => Promise<void>> = [() => emulators.stop()];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const endpoints = emulators.endpoints;
+    const clients = localClients(endpoints, cfg.region);
+    const resources = await provision(clients, localResourceSpec(cfg));
+    const names = resourceNames(cfg);
+    const outcomes = new OutcomeLog(o.echoLogs);
+    const functionEndpoints = { ...endpoints, dynamodb: o.functionDynamoEndpoint ? await o.functionDynamoEndpoint(endpoints.dynamodb) : endpoints.dynamodb };
+    const awsEnv = {
+      PATH: process.env.PATH ?? '',
+      ...localAwsEnvironment(functionEndpoints, cfg.region),
+      // EMF output would interleave with the summary; the metrics are asserted in unit tests.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    };
+
+    const processorHost = new FunctionHost({
+      functionName: names.processor,
+      bundleFile: bundleDeployedHandler('processor').file,
+      environment: { ...awsEnv, ...processorEnvironment(cfg, { tableName: resources.tableName, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.processor },
+      timeoutSeconds: cfg.processor.timeoutSeconds,
+      concurrency: cfg.processor.maxConcurrency,
+      onLog: outcomes.onLog,
+    });
+    stops.push(() => processorHost.stop());
+
+    let asyncInvoker: AsyncInvoker | undefined;
+    let deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>;
+    if (cfg.mode === 'pusher') {
+      const pusherHost = new FunctionHost({
+        functionName: names.pusher,
+        bundleFile: bundleDeployedHandler('pusher').file,
+        environment: { ...awsEnv, ...pusherEnvironment(cfg, { queueUrl: resources.queueUrl, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.pusher },
+        timeoutSeconds: cfg.pusher.timeoutSeconds,
+        // S3 invokes asynchronously; Lambda scales the pusher to the account limit. Locally: a few.
+        concurrency: 4,
+        onLog: outcomes.onLog,
+      });
+      stops.push(() => pusherHost.stop());
+      const invoker = new AsyncInvoker({
+        host: pusherHost,
+        functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:${names.pusher}`,
+        maxRetryAttempts: cfg.pusher.maxRetryAttempts,
+        retryDelaysSeconds: [1, 2],
+        onFailure: { sqs: clients.sqs, queueUrl: resources.deadLetterQueueUrl },
+      });
+      asyncInvoker = invoker;
+      deliver = (n) => invoker.invokeAsync(n);
+    } else {
+      deliver = async (n) => {
+        await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: JSON.stringify(n) }));
+      };
+    }
+
+    const bridge = new S3EventBridge({
+      region: cfg.region,
+      events: notificationEvents(cfg),
+      filterPrefix: cfg.filters.prefix,
+      filterSuffix: cfg.filters.suffix,
+      configurationId: cfg.mode === 'pusher' ? 'to-pusher' : 'to-processing-queue',
+      deliver,
+      beforeDeliver: o.beforeDeliver,
+      copies: o.deliveryCopies,
+      onError: (e, key) => outcomes.errors.push(`S3 notification for "${key}" not delivered: ${e.message}`),
+    });
+    emulators.s3.on('event', bridge.listener);
+
+    const mapping = new EventSourceMapping({
+      sqs: clients.sqs,
+      queueUrl: resources.queueUrl,
+      queueArn: resources.queueArn,
+      region: cfg.region,
+      host: processorHost,
+      batchSize: cfg.processor.batchSize,
+      batchingWindowSeconds: cfg.processor.batchingWindowSeconds,
+      maxConcurrency: cfg.processor.maxConcurrency,
+      retryDelaySeconds: o.retryDelaySeconds === undefined ? 1 : o.retryDelaySeconds,
+      onBatch: o.onBatch,
+    });
+    mapping.start();
+    stops.push(() => mapping.stop());
+
+    if (cfg.mode === 'direct' && o.sendTestEvent !== false) {
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: s3TestEvent(resources.bucket) }));
+    }
+
+    const queueDepth = async (): Promise<number> => {
+      const attrs = (
+        await clients.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: resources.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+        )
+      ).Attributes ?? {};
+      return Number(attrs.ApproximateNumberOfMessages ?? 0) + Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(attrs.ApproximateNumberOfMessagesDelayed ?? 0);
+    };
+    const idle = async () => bridge.pending === 0 && (asyncInvoker?.pending ?? 0) === 0 && mapping.inFlight === 0 && (await queueDepth()) === 0;
+
+    return {
+      config: cfg,
+      endpoints,
+      clients,
+      resources,
+      outcomes,
+      bridge,
+      async upload(key, body, contentType) {
+        const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: body, ContentType: contentType }));
+        return { uploadedAt: Date.now(), etag: out.ETag?.replace(/"/g, '') };
+      },
+      async injectMessage(body) {
+        return (await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: body }))).MessageId!;
+      },
+      async waitForDrain(timeoutMs = 120_000) {
+        const deadline = Date.now() + timeoutMs;
+        // Idle twice in a row, 100 ms apart: a message can be between a receive and its batch.
+        let streak = 0;
+        while (streak < 2) {
+          if (Date.now() > deadline) throw new Error(`The pipeline did not drain within ${timeoutMs / 1000}s`);
+          streak = (await idle()) ? streak + 1 : 0;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

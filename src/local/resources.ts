@@ -1,0 +1,99 @@
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { queueSettings, resourceNames, TABLE_KEYS } from '../../config/derive';
+import type { PipelineConfig } from '../../config/types';
+
+/**
+ * What the local run creates, computed from the same config and the same derivations
+ * (`config/derive.ts`) the stack synthesizes from. A test compares it with the stack.
+ */
+export interface LocalResourceSpec {
+  bucket: string;
+  queue: { name: string; visibilityTimeoutSeconds: number; retentionSeconds: number; maxReceiveCount: number };
+  deadLetterQueue: { name: string; retentionSeconds: number };
+  table: { name: string; partitionKey: string; sortKey: string };
+}
+
+export function localResourceSpec(cfg: PipelineConfig): LocalResourceSpec {
+  const names = resourceNames(cfg);
+  const q = queueSettings(cfg);
+  return {
+    bucket: names.bucket,
+    queue: { name: names.queue, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, retentionSeconds: q.retentionSeconds, maxReceiveCount: q.maxReceiveCount },
+    deadLetterQueue: { name: names.deadLetterQueue, retentionSeconds: q.deadLetterRetentionSeconds },
+    table: { name: names.table, partitionKey: TABLE_KEYS.partitionKey, sortKey: TABLE_KEYS.sortKey },
+  };
+}
+
+export interface ProvisionedResources {
+  bucket: string;
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueUrl: string;
+  deadLetterQueueArn: string;
+  tableName: string;
+}
+
+const queueArn = async (sqs: SQSClient, url: string): Promise<string> =>
+  (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+
+/** Creates (or finds, on a persisted run) the bucket, the queues with their redrive, and the table. */
+export async function provision(clients: { s3: S3Client; sqs: SQSClient; dynamodb: DynamoDBClient }, spec: LocalResourceSpec): Promise<ProvisionedResources> {
+  const { s3, sqs, dynamodb } = clients;
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: spec.bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: spec.bucket }));
+  }
+
+  const dlqUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: spec.deadLetterQueue.name,
+        Attributes: { MessageRetentionPeriod: String(spec.deadLetterQueue.retentionSeconds), SqsManagedSseEnabled: 'true' },
+      }),
+    )
+  ).QueueUrl!;
+  const dlqArn = await queueArn(sqs, dlqUrl);
+  const url = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: spec.queue.name,
+        Attributes: {
+          VisibilityTimeout: String(spec.queue.visibilityTimeoutSeconds),
+          MessageRetentionPeriod: String(spec.queue.retentionSeconds),
+          SqsManagedSseEnabled: 'true',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.queue.maxReceiveCount }),
+        },
+      }),
+    )
+  ).QueueUrl!;
+  const arn = await queueArn(sqs, url);
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: dlqUrl,
+      Attributes: { RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [arn] }) },
+    }),
+  );
+
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: spec.table.name }));
+  } catch {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: spec.table.name,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: spec.table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: spec.table.sortKey, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: spec.table.partitionKey, AttributeType: 'S' },
+          { AttributeName: spec.table.sortKey, AttributeType: 'S' },
+        ],
+      }),
+    );
+  }
+  return { bucket: spec.bucket, queueUrl: url, queueArn: arn, deadLetterQueueUrl: dlqUrl, deadLetterQueueArn: dlqArn, tableName: spec.table.name };
+}

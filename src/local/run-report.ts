@@ -1,0 +1,115 @@
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { fromAttributeValues } from '../adapters/attribute-values';
+import { explainDeadLetter, peekQueue, type DeadLetter } from '../ops/dead-letter-view';
+import type { LocalPipeline } from './local-pipeline';
+
+export interface UploadRecord {
+  key: string;
+  size: number;
+  uploadedAt?: number;
+  error?: string;
+}
+
+export interface InjectedRecord {
+  name: string;
+  messageId: string;
+}
+
+export type Outcome = 'stored' | 'deleted' | 'duplicate' | 'skipped' | 'rejected' | 'ignored' | 'filtered' | 'dead-lettered' | 'upload-failed' | 'pending';
+
+export interface ObjectReport {
+  key: string;
+  size: number;
+  outcome: Outcome;
+  reason?: string;
+  /** Upload → item written, from the item's `event_time` and `processed_at`. */
+  latencyMs?: number;
+  duplicatesAbsorbed: number;
+}
+
+export interface RunReport {
+  environment: string;
+  mode: string;
+  objects: ObjectReport[];
+  injected: Array<{ name: string; messageId: string; outcome: Outcome; reason?: string }>;
+  /** Every item in the table, as plain objects with the seed's attribute names. */
+  items: Array<Record<string, unknown>>;
+  dlq: DeadLetter[];
+  counts: Record<Outcome | 'uploaded' | 'items' | 'dlq' | 'problems', number>;
+  latencyMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
+  problems: Array<{ path: string; problem: string }>;
+  errors: string[];
+}
+
+export const percentile = (sorted: number[], p: number): number | null =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+export async function scanItems(pipeline: LocalPipeline): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await pipeline.clients.dynamodb.send(new ScanCommand({ TableName: pipeline.resources.tableName, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []).map(fromAttributeValues));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => String(a.s3_key).localeCompare(String(b.s3_key)));
+}
+
+/** What happened to every uploaded file and injected message, from the logs, the table and the DLQ. */
+export async function buildReport(
+  pipeline: LocalPipeline,
+  uploads: UploadRecord[],
+  injected: InjectedRecord[],
+  problems: RunReport['problems'],
+): Promise<RunReport> {
+  const cfg = pipeline.config;
+  const bucket = pipeline.resources.bucket;
+  const items = await scanItems(pipeline);
+  const itemByKey = new Map(items.filter((i) => i.bucket === bucket).map((i) => [String(i.s3_key), i]));
+  const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, 1000)).map((m) => explainDeadLetter(m, cfg.queue.maxReceiveCount));
+  const observed = pipeline.outcomes.outcomes;
+
+  const objects: ObjectReport[] = uploads.map((u) => {
+    const base = { key: u.key, size: u.size, duplicatesAbsorbed: 0 };
+    if (u.error) return { ...base, outcome: 'upload-failed', reason: u.error };
+    if (!u.key.startsWith(cfg.filters.prefix) || !u.key.endsWith(cfg.filters.suffix)) {
+      return { ...base, outcome: 'filtered', reason: 'outside the notification prefix/suffix filter' };
+    }
+    const mine = observed.filter((o) => o.key === u.key && o.bucket === bucket && o.status !== 'transient-failure');
+    const duplicatesAbsorbed = mine.filter((o) => o.status === 'duplicate').length;
+    const item = itemByKey.get(u.key);
+    const latencyMs = item ? Date.parse(String(item.processed_at)) - Date.parse(String(item.event_time)) : undefined;
+    if (mine.some((o) => o.status === 'stored' || o.status === 'deleted')) return { ...base, outcome: 'stored', latencyMs, duplicatesAbsorbed };
+    const dead = dlq.find((d) => d.keys.includes(u.key));
+    if (dead) return { ...base, outcome: 'dead-lettered', reason: `${dead.reason}: ${dead.detail ?? ''}`.trim(), duplicatesAbsorbed };
+    const last = mine.at(-1);
+    if (last) return { ...base, outcome: last.status as Outcome, reason: last.reason, latencyMs, duplicatesAbsorbed };
+    return { ...base, outcome: 'pending', reason: 'no outcome reported yet' };
+  });
+
+  const injectedReports = injected.map((i) => {
+    // A handler's dead letter names its source message; a redriven one keeps its id.
+    const dead = dlq.find((d) => d.sourceMessageId === i.messageId || d.messageId === i.messageId);
+    if (dead) return { ...i, outcome: 'dead-lettered' as Outcome, reason: dead.reason };
+    const other = observed.find((o) => o.messageId === i.messageId && o.status !== 'transient-failure');
+    return { ...i, outcome: (other?.status as Outcome) ?? 'pending', reason: other?.reason };
+  });
+
+  const latencies = objects.flatMap((o) => (o.outcome === 'stored' && o.latencyMs !== undefined ? [o.latencyMs] : [])).sort((a, b) => a - b);
+  const counts = { uploaded: uploads.filter((u) => !u.error).length, items: items.length, dlq: dlq.length, problems: problems.length } as RunReport['counts'];
+  for (const o of ['stored', 'deleted', 'duplicate', 'skipped', 'rejected', 'ignored', 'filtered', 'dead-lettered', 'upload-failed', 'pending'] as Outcome[]) {
+    counts[o] = objects.filter((x) => x.outcome === o).length + injectedReports.filter((x) => x.outcome === o).length;
+  }
+  return {
+    environment: cfg.environment,
+    mode: cfg.mode,
+    objects,
+    injected: injectedReports,
+    items,
+    dlq,
+    counts,
+    latencyMs: { count: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    problems,
+    errors: pipeline.outcomes.errors,
+  };
+}
