@@ -1,5 +1,4 @@
 import {
-  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -19,11 +18,15 @@ export interface EventSourceMappingOptions {
   /** Pollers (and so concurrent invocations) at most: `scaling_config.maximum_concurrency`. */
   maxConcurrency: number;
   /**
-   * Seconds before a failed message is visible again. Lambda leaves it to the queue's
-   * visibility timeout (minutes here); locally it is shortened so retries and redrive to the
-   * DLQ happen within a run. null keeps the queue's timeout, exactly as on AWS.
+   * Visibility timeout asked for on each receive, so a failed message reappears after it.
+   * On AWS a failed message waits out the queue's visibility timeout (6 × function timeout +
+   * window: minutes); locally a few seconds keep retries and the redrive to the DLQ within a
+   * run. null uses the queue's own timeout, exactly as on AWS.
+   *
+   * It is set on the receive, not with ChangeMessageVisibility after a failure: the emulator
+   * counts every visibility change as a receive, which would redrive after half the receives.
    */
-  retryDelaySeconds: number | null;
+  retryVisibilitySeconds: number | null;
   onBatch?: (info: { size: number; failed: number; error?: string }) => void;
 }
 
@@ -113,6 +116,7 @@ export class EventSourceMapping {
           MessageSystemAttributeNames: ['All'],
           AttributeNames: ['All'],
           MessageAttributeNames: ['All'],
+          ...(this.o.retryVisibilitySeconds === null ? {} : { VisibilityTimeout: this.o.retryVisibilitySeconds }),
         }),
       );
       const received = out.Messages ?? [];
@@ -154,16 +158,7 @@ export class EventSourceMapping {
         new DeleteMessageBatchCommand({ QueueUrl: this.o.queueUrl, Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
       );
     }
-    if (this.o.retryDelaySeconds !== null) {
-      for (const chunk of chunks(failed, 10)) {
-        await this.o.sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: this.o.queueUrl,
-            Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: this.o.retryDelaySeconds! })),
-          }),
-        );
-      }
-    }
+    // Failed messages are left alone: they reappear when their visibility timeout runs out.
     this.o.onBatch?.({ size: batch.length, failed: failed.length, error });
   }
 }

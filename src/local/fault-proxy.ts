@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 
 export interface FaultProxyOptions {
   /** Fraction (0–1) of write requests (PutItem, UpdateItem) answered with a throttling error. */
-  throttleRate: number;
-  /** Deterministic randomness for repeatable runs. */
+  throttleRate?: number;
+  /** Deterministic randomness for repeatable runs. @default Math.random */
   random?: () => number;
+  /** Decides per write, from the object key it writes, instead of `throttleRate` (targeted tests). */
+  shouldThrottle?: (key: string | undefined) => boolean;
 }
 
 export interface WriteStats {
@@ -23,14 +25,13 @@ const THROTTLE_BODY = JSON.stringify({
   message: 'The level of configured provisioned throughput for the table was exceeded (injected by the fault proxy)',
 });
 
-function identity(body: string): string | undefined {
+/** The object key and event (ordering key) a PutItem/UpdateItem request writes. */
+function identity(body: string): { key?: string; order?: string } {
   try {
     const req = JSON.parse(body) as { Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }>; ExpressionAttributeValues?: Record<string, { S?: string }> };
-    const key = req.Item?.s3_key?.S ?? req.Key?.s3_key?.S;
-    const order = req.Item?.ordering_key?.S ?? req.ExpressionAttributeValues?.[':ordering_key']?.S;
-    return key && order ? `${key}|${order}` : undefined;
+    return { key: req.Item?.s3_key?.S ?? req.Key?.s3_key?.S, order: req.Item?.ordering_key?.S ?? req.ExpressionAttributeValues?.[':ordering_key']?.S };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -69,9 +70,11 @@ export class FaultProxy {
     const body = Buffer.concat(chunks);
     const target = String(req.headers['x-amz-target'] ?? '');
     const isWrite = WRITE_TARGETS.has(target);
+    const write = isWrite ? identity(body.toString('utf8')) : {};
     if (isWrite) {
       this.stats.requests++;
-      if (this.random() < this.o.throttleRate) {
+      const throttle = this.o.shouldThrottle ? this.o.shouldThrottle(write.key) : this.random() < (this.o.throttleRate ?? 0);
+      if (throttle) {
         this.stats.throttled++;
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'FAULTPROXY' });
         res.end(THROTTLE_BODY);
@@ -86,7 +89,7 @@ export class FaultProxy {
         up.on('data', (c: Buffer) => out.push(c));
         up.on('end', () => {
           const text = Buffer.concat(out);
-          if (isWrite) this.record(up.statusCode ?? 0, body.toString('utf8'), text.toString('utf8'));
+          if (isWrite) this.record(up.statusCode ?? 0, write, text.toString('utf8'));
           res.writeHead(up.statusCode ?? 502, up.headers);
           res.end(text);
         });
@@ -99,10 +102,10 @@ export class FaultProxy {
     upstream.end(body);
   }
 
-  private record(status: number, requestBody: string, responseBody: string): void {
+  private record(status: number, write: { key?: string; order?: string }, responseBody: string): void {
     if (status === 200) {
-      const id = identity(requestBody);
-      if (id) this.stats.written.set(id, (this.stats.written.get(id) ?? 0) + 1);
+      const id = `${write.key}|${write.order}`;
+      this.stats.written.set(id, (this.stats.written.get(id) ?? 0) + 1);
     } else if (responseBody.includes('ConditionalCheckFailedException')) {
       this.stats.conditionFailed++;
     }

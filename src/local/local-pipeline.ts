@@ -20,8 +20,8 @@ export interface LocalPipelineOptions {
   dataDir: string;
   reset?: boolean;
   ports?: EmulatorPorts;
-  /** Seconds before a failed message is retried (see EventSourceMapping). @default 1 */
-  retryDelaySeconds?: number | null;
+  /** Visibility timeout of each receive, i.e. seconds before a failed message is retried (see EventSourceMapping). @default 5 */
+  retryVisibilitySeconds?: number | null;
   /** Point the functions' DynamoDB endpoint elsewhere (the load test's fault-injecting proxy). */
   functionDynamoEndpoint?: (emulatorEndpoint: string) => Promise<string>;
   /** May delay an S3 notification before delivery (reordering in load tests). */
@@ -136,7 +136,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       batchSize: cfg.processor.batchSize,
       batchingWindowSeconds: cfg.processor.batchingWindowSeconds,
       maxConcurrency: cfg.processor.maxConcurrency,
-      retryDelaySeconds: o.retryDelaySeconds === undefined ? 1 : o.retryDelaySeconds,
+      retryVisibilitySeconds: o.retryVisibilitySeconds === undefined ? 5 : o.retryVisibilitySeconds,
       onBatch: o.onBatch,
     });
     mapping.start();
@@ -164,7 +164,8 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       outcomes,
       bridge,
       async upload(key, body, contentType) {
-        const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: body, ContentType: contentType }));
+        const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+        const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }));
         return { uploadedAt: Date.now(), etag: out.ETag?.replace(/"/g, '') };
       },
       async injectMessage(body) {

@@ -1,0 +1,57 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { tempDataDir } from '../helpers/local-env';
+
+const ROOT = join(__dirname, '..', '..');
+const run = promisify(execFile);
+
+async function start(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [join(ROOT, 'dist', 'local-cli.js'), ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('npm start', () => {
+  const data = tempDataDir();
+  beforeAll(() => execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), 'local-cli']));
+  afterAll(() => data.cleanup());
+
+  it('ingests the samples and accounts for every one of them in --json', async () => {
+    const { code, stdout } = await start(['--json', '--reset', '--data-dir', join(data.dir, 'samples')]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.items.map((i: { s3_key: string }) => i.s3_key).sort()).toEqual(
+      ['100% done.md', 'a+b=c.csv', 'café/日本語 ファイル.txt', 'empty.txt', 'hello.txt', 'nested/deeper/report 2026 (final).json', 'red flower.jpg'].sort(),
+    );
+    expect(report.items[0]).toEqual(
+      expect.objectContaining({ s3_key: expect.any(String), bucket: 'ingest-dev-uploads-111111111111', content_type: expect.any(String), file_size: expect.any(Number), event_time: expect.any(String), processed_at: expect.any(String), message_id: expect.any(String) }),
+    );
+    expect(report.dlq).toEqual([expect.objectContaining({ reason: 'malformed-json', source: 'processor' })]);
+    expect(report.counts).toMatchObject({ uploaded: 7, stored: 7, 'dead-lettered': 1, pending: 0 });
+    expect(report.latencyMs.p95).toEqual(expect.any(Number));
+  }, 60_000);
+
+  it('prints a readable summary, reports unreadable paths and keeps going', async () => {
+    const folder = join(data.dir, 'input');
+    mkdirSync(join(folder, 'sub dir'), { recursive: true });
+    writeFileSync(join(folder, 'sub dir', 'x+y.txt'), 'xy');
+    const { code, stdout } = await start([folder, join(data.dir, 'does-not-exist'), '--reset', '--data-dir', join(data.dir, 'paths')]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/stored\s+"sub dir\/x\+y\.txt"/);
+    expect(stdout).toMatch(/does-not-exist\s+no such file or folder/);
+    expect(stdout).toContain('Totals: 1 uploaded · 1 stored');
+  }, 60_000);
+
+  it('refuses bad options with usage and exit code 2', async () => {
+    const { code, stderr } = await start(['--s3-port', 'abc']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--s3-port must be a port number (got "abc")');
+    expect(stderr).toContain('Usage: npm start');
+  });
+});
