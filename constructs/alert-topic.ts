@@ -10,6 +10,7 @@ export interface AlertTopicProps {
   topicName: string;
   accountId: string;
   partition: string;
+  region: string;
   /** One e-mail subscription each; AWS mails a confirmation link to every address. */
   emails: string[];
 }
@@ -54,7 +55,10 @@ export class AlertTopic extends Construct {
           principal: { Service: 'cloudwatch.amazonaws.com' },
           actions: ['sns:Publish'],
           resources: [this.topic.arn],
-          conditions: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+          conditions: {
+            ArnLike: { 'aws:SourceArn': `arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*` },
+            StringEquals: { 'aws:SourceAccount': props.accountId },
+          },
         },
         denyInsecureTransport(['sns:Publish'], [this.topic.arn]),
       ]),

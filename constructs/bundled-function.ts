@@ -36,6 +36,7 @@ export interface BundledFunctionProps {
 export class BundledFunction extends Construct {
   public readonly function: LambdaFunction;
   public readonly role: IamRole;
+  public readonly policy: IamRolePolicy;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly asset: TerraformAsset;
 
@@ -63,7 +64,7 @@ export class BundledFunction extends Construct {
       ]),
     });
 
-    const policy = new IamRolePolicy(this, 'policy', {
+    const policy = (this.policy = new IamRolePolicy(this, 'policy', {
       name: `${props.functionName}-policy`,
       role: this.role.id,
       policy: policyDocument([
@@ -75,7 +76,7 @@ export class BundledFunction extends Construct {
         },
         XRAY_STATEMENT,
       ]),
-    });
+    }));
 
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,

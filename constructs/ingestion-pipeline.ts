@@ -32,6 +32,8 @@ export class IngestionPipeline extends Construct {
   public readonly table: IngestTable;
   public readonly processor: BundledFunction;
   public readonly pusher?: BundledFunction;
+  /** Pusher mode: bounded async retries and the on-failure destination. */
+  public readonly pusherInvokeConfig?: LambdaFunctionEventInvokeConfig;
   public readonly eventSourceMapping: LambdaEventSourceMapping;
   public readonly notification: S3BucketNotification;
   public readonly alerts: AlertTopic;
@@ -124,7 +126,7 @@ export class IngestionPipeline extends Construct {
         ],
       });
       this.pusher = pusher;
-      new LambdaFunctionEventInvokeConfig(this, 'pusher-async', {
+      this.pusherInvokeConfig = new LambdaFunctionEventInvokeConfig(this, 'pusher-async', {
         functionName: pusher.function.functionName,
         maximumRetryAttempts: cfg.pusher.maxRetryAttempts,
         maximumEventAgeInSeconds: cfg.pusher.maxEventAgeSeconds,
@@ -150,6 +152,7 @@ export class IngestionPipeline extends Construct {
       topicName: names.topic,
       accountId: cfg.accountId,
       partition,
+      region: cfg.region,
       emails: cfg.alertEmails,
     });
     this.alarms = new PipelineAlarms(this, 'alarms', {

@@ -28,19 +28,20 @@ export class SecureBucket extends Construct {
   public readonly bucket: S3Bucket;
   public readonly policy: S3BucketPolicy;
   public readonly versioning: S3BucketVersioningA;
+  public readonly publicAccess: S3BucketPublicAccessBlock;
 
   public constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
     const bucketId = this.bucket.id;
 
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
+    const publicAccess = (this.publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
       bucket: bucketId,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
-    });
+    }));
     new S3BucketOwnershipControls(this, 'ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: bucketId,

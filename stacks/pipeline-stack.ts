@@ -1,8 +1,14 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Annotations, Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../config/types';
 import { IngestionPipeline } from '../constructs/ingestion-pipeline';
+import { Guardrails, type GuardrailReport } from '../guardrails';
+
+export interface StackOptions {
+  /** Receives the guardrail report of the stack at synth. */
+  onGuardrailReport?: (report: GuardrailReport) => void;
+}
 
 /** Stack id of an environment's pipeline: also its folder under `cdktf.out/stacks/`. */
 export const pipelineStackId = (environment: string): string => `pipeline-${environment}`;
@@ -43,8 +49,9 @@ export function configureBackend(stack: TerraformStack, cfg: PipelineConfig): vo
 export class PipelineStack extends TerraformStack {
   public readonly pipeline: IngestionPipeline;
 
-  public constructor(scope: Construct, cfg: PipelineConfig) {
+  public constructor(scope: Construct, cfg: PipelineConfig, options: StackOptions = {}) {
     super(scope, pipelineStackId(cfg.environment));
+    Aspects.of(this).add(new Guardrails({ onReport: options.onGuardrailReport }));
     configureBackend(this, cfg);
     configureProvider(this, cfg);
     const p = (this.pipeline = new IngestionPipeline(this, 'pipeline', { config: cfg }));

@@ -1,8 +1,9 @@
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { PipelineConfig, StateConfig } from '../config/types';
 import { StateBucket } from '../constructs/state-bucket';
-import { configureProvider } from './pipeline-stack';
+import { Guardrails } from '../guardrails';
+import { configureProvider, type StackOptions } from './pipeline-stack';
 
 export const STATE_BOOTSTRAP_STACK_ID = 'state-bootstrap';
 
@@ -15,8 +16,9 @@ export const STATE_BOOTSTRAP_STACK_ID = 'state-bootstrap';
 export class StateBootstrapStack extends TerraformStack {
   public readonly buckets: StateBucket[] = [];
 
-  public constructor(scope: Construct, configs: PipelineConfig[]) {
+  public constructor(scope: Construct, configs: PipelineConfig[], options: StackOptions = {}) {
     super(scope, STATE_BOOTSTRAP_STACK_ID);
+    Aspects.of(this).add(new Guardrails({ onReport: options.onGuardrailReport }));
     const withState = configs.filter((c): c is PipelineConfig & { state: StateConfig } => c.state !== null);
     const first = withState[0];
     if (!first) throw new Error('StateBootstrapStack needs at least one environment with "state" configured');

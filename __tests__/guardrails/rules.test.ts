@@ -1,0 +1,194 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { Aspects, TerraformStack, Testing, type TerraformResource } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import type { PipelineConfig } from '../../config/types';
+import { Guardrails, RULES, evaluateStack, suppressRule } from '../../guardrails';
+import { PipelineStack } from '../../stacks/pipeline-stack';
+import { makeConfig } from '../helpers/factories';
+
+type Pipeline = PipelineStack['pipeline'];
+
+interface Case {
+  rule: string;
+  config?: Partial<PipelineConfig>;
+  /** Breaks exactly one thing; returns the construct a suppression would go on. */
+  breakIt: (p: Pipeline, stack: PipelineStack) => IConstruct;
+}
+
+const override = (r: TerraformResource, path: string, value: unknown): TerraformResource => {
+  r.addOverride(path, value);
+  return r;
+};
+
+const withoutDependencies = (r: TerraformResource): TerraformResource => {
+  r.dependsOn = [];
+  return r;
+};
+
+const pusher = { mode: 'pusher' as const };
+const CASES: Case[] = [
+  { rule: 'REL001', breakIt: (p) => override(p.queues.queue, 'visibility_timeout_seconds', 60) },
+  { rule: 'REL002', breakIt: (p) => override(p.queues.queue, 'redrive_policy', JSON.stringify({ deadLetterTargetArn: p.queues.deadLetterQueue.arn, maxReceiveCount: 3 })) },
+  { rule: 'REL003', breakIt: (p) => override(p.queues.deadLetterQueue, 'message_retention_seconds', 345600) },
+  {
+    rule: 'REL004',
+    breakIt: (p) => {
+      p.queues.queue.resetRedrivePolicy();
+      return p.queues.queue;
+    },
+  },
+  { rule: 'REL005', breakIt: (p) => override(p.eventSourceMapping, 'batch_size', 50) },
+  {
+    rule: 'REL006',
+    breakIt: (p) => {
+      p.eventSourceMapping.resetFunctionResponseTypes();
+      return p.eventSourceMapping;
+    },
+  },
+  { rule: 'REL007', breakIt: (p) => withoutDependencies(p.notification) },
+  { rule: 'REL008', config: pusher, breakIt: (p) => withoutDependencies(p.notification) },
+  {
+    rule: 'REL009',
+    config: pusher,
+    breakIt: (p) => {
+      p.pusherInvokeConfig!.resetDestinationConfig();
+      return p.pusher!.function;
+    },
+  },
+  {
+    rule: 'REL010',
+    breakIt: (p) => {
+      p.processor.logGroup.resetRetentionInDays();
+      return p.processor.logGroup;
+    },
+  },
+  {
+    rule: 'REL011',
+    breakIt: (p) => {
+      p.alarms.alarms[0]!.resetAlarmActions();
+      return p.alarms.alarms[0]!;
+    },
+  },
+  { rule: 'SEC001', breakIt: (p) => override(p.uploads.publicAccess, 'restrict_public_buckets', false).node.scope! },
+  { rule: 'SEC004', breakIt: (p) => override(p.queues.deadLetterQueue, 'sqs_managed_sse_enabled', false) },
+  {
+    rule: 'SEC005',
+    breakIt: (p) => {
+      override(p.queues.queue, 'sqs_managed_sse_enabled', false);
+      return override(p.queues.queue, 'kms_master_key_id', 'alias/aws/sqs');
+    },
+  },
+  {
+    rule: 'SEC006',
+    breakIt: (p) =>
+      override(
+        p.queues.queuePolicy,
+        'policy',
+        JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OpenToS3', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: p.queues.queue.arn }] }),
+      ),
+  },
+  {
+    rule: 'SEC007',
+    breakIt: (p) =>
+      override(p.processor.policy, 'policy', JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: 's3:*', Resource: p.uploads.bucket.arn }] })),
+  },
+  { rule: 'SEC008', breakIt: (p) => override(p.processor.function, 'tracing_config.mode', 'PassThrough') },
+  { rule: 'SEC009', breakIt: (p) => override(p.table.table, 'point_in_time_recovery.enabled', false) },
+  {
+    rule: 'SEC010',
+    config: { state: { bucket: 'tf-state-test', region: 'eu-west-1', keyPrefix: 'x' } },
+    breakIt: (_p, stack) => {
+      stack.addOverride('terraform.backend.s3.encrypt', false);
+      return stack;
+    },
+  },
+  { rule: 'SEC011', breakIt: (p) => override(p.processor.function, 'environment.variables.PARTNER_API_TOKEN', 'tok_live_9f8e7d6c5b4a') },
+];
+
+/** Bucket rules need a bucket missing a whole resource: a minimal stack of just the bucket's parts. */
+function bucketStack(omit: 'encryption' | 'policy'): { stack: TerraformStack; bucket: S3Bucket } {
+  const stack = new TerraformStack(Testing.app(), 'bucket-only');
+  Aspects.of(stack).add(new Guardrails());
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  const bucket = new S3Bucket(stack, 'bucket', { bucket: 'b' });
+  new S3BucketPublicAccessBlock(stack, 'pab', { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  if (omit !== 'encryption') new S3BucketServerSideEncryptionConfigurationA(stack, 'sse', { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
+  const policy = omit === 'policy'
+    ? { Version: '2012-10-17', Statement: [{ Sid: 'ReadOnly', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:GetObject', Resource: `${bucket.arn}/*` }] }
+    : { Version: '2012-10-17', Statement: [{ Sid: 'Tls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `${bucket.arn}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
+  new S3BucketPolicy(stack, 'policy', { bucket: bucket.id, policy: JSON.stringify(policy) });
+  return { stack, bucket };
+}
+
+const ids = (r: ReturnType<typeof evaluateStack>) => [...r.errors, ...r.warnings].map((v) => v.ruleId);
+const build = (config: Partial<PipelineConfig> = {}) => new PipelineStack(Testing.app(), makeConfig(config as Record<string, unknown>));
+
+describe('guardrails', () => {
+  it('covers every rule in the catalogue with a test case', () => {
+    expect([...CASES.map((c) => c.rule), 'SEC002', 'SEC003'].sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it.each([['direct'], ['pusher']])('passes the project’s own %s-mode stack with no findings', (mode) => {
+    const report = evaluateStack(build({ mode: mode as 'direct' | 'pusher' }));
+    expect([...report.errors, ...report.warnings, ...report.suppressed]).toEqual([]);
+  });
+
+  describe.each(CASES.map((c) => [c.rule, c]))('%s', (ruleId, c) => {
+    const rule = RULES.find((r) => r.id === ruleId)!;
+
+    it('flags the broken stack with this rule only', () => {
+      const stack = build(c.config);
+      c.breakIt(stack.pipeline, stack);
+      const report = evaluateStack(stack);
+      expect(ids(report)).toEqual([ruleId]);
+      const v = [...report.errors, ...report.warnings][0]!;
+      expect(v).toMatchObject({ severity: rule.severity, fix: rule.fix, link: expect.stringMatching(/^https:\/\//), address: expect.stringMatching(/^(aws_|terraform\.)/) });
+      if (rule.severity === 'error') expect(() => Testing.fullSynth(stack)).toThrow(`[${ruleId}]`);
+      else expect(() => Testing.fullSynth(stack)).not.toThrow();
+    });
+
+    it('passes once suppressed with a reason, and reports the suppression', () => {
+      const stack = build(c.config);
+      const target = c.breakIt(stack.pipeline, stack);
+      suppressRule(target, ruleId, 'Accepted for this test: the risk is understood');
+      const report = evaluateStack(stack);
+      expect(ids(report)).toEqual([]);
+      expect(report.suppressed).toEqual([expect.objectContaining({ ruleId, reason: 'Accepted for this test: the risk is understood' })]);
+      expect(() => Testing.fullSynth(stack)).not.toThrow();
+    });
+  });
+
+  it.each([
+    ['SEC002', 'encryption'],
+    ['SEC003', 'policy'],
+  ] as const)('%s: flags a bucket without its %s, passes the complete one, honours a suppression', (ruleId, omit) => {
+    const broken = bucketStack(omit);
+    expect(ids(evaluateStack(broken.stack))).toEqual([ruleId]);
+    expect(() => Testing.fullSynth(broken.stack)).toThrow(`[${ruleId}]`);
+    const suppressed = bucketStack(omit);
+    suppressRule(suppressed.bucket, ruleId, 'Legacy partner bucket, tracked in OPS-1');
+    expect(evaluateStack(suppressed.stack).suppressed.map((s) => s.ruleId)).toEqual([ruleId]);
+    const other = bucketStack(omit === 'encryption' ? 'policy' : 'encryption');
+    expect(ids(evaluateStack(other.stack))).not.toContain(ruleId);
+  });
+
+  it('refuses a suppression without a real reason, or of an unknown rule', () => {
+    const stack = build();
+    expect(() => suppressRule(stack.pipeline.queues.queue, 'REL001', ' ')).toThrow('needs a written reason');
+    expect(() => suppressRule(stack.pipeline.queues.queue, 'REL999', 'because I said so')).toThrow('Unknown guardrail rule "REL999"');
+  });
+
+  it('allows * resources only for X-Ray actions', () => {
+    const stack = build();
+    override(
+      stack.pipeline.processor.policy,
+      'policy',
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Logs', Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: '*' }, { Sid: 'XRay', Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' }] }),
+    );
+    expect(evaluateStack(stack).errors.map((e) => e.message)).toEqual(['statement Logs allows logs:PutLogEvents on *']);
+  });
+});
