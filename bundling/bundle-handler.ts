@@ -62,6 +62,9 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     sourcesContent: false,
     // ESM builds of the SDK tree-shake far better than the CommonJS ones.
     mainFields: ['module', 'main'],
+    // Keep paths inside the project even when node_modules is a link (a diff's worktree), so the
+    // source map, and with it the asset hash, does not depend on where dependencies live.
+    preserveSymlinks: true,
     external: options.externalSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
     legalComments: 'none',
     logLevel: 'warning',

@@ -10,6 +10,11 @@ const ENTRIES = {
   main: 'main.ts',
   'local-cli': 'src/local/cli.ts',
   'load-cli': 'src/local/load-cli.ts',
+  'plan-cli': 'tools/cli/plan.ts',
+  'diff-cli': 'tools/cli/diff.ts',
+  'state-cli': 'tools/cli/state.ts',
+  'outputs-cli': 'tools/cli/outputs.ts',
+  'dlq-cli': 'tools/cli/dlq.ts',
 };
 const only = process.argv.slice(2);
 

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../bundling/project-root';
+import { diffStack, renderDiff, type StackDiff } from '../synth-diff';
+
+const run = promisify(execFile);
+const USAGE = `Usage: npm run diff -- --base REF [--env NAME]
+
+Synthesizes every stack at REF (in a temporary git worktree) and in the working tree, and
+prints a resource- and attribute-level diff of the Terraform JSON. No credentials, no state.
+Exit code: 0 no differences, 2 differences, 1 error.`;
+
+async function synth(root: string, outdir: string, env?: string): Promise<void> {
+  if (!existsSync(join(root, 'scripts', 'build-app.js'))) throw new Error(`${root} has no scripts/build-app.js: the base is older than this tool`);
+  await run('node', [join(root, 'scripts', 'build-app.js'), 'main'], { cwd: root });
+  await run('node', [join(root, 'dist', 'main.js')], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, ...(env ? { ONLY_ENV: env } : {}) }, maxBuffer: 64 * 1024 * 1024 });
+}
+
+function readStacks(outdir: string): Map<string, Record<string, unknown>> {
+  const dir = join(outdir, 'stacks');
+  const map = new Map<string, Record<string, unknown>>();
+  if (!existsSync(dir)) return map;
+  for (const name of readdirSync(dir)) map.set(name, JSON.parse(readFileSync(join(dir, name, 'cdk.tf.json'), 'utf8')));
+  return map;
+}
+
+export function compareOutputs(beforeDir: string, afterDir: string): StackDiff[] {
+  const before = readStacks(beforeDir);
+  const after = readStacks(afterDir);
+  return [...new Set([...before.keys(), ...after.keys()])].sort().map((s) => diffStack(s, before.get(s), after.get(s)));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { base: { type: 'string' }, env: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
+  if (!values.base) return (process.stderr.write(`--base is required\n\n${USAGE}\n`), 1);
+  const work = mkdtempSync(join(tmpdir(), 'synth-diff-'));
+  const tree = join(work, 'base');
+  try {
+    await run('git', ['worktree', 'add', '--detach', tree, values.base], { cwd: PROJECT_ROOT });
+    // The base is synthesized with this checkout's dependencies.
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    await synth(tree, join(work, 'out-base'), values.env);
+    await synth(PROJECT_ROOT, join(work, 'out-head'), values.env);
+    const diffs = compareOutputs(join(work, 'out-base'), join(work, 'out-head'));
+    process.stdout.write(renderDiff(diffs, `${values.base} → working tree`));
+    return diffs.some((d) => d.kind !== 'same') ? 2 : 0;
+  } finally {
+    await run('git', ['worktree', 'remove', '--force', tree], { cwd: PROJECT_ROOT }).catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}

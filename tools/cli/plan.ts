@@ -1,0 +1,49 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../../bundling/project-root';
+import { terraform } from '../offline-terraform';
+import { summarizePlan, type PlanDocument } from '../plan-summary';
+import { prepareStack, terraformWithCode } from '../stack-workdir';
+
+const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--out FILE] [--s3-endpoint URL]
+
+Synthesizes the environment's stack, runs terraform init and plan, and writes a markdown
+summary (also printed). Exit code as terraform's -detailed-exitcode: 0 no changes, 2 changes, 1 error.
+
+  --offline          local backend and fake credentials (no AWS account needed)
+  --out FILE         where to write the summary (default cdktf.out/plan-<env>.md)
+  --s3-endpoint URL  S3 backend endpoint override (e.g. a local S3 emulator)`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { env: { type: 'string' }, offline: { type: 'boolean', default: false }, out: { type: 'string' }, 's3-endpoint': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  const stack = await prepareStack(values.env, { offline: values.offline, s3Endpoint: values['s3-endpoint'] });
+  const plan = await terraformWithCode(['plan', '-input=false', '-detailed-exitcode', '-out=review.tfplan', ...(values.offline ? ['-lock=false'] : [])], stack.dir, stack.env);
+  if (plan.code === 1) {
+    process.stderr.write(plan.stderr || plan.stdout);
+    return 1;
+  }
+  const json = JSON.parse(await terraform(['show', '-json', 'review.tfplan'], stack.dir, stack.env)) as PlanDocument;
+  const summary = summarizePlan(json, `pipeline-${values.env}${values.offline ? ' (offline)' : ''}`);
+  const out = resolve(values.out ?? join(PROJECT_ROOT, 'cdktf.out', `plan-${values.env}.md`));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, summary.markdown);
+  process.stdout.write(summary.markdown);
+  process.stderr.write(`\nSummary written to ${out}; plan saved as ${join(stack.dir, 'review.tfplan')}\n`);
+  return summary.hasChanges ? 2 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../bundling/project-root';
+import { loadConfig } from '../config/load';
+import type { PipelineConfig } from '../config/types';
+import { pipelineStackId } from '../stacks/pipeline-stack';
+import { OFFLINE_OVERRIDE_FILE, terraform, writeOfflineOverride } from './offline-terraform';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { terraformEnv } = require('../scripts/terraform-env.js') as typeof import('../scripts/terraform-env');
+
+const run = promisify(execFile);
+export const BACKEND_OVERRIDE_FILE = 'backend_endpoint_override.tf.json';
+
+export interface StackWorkdir {
+  config: PipelineConfig;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface WorkdirOptions {
+  /** Local backend and fake credentials: no AWS account needed. */
+  offline?: boolean;
+  /** Point the S3 backend at another endpoint (the local S3 emulator in tests). */
+  s3Endpoint?: string;
+  outdir?: string;
+}
+
+/** Synthesizes one environment's stack (compiled app, ~1 s) and returns its folder. */
+export async function synthEnvironment(environment: string, outdir = join(PROJECT_ROOT, 'cdktf.out')): Promise<string> {
+  await run('node', [join(PROJECT_ROOT, 'scripts', 'build-app.js'), 'main'], { cwd: PROJECT_ROOT });
+  await run('node', [join(PROJECT_ROOT, 'dist', 'main.js')], { cwd: PROJECT_ROOT, env: { ...process.env, ONLY_ENV: environment, CDKTF_OUTDIR: outdir } });
+  return join(outdir, 'stacks', pipelineStackId(environment));
+}
+
+/**
+ * A synthesized, initialised stack folder with the right backend: the configured one, the
+ * offline one, or the configured S3 backend pointed at another endpoint.
+ */
+export async function prepareStack(environment: string, options: WorkdirOptions = {}): Promise<StackWorkdir> {
+  const config = loadConfig(environment);
+  const tf = terraformEnv();
+  if (!tf.available) throw new Error(`terraform is needed: ${tf.reason}`);
+  const dir = await synthEnvironment(environment, options.outdir);
+  rmSync(join(dir, OFFLINE_OVERRIDE_FILE), { force: true });
+  rmSync(join(dir, BACKEND_OVERRIDE_FILE), { force: true });
+  const env = { ...tf.env };
+  if (options.offline) writeOfflineOverride(dir, config.region);
+  if (options.s3Endpoint) {
+    if (!config.state) throw new Error(`--s3-endpoint needs an environment with "state" configured; "${environment}" uses a local backend`);
+    writeFileSync(
+      join(dir, BACKEND_OVERRIDE_FILE),
+      JSON.stringify({
+        terraform: {
+          backend: {
+            s3: {
+              endpoints: { s3: options.s3Endpoint },
+              use_path_style: true,
+              skip_credentials_validation: true,
+              skip_requesting_account_id: true,
+              skip_metadata_api_check: true,
+              skip_region_validation: true,
+              skip_s3_checksum: true,
+              access_key: 'S3RVER',
+              secret_key: 'S3RVER',
+            },
+          },
+        },
+      }),
+    );
+  }
+  await terraform(['init', '-input=false', '-reconfigure'], dir, env);
+  return { config, dir, env };
+}
+
+/** Runs terraform and returns its exit code with output, instead of throwing on 2 (changes present). */
+export async function terraformWithCode(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? String(e) };
+  }
+}
+
+export const hasOfflineOverride = (dir: string): boolean => existsSync(join(dir, OFFLINE_OVERRIDE_FILE));
