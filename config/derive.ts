@@ -48,6 +48,11 @@ export function resourceNames(cfg: PipelineConfig): ResourceNames {
   };
 }
 
+/** The S3 backend's state object key of an environment. */
+export function stateKey(cfg: PipelineConfig & { state: NonNullable<PipelineConfig['state']> }): string {
+  return `${cfg.state.keyPrefix}/${cfg.environment}.tfstate`;
+}
+
 export interface QueueSettings {
   /** 6 × processor timeout + batching window (AWS's rule for SQS event sources). */
   visibilityTimeoutSeconds: number;

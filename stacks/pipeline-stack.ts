@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Annotations, Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { stateKey } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { IngestionPipeline } from '../constructs/ingestion-pipeline';
 import { Guardrails, type GuardrailReport } from '../guardrails';
@@ -37,7 +38,7 @@ export function configureBackend(stack: TerraformStack, cfg: PipelineConfig): vo
   }
   new S3Backend(stack, {
     bucket: cfg.state.bucket,
-    key: `${cfg.state.keyPrefix}/${cfg.environment}.tfstate`,
+    key: stateKey({ ...cfg, state: cfg.state }),
     region: cfg.state.region,
     encrypt: true,
   });

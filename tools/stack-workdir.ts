@@ -3,6 +3,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../bundling/project-root';
+import { stateKey } from '../config/derive';
 import { loadConfig } from '../config/load';
 import type { PipelineConfig } from '../config/types';
 import { pipelineStackId } from '../stacks/pipeline-stack';
@@ -49,12 +50,18 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
   if (options.offline) writeOfflineOverride(dir, config.region);
   if (options.s3Endpoint) {
     if (!config.state) throw new Error(`--s3-endpoint needs an environment with "state" configured; "${environment}" uses a local backend`);
+    // A backend block in an override file replaces the original whole, so it repeats the stack's settings.
     writeFileSync(
       join(dir, BACKEND_OVERRIDE_FILE),
       JSON.stringify({
         terraform: {
           backend: {
             s3: {
+              bucket: config.state.bucket,
+              key: stateKey({ ...config, state: config.state }),
+              region: config.state.region,
+              encrypt: true,
+              use_lockfile: true,
               endpoints: { s3: options.s3Endpoint },
               use_path_style: true,
               skip_credentials_validation: true,

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllConfigs } from '../../config/load';
+import { main as planCli } from '../../tools/cli/plan';
 import { planOffline, type PlanJson } from '../../tools/offline-terraform';
+import { summarizePlan } from '../../tools/plan-summary';
 import { pipelineStackId } from '../../stacks/pipeline-stack';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { terraformEnv } = require('../../scripts/terraform-env.js') as typeof import('../../scripts/terraform-env');
@@ -109,6 +111,30 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     ]);
     expect(plan.resource_changes.filter((r) => r.type === 'aws_cloudwatch_metric_alarm')).toHaveLength(8);
   });
+
+  it('summarizes the real creation plan: all adds, no destroys, new IAM and policy resources called out', () => {
+    const dev = configs.find((c) => c.mode === 'direct')!;
+    const plan = plans.get(pipelineStackId(dev.environment))!;
+    const summary = summarizePlan(plan, 'pipeline-dev');
+    expect(summary.counts).toMatchObject({ create: plan.resource_changes.length, update: 0, replace: 0, destroy: 0 });
+    expect(summary.markdown).toContain(`**${plan.resource_changes.length} to add, 0 to change, 0 to replace, 0 to destroy**`);
+    expect(summary.markdown).not.toContain('Replacements and destroys');
+    expect(summary.markdown).toMatch(/New IAM\/KMS\/policy resources: .*aws_iam_role_policy\./);
+  });
+
+  it('`npm run plan -- --offline` writes the summary and exits 2 (changes), like -detailed-exitcode', async () => {
+    const out = join(outdir, 'plan-dev.md');
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await planCli(['--env', 'dev', '--offline', '--out', out]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(2);
+    expect(readFileSync(out, 'utf8')).toMatch(/^## Plan: pipeline-dev \(offline\)\n\n\*\*\d+ to add, 0 to change/);
+  }, 120_000);
 
   it('plans the state bootstrap stack: one secure bucket per configured state bucket', () => {
     const plan = plans.get('state-bootstrap')!;

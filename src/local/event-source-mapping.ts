@@ -20,8 +20,9 @@ export interface EventSourceMappingOptions {
   /**
    * Visibility timeout asked for on each receive, so a failed message reappears after it.
    * On AWS a failed message waits out the queue's visibility timeout (6 × function timeout +
-   * window: minutes); locally a few seconds keep retries and the redrive to the DLQ within a
-   * run. null uses the queue's own timeout, exactly as on AWS.
+   * window: minutes); locally the function timeout (the longest an invocation can hold a
+   * message) keeps retries and the redrive to the DLQ within a run. null uses the queue's own
+   * timeout, exactly as on AWS.
    *
    * It is set on the receive, not with ChangeMessageVisibility after a failure: the emulator
    * counts every visibility change as a receive, which would redrive after half the receives.

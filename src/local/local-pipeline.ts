@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -20,7 +22,12 @@ export interface LocalPipelineOptions {
   dataDir: string;
   reset?: boolean;
   ports?: EmulatorPorts;
-  /** Visibility timeout of each receive, i.e. seconds before a failed message is retried (see EventSourceMapping). @default 5 */
+  /**
+   * Visibility timeout of each receive, i.e. seconds before a failed message is retried (see
+   * EventSourceMapping). Never below the function timeout, or a message could be delivered again
+   * while its first invocation still runs. null: the queue's own (6 × timeout + window), as on AWS.
+   * @default the processor's timeout
+   */
   retryVisibilitySeconds?: number | null;
   /** Point the functions' DynamoDB endpoint elsewhere (the load test's fault-injecting proxy). */
   functionDynamoEndpoint?: (emulatorEndpoint: string) => Promise<string>;
@@ -33,6 +40,17 @@ export interface LocalPipelineOptions {
   onBatch?: (info: { size: number; failed: number; error?: string }) => void;
   /** Send S3's s3:TestEvent when the pipeline starts (direct mode). @default true */
   sendTestEvent?: boolean;
+}
+
+/** Where a running local pipeline announces its endpoints and resources. */
+export const localEndpointsFile = (dataDir: string): string => join(dataDir, 'endpoints.json');
+
+export interface RunningPipelineInfo {
+  pid: number;
+  environment: string;
+  region: string;
+  endpoints: LocalEndpoints;
+  resources: ProvisionedResources;
 }
 
 export interface LocalPipeline {
@@ -57,6 +75,10 @@ export interface LocalPipeline {
  */
 export async function startLocalPipeline(o: LocalPipelineOptions): Promise<LocalPipeline> {
   const cfg = o.config;
+  const retryVisibility = o.retryVisibilitySeconds === undefined ? cfg.processor.timeoutSeconds : o.retryVisibilitySeconds;
+  if (retryVisibility !== null && retryVisibility < cfg.processor.timeoutSeconds) {
+    throw new Error(`retryVisibilitySeconds (${retryVisibility}) must be at least the processor timeout (${cfg.processor.timeoutSeconds} s)`);
+  }
   const emulators: Emulators = await startEmulators({ dataDir: o.dataDir, reset: o.reset, ports: o.ports, accountId: cfg.accountId, region: cfg.region });
   const stops: Array<() => Promise<void>> = [() => emulators.stop()];
   const stop = async () => {
@@ -136,11 +158,16 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       batchSize: cfg.processor.batchSize,
       batchingWindowSeconds: cfg.processor.batchingWindowSeconds,
       maxConcurrency: cfg.processor.maxConcurrency,
-      retryVisibilitySeconds: o.retryVisibilitySeconds === undefined ? 5 : o.retryVisibilitySeconds,
+      retryVisibilitySeconds: retryVisibility,
       onBatch: o.onBatch,
     });
     mapping.start();
     stops.push(() => mapping.stop());
+
+    // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
+    const endpointsFile = localEndpointsFile(o.dataDir);
+    writeFileSync(endpointsFile, JSON.stringify({ pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources }, null, 2));
+    stops.push(async () => rmSync(endpointsFile, { force: true }));
 
     if (cfg.mode === 'direct' && o.sendTestEvent !== false) {
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: s3TestEvent(resources.bucket) }));

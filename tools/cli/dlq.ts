@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { PROJECT_ROOT } from '../../bundling/project-root';
+import { loadConfig } from '../../config/load';
+import { localEndpointsFile, type RunningPipelineInfo } from '../../src/local/local-pipeline';
+import { localClients } from '../../src/local/local-clients';
+import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../../src/ops/dlq-operations';
+
+const USAGE = `Usage: npm run dlq -- stats|peek|redrive --env NAME [--local] [--max N] [--json]
+
+  stats     depth, age of the oldest message, messages by reason
+  peek      the first N messages (default 10) with their reason, without consuming them
+  redrive   move every DLQ message back to the processing queue (StartMessageMoveTask, or
+            receive → send → delete where unsupported; nothing is deleted before its copy is sent)
+
+Queues come from outputs/NAME.json (npm run outputs) against AWS, or with --local from the
+running local pipeline (npm start -- --watch …) of that environment.
+  --data-dir DIR   the local pipeline's data folder (default .local/NAME)`;
+
+function target(env: string, local: boolean, dataDir?: string): { sqs: SQSClient; queues: QueuePair } {
+  if (local) {
+    const file = localEndpointsFile(resolve(dataDir ?? join(PROJECT_ROOT, '.local', env)));
+    if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
+    const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
+    return { sqs: localClients(info.endpoints, info.region).sqs, queues: info.resources };
+  }
+  const cfg = loadConfig(env);
+  const file = join(PROJECT_ROOT, 'outputs', `${env}.json`);
+  if (!existsSync(file)) throw new Error(`No ${file}: run \`npm run outputs -- --env ${env}\` first`);
+  const o = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const missing = ['queue_url', 'queue_arn', 'dead_letter_queue_url', 'dead_letter_queue_arn'].filter((k) => !o[k]);
+  if (missing.length) throw new Error(`${file} lacks ${missing.join(', ')}`);
+  return {
+    sqs: new SQSClient({ region: cfg.region }),
+    queues: { queueUrl: o.queue_url!, queueArn: o.queue_arn!, deadLetterQueueUrl: o.dead_letter_queue_url!, deadLetterQueueArn: o.dead_letter_queue_arn! },
+  };
+}
+
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      env: { type: 'string' },
+      local: { type: 'boolean', default: false },
+      max: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help) return (write(`${USAGE}\n`), 0);
+  if (!values.env || !command || !['stats', 'peek', 'redrive'].includes(command)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 1;
+  }
+  const max = values.max === undefined ? 10 : Number(values.max);
+  if (!Number.isInteger(max) || max < 1) throw new Error(`--max must be a positive integer (got "${values.max}")`);
+  const { sqs, queues } = target(values.env, values.local, values['data-dir']);
+  const out = (human: string, data: unknown) => write(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+  if (command === 'stats') {
+    const s = await dlqStats(sqs, queues);
+    out(
+      `DLQ ${queues.deadLetterQueueUrl}\n  visible ${s.visible} · in flight ${s.inFlight} · oldest ${s.oldestAgeSeconds ?? '–'} s\n` +
+        Object.entries(s.byReason)
+          .map(([r, n]) => `  ${n} × ${r}`)
+          .join('\n'),
+      s,
+    );
+  } else if (command === 'peek') {
+    const letters = await peekDeadLetters(sqs, queues, max);
+    out(
+      letters.length === 0
+        ? 'The DLQ is empty.'
+        : letters.map((d) => `${d.messageId}  ${d.reason}  ${d.keys.map((k) => JSON.stringify(k)).join(', ') || '–'}\n  ${d.detail ?? ''}\n  body: ${d.body.slice(0, 200)}`).join('\n'),
+      letters,
+    );
+  } else {
+    const r = await redrive(sqs, queues);
+    out(`Redrove ${r.moved} message(s) to ${queues.queueUrl} via ${r.method}${r.failed ? `; ${r.failed} could not be sent and stay in the DLQ` : ''}.`, r);
+    return r.failed > 0 ? 1 : 0;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}

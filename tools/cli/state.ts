@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { prepareStack, terraformWithCode } from '../stack-workdir';
+
+const USAGE = `Usage: npm run state -- list|show ADDRESS|pull --env NAME [--offline] [--s3-endpoint URL]
+
+Runs terraform state commands in the environment's synthesized stack folder, initialised with
+its backend (S3 with locking when configured). Read-only: nothing here changes state.`;
+
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { env: { type: 'string' }, offline: { type: 'boolean', default: false }, 's3-endpoint': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, address] = positionals;
+  if (values.help) return (write(`${USAGE}\n`), 0);
+  if (!values.env || !command || !['list', 'show', 'pull'].includes(command) || (command === 'show' && !address)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 1;
+  }
+  const stack = await prepareStack(values.env, { offline: values.offline, s3Endpoint: values['s3-endpoint'] });
+  const args = command === 'list' ? ['state', 'list'] : command === 'show' ? ['state', 'show', address!] : ['state', 'pull'];
+  const result = await terraformWithCode(args, stack.dir, stack.env);
+  if (result.code !== 0) {
+    process.stderr.write(result.stderr || result.stdout);
+    return result.code;
+  }
+  write(result.stdout);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}
