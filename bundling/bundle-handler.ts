@@ -1,5 +1,5 @@
-import { buildSync } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { buildSync, version as esbuildVersion } from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { PROJECT_ROOT } from './project-root';
 
@@ -39,17 +39,22 @@ const abs = (p: string): string => (isAbsolute(p) ? p : join(PROJECT_ROOT, p));
  * Bundles one handler with esbuild: CommonJS for node22, minified, with a linked source map
  * (the function sets `--enable-source-maps`). Output is byte-identical for identical inputs,
  * so the Terraform asset hash, and `source_code_hash`, only change when the code does.
- * Each entry is built once per process, however many stacks use it.
+ * Each entry is built once per process, however many stacks use it, and not at all when no
+ * input file changed since the last build (`BUNDLE_CACHE=0` forces a build).
  */
 export function bundleHandler(options: BundleOptions): BundleResult {
   const outDir = abs(options.outDir);
-  const key = JSON.stringify({ ...options, outDir });
-  const cached = cache.get(key);
-  if (cached) return cached;
+  const key = JSON.stringify({ ...options, outDir, esbuildVersion });
+  const cached = cache.get(key) ?? unchangedSinceLastBuild(outDir, key);
+  if (cached) {
+    cache.set(key, cached);
+    return cached;
+  }
 
   const file = join(outDir, 'index.js');
   const built = buildSync({
     write: false,
+    metafile: true,
     entryPoints: [abs(options.entry)],
     outfile: file,
     absWorkingDir: PROJECT_ROOT,
@@ -72,8 +77,34 @@ export function bundleHandler(options: BundleOptions): BundleResult {
   mkdirSync(outDir, { recursive: true });
   for (const out of built.outputFiles) writeIfChanged(out.path, out.contents);
   const result = { outDir, file, bytes: built.outputFiles.find((o) => o.path === file)!.contents.byteLength };
+  writeInputManifest(outDir, key, Object.keys(built.metafile!.inputs));
   cache.set(key, result);
   return result;
+}
+
+/** Beside (not inside) the bundle folder, so it never enters the asset hash. */
+const manifestPath = (outDir: string): string => `${outDir}.inputs.json`;
+const fingerprint = (path: string): string => {
+  const s = statSync(join(PROJECT_ROOT, path));
+  return `${s.size}:${s.mtimeMs}`;
+};
+
+function writeInputManifest(outDir: string, key: string, inputs: string[]): void {
+  const files = Object.fromEntries(inputs.map((i) => [i, fingerprint(i)]));
+  writeFileSync(manifestPath(outDir), JSON.stringify({ key, files }));
+}
+
+function unchangedSinceLastBuild(outDir: string, key: string): BundleResult | undefined {
+  const file = join(outDir, 'index.js');
+  if (process.env.BUNDLE_CACHE === '0' || !existsSync(manifestPath(outDir)) || !existsSync(file) || !existsSync(`${file}.map`)) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as { key: string; files: Record<string, string> };
+    if (manifest.key !== key) return undefined;
+    for (const [input, print] of Object.entries(manifest.files)) if (fingerprint(input) !== print) return undefined;
+    return { outDir, file, bytes: statSync(file).size };
+  } catch {
+    return undefined; // an input vanished or the manifest is unreadable: build
+  }
 }
 
 /**

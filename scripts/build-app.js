@@ -15,6 +15,7 @@ const ENTRIES = {
   'state-cli': 'tools/cli/state.ts',
   'outputs-cli': 'tools/cli/outputs.ts',
   'dlq-cli': 'tools/cli/dlq.ts',
+  bench: 'bench/run.ts',
 };
 const only = process.argv.slice(2);
 

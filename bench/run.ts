@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem, release } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../bundling/project-root';
+import { runServers, type ServerEndpoints } from './lib/servers';
+import { coldStartSuite, runColdStart } from './suites/cold-start';
+import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';
+import { processorSuite, runProcessorVariant, type ProcessorFigures } from './suites/processor';
+import { toolchainSuite } from './suites/toolchain';
+import { renderMarkdown, type BenchResults } from './report';
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** The emulators and latency proxies, in their own process for the whole run. */
+function startServers(objects: number, latencies: number[]): Promise<{ endpoints: ServerEndpoints; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', [join(PROJECT_ROOT, 'dist', 'bench.js'), 'servers', JSON.stringify({ objects, latencies })], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const line = err.split('\n').find((l) => l.startsWith('RESULT '));
+      if (line) resolve({ endpoints: JSON.parse(line.slice(7)), child });
+    });
+    child.on('close', (code) => reject(new Error(`bench servers exited ${code}: ${err}`)));
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const p = quick
+    ? { records: 500, repeats: 1, coldRuns: 5, loadFiles: 1000, loadRepeats: 1, synthRepeats: 1, tests: false }
+    : { records: 5000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true };
+  const objects = 1000;
+  const started = Date.now();
+  log(`bench (${quick ? 'quick' : 'full'}): starting emulators and 5 ms latency proxies in a separate process`);
+  const { endpoints, child } = await startServers(objects, [0, 5]);
+  let processor: ProcessorFigures[];
+  let coldStart;
+  try {
+    processor = await processorSuite(endpoints, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
+    coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log });
+  } finally {
+    child.kill();
+  }
+  const localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log });
+  const toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log });
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, os: release() },
+    parameters: { ...p, objects, note: 'processor: one invocation at a time, warm; 5 ms = a delay proxy per request; seed-style at 5 ms runs a fifth of the records' },
+    commands: { full: 'npm run bench', quick: 'npm run bench -- --quick' },
+    processor,
+    coldStart,
+    localPipeline,
+    toolchain,
+  };
+  mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
+  const file = join(PROJECT_ROOT, 'bench', quick ? 'results-quick.json' : 'results.json');
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(renderMarkdown(results));
+  log(`\nwritten ${file} in ${results.durationSeconds} s`);
+}
+
+const [task, json] = process.argv.slice(2);
+const emit = (value: unknown) => process.stderr.write(`RESULT ${JSON.stringify(value)}\n`);
+const fail = (e: Error) => {
+  process.stderr.write(`${e.stack ?? e.message}\n`);
+  process.exit(1);
+};
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+if (task === 'servers') {
+  const { objects, latencies } = JSON.parse(json!) as { objects: number; latencies: number[] };
+  runServers(objects, latencies).then(emit, fail);
+} else if (task === 'processor-run') {
+  runProcessorVariant(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
+} else if (task === 'cold-start') {
+  runColdStart(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
+} else if (task === 'load-run') {
+  runLoadChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
+} else {
+  main(process.argv.slice(2)).then(() => process.exit(0), fail);
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../config/load';
+import { runLoad, type LoadReport } from '../../src/local/load-run';
+import { figure, type Figure } from '../lib/stats';
+import { runInChild } from './processor';
+
+export const FAULT_MIX = { poison: 0.05, duplicates: 0.1, reorder: 0.05, transient: 0.02 };
+const NO_FAULTS = { poison: 0, duplicates: 0, reorder: 0, transient: 0 };
+
+/** Runs in a fresh process: one `npm run load` equivalent, with the dev (batching window 0) config. */
+export async function runLoadChild(p: { files: number; faults: typeof FAULT_MIX; env: string }): Promise<LoadReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
+  try {
+    return await runLoad({ config: loadConfig(p.env), dataDir: dir, files: p.files, ...p.faults, seed: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface LoadFigures {
+  scenario: string;
+  files: number;
+  filesPerSecond: Figure;
+  p50Ms: Figure;
+  p95Ms: Figure;
+  p99Ms: Figure;
+  peakRssMb: Figure;
+  lost: number;
+  doubleWritten: number;
+  command: string;
+}
+
+export async function localPipelineSuite(o: { files: number; repeats: number; log: (s: string) => void }): Promise<LoadFigures[]> {
+  const out: LoadFigures[] = [];
+  for (const [scenario, faults] of [
+    ['no faults', NO_FAULTS],
+    ['fault mix', FAULT_MIX],
+  ] as const) {
+    const runs: LoadReport[] = [];
+    for (let r = 0; r < o.repeats; r++) runs.push(await runInChild<LoadReport>('load-run', { files: o.files, faults, env: 'dev' }));
+    const f: LoadFigures = {
+      scenario,
+      files: o.files,
+      filesPerSecond: figure(runs.map((x) => x.filesPerSecond)),
+      p50Ms: figure(runs.map((x) => x.latencyMs.p50 ?? NaN)),
+      p95Ms: figure(runs.map((x) => x.latencyMs.p95 ?? NaN)),
+      p99Ms: figure(runs.map((x) => x.latencyMs.p99 ?? NaN)),
+      peakRssMb: figure(runs.map((x) => x.peakRssMb)),
+      lost: Math.max(...runs.map((x) => x.lost)),
+      doubleWritten: Math.max(...runs.map((x) => x.doubleWritten)),
+      command: `npm run load -- --files ${o.files}` + Object.entries(faults).filter(([, v]) => v > 0).map(([k, v]) => ` --${k} ${v}`).join(''),
+    };
+    o.log(`  local pipeline ${scenario}: ${f.filesPerSecond.median} files/s, p95 ${f.p95Ms.median} ms, lost ${f.lost}`);
+    out.push(f);
+  }
+  return out;
+}
