@@ -2,6 +2,7 @@ import { buildSync, version as esbuildVersion } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { PROJECT_ROOT } from './project-root';
+import { trimSourceMap } from './trim-source-map';
 
 /** The deployable handlers, by name: one entry file each under `src/handlers/`. */
 export const HANDLER_ENTRIES = {
@@ -37,7 +38,7 @@ const abs = (p: string): string => (isAbsolute(p) ? p : join(PROJECT_ROOT, p));
 
 /**
  * Bundles one handler with esbuild: CommonJS for node22, minified, with a linked source map
- * (the function sets `--enable-source-maps`). Output is byte-identical for identical inputs,
+ * of the project's own code (the function sets `--enable-source-maps`). Output is byte-identical for identical inputs,
  * so the Terraform asset hash, and `source_code_hash`, only change when the code does.
  * Each entry is built once per process, however many stacks use it, and not at all when no
  * input file changed since the last build (`BUNDLE_CACHE=0` forces a build).
@@ -75,7 +76,13 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     logLevel: 'warning',
   });
   mkdirSync(outDir, { recursive: true });
-  for (const out of built.outputFiles) writeIfChanged(out.path, out.contents);
+  for (const out of built.outputFiles) {
+    if (!out.path.endsWith('.map')) writeIfChanged(out.path, out.contents);
+    else {
+      const trimmed = trimSourceMap(JSON.parse(out.text), (source) => !source.includes('node_modules/'));
+      writeIfChanged(out.path, Buffer.from(JSON.stringify(trimmed)));
+    }
+  }
   const result = { outDir, file, bytes: built.outputFiles.find((o) => o.path === file)!.contents.byteLength };
   writeInputManifest(outDir, key, Object.keys(built.metafile!.inputs));
   cache.set(key, result);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
@@ -11,7 +11,8 @@ const NO_FAULTS = { poison: 0, duplicates: 0, reorder: 0, transient: 0 };
 
 /** Runs in a fresh process: one `npm run load` equivalent, with the dev (batching window 0) config. */
 export async function runLoadChild(p: { files: number; faults: typeof FAULT_MIX; env: string }): Promise<LoadReport> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
+  // As `npm run load` does: throw-away storage in memory where there is /dev/shm.
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-load-'));
   try {
     return await runLoad({ config: loadConfig(p.env), dataDir: dir, files: p.files, ...p.faults, seed: 1 });
   } finally {

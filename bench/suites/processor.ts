@@ -32,7 +32,10 @@ export interface ProcessorRunResult {
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
 function bodyFor(variant: Variant, i: number, objects: number, sequencer: string): string {
-  const key = objectKey(i % objects);
+  // The baselines' unconditional puts would drop ordering_key from items that ours and the
+  // ceiling then compare against; they write their own keys (they never read the object).
+  const baseline = variant === 'seed-style' || variant === 'powertools';
+  const key = `${baseline ? 'baseline/' : ''}${objectKey(i % objects)}`;
   if (variant === 'ours-pusher' || variant === 'ceiling-pusher') {
     return JSON.stringify({ type: PUSHER_MESSAGE_TYPE, bucket: BENCH_BUCKET, key, eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), sequencer, size: 12, etag: 'e', contentType: 'text/plain' });
   }
@@ -59,13 +62,13 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
     HANDLE_DELETES: 'false',
     POWERTOOLS_SERVICE_NAME: 'processor',
     POWERTOOLS_METRICS_NAMESPACE: 'FileIngestion/bench',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'INFO',
     AWS_LAMBDA_FUNCTION_NAME: 'bench-processor',
   });
   let handler: (e: SQSEvent, c: Context) => Promise<unknown>;
   if (p.variant.startsWith('ours')) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = require(bundleDeployedHandler('processor').file).handler;
+    handler = require(process.env.BENCH_PROCESSOR_FILE ?? bundleDeployedHandler('processor').file).handler;
   } else if (p.variant === 'seed-style') handler = seedStyleHandler(BENCH_TABLE);
   else if (p.variant === 'powertools') handler = powertoolsBaselineHandler(BENCH_TABLE) as typeof handler;
   else handler = rawCeilingHandler({ tableName: BENCH_TABLE, head: p.variant === 'ceiling-direct', concurrency: Math.min(100, p.batchSize) });
@@ -92,12 +95,12 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
 }
 
 /** Spawns a fresh process per run; the handlers' own stdout (logs, EMF) goes nowhere, as it would to CloudWatch. */
-export function runInChild<T>(task: string, params: unknown): Promise<T> {
+export function runInChild<T>(task: string, params: unknown, env: NodeJS.ProcessEnv = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn('node', [join(PROJECT_ROOT, 'dist', 'bench.js'), task, JSON.stringify(params)], {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

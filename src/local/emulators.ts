@@ -1,10 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
-import S3rver from 's3rver';
+import { Worker } from 'node:worker_threads';
 
 export interface EmulatorPorts {
   /** 0 (default) picks a free port. */
@@ -26,29 +24,44 @@ export interface EmulatorOptions {
 
 export interface Emulators {
   endpoints: { s3: string; sqs: string; dynamodb: string };
-  /** s3rver emits an `event` per object write, in write order. */
-  s3: S3rver;
+  /** Emits `event` with each S3 event notification s3rver produces, in write order. */
+  s3: EventEmitter;
   stop(): Promise<void>;
 }
 
+// Runs in the emulators' own thread. Packages are resolved by the parent and passed as paths.
+const EMULATOR_THREAD = `
+const { parentPort, workerData: o } = require('node:worker_threads');
+const S3rver = require(o.modules.s3rver);
+const dynalite = require(o.modules.dynalite);
+const { createSqsServer } = require(o.modules.sqs);
 const HOST = '127.0.0.1';
-
-const listen = (server: Server, port: number): Promise<number> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, HOST, () => resolve((server.address() as AddressInfo).port));
+const listen = (server, port) => new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(port, HOST, () => resolve(server.address().port));
+});
+const close = (server) => new Promise((resolve) => { server.closeAllConnections && server.closeAllConnections(); server.close(() => resolve()); });
+(async () => {
+  const s3 = new S3rver({ port: o.ports.s3 || 0, address: HOST, silent: true, directory: o.s3Dir, allowMismatchedSignatures: true });
+  const s3Address = await s3.run();
+  s3.on('event', (event) => parentPort.postMessage({ type: 'event', event }));
+  const dynamo = dynalite({ path: o.dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoPort = await listen(dynamo, o.ports.dynamodb || 0);
+  const sqs = await createSqsServer({ port: o.sqsPort, hostname: HOST, region: o.region, accountId: o.accountId, emulateQueueCreationLifecycle: false });
+  parentPort.on('message', async (m) => {
+    if (m.type !== 'stop') return;
+    await Promise.all([s3.close().catch(() => undefined), close(dynamo), close(sqs)]);
+    parentPort.postMessage({ type: 'stopped' });
   });
-
-const close = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
+  parentPort.postMessage({ type: 'ready', endpoints: { s3: 'http://' + HOST + ':' + s3Address.port, sqs: 'http://' + HOST + ':' + o.sqsPort, dynamodb: 'http://' + HOST + ':' + dynamoPort } });
+})().catch((e) => parentPort.postMessage({ type: 'error', message: e && e.stack || String(e) }));
+`;
 
 /**
- * Starts the three emulators in this process, on loopback: s3rver (S3, files under
- * `<dataDir>/s3`), local-aws-sqs (SQS, in memory) and dynalite (DynamoDB, LevelDB under
- * `<dataDir>/dynamodb`).
+ * Starts the three emulators on loopback in a thread of their own, so their work (HTTP
+ * parsing, LevelDB, the S3 file store) runs beside the SDK clients, bridge and pollers of the
+ * main thread rather than queued behind them: s3rver (S3, files under `<dataDir>/s3`),
+ * local-aws-sqs (SQS, in memory) and dynalite (DynamoDB, LevelDB under `<dataDir>/dynamodb`).
  */
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   const s3Dir = join(options.dataDir, 's3');
@@ -56,32 +69,37 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(s3Dir, { recursive: true });
   mkdirSync(dynamoDir, { recursive: true });
-
-  const s3 = new S3rver({ port: options.ports?.s3 ?? 0, address: HOST, silent: true, directory: s3Dir, allowMismatchedSignatures: true });
-  const s3Address = await s3.run();
-
-  const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoPort = await listen(dynamo, options.ports?.dynamodb ?? 0);
-
   // local-aws-sqs puts its port into queue URLs, so it needs a concrete one before it starts.
   const sqsPort = options.ports?.sqs || (await freePort());
-  const sqs = await createSqsServer({
-    port: sqsPort,
-    hostname: HOST,
-    region: options.region,
-    accountId: options.accountId,
-    emulateQueueCreationLifecycle: false,
-  });
-
-  return {
-    endpoints: {
-      s3: `http://${HOST}:${s3Address.port}`,
-      sqs: `http://${HOST}:${sqsPort}`,
-      dynamodb: `http://${HOST}:${dynamoPort}`,
+  const worker = new Worker(EMULATOR_THREAD, {
+    eval: true,
+    workerData: {
+      modules: { s3rver: require.resolve('s3rver'), dynalite: require.resolve('dynalite'), sqs: require.resolve('local-aws-sqs') },
+      ports: options.ports ?? {},
+      sqsPort,
+      s3Dir,
+      dynamoDir,
+      region: options.region,
+      accountId: options.accountId,
     },
+  });
+  const s3 = new EventEmitter();
+  const endpoints = await new Promise<Emulators['endpoints']>((resolve, reject) => {
+    worker.on('message', (m: { type: string; endpoints?: Emulators['endpoints']; event?: unknown; message?: string }) => {
+      if (m.type === 'ready') resolve(m.endpoints!);
+      else if (m.type === 'event') s3.emit('event', m.event);
+      else if (m.type === 'error') reject(new Error(`emulators failed to start: ${m.message}`));
+    });
+    worker.once('error', reject);
+  });
+  return {
+    endpoints,
     s3,
     async stop() {
-      await Promise.all([s3.close().catch(() => undefined), close(dynamo), close(sqs)]);
+      const stopped = new Promise<void>((resolve) => worker.on('message', (m: { type: string }) => m.type === 'stopped' && resolve()));
+      worker.postMessage({ type: 'stop' });
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]);
+      await worker.terminate();
     },
   };
 }
@@ -90,7 +108,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, HOST, resolve));
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;

@@ -8,6 +8,7 @@ import { notificationEvents, processorEnvironment, pusherEnvironment, resourceNa
 import type { PipelineConfig } from '../../config/types';
 import type { AwsClients } from '../adapters/clients';
 import { AsyncInvoker } from './async-invoker';
+import { BatchedSender } from './batched-sender';
 import { startEmulators, type EmulatorPorts, type Emulators } from './emulators';
 import { EventSourceMapping } from './event-source-mapping';
 import { FunctionHost } from './function-host';
@@ -131,9 +132,8 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       asyncInvoker = invoker;
       deliver = (n) => invoker.invokeAsync(n);
     } else {
-      deliver = async (n) => {
-        await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: JSON.stringify(n) }));
-      };
+      const sender = new BatchedSender(clients.sqs, resources.queueUrl);
+      deliver = (n) => sender.send(JSON.stringify(n));
     }
 
     const bridge = new S3EventBridge({
