@@ -16,6 +16,8 @@ export interface BenchResults {
   localPipeline: LoadFigures[];
   toolchain: CommandFigure[];
   goals?: Goal[];
+  /** Suites that failed, with why. */
+  errors?: string[];
 }
 
 export interface Goal {
@@ -59,6 +61,7 @@ export function renderMarkdown(r: BenchResults): string {
   const out: string[] = [];
   out.push(`## Benchmarks (${r.mode}, ${r.date.slice(0, 10)}) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, Node ${m.node}`, '');
   out.push('Figures: median (min–max) over repeated runs.', '');
+  if (r.errors?.length) out.push('**Suites that failed:**', '', ...r.errors.map((e) => `- ${e.split('\n')[0]}`), '');
   out.push('### Goals', '', '| goal | measured | |', '| --- | --- | --- |', ...r.goals.map((x) => `| ${x.goal} | ${x.measured} | ${x.met ? '✅' : '❌ missed'} |`), '');
   out.push('### Processor throughput (dynalite on loopback, one invocation at a time)', '', '| variant | batch | latency | records/s | p50 batch ms | p99 batch ms |', '| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const p of r.processor) out.push(`| ${p.variant} | ${p.batchSize} | ${p.latencyMs} ms | ${fig(p.recordsPerSecond)} | ${fig(p.p50BatchMs)} | ${fig(p.p99BatchMs)} |`);

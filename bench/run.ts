@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../bundling/project-root';
 import { runServers, type ServerEndpoints } from './lib/servers';
 import { coldStartSuite, runColdStart } from './suites/cold-start';
 import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';
-import { processorSuite, runProcessorVariant, type ProcessorFigures } from './suites/processor';
+import { processorSuite, runProcessorVariant } from './suites/processor';
 import { toolchainSuite } from './suites/toolchain';
 import { renderMarkdown, type BenchResults } from './report';
 
@@ -33,35 +33,57 @@ async function main(argv: string[]): Promise<void> {
     : { records: 5000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true };
   const objects = 1000;
   const started = Date.now();
-  log(`bench (${quick ? 'quick' : 'full'}): starting emulators and 5 ms latency proxies in a separate process`);
-  const { endpoints, child } = await startServers(objects, [0, 5]);
-  let processor: ProcessorFigures[];
-  let coldStart;
-  try {
-    processor = await processorSuite(endpoints, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
-    coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log });
-  } finally {
-    child.kill();
-  }
-  const localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log });
-  const toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log });
+  const file = join(PROJECT_ROOT, 'bench', quick ? 'results-quick.json' : 'results.json');
   const results: BenchResults = {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
-    durationSeconds: Math.round((Date.now() - started) / 1000),
+    durationSeconds: 0,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, os: release() },
     parameters: { ...p, objects, note: 'processor: one invocation at a time, warm; 5 ms = a delay proxy per request; seed-style at 5 ms runs a fifth of the records' },
     commands: { full: 'npm run bench', quick: 'npm run bench -- --quick' },
-    processor,
-    coldStart,
-    localPipeline,
-    toolchain,
+    processor: [],
+    coldStart: [],
+    localPipeline: [],
+    toolchain: [],
+    errors: [],
   };
-  mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
-  const file = join(PROJECT_ROOT, 'bench', quick ? 'results-quick.json' : 'results.json');
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  // Results are written after every suite, and a failing suite is recorded, not fatal: a long run never loses the rest.
+  const save = () => {
+    results.durationSeconds = Math.round((Date.now() - started) / 1000);
+    mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  };
+  const suite = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (e) {
+      results.errors!.push(`${name}: ${(e as Error).message.slice(0, 2000)}`);
+      log(`  ${name} FAILED: ${(e as Error).message.slice(0, 500)}`);
+    }
+    save();
+  };
+  log(`bench (${quick ? 'quick' : 'full'}): starting emulators and 5 ms latency proxies in a separate process`);
+  const { endpoints, child } = await startServers(objects, [0, 5]);
+  try {
+    await suite('processor', async () => {
+      results.processor = await processorSuite(endpoints, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
+    });
+    await suite('cold start', async () => {
+      results.coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log });
+    });
+  } finally {
+    child.kill();
+  }
+  await suite('local pipeline', async () => {
+    results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log });
+  });
+  await suite('toolchain', async () => {
+    results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log });
+  });
   process.stdout.write(renderMarkdown(results));
+  save();
   log(`\nwritten ${file} in ${results.durationSeconds} s`);
+  if (results.errors!.length) process.exitCode = 1;
 }
 
 const [task, json] = process.argv.slice(2);
@@ -81,5 +103,5 @@ if (task === 'servers') {
 } else if (task === 'load-run') {
   runLoadChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else {
-  main(process.argv.slice(2)).then(() => process.exit(0), fail);
+  main(process.argv.slice(2)).then(() => process.exit(process.exitCode ?? 0), fail);
 }

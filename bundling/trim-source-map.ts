@@ -46,73 +46,74 @@ interface SourceMap {
   [key: string]: unknown;
 }
 
+interface Segment {
+  genLine: number;
+  genCol: number;
+  /** Absolute values, or undefined for a segment that maps to nothing. */
+  source?: number;
+  line?: number;
+  col?: number;
+  name?: number;
+}
+
+/** Every segment of `mappings`, with the relative VLQ values made absolute. */
+function* segments(mappings: string): Generator<Segment> {
+  let source = 0;
+  let line = 0;
+  let col = 0;
+  let name = 0;
+  const groups = mappings.split(';');
+  for (let genLine = 0; genLine < groups.length; genLine++) {
+    let genCol = 0;
+    const group = groups[genLine]!;
+    for (const text of group ? group.split(',') : []) {
+      const v = decodeSegment(text);
+      genCol += v[0]!;
+      if (v.length < 4) {
+        yield { genLine, genCol };
+        continue;
+      }
+      source += v[1]!;
+      line += v[2]!;
+      col += v[3]!;
+      if (v.length >= 5) name += v[4]!;
+      yield { genLine, genCol, source, line, col, name: v.length >= 5 ? name : undefined };
+    }
+  }
+}
+
 /** Drops every mapping into a source for which `keep` is false, and those sources and unused names. */
 export function trimSourceMap(map: SourceMap, keep: (source: string) => boolean): SourceMap {
   const keptSources = map.sources.map((s, i) => ({ s, i })).filter(({ s }) => keep(s));
   const sourceIndex = new Map(keptSources.map(({ i }, j) => [i, j]));
-  const usedNames = new Map<number, number>();
+  const nameIndex = new Map<number, number>();
   const names: string[] = [];
-  // Absolute state while decoding, and the previous emitted values while encoding (VLQ is relative).
-  let src = 0;
-  let line = 0;
-  let col = 0;
-  let name = 0;
-  let outSrc = 0;
-  let outLine = 0;
-  let outCol = 0;
-  let outName = 0;
-  const lines = map.mappings.split(';').map((groupText) => {
-    let genCol = 0;
-    let outGenCol = 0;
-    const kept: string[] = [];
-    for (const segText of groupText ? groupText.split(',') : []) {
-      const seg = decodeSegment(segText);
-      genCol += seg[0]!;
-      if (seg.length < 4) continue;
-      src += seg[1]!;
-      line += seg[2]!;
-      col += seg[3]!;
-      if (seg.length >= 5) name += seg[4]!;
-      const newSrc = sourceIndex.get(src);
-      if (newSrc === undefined) continue;
-      let text = encodeValue(genCol - outGenCol) + encodeValue(newSrc - outSrc) + encodeValue(line - outLine) + encodeValue(col - outCol);
-      outGenCol = genCol;
-      outSrc = newSrc;
-      outLine = line;
-      outCol = col;
-      if (seg.length >= 5) {
-        let newName = usedNames.get(name);
-        if (newName === undefined) {
-          newName = names.push(map.names[name]!) - 1;
-          usedNames.set(name, newName);
-        }
-        text += encodeValue(newName - outName);
-        outName = newName;
+  const lines: string[][] = map.mappings.split(';').map(() => []);
+  // VLQ values are relative to the previous emitted segment (the column, to the previous one on its line).
+  const prev = { source: 0, line: 0, col: 0, name: 0 };
+  const prevGenCol = new Map<number, number>();
+  for (const seg of segments(map.mappings)) {
+    const source = seg.source === undefined ? undefined : sourceIndex.get(seg.source);
+    if (source === undefined) continue;
+    let text = encodeValue(seg.genCol - (prevGenCol.get(seg.genLine) ?? 0));
+    text += encodeValue(source - prev.source) + encodeValue(seg.line! - prev.line) + encodeValue(seg.col! - prev.col);
+    prevGenCol.set(seg.genLine, seg.genCol);
+    Object.assign(prev, { source, line: seg.line, col: seg.col });
+    if (seg.name !== undefined) {
+      let name = nameIndex.get(seg.name);
+      if (name === undefined) {
+        name = names.push(map.names[seg.name]!) - 1;
+        nameIndex.set(seg.name, name);
       }
-      kept.push(text);
+      text += encodeValue(name - prev.name);
+      prev.name = name;
     }
-    return kept.join(',');
-  });
-  return { ...map, sources: keptSources.map(({ s }) => s), names, mappings: lines.join(';') };
+    lines[seg.genLine]!.push(text);
+  }
+  return { ...map, sources: keptSources.map(({ s }) => s), names, mappings: lines.map((l) => l.join(',')).join(';') };
 }
 
 /** Decodes a map into `[generatedLine, generatedColumn, source, line, column]` tuples (tests). */
 export function decodeMappings(map: SourceMap): Array<[number, number, string, number, number]> {
-  const out: Array<[number, number, string, number, number]> = [];
-  let src = 0;
-  let line = 0;
-  let col = 0;
-  map.mappings.split(';').forEach((groupText, genLine) => {
-    let genCol = 0;
-    for (const segText of groupText ? groupText.split(',') : []) {
-      const seg = decodeSegment(segText);
-      genCol += seg[0]!;
-      if (seg.length < 4) continue;
-      src += seg[1]!;
-      line += seg[2]!;
-      col += seg[3]!;
-      out.push([genLine, genCol, map.sources[src]!, line, col]);
-    }
-  });
-  return out;
+  return [...segments(map.mappings)].flatMap((s) => (s.source === undefined ? [] : [[s.genLine, s.genCol, map.sources[s.source]!, s.line!, s.col!] as [number, number, string, number, number]]));
 }

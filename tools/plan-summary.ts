@@ -79,8 +79,11 @@ export function attributeChanges(rc: ResourceChange): AttributeChange[] {
   const after = (withUnknown(mask(rc.change.after, rc.change.after_sensitive), rc.change.after_unknown) ?? {}) as Json;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const securityType = SECURITY_TYPE.test(rc.type);
+  const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
   return keys
     .filter((k) => k !== 'tags_all' && JSON.stringify(rawBefore[k] ?? null) !== JSON.stringify(rawAfter[k] ?? null))
+    // "" → null, or "" → (known after apply), is the provider's bookkeeping, not a change anyone made.
+    .filter((k) => !(empty(rawBefore[k]) && (empty(rawAfter[k]) || after[k] === UNKNOWN)))
     .map((k) => ({ attribute: k, before: before[k] ?? null, after: after[k] ?? null, security: securityType || SECURITY_ATTR.test(k) }));
 }
 
@@ -161,7 +164,8 @@ export function summarizePlan(plan: PlanDocument, title: string): PlanSummary {
   const security = changes
     .filter((c) => c.action !== 'no-op' && c.action !== 'read')
     .map((c) => ({ ...c, attrs: attributeChanges(c.rc).filter((a) => a.security) }))
-    .filter((c) => c.attrs.length > 0 && c.action !== 'create');
+    // Creates are listed by name below; destroys are already listed above, loud.
+    .filter((c) => c.attrs.length > 0 && c.action !== 'create' && c.action !== 'destroy');
   const created = changes.filter((c) => c.action === 'create' && SECURITY_TYPE.test(c.rc.type));
   if (security.length || created.length) {
     md.push('', '### 🔐 Security-relevant changes', '');

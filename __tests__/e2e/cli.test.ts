@@ -55,3 +55,33 @@ describe('npm start', () => {
     expect(stderr).toContain('Usage: npm start');
   });
 });
+
+describe('npm start -- --watch', () => {
+  const data = tempDataDir('watch-');
+  afterAll(() => data.cleanup());
+
+  it('ingests files dropped into the folder and prints the summary on Ctrl-C', async () => {
+    const { spawn } = await import('node:child_process');
+    const watched = join(data.dir, 'inbox');
+    mkdirSync(watched);
+    const child = spawn('node', [join(ROOT, 'dist', 'local-cli.js'), '--watch', watched, '--json', '--reset', '--data-dir', join(data.dir, 'store')], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const waitFor = async (check: () => boolean, what: string) => {
+      for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!check()) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+    };
+    await waitFor(() => stderr.includes('Watching'), 'the watcher');
+    mkdirSync(join(watched, 'sub dir'));
+    writeFileSync(join(watched, 'sub dir', 'late arrival+1.txt'), 'hello');
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.objects).toEqual([expect.objectContaining({ key: 'sub dir/late arrival+1.txt', outcome: 'stored' })]);
+    expect(report.items.map((i: { s3_key: string }) => i.s3_key)).toEqual(['sub dir/late arrival+1.txt']);
+  }, 60_000);
+});

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, watch } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../bundling/project-root';
@@ -7,6 +7,7 @@ import { collectInput, contentTypeOf, type InputFile } from './input-files';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { renderReport } from './render-report';
 import { buildReport, type InjectedRecord, type UploadRecord } from './run-report';
+import { runMain } from '../cli/run-main';
 
 const USAGE = `Usage: npm start -- [PATH…] [options]
 
@@ -104,12 +105,16 @@ function progressPrinter(enabled: boolean, pipeline: () => LocalPipeline | undef
 async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean): Promise<void> {
   const root = resolve(dir);
   if (!existsSync(root)) throw new Error(`--watch: no such folder ${dir}`);
-  const seen = new Map<string, number>();
+  // Each version of a file is ingested once, however many events (its own, its folder's) name it.
+  const ingested = new Map<string, string>();
   const uploads: UploadRecord[] = [];
   const ingest = async (file: string) => {
     const { files, problems } = collectInput([file]);
     for (const f of files) {
       const key = relative(root, f.path).split(sep).join('/');
+      const version = `${f.size}:${statSync(f.path, { throwIfNoEntry: false })?.mtimeMs}`;
+      if (ingested.get(key) === version) continue;
+      ingested.set(key, version);
       const [u] = await uploadAll(pipeline, [{ ...f, key }], () => undefined);
       uploads.push(u!);
       if (!json) process.stderr.write(u!.error ? `! ${key}: ${u!.error}\n` : `↑ ${key} (${u!.size} bytes)\n`);
@@ -126,7 +131,6 @@ async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean):
       full,
       setTimeout(() => {
         if (!existsSync(full)) return;
-        seen.set(full, Date.now());
         void ingest(full);
       }, 300),
     );
@@ -195,12 +199,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runMain(module, main);

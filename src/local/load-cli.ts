@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../bundling/project-root';
 import { loadAllConfigs, loadConfig } from '../../config/load';
 import { runLoad, type LoadReport } from './load-run';
+import { runMain } from '../cli/run-main';
 
 const USAGE = `Usage: npm run load -- --files N [--poison P] [--duplicates D] [--reorder R] [--transient T] [options]
 
@@ -108,12 +109,4 @@ export async function main(argv: string[]): Promise<number> {
   return report.lost > 0 || report.doubleWritten > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`${e.stack ?? e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runMain(module, main);

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../bundling/project-root';
 import { diffStack, renderDiff, type StackDiff } from '../synth-diff';
+import { runMain } from '../../src/cli/run-main';
 
 const run = promisify(execFile);
 const USAGE = `Usage: npm run diff -- --base REF [--env NAME]
@@ -55,12 +56,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runMain(module, main);

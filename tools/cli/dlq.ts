@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/load';
 import { localEndpointsFile, type RunningPipelineInfo } from '../../src/local/local-pipeline';
 import { localClients } from '../../src/local/local-clients';
 import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../../src/ops/dlq-operations';
+import { runMain } from '../../src/cli/run-main';
 
 const USAGE = `Usage: npm run dlq -- stats|peek|redrive --env NAME [--local] [--max N] [--json]
 
@@ -87,12 +88,4 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runMain(module, main);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../bundling/project-root';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
+import { runMain } from '../../src/cli/run-main';
 
 const USAGE = `Usage: npm run outputs -- --env NAME [--out FILE] [--offline] [--s3-endpoint URL]
 
@@ -36,12 +37,4 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runMain(module, main);

@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from '../../bundling/project-root';
 import { terraform } from '../offline-terraform';
 import { summarizePlan, type PlanDocument } from '../plan-summary';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
+import { runMain } from '../../src/cli/run-main';
 
 const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--out FILE] [--s3-endpoint URL]
 
@@ -38,12 +39,4 @@ export async function main(argv: string[]): Promise<number> {
   return summary.hasChanges ? 2 : 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runMain(module, main);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
+import { runMain } from '../../src/cli/run-main';
 
 const USAGE = `Usage: npm run state -- list|show ADDRESS|pull --env NAME [--offline] [--s3-endpoint URL]
 
@@ -29,12 +30,4 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runMain(module, main);
