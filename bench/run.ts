@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../bundling/project-root';
 import { runServers, type ServerEndpoints } from './lib/servers';
-import { coldStartSuite, runColdStart } from './suites/cold-start';
+import { coldStartSuite } from './suites/cold-start';
 import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';
 import { processorSuite, runProcessorVariant } from './suites/processor';
 import { toolchainSuite } from './suites/toolchain';
@@ -28,13 +28,17 @@ function startServers(objects: number, latencies: number[]): Promise<{ endpoints
 
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
+  // `--only cold-start` (or processor, local-pipeline, toolchain) reruns one suite into the existing results.
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  const wanted = (name: string) => only === undefined || only === name;
   const p = quick
     ? { records: 500, repeats: 1, coldRuns: 5, loadFiles: 1000, loadRepeats: 1, synthRepeats: 1, tests: false }
     : { records: 5000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true };
   const objects = 1000;
   const started = Date.now();
   const file = join(PROJECT_ROOT, 'bench', quick ? 'results-quick.json' : 'results.json');
-  const results: BenchResults = {
+  const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : undefined;
+  const results: BenchResults = previous ? { ...previous, errors: [] } : {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     durationSeconds: 0,
@@ -62,24 +66,34 @@ async function main(argv: string[]): Promise<void> {
     }
     save();
   };
-  log(`bench (${quick ? 'quick' : 'full'}): starting emulators and 5 ms latency proxies in a separate process`);
-  const { endpoints, child } = await startServers(objects, [0, 5]);
-  try {
-    await suite('processor', async () => {
-      results.processor = await processorSuite(endpoints, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
-    });
-    await suite('cold start', async () => {
-      results.coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log });
-    });
-  } finally {
-    child.kill();
+  if (wanted('processor') || wanted('cold-start')) {
+    log(`bench (${quick ? 'quick' : 'full'}): starting emulators and 5 ms latency proxies in a separate process`);
+    const { endpoints, child } = await startServers(objects, [0, 5]);
+    try {
+      if (wanted('processor')) {
+        await suite('processor', async () => {
+          results.processor = await processorSuite(endpoints, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
+        });
+      }
+      if (wanted('cold-start')) {
+        await suite('cold start', async () => {
+          results.coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log });
+        });
+      }
+    } finally {
+      child.kill();
+    }
   }
-  await suite('local pipeline', async () => {
-    results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log });
-  });
-  await suite('toolchain', async () => {
-    results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log });
-  });
+  if (wanted('local-pipeline')) {
+    await suite('local pipeline', async () => {
+      results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log });
+    });
+  }
+  if (wanted('toolchain')) {
+    await suite('toolchain', async () => {
+      results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log });
+    });
+  }
   process.stdout.write(renderMarkdown(results));
   save();
   log(`\nwritten ${file} in ${results.durationSeconds} s`);
@@ -98,8 +112,6 @@ if (task === 'servers') {
   runServers(objects, latencies).then(emit, fail);
 } else if (task === 'processor-run') {
   runProcessorVariant(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
-} else if (task === 'cold-start') {
-  runColdStart(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else if (task === 'load-run') {
   runLoadChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else {

@@ -1,15 +1,13 @@
 import { gzipSync } from 'node:zlib';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { PROJECT_ROOT } from '../../bundling/project-root';
 import { bundleDeployedHandler, bundleHandler, HANDLER_ENTRIES } from '../../bundling/bundle-handler';
-import { encodeS3Key } from '../../src/core/s3-key';
 import { localAwsEnvironment } from '../../src/local/local-clients';
 import { BENCH_BUCKET, BENCH_TABLE, objectKey, type ServerEndpoints } from '../lib/servers';
 import { figure, type Figure } from '../lib/stats';
-import { runInChild } from './processor';
+import { spawn } from 'node:child_process';
 
 export const COLD_VARIANTS = ['bundled (shipped)', 'bundled, SDK from runtime', 'unbundled (node_modules)'] as const;
 type ColdVariant = (typeof COLD_VARIANTS)[number];
@@ -41,29 +39,55 @@ export interface ColdRunResult {
   loadedFiles: number;
 }
 
-/** Runs in a fresh process: load the handler (cold start), invoke it once. */
-export async function runColdStart(p: { file: string; endpoints: { dynamodb: string; s3: string; sqs: string } }): Promise<ColdRunResult> {
-  Object.assign(process.env, localAwsEnvironment(p.endpoints, 'eu-west-1'), {
+/**
+ * The child is plain JavaScript with no imports but Node's own, so nothing (the SDK above
+ * all) is loaded before the handler: each run pays the handler's whole cold start.
+ */
+const COLD_CHILD = `
+const { statSync } = require('node:fs');
+const before = new Set(Object.keys(require.cache));
+const t0 = performance.now();
+const { handler } = require(process.env.COLD_FILE);
+const t1 = performance.now();
+const sequencer = (BigInt(Date.now()) * 1000000n).toString(16).toUpperCase();
+const key = encodeURIComponent(process.env.COLD_KEY).replace(/%20/g, '+').replace(/%2F/g, '/');
+const body = JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: process.env.COLD_BUCKET }, object: { key, size: 12, sequencer } } }] });
+handler({ Records: [{ messageId: 'cold', body }] }, { getRemainingTimeInMillis: () => 30000 }).then((result) => {
+  const t2 = performance.now();
+  if (result.batchItemFailures.length) throw new Error('the cold invocation failed');
+  const loaded = Object.keys(require.cache).filter((f) => !before.has(f));
+  const loadedBytes = loaded.reduce((n, f) => n + statSync(f).size, 0);
+  process.stderr.write('RESULT ' + JSON.stringify({ initMs: t1 - t0, firstInvokeMs: t2 - t1, totalMs: t2, loadedBytes, loadedFiles: loaded.length }) + '\\n');
+}).catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+`;
+
+function runColdChild(file: string, endpoints: { dynamodb: string; s3: string; sqs: string }): Promise<ColdRunResult> {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...localAwsEnvironment(endpoints, 'eu-west-1'),
     TABLE_NAME: BENCH_TABLE,
-    DEAD_LETTER_QUEUE_URL: `${p.endpoints.sqs}/123456789012/bench-dlq`,
+    DEAD_LETTER_QUEUE_URL: `${endpoints.sqs}/123456789012/bench-dlq`,
     RECORD_CONCURRENCY: '10',
     HANDLE_DELETES: 'false',
     POWERTOOLS_SERVICE_NAME: 'processor',
     POWERTOOLS_METRICS_NAMESPACE: 'FileIngestion/bench',
     AWS_LAMBDA_FUNCTION_NAME: 'bench-processor',
+    // As the deployed function has it: Node then parses the source map at load.
+    NODE_OPTIONS: '--enable-source-maps',
+    COLD_FILE: file,
+    COLD_KEY: objectKey(0),
+    COLD_BUCKET: BENCH_BUCKET,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', ['-e', COLD_CHILD], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      const line = err.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as ColdRunResult);
+      else reject(new Error(`cold start run failed (${code}): ${err.slice(-1500)}`));
+    });
   });
-  const before = new Set(Object.keys(require.cache));
-  const t0 = performance.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { handler } = require(p.file) as { handler: (e: SQSEvent, c: Context) => Promise<unknown> };
-  const t1 = performance.now();
-  const sequencer = (BigInt(Date.now()) * 1_000_000n).toString(16).toUpperCase();
-  const body = JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: BENCH_BUCKET }, object: { key: encodeS3Key(objectKey(0)), size: 12, sequencer } } }] });
-  const result = (await handler({ Records: [{ messageId: 'cold', body } as SQSEvent['Records'][number]] }, { getRemainingTimeInMillis: () => 30_000 } as Context)) as { batchItemFailures: unknown[] };
-  const t2 = performance.now();
-  if (result.batchItemFailures.length) throw new Error('the cold invocation failed');
-  const loaded = Object.keys(require.cache).filter((f) => !before.has(f));
-  return { initMs: t1 - t0, firstInvokeMs: t2 - t1, totalMs: t2, loadedBytes: loaded.reduce((n, f) => n + statSync(f).size, 0), loadedFiles: loaded.length };
 }
 
 export interface ColdStartFigures {
@@ -84,8 +108,7 @@ export async function coldStartSuite(servers: ServerEndpoints, o: { runs: number
   for (const variant of COLD_VARIANTS) {
     const file = files[variant];
     const runs: ColdRunResult[] = [];
-    // NODE_OPTIONS as the deployed function has it: Node then parses the source map at load.
-    for (let i = 0; i < o.runs; i++) runs.push(await runInChild<ColdRunResult>('cold-start', { file, endpoints: servers.byLatency['0']! }, { NODE_OPTIONS: '--enable-source-maps' }));
+    for (let i = 0; i < o.runs; i++) runs.push(await runColdChild(file, servers.byLatency['0']!));
     const bytes = readFileSync(file);
     const f: ColdStartFigures = {
       variant,
