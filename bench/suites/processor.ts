@@ -55,6 +55,7 @@ function bodyFor(variant: Variant, i: number, objects: number, sequencer: string
 
 /** Runs inside a fresh child process: loads one variant, pushes `records` through it in batches, one invocation at a time. */
 export async function runProcessorVariant(p: ProcessorRunParams): Promise<ProcessorRunResult> {
+  // BENCH_LOG_LEVEL and BENCH_PROCESSOR_FILE exist for profiling (another log level, the unbundled build).
   Object.assign(process.env, localAwsEnvironment(p.endpoints, 'eu-west-1'), {
     TABLE_NAME: BENCH_TABLE,
     DEAD_LETTER_QUEUE_URL: `${p.endpoints.sqs}/123456789012/bench-dlq`,
