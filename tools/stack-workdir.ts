@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../bundling/project-root';
@@ -91,5 +91,3 @@ export async function terraformWithCode(args: string[], cwd: string, env: NodeJS
     return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? String(e) };
   }
 }
-
-export const hasOfflineOverride = (dir: string): boolean => existsSync(join(dir, OFFLINE_OVERRIDE_FILE));

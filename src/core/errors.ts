@@ -17,7 +17,9 @@ export class IngestError extends Error {
 
 /**
  * A permanent error: the message is wrong, not the world. Retrying cannot help, so the
- * message goes to the DLQ at once with `reason` and `detail`.
+ * message goes to the DLQ at once with `reason` and `detail`. Every other error is
+ * transient (throttling, 5xx, timeouts, network, anything unforeseen): SQS redelivers the
+ * message and, after `maxReceiveCount` receives, redrives it to the DLQ, so nothing is dropped.
  */
 export class PoisonMessageError extends IngestError {
   public readonly reason: PoisonReason;
@@ -46,20 +48,4 @@ export class EnvironmentError extends IngestError {
     super(`Invalid Lambda environment: ${problems.join('; ')}`);
     this.name = 'EnvironmentError';
   }
-}
-
-export const ErrorClass = { PERMANENT: 'permanent', TRANSIENT: 'transient' } as const;
-export type ErrorClass = (typeof ErrorClass)[keyof typeof ErrorClass];
-
-/**
- * Permanent errors are poison messages; everything else (throttling, 5xx, timeouts, network,
- * and anything unforeseen) is transient: SQS redelivers it and, after `maxReceiveCount`
- * receives, redrives it to the DLQ, so an unknown error is never dropped.
- */
-export function classifyError(error: unknown): ErrorClass {
-  return error instanceof PoisonMessageError ? ErrorClass.PERMANENT : ErrorClass.TRANSIENT;
-}
-
-export function assertIsError(error: unknown): asserts error is Error {
-  if (!(error instanceof Error)) throw new Error(`Expected an Error, got ${String(error)}`);
 }

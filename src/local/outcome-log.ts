@@ -56,16 +56,6 @@ export class OutcomeLog {
     });
   };
 
-  /** Final outcomes per `bucket/key`, the last report winning (a retried message reports again). */
-  public byObject(): Map<string, ObservedOutcome> {
-    const map = new Map<string, ObservedOutcome>();
-    for (const o of this.outcomes) {
-      if (o.key === undefined || o.status === 'transient-failure') continue;
-      map.set(`${o.bucket}/${o.key}`, o);
-    }
-    return map;
-  }
-
   public count(status: string): number {
     return this.outcomes.filter((o) => o.status === status).length;
   }
