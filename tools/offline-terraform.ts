@@ -33,14 +33,22 @@ export function writeOfflineOverride(stackDir: string, region: string): void {
   writeFileSync(join(stackDir, OFFLINE_OVERRIDE_FILE), `${JSON.stringify(override, null, 2)}\n`);
 }
 
-export async function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+/** Runs terraform and returns its exit code with output, instead of throwing on 2 (changes present). */
+export async function terraformWithCode(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
-    return stdout;
+    const { stdout, stderr } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
   } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`terraform ${args.join(' ')} failed in ${cwd}:\n${err.stderr || err.stdout || err.message}`);
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? String(e) };
   }
+}
+
+/** Runs terraform and returns its stdout; any non-zero exit throws with terraform's message. */
+export async function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await terraformWithCode(args, cwd, env);
+  if (result.code !== 0) throw new Error(`terraform ${args.join(' ')} failed in ${cwd}:\n${result.stderr || result.stdout}`);
+  return result.stdout;
 }
 
 export interface PlanJson {

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load';
 import type { PipelineConfig } from '../config/types';
 import { pipelineStackId } from '../stacks/pipeline-stack';
 import { OFFLINE_OVERRIDE_FILE, terraform, writeOfflineOverride } from './offline-terraform';
+export { terraformWithCode } from './offline-terraform';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { terraformEnv } = require('../scripts/terraform-env.js') as typeof import('../scripts/terraform-env');
 
@@ -81,13 +82,3 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
   return { config, dir, env };
 }
 
-/** Runs terraform and returns its exit code with output, instead of throwing on 2 (changes present). */
-export async function terraformWithCode(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? String(e) };
-  }
-}

@@ -1,3 +1,5 @@
+import { percentile as nearestRank } from '../../src/local/run-report';
+
 export interface Figure {
   median: number;
   min: number;
@@ -13,10 +15,8 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-export const percentile = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-};
+/** Nearest-rank percentile of unsorted values (the local run report's, on a sorted copy). */
+export const percentile = (xs: number[], p: number): number => nearestRank([...xs].sort((a, b) => a - b), p) ?? NaN;
 
 export function figure(runs: number[]): Figure {
   const m = median(runs);
