@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../bundling/project-root';
+import { PROJECT_ROOT } from '../config/project-root';
 import { runServers, type ServerEndpoints } from './lib/servers';
 import { coldStartSuite } from './suites/cold-start';
 import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';

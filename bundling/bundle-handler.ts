@@ -1,7 +1,7 @@
 import { buildSync, version as esbuildVersion } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { PROJECT_ROOT } from './project-root';
+import { PROJECT_ROOT } from '../config/project-root';
 import { trimSourceMap } from './trim-source-map';
 
 /** The deployable handlers, by name: one entry file each under `src/handlers/`. */

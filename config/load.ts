@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { PROJECT_ROOT } from '../bundling/project-root';
+import { PROJECT_ROOT } from './project-root';
 import type { PipelineConfig } from './types';
 import { ConfigValidationError, resolveConfig } from './validate';
 

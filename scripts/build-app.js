@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles the project's entry points into dist/ with esbuild: the cdktf app (dist/main.js)
-// and the local runtime's commands. Type-checking is `npm run typecheck`'s job; this only
+// and every command (local pipeline, operator tools, bench). Type-checking is `npm run typecheck`'s job; this only
 // strips types, in ~0.1 s, so `cdktf synth` runs the app with plain node instead of ts-node (~6 s).
 const { buildSync } = require('esbuild');
 const { join } = require('node:path');
@@ -8,13 +8,15 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const ENTRIES = {
   main: 'main.ts',
-  'local-cli': 'src/local/cli.ts',
-  'load-cli': 'src/local/load-cli.ts',
+  'local-cli': 'local/cli.ts',
+  'load-cli': 'local/load-cli.ts',
   'plan-cli': 'tools/cli/plan.ts',
   'diff-cli': 'tools/cli/diff.ts',
   'state-cli': 'tools/cli/state.ts',
   'outputs-cli': 'tools/cli/outputs.ts',
   'dlq-cli': 'tools/cli/dlq.ts',
+  'terraform-env': 'tools/cli/terraform-env.ts',
+  catalogue: 'guardrails/print-catalogue.ts',
   bench: 'bench/run.ts',
 };
 const only = process.argv.slice(2);

@@ -2,15 +2,14 @@ import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../bundling/project-root';
+import { PROJECT_ROOT } from '../config/project-root';
 import { stateKey } from '../config/derive';
 import { loadConfig } from '../config/load';
 import type { PipelineConfig } from '../config/types';
 import { pipelineStackId } from '../stacks/pipeline-stack';
 import { OFFLINE_OVERRIDE_FILE, terraform, writeOfflineOverride } from './offline-terraform';
+import { terraformEnv } from './terraform-env';
 export { terraformWithCode } from './offline-terraform';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { terraformEnv } = require('../scripts/terraform-env.js') as typeof import('../scripts/terraform-env');
 
 const run = promisify(execFile);
 export const BACKEND_OVERRIDE_FILE = 'backend_endpoint_override.tf.json';

@@ -1,5 +1,5 @@
 import { loadAllConfigs } from '../../config/load';
-import { localResourceSpec } from '../../src/local/resources';
+import { localResourceSpec } from '../../local/resources';
 import { resourceOf, synthPipeline } from '../helpers/synth';
 
 describe('local run and stack are built from one source of truth', () => {

@@ -1,7 +1,7 @@
 import { main as dlq } from '../../tools/cli/dlq';
-import { FaultProxy } from '../../src/local/fault-proxy';
-import { startLocalPipeline, type LocalPipeline } from '../../src/local/local-pipeline';
-import { scanItems } from '../../src/local/run-report';
+import { FaultProxy } from '../../local/fault-proxy';
+import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
+import { scanItems } from '../../local/run-report';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
 

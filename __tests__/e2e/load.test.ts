@@ -1,6 +1,6 @@
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
-import { runLoad } from '../../src/local/load-run';
+import { runLoad } from '../../local/load-run';
 
 describe('load run with faults', () => {
   const data = tempDataDir();

@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { fromAttributeValues } from '../../src/adapters/attribute-values';
-import { FaultProxy } from '../../src/local/fault-proxy';
-import { startLocalPipeline, type LocalPipeline } from '../../src/local/local-pipeline';
-import { buildReport } from '../../src/local/run-report';
+import { FaultProxy } from '../../local/fault-proxy';
+import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
+import { buildReport } from '../../local/run-report';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
 

@@ -1,5 +1,5 @@
-import { startLocalPipeline, type LocalPipeline } from '../../src/local/local-pipeline';
-import { buildReport } from '../../src/local/run-report';
+import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
+import { buildReport } from '../../local/run-report';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
 

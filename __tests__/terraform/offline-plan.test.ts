@@ -7,8 +7,7 @@ import { main as planCli } from '../../tools/cli/plan';
 import { planOffline, type PlanJson } from '../../tools/offline-terraform';
 import { summarizePlan } from '../../tools/plan-summary';
 import { pipelineStackId } from '../../stacks/pipeline-stack';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { terraformEnv } = require('../../scripts/terraform-env.js') as typeof import('../../scripts/terraform-env');
+import { terraformEnv } from '../../tools/terraform-env';
 
 /**
  * Real `terraform init`, `validate` and `plan` of every synthesized stack, offline, against

@@ -8,8 +8,7 @@ import { main as outputs } from '../../tools/cli/outputs';
 import { main as state } from '../../tools/cli/state';
 import { terraform } from '../../tools/offline-terraform';
 import { prepareStack } from '../../tools/stack-workdir';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { terraformEnv } = require('../../scripts/terraform-env.js') as typeof import('../../scripts/terraform-env');
+import { terraformEnv } from '../../tools/terraform-env';
 
 const tf = terraformEnv();
 if (!tf.available && process.env.REQUIRE_TERRAFORM === '1') throw new Error(`terraform tests cannot run: ${tf.reason}`);

@@ -7,9 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TABLE_KEYS } from '../../config/derive';
-import { startEmulators } from '../../src/local/emulators';
+import { startEmulators } from '../../local/emulators';
 import { limitConcurrency } from '../../src/core/limit';
-import { LOCAL_CREDENTIALS } from '../../src/local/local-clients';
+import { LOCAL_CREDENTIALS } from '../../local/local-clients';
 import { startDelayProxy } from './delay-proxy';
 
 export const BENCH_TABLE = 'bench-objects';

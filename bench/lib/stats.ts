@@ -1,4 +1,4 @@
-import { percentile as nearestRank } from '../../src/local/run-report';
+import { percentile as nearestRank } from '../../local/run-report';
 
 export interface Figure {
   median: number;

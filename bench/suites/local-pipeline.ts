@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
-import { runLoad, type LoadReport } from '../../src/local/load-run';
+import { runLoad, type LoadReport } from '../../local/load-run';
 import { figure, type Figure } from '../lib/stats';
 import { runInChild } from './processor';
 

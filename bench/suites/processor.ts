@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { PROJECT_ROOT } from '../../bundling/project-root';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { bundleDeployedHandler } from '../../bundling/bundle-handler';
 import { encodeS3Key } from '../../src/core/s3-key';
 import { PUSHER_MESSAGE_TYPE } from '../../src/core/types';
-import { localAwsEnvironment } from '../../src/local/local-clients';
+import { localAwsEnvironment } from '../../local/local-clients';
 import { powertoolsBaselineHandler } from '../baselines/powertools-baseline';
 import { rawCeilingHandler } from '../baselines/raw-ceiling';
 import { seedStyleHandler } from '../baselines/seed-style';

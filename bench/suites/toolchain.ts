@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { PROJECT_ROOT } from '../../bundling/project-root';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { figure, type Figure } from '../lib/stats';
 
 export interface CommandFigure {

@@ -1,4 +1,4 @@
-// Lambda entry point: SQS batch → DynamoDB. The logic lives in src/core; wiring in src/runtime.
-import { createProcessorHandler } from '../runtime/processor-app';
+// Lambda entry point: SQS batch → DynamoDB. The logic lives in src/core; wiring in src/app.
+import { createProcessorHandler } from '../app/processor-app';
 
 export const handler = createProcessorHandler();

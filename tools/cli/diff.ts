@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../bundling/project-root';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { diffStack, renderDiff, type StackDiff } from '../synth-diff';
-import { runMain } from '../../src/cli/run-main';
+import { runMain } from './run-main';
 
 const run = promisify(execFile);
 const USAGE = `Usage: npm run diff -- --base REF [--env NAME]

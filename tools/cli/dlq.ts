@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { PROJECT_ROOT } from '../../bundling/project-root';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { loadConfig } from '../../config/load';
-import { localEndpointsFile, type RunningPipelineInfo } from '../../src/local/local-pipeline';
-import { localClients } from '../../src/local/local-clients';
-import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../../src/ops/dlq-operations';
-import { runMain } from '../../src/cli/run-main';
+import { localEndpointsFile, type RunningPipelineInfo } from '../../local/local-pipeline';
+import { localClients } from '../../local/local-clients';
+import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../dlq/dlq-operations';
+import { runMain } from './run-main';
 
 const USAGE = `Usage: npm run dlq -- stats|peek|redrive --env NAME [--local] [--max N] [--json]
 

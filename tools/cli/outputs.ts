@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../bundling/project-root';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
-import { runMain } from '../../src/cli/run-main';
+import { runMain } from './run-main';
 
 const USAGE = `Usage: npm run outputs -- --env NAME [--out FILE] [--offline] [--s3-endpoint URL]
 

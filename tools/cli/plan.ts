@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../bundling/project-root';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { terraform } from '../offline-terraform';
 import { summarizePlan, type PlanDocument } from '../plan-summary';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
-import { runMain } from '../../src/cli/run-main';
+import { runMain } from './run-main';
 
 const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--out FILE] [--s3-endpoint URL]
 

@@ -29,11 +29,11 @@ describe('trimSourceMap', () => {
     const bundle = bundleDeployedHandler('processor');
     const map = JSON.parse(readFileSync(`${bundle.file}.map`, 'utf8'));
     expect(map.sources.some((s: string) => s.includes('node_modules'))).toBe(false);
-    expect(map.sources).toEqual(expect.arrayContaining([expect.stringContaining('src/runtime/environment.ts')]));
+    expect(map.sources).toEqual(expect.arrayContaining([expect.stringContaining('src/app/environment.ts')]));
     // Started without its environment, the bundle throws at cold start: the trace must name our file and line.
     const run = spawnSync('node', ['--enable-source-maps', '-e', `require(${JSON.stringify(bundle.file)})`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
-    const line = readFileSync(join(ROOT, 'src/runtime/environment.ts'), 'utf8').split('\n').findIndex((l) => l.includes('throw new EnvironmentError')) + 1;
+    const line = readFileSync(join(ROOT, 'src/app/environment.ts'), 'utf8').split('\n').findIndex((l) => l.includes('throw new EnvironmentError')) + 1;
     expect(run.stderr).toContain('EnvironmentError: Invalid Lambda environment: TABLE_NAME is required');
-    expect(run.stderr).toMatch(new RegExp(`src/runtime/environment\\.ts:${line}:\\d+`));
+    expect(run.stderr).toMatch(new RegExp(`src/app/environment\\.ts:${line}:\\d+`));
   });
 });

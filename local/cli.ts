@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, readdirSync, statSync, watch } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../bundling/project-root';
-import { loadAllConfigs, loadConfig } from '../../config/load';
+import { PROJECT_ROOT } from '../config/project-root';
+import { loadAllConfigs, loadConfig } from '../config/load';
 import { collectInput, contentTypeOf, type InputFile } from './input-files';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { renderReport } from './render-report';
 import { buildReport, type InjectedRecord, type UploadRecord } from './run-report';
-import { runMain } from '../cli/run-main';
+import { runMain } from '../tools/cli/run-main';
 
 const USAGE = `Usage: npm start -- [PATH…] [options]
 

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, StartMessageMoveTaskCommand, ListMessageMoveTasksCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { redrive } from '../../../src/ops/dlq-operations';
+import { redrive } from '../../../../tools/dlq/dlq-operations';
 
 const Q = { queueUrl: 'https://q/src', queueArn: 'arn:src', deadLetterQueueUrl: 'https://q/dlq', deadLetterQueueArn: 'arn:dlq' };
 const msg = (id: string) => ({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: `body-${id}`, MessageAttributes: { reason: { DataType: 'String', StringValue: 'x' }, trace: { DataType: 'String', StringValue: 't' } } });

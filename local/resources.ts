@@ -1,8 +1,8 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { queueSettings, resourceNames, TABLE_KEYS } from '../../config/derive';
-import type { PipelineConfig } from '../../config/types';
+import { queueSettings, resourceNames, TABLE_KEYS } from '../config/derive';
+import type { PipelineConfig } from '../config/types';
 
 /**
  * What the local run creates, computed from the same config and the same derivations

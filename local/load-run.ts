@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { PipelineConfig } from '../../config/types';
-import { limitConcurrency } from '../core/limit';
-import { decodeS3Key } from '../core/s3-key';
-import { explainDeadLetter, peekQueue } from '../ops/dead-letter-view';
+import type { PipelineConfig } from '../config/types';
+import { limitConcurrency } from '../src/core/limit';
+import { decodeS3Key } from '../src/core/s3-key';
+import { explainDeadLetter, peekQueue } from '../tools/dlq/dead-letter-view';
 import { FaultProxy } from './fault-proxy';
 import { startLocalPipeline } from './local-pipeline';
 import { percentile, scanItems } from './run-report';

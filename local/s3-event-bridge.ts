@@ -1,4 +1,4 @@
-import { encodeS3Key } from '../core/s3-key';
+import { encodeS3Key } from '../src/core/s3-key';
 
 /** An S3 event record as s3rver emits it: key not encoded, sequencer from the clock. */
 interface S3rverRecord {

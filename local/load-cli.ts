@@ -1,10 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../bundling/project-root';
-import { loadAllConfigs, loadConfig } from '../../config/load';
+import { PROJECT_ROOT } from '../config/project-root';
+import { loadAllConfigs, loadConfig } from '../config/load';
 import { runLoad, type LoadReport } from './load-run';
-import { runMain } from '../cli/run-main';
+import { runMain } from '../tools/cli/run-main';
 
 const USAGE = `Usage: npm run load -- --files N [--poison P] [--duplicates D] [--reorder R] [--transient T] [options]
 

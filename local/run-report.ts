@@ -1,6 +1,6 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { fromAttributeValues } from '../adapters/attribute-values';
-import { explainDeadLetter, peekQueue, type DeadLetter } from '../ops/dead-letter-view';
+import { fromAttributeValues } from '../src/adapters/attribute-values';
+import { explainDeadLetter, peekQueue, type DeadLetter } from '../tools/dlq/dead-letter-view';
 import type { LocalPipeline } from './local-pipeline';
 
 export interface UploadRecord {

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { createProcessorHandler } from '../../../src/runtime/processor-app';
+import { createProcessorHandler } from '../../../src/app/processor-app';
 import { mockedClients, PROCESSOR_ENV, serviceError } from '../../helpers/aws-mocks';
 import { lambdaContext, s3EventBody, sqsRecord } from '../../helpers/factories';
 

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } fr
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { createProcessorHandler } from '../../../src/runtime/processor-app';
+import { createProcessorHandler } from '../../../src/app/processor-app';
 import { mockedClients, PROCESSOR_ENV, serviceError } from '../../helpers/aws-mocks';
 import { lambdaContext, pusherMessage, s3EventBody, sqsRecord, testEventBody } from '../../helpers/factories';
 

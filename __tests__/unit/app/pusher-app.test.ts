@@ -1,6 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createPusherHandler } from '../../../src/runtime/pusher-app';
+import { createPusherHandler } from '../../../src/app/pusher-app';
 import { mockedClients, PUSHER_ENV, serviceError } from '../../helpers/aws-mocks';
 import { lambdaContext, s3EventRecord } from '../../helpers/factories';
 

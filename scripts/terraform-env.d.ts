@@ -1,1 +1,0 @@
-export function terraformEnv(): { available: boolean; reason?: string; env: NodeJS.ProcessEnv; mirror?: string };
