@@ -53,6 +53,14 @@ export function stateKey(cfg: PipelineConfig & { state: NonNullable<PipelineConf
   return `${cfg.state.keyPrefix}/${cfg.environment}.tfstate`;
 }
 
+/** SQS's largest visibility timeout. */
+export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+
+/** 6 × processor timeout + batching window: AWS's rule for a queue that feeds a Lambda function. */
+export function visibilityTimeoutSeconds(p: Pick<PipelineConfig['processor'], 'timeoutSeconds' | 'batchingWindowSeconds'>): number {
+  return 6 * p.timeoutSeconds + p.batchingWindowSeconds;
+}
+
 export interface QueueSettings {
   /** 6 × processor timeout + batching window (AWS's rule for SQS event sources). */
   visibilityTimeoutSeconds: number;
@@ -63,7 +71,7 @@ export interface QueueSettings {
 
 export function queueSettings(cfg: PipelineConfig): QueueSettings {
   return {
-    visibilityTimeoutSeconds: 6 * cfg.processor.timeoutSeconds + cfg.processor.batchingWindowSeconds,
+    visibilityTimeoutSeconds: visibilityTimeoutSeconds(cfg.processor),
     retentionSeconds: cfg.queue.retentionSeconds,
     maxReceiveCount: cfg.queue.maxReceiveCount,
     deadLetterRetentionSeconds: DLQ_RETENTION_SECONDS,

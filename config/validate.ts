@@ -1,4 +1,6 @@
+import { isObject, type JsonObject } from '../src/core/json';
 import { CONFIG_DEFAULTS } from './defaults';
+import { SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
 import { IngestionMode, type PipelineConfig } from './types';
 
 /** Thrown once with every problem found, so a user fixes a config file in one pass. */
@@ -12,9 +14,7 @@ export class ConfigValidationError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Json = JsonObject;
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 /** Collects problems under dotted field names instead of stopping at the first. */
@@ -118,9 +118,9 @@ function checkFunctions(c: Checker, cfg: PipelineConfig): void {
   if (p.reservedConcurrency !== null && typeof p.maxConcurrency === 'number' && p.reservedConcurrency < p.maxConcurrency) {
     c.fail('processor.reservedConcurrency', 'must be at least processor.maxConcurrency, or the mapping is throttled', p.reservedConcurrency);
   }
-  const visibility = 6 * p.timeoutSeconds + p.batchingWindowSeconds;
-  if (Number.isInteger(visibility) && visibility > 43200) {
-    c.fail('processor.timeoutSeconds', 'gives a visibility timeout (6 × timeout + window) above SQS\'s 43200 s', p.timeoutSeconds);
+  const visibility = visibilityTimeoutSeconds(p);
+  if (Number.isInteger(visibility) && visibility > SQS_MAX_VISIBILITY_SECONDS) {
+    c.fail('processor.timeoutSeconds', `gives a visibility timeout (6 × timeout + window) above SQS's ${SQS_MAX_VISIBILITY_SECONDS} s`, p.timeoutSeconds);
   }
   const u = cfg.pusher;
   c.int('pusher.timeoutSeconds', u.timeoutSeconds, 1, 900);

@@ -15,6 +15,32 @@ export interface PolicyStatement {
   conditions?: Record<string, Record<string, string | string[]>>;
 }
 
+/** A statement as IAM JSON spells it: what {@link policyDocument} writes and what synth and plans hold. */
+export interface PolicyStatementJson {
+  Sid?: string;
+  Effect?: string;
+  Principal?: unknown;
+  Action?: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The statements of a policy document held in a string (a synthesized or planned attribute);
+ * undefined when the value is not a policy document.
+ */
+export function parsePolicyStatements(policy: unknown): PolicyStatementJson[] | undefined {
+  if (typeof policy !== 'string') return undefined;
+  let doc: { Statement?: PolicyStatementJson | PolicyStatementJson[] } | null;
+  try {
+    doc = JSON.parse(policy) as typeof doc;
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null || doc.Statement === undefined) return undefined;
+  return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+}
+
 export function policyDocument(statements: PolicyStatement[]): string {
   return JSON.stringify({
     Version: '2012-10-17',

@@ -1,3 +1,5 @@
+import { parsePolicyStatements, type PolicyStatementJson } from '../constructs/iam';
+
 /** A resource of the synthesized stack. */
 export interface ModelResource {
   type: string;
@@ -78,19 +80,9 @@ export function numberAttr(body: Record<string, unknown>, name: string, provider
   return typeof v === 'number' ? v : undefined;
 }
 
-export interface PolicyStatement {
-  Sid?: string;
-  Effect?: string;
-  Principal?: unknown;
-  Action?: string | string[];
-  Resource?: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-export function statementsOf(policy: unknown): PolicyStatement[] {
-  const doc = StackModel.parseJson<{ Statement?: PolicyStatement | PolicyStatement[] }>(policy);
-  if (!doc?.Statement) return [];
-  return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+/** The statements of a policy attribute; none when it is not a policy document (e.g. an unresolved expression). */
+export function statementsOf(policy: unknown): PolicyStatementJson[] {
+  return parsePolicyStatements(policy) ?? [];
 }
 
 export const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

@@ -1,3 +1,5 @@
+import { LogField, LogMessage } from '../src/app/telemetry-contract';
+
 /** One thing the functions reported about an object or message, read from their JSON logs. */
 export interface ObservedOutcome {
   function: string;
@@ -10,14 +12,17 @@ export interface ObservedOutcome {
   at: number;
 }
 
-const MESSAGES = new Set([
-  'Object processed',
-  'Message not stored',
-  'Poison message sent to the dead-letter queue',
-  'Transient failure; SQS will redeliver',
-  'Object rejected',
-  'Unprocessable record sent to the dead-letter queue',
-]);
+/** The status each contract line stands for; `null`: the line's own `status` field says. */
+const STATUS_OF: Record<LogMessage, string | null> = {
+  [LogMessage.OBJECT_PROCESSED]: null,
+  [LogMessage.NOT_STORED]: null,
+  [LogMessage.POISON_DEAD_LETTERED]: 'poison',
+  [LogMessage.TRANSIENT_FAILURE]: 'transient-failure',
+  [LogMessage.OBJECT_REJECTED]: 'rejected',
+  [LogMessage.RECORD_DEAD_LETTERED]: 'poison',
+};
+const isContractMessage = (m: string): m is LogMessage => Object.prototype.hasOwnProperty.call(STATUS_OF, m);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
  * Collects outcomes from the functions' Powertools log lines: the local run learns what
@@ -42,16 +47,15 @@ export class OutcomeLog {
       return;
     }
     const message = String(entry.message ?? '');
-    if (!MESSAGES.has(message)) return;
-    const status = message.startsWith('Transient') ? 'transient-failure' : message === 'Object rejected' ? 'rejected' : String(entry.status ?? 'poison');
+    if (!isContractMessage(message)) return;
     this.outcomes.push({
       function: fn,
-      status,
-      key: (entry.key ?? entry.s3Key) as string | undefined,
-      bucket: entry.bucket as string | undefined,
-      messageId: entry.messageId as string | undefined,
-      reason: (entry.reason as string | undefined) ?? undefined,
-      latencyMs: entry.latencyMs as number | undefined,
+      status: STATUS_OF[message] ?? text(entry[LogField.STATUS]) ?? 'unknown',
+      key: text(entry[LogField.KEY]),
+      bucket: text(entry[LogField.BUCKET]),
+      messageId: text(entry[LogField.MESSAGE_ID]),
+      reason: text(entry[LogField.REASON]),
+      latencyMs: typeof entry[LogField.LATENCY_MS] === 'number' ? (entry[LogField.LATENCY_MS] as number) : undefined,
       at: Date.now(),
     });
   };

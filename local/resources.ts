@@ -26,6 +26,30 @@ export function localResourceSpec(cfg: PipelineConfig): LocalResourceSpec {
   };
 }
 
+/** Creates the table (on-demand, the stack's key schema) unless a persisted run already has it. */
+export async function ensureTable(dynamodb: DynamoDBClient, table: LocalResourceSpec['table']): Promise<void> {
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: table.name }));
+    return;
+  } catch {
+    // not there yet
+  }
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: table.name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: table.partitionKey, KeyType: 'HASH' },
+        { AttributeName: table.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: table.partitionKey, AttributeType: 'S' },
+        { AttributeName: table.sortKey, AttributeType: 'S' },
+      ],
+    }),
+  );
+}
+
 export interface ProvisionedResources {
   bucket: string;
   queueUrl: string;
@@ -77,23 +101,6 @@ export async function provision(clients: { s3: S3Client; sqs: SQSClient; dynamod
     }),
   );
 
-  try {
-    await dynamodb.send(new DescribeTableCommand({ TableName: spec.table.name }));
-  } catch {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: spec.table.name,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: spec.table.partitionKey, KeyType: 'HASH' },
-          { AttributeName: spec.table.sortKey, KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: spec.table.partitionKey, AttributeType: 'S' },
-          { AttributeName: spec.table.sortKey, AttributeType: 'S' },
-        ],
-      }),
-    );
-  }
+  await ensureTable(dynamodb, spec.table);
   return { bucket: spec.bucket, queueUrl: url, queueArn: arn, deadLetterQueueUrl: dlqUrl, deadLetterQueueArn: dlqArn, tableName: spec.table.name };
 }

@@ -1,3 +1,6 @@
+import { parsePolicyStatements, type PolicyStatementJson as Statement } from '../constructs/iam';
+import { isObject, type JsonObject } from '../src/core/json';
+
 /**
  * Renders `terraform show -json` of a plan as a markdown review: counts, replacements and
  * destroys first, security-relevant changes with before/after, then everything by type.
@@ -42,8 +45,7 @@ const SECURITY_TYPE = /^aws_(iam_|kms_|s3_bucket_(policy|public_access_block|ser
 const MASK = '(sensitive)';
 const UNKNOWN = '(known after apply)';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Json = JsonObject;
 
 /** Replaces every value marked sensitive (by terraform's `*_sensitive` shadow trees) with a mask. */
 export function mask(value: unknown, sensitive: unknown): unknown {
@@ -87,30 +89,10 @@ export function attributeChanges(rc: ResourceChange): AttributeChange[] {
     .map((k) => ({ attribute: k, before: before[k] ?? null, after: after[k] ?? null, security: securityType || SECURITY_ATTR.test(k) }));
 }
 
-interface Statement {
-  Sid?: string;
-  Effect?: string;
-  Action?: unknown;
-  Resource?: unknown;
-  Principal?: unknown;
-  Condition?: unknown;
-}
-
-function statements(value: unknown): Statement[] | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const doc = JSON.parse(value) as { Statement?: Statement | Statement[] };
-    if (!doc || doc.Statement === undefined) return undefined;
-    return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  } catch {
-    return undefined;
-  }
-}
-
 /** For policy documents: statements added, removed and changed, by Sid (or position). */
 export function policyDiff(before: unknown, after: unknown): string[] | undefined {
-  const b = statements(before);
-  const a = statements(after);
+  const b = parsePolicyStatements(before);
+  const a = parsePolicyStatements(after);
   if (!b && !a) return undefined;
   const key = (s: Statement, i: number) => s.Sid ?? `#${i}`;
   const bm = new Map((b ?? []).map((s, i) => [key(s, i), s]));

@@ -1,17 +1,16 @@
-import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../config/project-root';
 import { stateKey } from '../config/derive';
 import { loadConfig } from '../config/load';
 import type { PipelineConfig } from '../config/types';
+import { LOCAL_CREDENTIALS } from '../local/local-clients';
 import { pipelineStackId } from '../stacks/pipeline-stack';
 import { OFFLINE_OVERRIDE_FILE, terraform, writeOfflineOverride } from './offline-terraform';
+import { synthApp } from './synth';
 import { terraformEnv } from './terraform-env';
 export { terraformWithCode } from './offline-terraform';
 
-const run = promisify(execFile);
 export const BACKEND_OVERRIDE_FILE = 'backend_endpoint_override.tf.json';
 
 export interface StackWorkdir {
@@ -30,8 +29,7 @@ export interface WorkdirOptions {
 
 /** Synthesizes one environment's stack (compiled app, ~1 s) and returns its folder. */
 export async function synthEnvironment(environment: string, outdir = join(PROJECT_ROOT, 'cdktf.out')): Promise<string> {
-  await run('node', [join(PROJECT_ROOT, 'scripts', 'build-app.js'), 'main'], { cwd: PROJECT_ROOT });
-  await run('node', [join(PROJECT_ROOT, 'dist', 'main.js')], { cwd: PROJECT_ROOT, env: { ...process.env, ONLY_ENV: environment, CDKTF_OUTDIR: outdir } });
+  await synthApp(PROJECT_ROOT, outdir, environment);
   return join(outdir, 'stacks', pipelineStackId(environment));
 }
 
@@ -69,8 +67,8 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
               skip_metadata_api_check: true,
               skip_region_validation: true,
               skip_s3_checksum: true,
-              access_key: 'S3RVER',
-              secret_key: 'S3RVER',
+              access_key: LOCAL_CREDENTIALS.accessKeyId,
+              secret_key: LOCAL_CREDENTIALS.secretAccessKey,
             },
           },
         },

@@ -3,8 +3,7 @@
  * no credentials and no state. Asset hashes and archive paths are reported as "code changed".
  */
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type JsonObject as Json } from '../src/core/json';
 
 export interface AttributeDiff {
   path: string;

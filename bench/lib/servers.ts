@@ -1,7 +1,7 @@
 // Runs in its own process (`node dist/bench.js servers`): the emulators and the latency proxies,
 // so the code under test and the servers compete for the two cores the way client and AWS
 // would not, but the same way for every variant.
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { TABLE_KEYS } from '../../config/derive';
 import { startEmulators } from '../../local/emulators';
 import { limitConcurrency } from '../../src/core/limit';
 import { LOCAL_CREDENTIALS } from '../../local/local-clients';
+import { ensureTable } from '../../local/resources';
 import { startDelayProxy } from './delay-proxy';
 
 export const BENCH_TABLE = 'bench-objects';
@@ -25,20 +26,7 @@ export async function runServers(objects: number, latencies: number[]): Promise<
   const emulators = await startEmulators({ dataDir: mkdtempSync(join(tmpdir(), 'bench-')), accountId: '123456789012', region: 'eu-west-1' });
   const base = { region: 'eu-west-1', credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' as const };
   const dynamodb = new DynamoDBClient({ ...base, endpoint: emulators.endpoints.dynamodb });
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: BENCH_TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-      ],
-    }),
-  );
+  await ensureTable(dynamodb, { name: BENCH_TABLE, partitionKey: TABLE_KEYS.partitionKey, sortKey: TABLE_KEYS.sortKey });
   const s3 = new S3Client({ ...base, endpoint: emulators.endpoints.s3, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: BENCH_BUCKET }));
   const put = limitConcurrency(16, (i: number) => s3.send(new PutObjectCommand({ Bucket: BENCH_BUCKET, Key: objectKey(i), Body: `object ${i}`, ContentType: 'text/plain' })));

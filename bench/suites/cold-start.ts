@@ -5,7 +5,8 @@ import { buildSync } from 'esbuild';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { bundleDeployedHandler, bundleHandler, HANDLER_ENTRIES } from '../../bundling/bundle-handler';
 import { localAwsEnvironment } from '../../local/local-clients';
-import { BENCH_BUCKET, BENCH_TABLE, objectKey, type ServerEndpoints } from '../lib/servers';
+import { benchProcessorEnvironment } from '../lib/bench-config';
+import { BENCH_BUCKET, objectKey, type ServerEndpoints } from '../lib/servers';
 import { figure, type Figure } from '../lib/stats';
 import { spawn } from 'node:child_process';
 
@@ -65,15 +66,8 @@ function runColdChild(file: string, endpoints: { dynamodb: string; s3: string; s
   const env = {
     PATH: process.env.PATH ?? '',
     ...localAwsEnvironment(endpoints, 'eu-west-1'),
-    TABLE_NAME: BENCH_TABLE,
-    DEAD_LETTER_QUEUE_URL: `${endpoints.sqs}/123456789012/bench-dlq`,
-    RECORD_CONCURRENCY: '10',
-    HANDLE_DELETES: 'false',
-    POWERTOOLS_SERVICE_NAME: 'processor',
-    POWERTOOLS_METRICS_NAMESPACE: 'FileIngestion/bench',
-    AWS_LAMBDA_FUNCTION_NAME: 'bench-processor',
-    // As the deployed function has it: Node then parses the source map at load.
-    NODE_OPTIONS: '--enable-source-maps',
+    // As the deployed function has it, NODE_OPTIONS=--enable-source-maps included: Node parses the source map at load.
+    ...benchProcessorEnvironment(endpoints.sqs, 10),
     COLD_FILE: file,
     COLD_KEY: objectKey(0),
     COLD_BUCKET: BENCH_BUCKET,

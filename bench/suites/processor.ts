@@ -9,6 +9,7 @@ import { localAwsEnvironment } from '../../local/local-clients';
 import { powertoolsBaselineHandler } from '../baselines/powertools-baseline';
 import { rawCeilingHandler } from '../baselines/raw-ceiling';
 import { seedStyleHandler } from '../baselines/seed-style';
+import { benchProcessorEnvironment } from '../lib/bench-config';
 import { BENCH_BUCKET, BENCH_TABLE, objectKey, type ServerEndpoints } from '../lib/servers';
 import { figure, percentile, type Figure } from '../lib/stats';
 
@@ -56,16 +57,8 @@ function bodyFor(variant: Variant, i: number, objects: number, sequencer: string
 /** Runs inside a fresh child process: loads one variant, pushes `records` through it in batches, one invocation at a time. */
 export async function runProcessorVariant(p: ProcessorRunParams): Promise<ProcessorRunResult> {
   // BENCH_LOG_LEVEL and BENCH_PROCESSOR_FILE exist for profiling (another log level, the unbundled build).
-  Object.assign(process.env, localAwsEnvironment(p.endpoints, 'eu-west-1'), {
-    TABLE_NAME: BENCH_TABLE,
-    DEAD_LETTER_QUEUE_URL: `${p.endpoints.sqs}/123456789012/bench-dlq`,
-    RECORD_CONCURRENCY: String(Math.min(100, p.batchSize)),
-    HANDLE_DELETES: 'false',
-    POWERTOOLS_SERVICE_NAME: 'processor',
-    POWERTOOLS_METRICS_NAMESPACE: 'FileIngestion/bench',
-    POWERTOOLS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'INFO',
-    AWS_LAMBDA_FUNCTION_NAME: 'bench-processor',
-  });
+  const { NODE_OPTIONS: _nodeOptions, ...environment } = benchProcessorEnvironment(p.endpoints.sqs, Math.min(100, p.batchSize));
+  Object.assign(process.env, localAwsEnvironment(p.endpoints, 'eu-west-1'), environment, { POWERTOOLS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? environment.POWERTOOLS_LOG_LEVEL });
   let handler: (e: SQSEvent, c: Context) => Promise<unknown>;
   if (p.variant.startsWith('ours')) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

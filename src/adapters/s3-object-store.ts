@@ -1,4 +1,5 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_CONTENT_TYPE } from '../core/items';
 import type { ObjectStore } from '../core/ports';
 import type { ObjectHead } from '../core/types';
 
@@ -15,7 +16,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
       return {
-        contentType: out.ContentType ?? 'binary/octet-stream',
+        contentType: out.ContentType ?? DEFAULT_CONTENT_TYPE,
         size: out.ContentLength ?? 0,
         etag: out.ETag,
         versionId: out.VersionId,

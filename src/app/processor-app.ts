@@ -8,6 +8,7 @@ import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
 import { limitConcurrency } from '../core/limit';
 import { makeMessageProcessor, type Outcome } from '../core/process-message';
 import { readProcessorEnvironment } from './environment';
+import { LogMessage, MetricName } from './telemetry-contract';
 import { createObservability, traceClients, type Observability } from './observability';
 
 export interface ProcessorAppOptions {
@@ -19,14 +20,14 @@ export interface ProcessorAppOptions {
 }
 
 /** Metric name for each outcome; EMF turns them into CloudWatch metrics. */
-const OUTCOME_METRIC: Record<Outcome['status'], string> = {
-  stored: 'ObjectsStored',
-  deleted: 'ObjectsMarkedDeleted',
-  duplicate: 'Duplicates',
-  skipped: 'ObjectsSkipped',
-  ignored: 'EventsIgnored',
-  'test-event': 'TestEvents',
-  poison: 'PoisonMessages',
+const OUTCOME_METRIC: Record<Outcome['status'], MetricName> = {
+  stored: MetricName.OBJECTS_STORED,
+  deleted: MetricName.OBJECTS_MARKED_DELETED,
+  duplicate: MetricName.DUPLICATES,
+  skipped: MetricName.OBJECTS_SKIPPED,
+  ignored: MetricName.EVENTS_IGNORED,
+  'test-event': MetricName.TEST_EVENTS,
+  poison: MetricName.POISON_MESSAGES,
 };
 
 /**
@@ -51,19 +52,19 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     try {
       outcomes = await processMessage({ messageId, body: record.body });
     } catch (e) {
-      metrics.addMetric('TransientFailures', MetricUnit.Count, 1);
-      logger.warn('Transient failure; SQS will redeliver', { messageId, error: e as Error });
+      metrics.addMetric(MetricName.TRANSIENT_FAILURES, MetricUnit.Count, 1);
+      logger.warn(LogMessage.TRANSIENT_FAILURE, { messageId, error: e as Error });
       throw e;
     }
     for (const outcome of outcomes) {
       metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
       if (outcome.status === 'stored' || outcome.status === 'deleted') {
-        metrics.addMetric('EndToEndLatency', MetricUnit.Milliseconds, outcome.latencyMs);
-        logger.info('Object processed', { messageId, ...outcome });
+        metrics.addMetric(MetricName.END_TO_END_LATENCY, MetricUnit.Milliseconds, outcome.latencyMs);
+        logger.info(LogMessage.OBJECT_PROCESSED, { messageId, ...outcome });
       } else if (outcome.status === 'poison') {
-        logger.error('Poison message sent to the dead-letter queue', { messageId, ...outcome });
+        logger.error(LogMessage.POISON_DEAD_LETTERED, { messageId, ...outcome });
       } else {
-        logger.info('Message not stored', { messageId, ...outcome });
+        logger.info(LogMessage.NOT_STORED, { messageId, ...outcome });
       }
     }
   });

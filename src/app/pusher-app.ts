@@ -7,6 +7,7 @@ import { SqsQueueSender } from '../adapters/sqs-queue-sender';
 import { EnqueueError } from '../core/errors';
 import { makePusher, type PushSummary } from '../core/push-objects';
 import { readPusherEnvironment } from './environment';
+import { LogMessage, MetricName } from './telemetry-contract';
 import { createObservability, traceClients, type Observability } from './observability';
 
 export interface PusherAppOptions {
@@ -34,20 +35,20 @@ export function createPusherHandler(options: PusherAppOptions = {}): (event: unk
     logger.addContext(context);
     try {
       const summary = await push(event);
-      if (summary.testEvent) metrics.addMetric('TestEvents', MetricUnit.Count, 1);
-      metrics.addMetric('ObjectsEnqueued', MetricUnit.Count, summary.enqueued.length);
+      if (summary.testEvent) metrics.addMetric(MetricName.TEST_EVENTS, MetricUnit.Count, 1);
+      metrics.addMetric(MetricName.OBJECTS_ENQUEUED, MetricUnit.Count, summary.enqueued.length);
       for (const r of summary.rejected) {
-        metrics.addMetric('ObjectsRejected', MetricUnit.Count, 1);
-        logger.info('Object rejected', { s3Key: r.key, bucket: r.bucket, reason: r.reason });
+        metrics.addMetric(MetricName.OBJECTS_REJECTED, MetricUnit.Count, 1);
+        logger.info(LogMessage.OBJECT_REJECTED, { key: r.key, bucket: r.bucket, reason: r.reason });
       }
       for (const p of summary.poison) {
-        metrics.addMetric('PoisonMessages', MetricUnit.Count, 1);
-        logger.error('Unprocessable record sent to the dead-letter queue', { ...p });
+        metrics.addMetric(MetricName.POISON_MESSAGES, MetricUnit.Count, 1);
+        logger.error(LogMessage.RECORD_DEAD_LETTERED, { ...p });
       }
       logger.info('Event pushed', { enqueued: summary.enqueued.length, rejected: summary.rejected.length, poison: summary.poison.length });
       return summary;
     } catch (e) {
-      metrics.addMetric('EnqueueFailures', MetricUnit.Count, 1);
+      metrics.addMetric(MetricName.ENQUEUE_FAILURES, MetricUnit.Count, 1);
       // Failing the invocation hands the event to Lambda's async retries, then the on-failure destination.
       logger.error('Could not enqueue; failing the invocation', { error: e as Error, keys: e instanceof EnqueueError ? e.failedKeys : undefined });
       throw e;

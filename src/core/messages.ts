@@ -1,10 +1,10 @@
 import { PoisonMessageError, PoisonReason } from './errors';
+import { isObject, type JsonObject } from './json';
 import { decodeS3Key, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
 import { PUSHER_MESSAGE_TYPE, type ObjectEvent, type ParsedMessage } from './types';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Json = JsonObject;
 const schema = (detail: string): PoisonMessageError => new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, detail);
 
 function str(o: Json, field: string, where: string): string {
@@ -98,10 +98,10 @@ export function parseMessageBody(body: string): ParsedMessage {
   if (parsed.Event === 's3:TestEvent') {
     return { kind: 'test-event', bucket: typeof parsed.Bucket === 'string' ? parsed.Bucket : undefined };
   }
-  if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'objects', shape: 'pusher', events: [parsePusherMessage(parsed)] };
+  if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'objects', events: [parsePusherMessage(parsed)] };
   if (!('Records' in parsed)) {
     throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, 'Body has neither S3 "Records" nor a pusher message type');
   }
   if (!Array.isArray(parsed.Records) || parsed.Records.length === 0) throw schema('Records must be a non-empty array');
-  return { kind: 'objects', shape: 's3-event', events: parsed.Records.map((r, i) => parseS3Record(r, `Records[${i}]`)) };
+  return { kind: 'objects', events: parsed.Records.map((r, i) => parseS3Record(r, `Records[${i}]`)) };
 }

@@ -15,10 +15,3 @@ export function orderingKey(sequencer: string): string {
   }
   return sequencer.toUpperCase().padEnd(WIDTH, '0');
 }
-
-/** Negative when `a` is older than `b`, 0 when equal, positive when newer. */
-export function compareSequencers(a: string, b: string): number {
-  const x = orderingKey(a);
-  const y = orderingKey(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}

@@ -30,23 +30,12 @@ export function eventFamily(eventName: string): EventFamily {
 /** An SQS message body, understood. */
 export type ParsedMessage =
   | { kind: 'test-event'; bucket?: string }
-  | { kind: 'objects'; shape: 's3-event' | 'pusher'; events: ObjectEvent[] };
+  | { kind: 'objects'; events: ObjectEvent[] };
 
-/** The message the pusher enqueues: one object, already looked up. */
-export interface PusherMessage {
-  type: typeof PUSHER_MESSAGE_TYPE;
-  bucket: string;
-  key: string;
-  eventName: string;
-  eventTime: string;
-  sequencer: string;
-  size?: number;
-  etag?: string;
-  versionId?: string;
-  contentType?: string;
-  metadata?: Record<string, string>;
-}
 export const PUSHER_MESSAGE_TYPE = 'ingest.object.v1';
+
+/** The message the pusher enqueues: one object event, already looked up (decoded key, content type, metadata). */
+export type PusherMessage = { type: typeof PUSHER_MESSAGE_TYPE } & ObjectEvent;
 
 /** What HeadObject told us; null from the store means the object (version) no longer exists. */
 export interface ObjectHead {
@@ -57,12 +46,10 @@ export interface ObjectHead {
   metadata: Record<string, string>;
 }
 
-/** The DynamoDB item for one object: the seed's attributes plus ordering and provenance. */
-export interface IngestItem {
+/** What every write to an object's item records: which object, which event, and its place in S3's order. */
+export interface ItemBase {
   s3_key: string;
   bucket: string;
-  content_type: string;
-  file_size: number;
   event_time: string;
   processed_at: string;
   message_id: string;
@@ -70,19 +57,15 @@ export interface IngestItem {
   sequencer: string;
   /** `sequencer` padded to a fixed width: the conditional write compares this. */
   ordering_key: string;
-  etag?: string;
   version_id?: string;
 }
 
-/** Written for `ObjectRemoved:*` when deletes are handled: marks, never removes, the item. */
-export interface DeletionMark {
-  s3_key: string;
-  bucket: string;
-  event_time: string;
-  processed_at: string;
-  message_id: string;
-  event_name: string;
-  sequencer: string;
-  ordering_key: string;
-  version_id?: string;
+/** The DynamoDB item for one object: the seed's attributes plus ordering and provenance. */
+export interface IngestItem extends ItemBase {
+  content_type: string;
+  file_size: number;
+  etag?: string;
 }
+
+/** Written for `ObjectRemoved:*` when deletes are handled: marks, never removes, the item. */
+export type DeletionMark = ItemBase;

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { diffStack, renderDiff, type StackDiff } from '../synth-diff';
+import { synthApp } from '../synth';
 import { runMain } from './run-main';
 
 const run = promisify(execFile);
@@ -14,12 +15,6 @@ const USAGE = `Usage: npm run diff -- --base REF [--env NAME]
 Synthesizes every stack at REF (in a temporary git worktree) and in the working tree, and
 prints a resource- and attribute-level diff of the Terraform JSON. No credentials, no state.
 Exit code: 0 no differences, 2 differences, 1 error.`;
-
-async function synth(root: string, outdir: string, env?: string): Promise<void> {
-  if (!existsSync(join(root, 'scripts', 'build-app.js'))) throw new Error(`${root} has no scripts/build-app.js: the base is older than this tool`);
-  await run('node', [join(root, 'scripts', 'build-app.js'), 'main'], { cwd: root });
-  await run('node', [join(root, 'dist', 'main.js')], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, ...(env ? { ONLY_ENV: env } : {}) }, maxBuffer: 64 * 1024 * 1024 });
-}
 
 function readStacks(outdir: string): Map<string, Record<string, unknown>> {
   const dir = join(outdir, 'stacks');
@@ -45,8 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     await run('git', ['worktree', 'add', '--detach', tree, values.base], { cwd: PROJECT_ROOT });
     // The base is synthesized with this checkout's dependencies.
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
-    await synth(tree, join(work, 'out-base'), values.env);
-    await synth(PROJECT_ROOT, join(work, 'out-head'), values.env);
+    await synthApp(tree, join(work, 'out-base'), values.env);
+    await synthApp(PROJECT_ROOT, join(work, 'out-head'), values.env);
     const diffs = compareOutputs(join(work, 'out-base'), join(work, 'out-head'));
     process.stdout.write(renderDiff(diffs, `${values.base} → working tree`));
     return diffs.some((d) => d.kind !== 'same') ? 2 : 0;

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
+import { pipelineStackId } from '../../stacks/pipeline-stack';
 import { terraform } from '../offline-terraform';
 import { summarizePlan, type PlanDocument } from '../plan-summary';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const json = JSON.parse(await terraform(['show', '-json', 'review.tfplan'], stack.dir, stack.env)) as PlanDocument;
-  const summary = summarizePlan(json, `pipeline-${values.env}${values.offline ? ' (offline)' : ''}`);
+  const summary = summarizePlan(json, `${pipelineStackId(values.env)}${values.offline ? ' (offline)' : ''}`);
   const out = resolve(values.out ?? join(PROJECT_ROOT, 'cdktf.out', `plan-${values.env}.md`));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, summary.markdown);

@@ -3,6 +3,8 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createProcessorHandler } from '../../../src/app/processor-app';
+import { LogField, LogMessage, MetricName } from '../../../src/app/telemetry-contract';
+import { capturedObservability } from '../../helpers/observability';
 import { mockedClients, PROCESSOR_ENV, serviceError } from '../../helpers/aws-mocks';
 import { lambdaContext, pusherMessage, s3EventBody, sqsRecord, testEventBody } from '../../helpers/factories';
 
@@ -136,5 +138,46 @@ describe('processor handler', () => {
       'Invalid Lambda environment: TABLE_NAME is required; DEAD_LETTER_QUEUE_URL must be an http(s) URL (got "queue"); ' +
         'RECORD_CONCURRENCY must be an integer from 1 to 100 (got "lots"); HANDLE_DELETES must be "true" or "false" (got "yes")',
     );
+  });
+});
+
+describe('processor telemetry contract', () => {
+  function observed() {
+    const captured = capturedObservability('FileIngestion/ingest-test', 'processor');
+    const mocks = mockedClients();
+    mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 1 });
+    mocks.sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+    const handler = createProcessorHandler({ env: PROCESSOR_ENV, clients: mocks.clients, observability: captured.observability });
+    return { ...captured, ...mocks, handler };
+  }
+
+  it('emits one EMF document per invocation in the configured namespace, dimensioned by service', async () => {
+    // Prepare
+    const { handler, dynamodb, emitted, totals } = observed();
+    dynamodb.on(PutItemCommand).resolves({});
+    // Act
+    await handler({ Records: [sqsRecord(s3EventBody({ key: 'a' })), sqsRecord(s3EventBody({ key: 'b' })), sqsRecord(testEventBody())] }, lambdaContext());
+    // Assess
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'FileIngestion/ingest-test', Dimensions: [['service']] });
+    expect(emitted[0]!.service).toBe('processor');
+    expect(totals()).toEqual({ [MetricName.OBJECTS_STORED]: 2, [MetricName.END_TO_END_LATENCY]: 2, [MetricName.TEST_EVENTS]: 1 });
+  });
+
+  it('counts poison, duplicates and transient failures under their contract names', async () => {
+    // Prepare
+    const { handler, dynamodb, totals, logs } = observed();
+    dynamodb.on(PutItemCommand).callsFake((input) => {
+      if (input.Item.s3_key.S === 'dup') throw new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
+      throw serviceError('ThrottlingException', 400);
+    });
+    // Act
+    await handler({ Records: [sqsRecord('{"Records": ['), sqsRecord(s3EventBody({ key: 'dup' })), sqsRecord(s3EventBody({ key: 'slow' }))] }, lambdaContext());
+    // Assess
+    expect(totals()).toEqual({ [MetricName.POISON_MESSAGES]: 1, [MetricName.DUPLICATES]: 1, [MetricName.TRANSIENT_FAILURES]: 1 });
+    expect(logs.map((l) => l.message)).toEqual(
+      expect.arrayContaining([LogMessage.POISON_DEAD_LETTERED, LogMessage.NOT_STORED, LogMessage.TRANSIENT_FAILURE]),
+    );
+    expect(logs.find((l) => l.message === LogMessage.NOT_STORED)!.fields).toMatchObject({ [LogField.STATUS]: 'duplicate', [LogField.KEY]: 'dup', [LogField.BUCKET]: 'uploads' });
   });
 });

@@ -1,6 +1,8 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createPusherHandler } from '../../../src/app/pusher-app';
+import { LogField, LogMessage, MetricName } from '../../../src/app/telemetry-contract';
+import { capturedObservability } from '../../helpers/observability';
 import { mockedClients, PUSHER_ENV, serviceError } from '../../helpers/aws-mocks';
 import { lambdaContext, s3EventRecord } from '../../helpers/factories';
 
@@ -49,5 +51,24 @@ describe('pusher handler', () => {
     expect(() => createPusherHandler({ env: { ...PUSHER_ENV, QUEUE_URL: '', IGNORED_SUFFIXES: '[1]' } })).toThrow(
       'Invalid Lambda environment: QUEUE_URL is required; IGNORED_SUFFIXES must be a JSON array of strings (got "[1]")',
     );
+  });
+});
+
+describe('pusher telemetry contract', () => {
+  it('counts enqueued, rejected and failed enqueues under their contract names', async () => {
+    // Prepare
+    const { observability, totals, logs } = capturedObservability('FileIngestion/ingest-test', 'pusher');
+    const mocks = mockedClients();
+    mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 3 });
+    mocks.sqs.on(SendMessageBatchCommand).callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] }));
+    const handler = createPusherHandler({ env: PUSHER_ENV, clients: mocks.clients, observability, sleep: async () => undefined });
+    // Act
+    await handler({ Records: [s3EventRecord({ key: 'a.txt' }), s3EventRecord({ key: 'tmp/x' })] }, lambdaContext('p'));
+    mocks.sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] });
+    await expect(handler({ Records: [s3EventRecord({ key: 'b.txt' })] }, lambdaContext('p'))).rejects.toThrow();
+    // Assess
+    // The failed invocation enqueued nothing: only its failure is counted.
+    expect(totals()).toEqual({ [MetricName.OBJECTS_ENQUEUED]: 1, [MetricName.OBJECTS_REJECTED]: 1, [MetricName.ENQUEUE_FAILURES]: 1 });
+    expect(logs.find((l) => l.message === LogMessage.OBJECT_REJECTED)!.fields).toMatchObject({ [LogField.KEY]: 'tmp/x', [LogField.REASON]: 'ignored-prefix' });
   });
 });

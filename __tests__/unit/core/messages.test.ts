@@ -15,7 +15,6 @@ describe('parseMessageBody', () => {
     const parsed = parseMessageBody(s3EventBody({ key: 'my folder/a+b.txt', size: 0, versionId: 'v1' }));
     expect(parsed).toEqual({
       kind: 'objects',
-      shape: 's3-event',
       events: [
         {
           bucket: 'uploads',
@@ -38,7 +37,7 @@ describe('parseMessageBody', () => {
 
   it("reads the pusher's enriched message without decoding its key", () => {
     const parsed = parseMessageBody(JSON.stringify(pusherMessage({ key: 'a+b c.txt', metadata: { owner: 'x' } })));
-    expect(parsed).toMatchObject({ kind: 'objects', shape: 'pusher', events: [{ key: 'a+b c.txt', contentType: 'text/plain', metadata: { owner: 'x' } }] });
+    expect(parsed).toMatchObject({ kind: 'objects', events: [{ key: 'a+b c.txt', contentType: 'text/plain', metadata: { owner: 'x' } }] });
   });
 
   it("recognises S3's s3:TestEvent", () => {
