@@ -3,7 +3,7 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Construct } from 'constructs';
-import { metricNamespace, notificationEvents, processorEnvironment, pusherEnvironment, queueSettings, resourceNames } from '../config/derive';
+import { metricNamespace, notificationEvents, processorEnvironment, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
@@ -39,38 +39,73 @@ export class IngestionPipeline extends Construct {
   public readonly alerts: AlertTopic;
   public readonly alarms: PipelineAlarms;
 
+  private readonly cfg: PipelineConfig;
+  private readonly names: ResourceNames;
+
   public constructor(scope: Construct, id: string, props: IngestionPipelineProps) {
     super(scope, id);
-    const cfg = props.config;
-    const names = resourceNames(cfg);
-    const partition = partitionOf(cfg.region);
-    const direct = cfg.mode === 'direct';
+    this.cfg = props.config;
+    this.names = resourceNames(this.cfg);
+    const direct = this.cfg.mode === 'direct';
 
-    this.uploads = new SecureBucket(this, 'uploads', {
-      bucketName: names.bucket,
-      forceDestroy: cfg.bucket.forceDestroy,
-      expireAfterDays: cfg.bucket.expireAfterDays,
-      noncurrentVersionExpirationDays: cfg.bucket.noncurrentVersionExpirationDays,
-    });
-    const bucketArn = this.uploads.bucket.arn;
-    const objectsArn = `${bucketArn}/*`;
+    this.uploads = this.addUploadsBucket();
+    this.queues = this.addQueues(direct);
+    this.table = new IngestTable(this, 'objects', { tableName: this.names.table, deletionProtection: this.cfg.table.deletionProtection });
+    this.processor = this.addProcessor(direct);
+    this.eventSourceMapping = this.addEventSourceMapping();
+    if (direct) {
+      this.notification = this.addDirectNotification();
+    } else {
+      const { pusher, invokeConfig, notification } = this.addPusher();
+      this.pusher = pusher;
+      this.pusherInvokeConfig = invokeConfig;
+      this.notification = notification;
+    }
+    this.alerts = this.addAlerts();
+    this.alarms = this.addAlarms();
+  }
 
-    this.queues = new ProcessingQueue(this, 'queues', {
-      queueName: names.queue,
-      deadLetterQueueName: names.deadLetterQueue,
-      settings: queueSettings(cfg),
-      allowS3From: direct ? { bucketArn, accountId: cfg.accountId } : undefined,
+  private get objectsArn(): string {
+    return `${this.uploads.bucket.arn}/*`;
+  }
+
+  /** HeadObject of an object or one of its versions. */
+  private readObjectsStatement(): PolicyStatement {
+    return { sid: 'HeadObjects', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.objectsArn] };
+  }
+
+  /** The notification's event types and prefix/suffix filter, the same for both modes. */
+  private notificationFilter() {
+    return { filterPrefix: this.cfg.filters.prefix || undefined, filterSuffix: this.cfg.filters.suffix || undefined, events: notificationEvents(this.cfg) };
+  }
+
+  private addUploadsBucket(): SecureBucket {
+    const b = this.cfg.bucket;
+    return new SecureBucket(this, 'uploads', {
+      bucketName: this.names.bucket,
+      forceDestroy: b.forceDestroy,
+      expireAfterDays: b.expireAfterDays,
+      noncurrentVersionExpirationDays: b.noncurrentVersionExpirationDays,
     });
+  }
+
+  private addQueues(direct: boolean): ProcessingQueue {
+    return new ProcessingQueue(this, 'queues', {
+      queueName: this.names.queue,
+      deadLetterQueueName: this.names.deadLetterQueue,
+      settings: queueSettings(this.cfg),
+      allowS3From: direct ? { bucketArn: this.uploads.bucket.arn, accountId: this.cfg.accountId } : undefined,
+    });
+  }
+
+  private addProcessor(direct: boolean): BundledFunction {
+    const cfg = this.cfg;
     const { queue, deadLetterQueue } = this.queues;
-
-    this.table = new IngestTable(this, 'objects', { tableName: names.table, deletionProtection: cfg.table.deletionProtection });
-
-    const common = { accountId: cfg.accountId, logRetentionDays: cfg.logRetentionDays };
-    const readObjects: PolicyStatement = { sid: 'HeadObjects', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objectsArn] };
-    this.processor = new BundledFunction(this, 'processor', {
-      ...common,
+    return new BundledFunction(this, 'processor', {
       handler: 'processor',
-      functionName: names.processor,
+      functionName: this.names.processor,
+      accountId: cfg.accountId,
+      logRetentionDays: cfg.logRetentionDays,
       timeoutSeconds: cfg.processor.timeoutSeconds,
       memoryMb: cfg.processor.memoryMb,
       reservedConcurrency: cfg.processor.reservedConcurrency,
@@ -84,85 +119,93 @@ export class IngestionPipeline extends Construct {
           resources: [this.table.table.arn],
         },
         // Pusher messages carry the metadata already; only raw S3 events need HeadObject.
-        ...(direct ? [readObjects] : []),
+        ...(direct ? [this.readObjectsStatement()] : []),
       ],
     });
+  }
 
-    this.eventSourceMapping = new LambdaEventSourceMapping(this, 'processor-mapping', {
-      eventSourceArn: queue.arn,
+  private addEventSourceMapping(): LambdaEventSourceMapping {
+    const p = this.cfg.processor;
+    return new LambdaEventSourceMapping(this, 'processor-mapping', {
+      eventSourceArn: this.queues.queue.arn,
       functionName: this.processor.function.arn,
-      batchSize: cfg.processor.batchSize,
-      maximumBatchingWindowInSeconds: cfg.processor.batchingWindowSeconds,
+      batchSize: p.batchSize,
+      maximumBatchingWindowInSeconds: p.batchingWindowSeconds,
       functionResponseTypes: ['ReportBatchItemFailures'],
-      scalingConfig: { maximumConcurrency: cfg.processor.maxConcurrency },
+      scalingConfig: { maximumConcurrency: p.maxConcurrency },
       // Lambda checks the role's queue permissions when it creates the mapping.
       dependsOn: [this.processor.function],
     });
+  }
 
-    const filter = {
-      filterPrefix: cfg.filters.prefix || undefined,
-      filterSuffix: cfg.filters.suffix || undefined,
-      events: notificationEvents(cfg),
-    };
-    if (direct) {
-      this.notification = new S3BucketNotification(this, 'notification', {
-        bucket: this.uploads.bucket.id,
-        queue: [{ id: 'to-processing-queue', queueArn: queue.arn, ...filter }],
-        // S3 validates the destination when the notification is written: the policy must exist first.
-        dependsOn: [this.queues.queuePolicy],
-      });
-    } else {
-      const pusher = new BundledFunction(this, 'pusher', {
-        ...common,
-        handler: 'pusher',
-        functionName: names.pusher,
-        timeoutSeconds: cfg.pusher.timeoutSeconds,
-        memoryMb: cfg.pusher.memoryMb,
-        environment: pusherEnvironment(cfg, { queueUrl: queue.url, deadLetterQueueUrl: deadLetterQueue.url }),
-        statements: [
-          readObjects,
-          // The DLQ receives rejected-as-poison records and, as on-failure destination, failed invocations.
-          { sid: 'Enqueue', actions: ['sqs:SendMessage'], resources: [queue.arn, deadLetterQueue.arn] },
-        ],
-      });
-      this.pusher = pusher;
-      this.pusherInvokeConfig = new LambdaFunctionEventInvokeConfig(this, 'pusher-async', {
-        functionName: pusher.function.functionName,
-        maximumRetryAttempts: cfg.pusher.maxRetryAttempts,
-        maximumEventAgeInSeconds: cfg.pusher.maxEventAgeSeconds,
-        destinationConfig: { onFailure: { destination: deadLetterQueue.arn } },
-      });
-      const permission = new LambdaPermission(this, 'pusher-s3-permission', {
-        statementId: 'AllowS3Invoke',
-        action: 'lambda:InvokeFunction',
-        functionName: pusher.function.functionName,
-        principal: 's3.amazonaws.com',
-        sourceArn: bucketArn,
-        sourceAccount: cfg.accountId,
-      });
-      this.notification = new S3BucketNotification(this, 'notification', {
-        bucket: this.uploads.bucket.id,
-        lambdaFunction: [{ id: 'to-pusher', lambdaFunctionArn: pusher.function.arn, ...filter }],
-        // S3 test-invokes the function when the notification is written: the permission must exist first.
-        dependsOn: [permission],
-      });
-    }
-
-    this.alerts = new AlertTopic(this, 'alerts', {
-      topicName: names.topic,
-      accountId: cfg.accountId,
-      partition,
-      region: cfg.region,
-      emails: cfg.alertEmails,
+  private addDirectNotification(): S3BucketNotification {
+    return new S3BucketNotification(this, 'notification', {
+      bucket: this.uploads.bucket.id,
+      queue: [{ id: 'to-processing-queue', queueArn: this.queues.queue.arn, ...this.notificationFilter() }],
+      // S3 validates the destination when the notification is written: the policy must exist first.
+      dependsOn: [this.queues.queuePolicy],
     });
-    this.alarms = new PipelineAlarms(this, 'alarms', {
-      namePrefix: cfg.namePrefix,
-      metricNamespace: metricNamespace(cfg),
+  }
+
+  private addPusher(): { pusher: BundledFunction; invokeConfig: LambdaFunctionEventInvokeConfig; notification: S3BucketNotification } {
+    const cfg = this.cfg;
+    const { queue, deadLetterQueue } = this.queues;
+    const pusher = new BundledFunction(this, 'pusher', {
+      handler: 'pusher',
+      functionName: this.names.pusher,
+      accountId: cfg.accountId,
+      logRetentionDays: cfg.logRetentionDays,
+      timeoutSeconds: cfg.pusher.timeoutSeconds,
+      memoryMb: cfg.pusher.memoryMb,
+      environment: pusherEnvironment(cfg, { queueUrl: queue.url, deadLetterQueueUrl: deadLetterQueue.url }),
+      statements: [
+        this.readObjectsStatement(),
+        // The DLQ receives rejected-as-poison records and, as on-failure destination, failed invocations.
+        { sid: 'Enqueue', actions: ['sqs:SendMessage'], resources: [queue.arn, deadLetterQueue.arn] },
+      ],
+    });
+    const invokeConfig = new LambdaFunctionEventInvokeConfig(this, 'pusher-async', {
+      functionName: pusher.function.functionName,
+      maximumRetryAttempts: cfg.pusher.maxRetryAttempts,
+      maximumEventAgeInSeconds: cfg.pusher.maxEventAgeSeconds,
+      destinationConfig: { onFailure: { destination: deadLetterQueue.arn } },
+    });
+    const permission = new LambdaPermission(this, 'pusher-s3-permission', {
+      statementId: 'AllowS3Invoke',
+      action: 'lambda:InvokeFunction',
+      functionName: pusher.function.functionName,
+      principal: 's3.amazonaws.com',
+      sourceArn: this.uploads.bucket.arn,
+      sourceAccount: cfg.accountId,
+    });
+    const notification = new S3BucketNotification(this, 'notification', {
+      bucket: this.uploads.bucket.id,
+      lambdaFunction: [{ id: 'to-pusher', lambdaFunctionArn: pusher.function.arn, ...this.notificationFilter() }],
+      // S3 test-invokes the function when the notification is written: the permission must exist first.
+      dependsOn: [permission],
+    });
+    return { pusher, invokeConfig, notification };
+  }
+
+  private addAlerts(): AlertTopic {
+    return new AlertTopic(this, 'alerts', {
+      topicName: this.names.topic,
+      accountId: this.cfg.accountId,
+      partition: partitionOf(this.cfg.region),
+      region: this.cfg.region,
+      emails: this.cfg.alertEmails,
+    });
+  }
+
+  private addAlarms(): PipelineAlarms {
+    return new PipelineAlarms(this, 'alarms', {
+      namePrefix: this.cfg.namePrefix,
+      metricNamespace: metricNamespace(this.cfg),
       topicArn: this.alerts.topic.arn,
-      queueName: names.queue,
-      deadLetterQueueName: names.deadLetterQueue,
+      queueName: this.names.queue,
+      deadLetterQueueName: this.names.deadLetterQueue,
       functions: this.pusher ? { processor: this.processor, pusher: this.pusher } : { processor: this.processor },
-      thresholds: cfg.alarms,
+      thresholds: this.cfg.alarms,
     });
   }
 }

@@ -11,7 +11,8 @@ export interface AsyncInvokerOptions {
   retryDelaysSeconds: number[];
   /** The on-failure destination (the DLQ). */
   onFailure: { sqs: SQSClient; queueUrl: string };
-  onResult?: (result: { ok: boolean; attempts: number; error?: string }) => void;
+  /** An event that could be neither processed nor sent to the destination: lost, on AWS too. */
+  onLost: (error: Error, event: unknown) => void;
 }
 
 /**
@@ -26,7 +27,9 @@ export class AsyncInvoker {
 
   public async invokeAsync(event: unknown): Promise<void> {
     this.pending++;
-    void this.run(event).finally(() => this.pending--);
+    void this.run(event)
+      .catch((e: Error) => this.o.onLost(e, event))
+      .finally(() => this.pending--);
   }
 
   private async run(event: unknown): Promise<void> {
@@ -35,7 +38,6 @@ export class AsyncInvoker {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         await this.o.host.invoke(event);
-        this.o.onResult?.({ ok: true, attempts: attempt });
         return;
       } catch (e) {
         lastError = e as Error;
@@ -50,12 +52,6 @@ export class AsyncInvoker {
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: (lastError as { errorType?: string }).errorType ?? lastError.name, errorMessage: lastError.message },
     };
-    await this.o.onFailure.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.o.onFailure.queueUrl,
-        MessageBody: JSON.stringify(record),
-      }),
-    );
-    this.o.onResult?.({ ok: false, attempts, error: lastError.message });
+    await this.o.onFailure.sqs.send(new SendMessageCommand({ QueueUrl: this.o.onFailure.queueUrl, MessageBody: JSON.stringify(record) }));
   }
 }

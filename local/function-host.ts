@@ -4,6 +4,10 @@ import { Worker } from 'node:worker_threads';
 
 export interface FunctionHostOptions {
   functionName: string;
+  /** The deployed function's ARN (the stack's account and region), as `context.invokedFunctionArn`. */
+  functionArn: string;
+  /** The function's memory, as `context.memoryLimitInMB`. */
+  memoryMb: number;
   /** The bundled handler (`index.js` exporting `handler`), the very file the stack zips. */
   bundleFile: string;
   /** The function's environment, as the stack sets it, plus the local endpoints. */
@@ -42,7 +46,7 @@ parentPort.on('message', async ({ id, event, deadline }) => {
     functionName: workerData.functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: workerData.functionArn,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: workerData.memoryMb,
     awsRequestId: id,
     logGroupName: '/aws/lambda/' + workerData.functionName,
     logStreamName: 'local',
@@ -66,7 +70,9 @@ parentPort.postMessage({ ready: true });
  */
 export class FunctionHost {
   private readonly idle: Worker[] = [];
-  private readonly waiting: Array<(w: Worker) => void> = [];
+  private readonly waiting: Array<{ resolve: (w: Worker) => void; reject: (e: Error) => void }> = [];
+  /** Every live environment, idle or busy, so stop() can end them all. */
+  private readonly workers = new Set<Worker>();
   private live = 0;
   private readonly pending = new Map<string, Pending>();
   private stopped = false;
@@ -94,10 +100,19 @@ export class FunctionHost {
     }
   }
 
+  /** Ends every environment, busy ones too: their invocations and anyone waiting for one reject. */
   public async stop(): Promise<void> {
     this.stopped = true;
-    const all = [...this.idle];
+    const stopped = () => new FunctionError('Runtime.Stopped', `${this.options.functionName} host stopped`);
+    for (const w of this.waiting.splice(0)) w.reject(stopped());
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(stopped());
+      this.pending.delete(id);
+    }
     this.idle.length = 0;
+    const all = [...this.workers];
+    this.workers.clear();
     await Promise.all(all.map((w) => w.terminate()));
   }
 
@@ -120,21 +135,23 @@ export class FunctionHost {
         throw e;
       }
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(worker: Worker): void {
     const next = this.waiting.shift();
-    if (next) next(worker);
+    if (next) next.resolve(worker);
     else this.idle.push(worker);
   }
 
   private wakeNext(): void {
+    if (this.stopped) return;
     const next = this.waiting.shift();
     if (!next) return;
     this.live++;
-    this.spawn().then(next, () => {
+    this.spawn().then(next.resolve, () => {
       this.live--;
+      this.waiting.unshift(next);
       this.wakeNext();
     });
   }
@@ -142,6 +159,7 @@ export class FunctionHost {
   private discard(worker: Worker): void {
     if (this.dead.has(worker)) return;
     this.dead.add(worker);
+    this.workers.delete(worker);
     this.live--;
     void worker.terminate();
     this.wakeNext();
@@ -157,9 +175,11 @@ export class FunctionHost {
       workerData: {
         bundleFile: o.bundleFile,
         functionName: o.functionName,
-        functionArn: `arn:aws:lambda:${o.environment.AWS_REGION}:000000000000:function:${o.functionName}`,
+        functionArn: o.functionArn,
+        memoryMb: String(o.memoryMb),
       },
     });
+    this.workers.add(worker);
     for (const stream of [worker.stdout, worker.stderr]) {
       createInterface({ input: stream }).on('line', (line) => o.onLog?.(line, o.functionName));
     }
@@ -181,6 +201,7 @@ export class FunctionHost {
         if (!started) {
           // An init error (a bad environment, say), like Lambda's Runtime.InitError; acquire() frees the slot.
           this.dead.add(worker);
+          this.workers.delete(worker);
           reject(new FunctionError('Runtime.InitError', e.message));
           return;
         }

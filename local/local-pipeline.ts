@@ -1,11 +1,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { bundleDeployedHandler } from '../bundling/bundle-handler';
-import { notificationEvents, processorEnvironment, pusherEnvironment, resourceNames } from '../config/derive';
+import { notificationEvents, processorEnvironment, pusherEnvironment, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
+import { partitionOf } from '../constructs/iam';
 import type { AwsClients } from '../src/adapters/clients';
 import { AsyncInvoker } from './async-invoker';
 import { BatchedSender } from './batched-sender';
@@ -60,13 +60,113 @@ export interface LocalPipeline {
   clients: AwsClients;
   resources: ProvisionedResources;
   outcomes: OutcomeLog;
-  bridge: S3EventBridge;
   upload(key: string, body: Uint8Array | string, contentType?: string): Promise<{ uploadedAt: number; etag?: string }>;
   /** Sends a raw body to the processing queue, as a foreign producer would. */
   injectMessage(body: string): Promise<string>;
   /** Resolves once nothing is pending anywhere: bridge, async invokes, batches, queue. */
   waitForDrain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The ARN the stack gives a function, for the context's `invokedFunctionArn` and Lambda's destination records. */
+const functionArn = (cfg: PipelineConfig, name: string): string => `arn:${partitionOf(cfg.region)}:lambda:${cfg.region}:${cfg.accountId}:function:${name}`;
+
+/** What every wiring step needs: the config, the emulators' clients and resources, and where to register a stop. */
+interface Wiring {
+  cfg: PipelineConfig;
+  names: ResourceNames;
+  clients: AwsClients;
+  resources: ProvisionedResources;
+  outcomes: OutcomeLog;
+  /** The environment both functions share: the SDK pointed at the emulators (or the fault proxy). */
+  awsEnv: Record<string, string>;
+  onStop(stop: () => Promise<void>): void;
+}
+
+function startProcessor(w: Wiring): FunctionHost {
+  const { cfg, names, resources } = w;
+  const host = new FunctionHost({
+    functionName: names.processor,
+    functionArn: functionArn(cfg, names.processor),
+    memoryMb: cfg.processor.memoryMb,
+    bundleFile: bundleDeployedHandler('processor').file,
+    environment: { ...w.awsEnv, ...processorEnvironment(cfg, { tableName: resources.tableName, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.processor },
+    timeoutSeconds: cfg.processor.timeoutSeconds,
+    concurrency: cfg.processor.maxConcurrency,
+    onLog: w.outcomes.onLog,
+  });
+  w.onStop(() => host.stop());
+  return host;
+}
+
+/** Pusher mode: S3 invokes the pusher asynchronously, with Lambda's retries and on-failure destination. */
+function startPusher(w: Wiring): AsyncInvoker {
+  const { cfg, names, resources } = w;
+  const host = new FunctionHost({
+    functionName: names.pusher,
+    functionArn: functionArn(cfg, names.pusher),
+    memoryMb: cfg.pusher.memoryMb,
+    bundleFile: bundleDeployedHandler('pusher').file,
+    environment: { ...w.awsEnv, ...pusherEnvironment(cfg, { queueUrl: resources.queueUrl, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.pusher },
+    timeoutSeconds: cfg.pusher.timeoutSeconds,
+    // S3 invokes asynchronously; Lambda scales the pusher to the account limit. Locally: a few.
+    concurrency: 4,
+    onLog: w.outcomes.onLog,
+  });
+  w.onStop(() => host.stop());
+  return new AsyncInvoker({
+    host,
+    functionArn: functionArn(cfg, names.pusher),
+    maxRetryAttempts: cfg.pusher.maxRetryAttempts,
+    retryDelaysSeconds: [1, 2],
+    onFailure: { sqs: w.clients.sqs, queueUrl: resources.deadLetterQueueUrl },
+    onLost: (e) => w.outcomes.errors.push(`A pusher event was lost: its on-failure record could not be sent (${e.message})`),
+  });
+}
+
+/** S3 → destination: the queue (direct mode) or the pusher (pusher mode), as the notification says. */
+function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>, o: LocalPipelineOptions): S3EventBridge {
+  const { cfg } = w;
+  const bridge = new S3EventBridge({
+    region: cfg.region,
+    events: notificationEvents(cfg),
+    filterPrefix: cfg.filters.prefix,
+    filterSuffix: cfg.filters.suffix,
+    configurationId: cfg.mode === 'pusher' ? 'to-pusher' : 'to-processing-queue',
+    deliver,
+    beforeDeliver: o.beforeDeliver,
+    copies: o.deliveryCopies,
+    onError: (e, key) => w.outcomes.errors.push(`S3 notification for "${key}" not delivered: ${e.message}`),
+  });
+  emulators.s3.on('event', bridge.listener);
+  return bridge;
+}
+
+function startEventSourceMapping(w: Wiring, host: FunctionHost, retryVisibilitySeconds: number | null, onBatch: LocalPipelineOptions['onBatch']): EventSourceMapping {
+  const p = w.cfg.processor;
+  const mapping = new EventSourceMapping({
+    sqs: w.clients.sqs,
+    queueUrl: w.resources.queueUrl,
+    queueArn: w.resources.queueArn,
+    region: w.cfg.region,
+    host,
+    batchSize: p.batchSize,
+    batchingWindowSeconds: p.batchingWindowSeconds,
+    maxConcurrency: p.maxConcurrency,
+    retryVisibilitySeconds,
+    onBatch,
+  });
+  mapping.start();
+  w.onStop(() => mapping.stop());
+  return mapping;
+}
+
+async function queueDepth(sqs: AwsClients['sqs'], queueUrl: string): Promise<number> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+  );
+  const a = out.Attributes ?? {};
+  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
 }
 
 /**
@@ -80,7 +180,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
   if (retryVisibility !== null && retryVisibility < cfg.processor.timeoutSeconds) {
     throw new Error(`retryVisibilitySeconds (${retryVisibility}) must be at least the processor timeout (${cfg.processor.timeoutSeconds} s)`);
   }
-  const emulators: Emulators = await startEmulators({ dataDir: o.dataDir, reset: o.reset, ports: o.ports, accountId: cfg.accountId, region: cfg.region });
+  const emulators = await startEmulators({ dataDir: o.dataDir, reset: o.reset, ports: o.ports, accountId: cfg.accountId, region: cfg.region });
   const stops: Array<() => Promise<void>> = [() => emulators.stop()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -89,107 +189,45 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const endpoints = emulators.endpoints;
     const clients = localClients(endpoints, cfg.region);
     const resources = await provision(clients, localResourceSpec(cfg));
-    const names = resourceNames(cfg);
-    const outcomes = new OutcomeLog(o.echoLogs);
     const functionEndpoints = { ...endpoints, dynamodb: o.functionDynamoEndpoint ? await o.functionDynamoEndpoint(endpoints.dynamodb) : endpoints.dynamodb };
-    const awsEnv = {
-      PATH: process.env.PATH ?? '',
-      ...localAwsEnvironment(functionEndpoints, cfg.region),
-      // EMF output would interleave with the summary; the metrics are asserted in unit tests.
-      POWERTOOLS_METRICS_DISABLED: 'true',
+    const w: Wiring = {
+      cfg,
+      names: resourceNames(cfg),
+      clients,
+      resources,
+      outcomes: new OutcomeLog(o.echoLogs),
+      awsEnv: {
+        PATH: process.env.PATH ?? '',
+        ...localAwsEnvironment(functionEndpoints, cfg.region),
+        // EMF documents would interleave with the report; unit tests assert the metrics the handlers emit.
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+      onStop: (s) => stops.push(s),
     };
 
-    const processorHost = new FunctionHost({
-      functionName: names.processor,
-      bundleFile: bundleDeployedHandler('processor').file,
-      environment: { ...awsEnv, ...processorEnvironment(cfg, { tableName: resources.tableName, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.processor },
-      timeoutSeconds: cfg.processor.timeoutSeconds,
-      concurrency: cfg.processor.maxConcurrency,
-      onLog: outcomes.onLog,
-    });
-    stops.push(() => processorHost.stop());
-
-    let asyncInvoker: AsyncInvoker | undefined;
-    let deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>;
-    if (cfg.mode === 'pusher') {
-      const pusherHost = new FunctionHost({
-        functionName: names.pusher,
-        bundleFile: bundleDeployedHandler('pusher').file,
-        environment: { ...awsEnv, ...pusherEnvironment(cfg, { queueUrl: resources.queueUrl, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.pusher },
-        timeoutSeconds: cfg.pusher.timeoutSeconds,
-        // S3 invokes asynchronously; Lambda scales the pusher to the account limit. Locally: a few.
-        concurrency: 4,
-        onLog: outcomes.onLog,
-      });
-      stops.push(() => pusherHost.stop());
-      const invoker = new AsyncInvoker({
-        host: pusherHost,
-        functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:${names.pusher}`,
-        maxRetryAttempts: cfg.pusher.maxRetryAttempts,
-        retryDelaysSeconds: [1, 2],
-        onFailure: { sqs: clients.sqs, queueUrl: resources.deadLetterQueueUrl },
-      });
-      asyncInvoker = invoker;
-      deliver = (n) => invoker.invokeAsync(n);
-    } else {
-      const sender = new BatchedSender(clients.sqs, resources.queueUrl);
-      deliver = (n) => sender.send(JSON.stringify(n));
-    }
-
-    const bridge = new S3EventBridge({
-      region: cfg.region,
-      events: notificationEvents(cfg),
-      filterPrefix: cfg.filters.prefix,
-      filterSuffix: cfg.filters.suffix,
-      configurationId: cfg.mode === 'pusher' ? 'to-pusher' : 'to-processing-queue',
-      deliver,
-      beforeDeliver: o.beforeDeliver,
-      copies: o.deliveryCopies,
-      onError: (e, key) => outcomes.errors.push(`S3 notification for "${key}" not delivered: ${e.message}`),
-    });
-    emulators.s3.on('event', bridge.listener);
-
-    const mapping = new EventSourceMapping({
-      sqs: clients.sqs,
-      queueUrl: resources.queueUrl,
-      queueArn: resources.queueArn,
-      region: cfg.region,
-      host: processorHost,
-      batchSize: cfg.processor.batchSize,
-      batchingWindowSeconds: cfg.processor.batchingWindowSeconds,
-      maxConcurrency: cfg.processor.maxConcurrency,
-      retryVisibilitySeconds: retryVisibility,
-      onBatch: o.onBatch,
-    });
-    mapping.start();
-    stops.push(() => mapping.stop());
+    const processor = startProcessor(w);
+    const asyncInvoker = cfg.mode === 'pusher' ? startPusher(w) : undefined;
+    const sender = asyncInvoker ? undefined : new BatchedSender(clients.sqs, resources.queueUrl);
+    const bridge = startBridge(w, emulators, (n) => (asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n))), o);
+    const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch);
 
     // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
     const endpointsFile = localEndpointsFile(o.dataDir);
-    writeFileSync(endpointsFile, JSON.stringify({ pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources }, null, 2));
+    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources };
+    writeFileSync(endpointsFile, JSON.stringify(info, null, 2));
     stops.push(async () => rmSync(endpointsFile, { force: true }));
 
     if (cfg.mode === 'direct' && o.sendTestEvent !== false) {
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: s3TestEvent(resources.bucket) }));
     }
-
-    const queueDepth = async (): Promise<number> => {
-      const attrs = (
-        await clients.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: resources.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
-        )
-      ).Attributes ?? {};
-      return Number(attrs.ApproximateNumberOfMessages ?? 0) + Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(attrs.ApproximateNumberOfMessagesDelayed ?? 0);
-    };
-    const idle = async () => bridge.pending === 0 && (asyncInvoker?.pending ?? 0) === 0 && mapping.inFlight === 0 && (await queueDepth()) === 0;
+    const idle = async () => bridge.pending === 0 && (asyncInvoker?.pending ?? 0) === 0 && mapping.inFlight === 0 && (await queueDepth(clients.sqs, resources.queueUrl)) === 0;
 
     return {
       config: cfg,
       endpoints,
       clients,
       resources,
-      outcomes,
-      bridge,
+      outcomes: w.outcomes,
       async upload(key, body, contentType) {
         const bytes = typeof body === 'string' ? Buffer.from(body) : body;
         const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }));

@@ -40,7 +40,6 @@ const matches = (eventName: string, patterns: string[]): boolean =>
 export class S3EventBridge {
   private counter = 0n;
   private pendingCount = 0;
-  public delivered = 0;
 
   public constructor(private readonly o: S3EventBridgeOptions) {}
 
@@ -83,7 +82,6 @@ export class S3EventBridge {
       for (let attempt = 1; ; attempt++) {
         try {
           await this.o.deliver({ Records: [record] });
-          this.delivered++;
           break;
         } catch (e) {
           if (attempt >= 5) {

@@ -30,6 +30,8 @@ describe('handler bundles against the emulators', () => {
     const env = { PATH: process.env.PATH ?? '', ...localAwsEnvironment(emulators.endpoints, cfg.region), POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' };
     processor = new FunctionHost({
       functionName: 'processor',
+      functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:processor`,
+      memoryMb: cfg.processor.memoryMb,
       bundleFile: bundleDeployedHandler('processor').file,
       environment: { ...env, ...processorEnvironment(cfg, { tableName: res.tableName, deadLetterQueueUrl: res.deadLetterQueueUrl }) },
       timeoutSeconds: 30,
@@ -37,6 +39,8 @@ describe('handler bundles against the emulators', () => {
     });
     pusher = new FunctionHost({
       functionName: 'pusher',
+      functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:pusher`,
+      memoryMb: cfg.pusher.memoryMb,
       bundleFile: bundleDeployedHandler('pusher').file,
       environment: { ...env, ...pusherEnvironment(cfg, { queueUrl: res.queueUrl, deadLetterQueueUrl: res.deadLetterQueueUrl }) },
       timeoutSeconds: 30,
@@ -104,6 +108,8 @@ describe('handler bundles against the emulators', () => {
   it('a bundle started without its environment fails at cold start, naming the variables', async () => {
     const broken = new FunctionHost({
       functionName: 'broken',
+      functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:broken',
+      memoryMb: 128,
       bundleFile: bundleDeployedHandler('processor').file,
       environment: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
       timeoutSeconds: 5,

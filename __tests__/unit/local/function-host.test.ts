@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { AsyncInvoker } from '../../../local/async-invoker';
+import { FunctionHost } from '../../../local/function-host';
+
+const dir = mkdtempSync(join(tmpdir(), 'function-host-'));
+const bundle = join(dir, 'index.js');
+writeFileSync(
+  bundle,
+  `exports.handler = async (event, context) => {
+     if (event.hang) await new Promise(() => undefined);
+     if (event.fail) throw new Error('boom');
+     return { memory: context.memoryLimitInMB, arn: context.invokedFunctionArn };
+   };`,
+);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const host = (concurrency = 1) =>
+  new FunctionHost({
+    functionName: 'fn',
+    functionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn',
+    memoryMb: 1024,
+    bundleFile: bundle,
+    environment: { PATH: process.env.PATH ?? '' },
+    timeoutSeconds: 30,
+    concurrency,
+  });
+
+describe('FunctionHost', () => {
+  it("gives the handler the stack's memory and function ARN in its context", async () => {
+    // Prepare
+    const h = host();
+    // Act
+    const result = await h.invoke({});
+    // Assess
+    expect(result).toEqual({ memory: '1024', arn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn' });
+    await h.stop();
+  });
+
+  it('stop() ends a busy environment and rejects its invocation and every waiter', async () => {
+    // Prepare
+    const h = host(1);
+    await h.invoke({}); // warm, so the hang below is in a live environment
+    const busy = h.invoke({ hang: true }).catch((e: unknown) => e);
+    const waiter = h.invoke({}).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    // Act
+    await h.stop();
+    // Assess
+    expect(await busy).toMatchObject({ errorType: 'Runtime.Stopped' });
+    expect(await waiter).toMatchObject({ errorType: 'Runtime.Stopped' });
+  });
+});
+
+describe('AsyncInvoker', () => {
+  it('reports an event as lost, instead of an unhandled rejection, when its failure record cannot be sent', async () => {
+    // Prepare
+    const h = host();
+    const sqs = new SQSClient({ region: 'eu-west-1' });
+    jest.spyOn(sqs, 'send').mockRejectedValue(new Error('DLQ unreachable') as never);
+    const lost: string[] = [];
+    const invoker = new AsyncInvoker({
+      host: h,
+      functionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn',
+      maxRetryAttempts: 0,
+      retryDelaysSeconds: [],
+      onFailure: { sqs, queueUrl: 'http://127.0.0.1:1/000000000000/dlq' },
+      onLost: (e) => lost.push(e.message),
+    });
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    // Act
+    await invoker.invokeAsync({ fail: true });
+    while (invoker.pending > 0) await new Promise((r) => setTimeout(r, 10));
+    // Assess
+    expect(lost).toEqual(['DLQ unreachable']);
+    expect(unhandled).not.toHaveBeenCalled();
+    process.off('unhandledRejection', unhandled);
+    await h.stop();
+  });
+});
