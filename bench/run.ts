@@ -26,19 +26,15 @@ function startServers(objects: number, latencies: number[]): Promise<{ endpoints
   });
 }
 
-async function main(argv: string[]): Promise<void> {
-  const quick = argv.includes('--quick');
-  // `--only cold-start` (or processor, local-pipeline, toolchain) reruns one suite into the existing results.
-  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  const wanted = (name: string) => only === undefined || only === name;
-  const p = quick
+/** How much each suite runs: `--quick` is CI's smoke run, the default the figures in docs/benchmarks.md. */
+function benchParameters(quick: boolean) {
+  return quick
     ? { records: 500, repeats: 1, coldRuns: 5, loadFiles: 1000, loadRepeats: 1, synthRepeats: 1, tests: false }
     : { records: 5000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true };
-  const objects = 1000;
-  const started = Date.now();
-  const file = join(PROJECT_ROOT, 'bench', quick ? 'results-quick.json' : 'results.json');
-  const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : undefined;
-  const results: BenchResults = previous ? { ...previous, errors: [] } : {
+}
+
+function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, objects: number): BenchResults {
+  return {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     durationSeconds: 0,
@@ -51,6 +47,19 @@ async function main(argv: string[]): Promise<void> {
     toolchain: [],
     errors: [],
   };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  // `--only cold-start` (or processor, local-pipeline, toolchain) reruns one suite into the existing results.
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  const wanted = (name: string) => only === undefined || only === name;
+  const p = benchParameters(quick);
+  const objects = 1000;
+  const started = Date.now();
+  const file = join(PROJECT_ROOT, 'bench', quick ? 'results-quick.json' : 'results.json');
+  const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : undefined;
+  const results: BenchResults = previous ? { ...previous, errors: [] } : emptyResults(quick, p, objects);
   // Results are written after every suite, and a failing suite is recorded, not fatal: a long run never loses the rest.
   const save = () => {
     results.durationSeconds = Math.round((Date.now() - started) / 1000);
@@ -75,25 +84,13 @@ async function main(argv: string[]): Promise<void> {
           results.processor = await processorSuite(endpoints, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
         });
       }
-      if (wanted('cold-start')) {
-        await suite('cold start', async () => {
-          results.coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log });
-        });
-      }
+      if (wanted('cold-start')) await suite('cold start', async () => void (results.coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log })));
     } finally {
       child.kill();
     }
   }
-  if (wanted('local-pipeline')) {
-    await suite('local pipeline', async () => {
-      results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log });
-    });
-  }
-  if (wanted('toolchain')) {
-    await suite('toolchain', async () => {
-      results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log });
-    });
-  }
+  if (wanted('local-pipeline')) await suite('local pipeline', async () => void (results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log })));
+  if (wanted('toolchain')) await suite('toolchain', async () => void (results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log })));
   process.stdout.write(renderMarkdown(results));
   save();
   log(`\nwritten ${file} in ${results.durationSeconds} s`);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PROJECT_ROOT } from './project-root';
 import type { PipelineConfig } from './types';
-import { ConfigValidationError, resolveConfig } from './validate';
+import { ConfigError, ConfigValidationError, resolveConfig } from './validate';
 
 /** The folder holding `<env>.json` files. */
 export const CONFIG_DIR = join(PROJECT_ROOT, 'config');
@@ -28,7 +28,8 @@ export function loadConfig(environment: string, dir = CONFIG_DIR): PipelineConfi
 /** Every environment with a config file, sorted. */
 export function listEnvironments(dir = CONFIG_DIR): string[] {
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    // `pipeline.schema.json` beside them is the editors' JSON Schema, not an environment.
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
     .map((f) => basename(f, '.json'))
     .sort();
 }
@@ -45,6 +46,6 @@ export function loadAllConfigs(dir = CONFIG_DIR): PipelineConfig[] {
       failures.push(e.message);
     }
   }
-  if (failures.length > 0) throw new Error(failures.join('\n'));
+  if (failures.length > 0) throw new ConfigError(failures.join('\n'));
   return configs;
 }

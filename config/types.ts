@@ -1,9 +1,10 @@
 /**
  * The typed shape of one environment's configuration (`config/<env>.json`).
  *
- * This file is the only thing `constructs/` and `src/` share: the stack reads it to
- * build resources, the local runtime reads it to build emulated ones, and both go
- * through {@link validateConfig} first.
+ * The stack builds resources from it, the handlers' environment and the local runtime's
+ * resources are derived from it (`config/derive.ts`), always after {@link resolveConfig}
+ * (`config/validate.ts`) has filled defaults and checked every field. `config/schema.json`,
+ * which editors use for completion, is generated from {@link ConfigFile} below.
  */
 
 /** How S3 events reach the processing queue. */
@@ -33,7 +34,9 @@ export interface ProcessorConfig {
 }
 
 export interface PusherConfig {
+  /** Function timeout in seconds (1–900). */
   timeoutSeconds: number;
+  /** Memory in MB (128–10240). */
   memoryMb: number;
   /** Asynchronous-invoke retries (0–2) before the event goes to the on-failure destination. */
   maxRetryAttempts: number;
@@ -93,7 +96,9 @@ export interface TableConfig {
 
 /** Where Terraform state lives. Null means a local backend (for trying things out only). */
 export interface StateConfig {
+  /** The state bucket (created by the `state-bootstrap` stack). */
   bucket: string;
+  /** The state bucket's region. */
   region: string;
   /** State object key prefix; the key is `<keyPrefix>/<environment>.tfstate`. */
   keyPrefix: string;
@@ -106,20 +111,50 @@ export interface PipelineConfig {
   namePrefix: string;
   /** The only AWS account this stack may be deployed to (12 digits). */
   accountId: string;
+  /** AWS region of every resource, e.g. `eu-west-1`. */
   region: string;
+  /** How S3 events reach the processing queue: `direct` (bucket notification to the queue) or `pusher` (S3 invokes a Lambda that enriches and filters). */
   mode: IngestionMode;
   /** Also ingest `ObjectRemoved:*` events: the item is marked deleted, never removed. */
   handleDeletes: boolean;
+  /** E-mail addresses subscribed to the alarm topic (each must confirm AWS's e-mail). */
   alertEmails: string[];
+  /** Retention of the functions' log groups, in days (one of CloudWatch's values). */
   logRetentionDays: number;
+  /** The processor function and its event source mapping. */
   processor: ProcessorConfig;
+  /** The pusher function (pusher mode only). */
   pusher: PusherConfig;
+  /** The processing queue and its redrive to the DLQ. */
   queue: QueueConfig;
+  /** Which objects are ingested. */
   filters: FilterConfig;
+  /** CloudWatch alarm thresholds. */
   alarms: AlarmConfig;
+  /** The uploads bucket. */
   bucket: BucketConfig;
+  /** The DynamoDB table. */
   table: TableConfig;
+  /** Where Terraform state lives; null for a local state file (trying things out only). */
   state: StateConfig | null;
   /** Applied to every resource through the provider's `default_tags`. */
   tags: Record<string, string>;
 }
+
+/** Settings without a default: resource names and the target account are never guessed. */
+export type RequiredSetting = 'environment' | 'namePrefix' | 'accountId' | 'region';
+
+/** The sections of a config, each an object whose fields all have defaults. */
+export type ConfigSection = 'processor' | 'pusher' | 'queue' | 'filters' | 'alarms' | 'bucket' | 'table';
+
+/**
+ * What a `config/<env>.json` file holds: the required settings, and any of the others
+ * (defaults fill the rest, see `config/defaults.ts`). `$schema` points editors at `schema.json`.
+ */
+export type ConfigFile = Pick<PipelineConfig, RequiredSetting> &
+  Partial<Omit<PipelineConfig, RequiredSetting | ConfigSection>> & {
+    [S in ConfigSection]?: Partial<PipelineConfig[S]>;
+  } & {
+    /** The JSON Schema editors check this file against (`./schema.json`). */
+    $schema?: string;
+  };

@@ -3,8 +3,16 @@ import { CONFIG_DEFAULTS } from './defaults';
 import { SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
 import { IngestionMode, type PipelineConfig } from './types';
 
+/** Base of every configuration error: its message is meant for the user, without a stack trace. */
+export class ConfigError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
 /** Thrown once with every problem found, so a user fixes a config file in one pass. */
-export class ConfigValidationError extends Error {
+export class ConfigValidationError extends ConfigError {
   public readonly problems: string[];
 
   public constructor(source: string, problems: string[]) {
@@ -12,6 +20,29 @@ export class ConfigValidationError extends Error {
     this.name = 'ConfigValidationError';
     this.problems = problems;
   }
+}
+
+/** Edits needed to turn `a` into `b` (Levenshtein), case-insensitively. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[y.length]!;
+}
+
+/** The known setting a mistyped one most likely meant: a close spelling, or one that starts or ends with it. */
+export function closestSetting(unknown: string, known: string[]): string | undefined {
+  const u = unknown.toLowerCase();
+  const scored = known
+    .map((k) => ({ k, d: editDistance(unknown, k), affix: k.toLowerCase().startsWith(u) || k.toLowerCase().endsWith(u) || u.startsWith(k.toLowerCase()) }))
+    .filter(({ d, affix }) => affix || d <= Math.max(2, Math.floor(unknown.length / 3)))
+    .sort((a, b) => a.d - b.d);
+  return scored[0]?.k;
 }
 
 type Json = JsonObject;
@@ -49,7 +80,9 @@ class Checker {
 
   public knownKeys(field: string, value: Json, allowed: object): void {
     for (const key of Object.keys(value)) {
-      if (!(key in allowed)) this.problems.push(`${field ? `${field}.` : ''}${key} is not a known setting`);
+      if (key in allowed) continue;
+      const guess = closestSetting(key, Object.keys(allowed));
+      this.problems.push(`${field ? `${field}.` : ''}${key} is not a known setting${guess ? `; did you mean "${guess}"?` : ''}`);
     }
   }
 }
@@ -64,8 +97,10 @@ export function resolveConfig(raw: unknown, source = 'config', expectedEnvironme
   const c = new Checker();
   if (!isObject(raw)) throw new ConfigValidationError(source, [`the file must hold a JSON object (got ${show(raw)})`]);
 
-  c.knownKeys('', raw, { ...REQUIRED, ...CONFIG_DEFAULTS });
-  const merged: Json = { ...CONFIG_DEFAULTS, ...raw };
+  // `$schema` only tells editors where the JSON Schema is.
+  const { $schema: _schema, ...settings } = raw;
+  c.knownKeys('', settings, { ...REQUIRED, ...CONFIG_DEFAULTS });
+  const merged: Json = { ...CONFIG_DEFAULTS, ...settings };
   for (const section of SECTIONS) {
     const given = raw[section] ?? {};
     if (!isObject(given)) {

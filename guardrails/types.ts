@@ -1,7 +1,6 @@
 import type { StackModel } from './stack-model';
 
-export const Severity = { ERROR: 'error', WARNING: 'warning' } as const;
-export type Severity = (typeof Severity)[keyof typeof Severity];
+export type Severity = 'error' | 'warning';
 
 /** One thing a rule found wrong, on one resource. */
 export interface Finding {

@@ -57,7 +57,7 @@ function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
 }
 
 /**
- * Lambda's SQS event source mapping, reproduced: long-polls, fills a batch up to the batch
+ * Lambda's SQS event source mapping, reproduced: short-polls (backing off while idle), fills a batch up to the batch
  * size or until the batching window closes, invokes the function synchronously, deletes the
  * messages not listed in `batchItemFailures`, and leaves the failed ones to reappear, so the
  * queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives. A function

@@ -4,7 +4,7 @@ import { limitConcurrency } from '../src/core/limit';
 import { decodeS3Key } from '../src/core/s3-key';
 import { explainDeadLetter, peekQueue } from '../tools/dlq/dead-letter-view';
 import { FaultProxy } from './fault-proxy';
-import { startLocalPipeline } from './local-pipeline';
+import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { percentile, scanItems } from './run-report';
 
 export interface LoadOptions {
@@ -66,6 +66,69 @@ export function seededRandom(seed: number): () => number {
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
 /**
+ * Holds back the first version's notification of each reordered key until the second
+ * version's has been delivered, so the processor sees the newer event first.
+ */
+function reorderingHook(reordered: Set<string>): (record: Record<string, unknown>) => Promise<void> {
+  const release = new Map<string, () => void>();
+  const secondDone = new Map<string, Promise<void>>();
+  for (const k of reordered) secondDone.set(k, new Promise((r) => release.set(k, r)));
+  const seenFirst = new Set<string>();
+  return async (record) => {
+    const key = keyOf(record);
+    if (!reordered.has(key)) return;
+    if (!seenFirst.has(key)) {
+      seenFirst.add(key);
+      await secondDone.get(key);
+    } else {
+      // Let the second version's delivery go out first, then release the first.
+      setTimeout(() => release.get(key)!(), 20);
+    }
+  };
+}
+
+/** Uploads every key (twice for reordered ones) and returns the ETag each key's newest version must have. */
+async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered: Set<string>, concurrency: number, onUploaded: () => void): Promise<Map<string, string>> {
+  const upload = limitConcurrency(concurrency, (key: string, body: string) => pipeline.upload(key, body, 'text/plain'));
+  const expectedEtag = new Map<string, string>();
+  await Promise.all(
+    keys.map(async (key) => {
+      const v1 = `${key} version 1`;
+      await upload(key, v1);
+      let final = v1;
+      if (reordered.has(key)) {
+        final = `${key} version 2 (newer)`;
+        await upload(key, final);
+      }
+      expectedEtag.set(key, md5(final));
+      onUploaded();
+    }),
+  );
+  return expectedEtag;
+}
+
+/** Conservation: each key's newest version is in the table, or its failure is in the DLQ. */
+async function checkConservation(pipeline: LocalPipeline, keys: string[], expectedEtag: Map<string, string>, dlqLimit: number) {
+  const items = await scanItems(pipeline);
+  const itemByKey = new Map(items.map((i) => [String(i.s3_key), i]));
+  const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, dlqLimit)).map((m) => explainDeadLetter(m));
+  const deadKeys = new Set(dlq.flatMap((d) => d.keys));
+  const latencies = keys
+    .flatMap((k) => {
+      const item = itemByKey.get(k);
+      return item ? [Date.parse(String(item.processed_at)) - Date.parse(String(item.event_time))] : [];
+    })
+    .sort((a, b) => a - b);
+  return {
+    stored: keys.filter((k) => itemByKey.get(k)?.etag === expectedEtag.get(k)).length,
+    lostKeys: keys.filter((k) => itemByKey.get(k)?.etag !== expectedEtag.get(k) && !deadKeys.has(k)),
+    deadLettered: dlq.length,
+    objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+  };
+}
+
+/**
  * Drives N generated objects through the local pipeline with faults, then checks
  * conservation: every object's newest version stored exactly once, nothing lost.
  */
@@ -78,12 +141,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const reordered = pick(o.reorder);
   const poisonCount = Math.round(o.files * o.poison);
 
-  // Reordering: the first version's notification waits until the second's has been delivered.
-  const secondDelivered = new Map<string, () => void>();
-  const secondDone = new Map<string, Promise<void>>();
-  for (const k of reordered) secondDone.set(k, new Promise((r) => secondDelivered.set(k, r)));
-  const seenFirst = new Set<string>();
-
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const pipeline = await startLocalPipeline({
@@ -93,72 +150,37 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     sendTestEvent: false,
     functionDynamoEndpoint: (endpoint) => proxy.start(endpoint),
     deliveryCopies: (record) => (duplicated.has(keyOf(record)) ? 2 : 1),
-    beforeDeliver: async (record) => {
-      const key = keyOf(record);
-      if (!reordered.has(key)) return;
-      if (!seenFirst.has(key)) {
-        seenFirst.add(key);
-        await secondDone.get(key);
-      } else {
-        // Let the second version's delivery go out first, then release the first.
-        setTimeout(() => secondDelivered.get(key)!(), 20);
-      }
-    },
+    beforeDeliver: reorderingHook(reordered),
   });
   try {
-    const upload = limitConcurrency(o.uploadConcurrency ?? 16, (key: string, body: string) => pipeline.upload(key, body, 'text/plain'));
-    const expectedEtag = new Map<string, string>();
     const started = Date.now();
     let done = 0;
     const progress = setInterval(() => o.onProgress?.(`uploaded ${done}/${o.files} · stored ${pipeline.outcomes.count('stored')}`), 1000);
-    await Promise.all(
-      keys.map(async (key) => {
-        const v1 = `${key} version 1`;
-        await upload(key, v1);
-        let final = v1;
-        if (reordered.has(key)) {
-          final = `${key} version 2 (newer)`;
-          await upload(key, final);
-        }
-        expectedEtag.set(key, md5(final));
-        done++;
-      }),
-    );
+    const expectedEtag = await uploadVersions(pipeline, keys, reordered, o.uploadConcurrency ?? 16, () => done++);
     for (let i = 0; i < poisonCount; i++) await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
     await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
-    const finished = Date.now();
+    const durationMs = Date.now() - started;
     clearInterval(progress);
 
-    const items = await scanItems(pipeline);
-    const itemByKey = new Map(items.map((i) => [String(i.s3_key), i]));
-    const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, poisonCount + o.files)).map((m) => explainDeadLetter(m));
-    const deadKeys = new Set(dlq.flatMap((d) => d.keys));
-    const lostKeys = keys.filter((k) => itemByKey.get(k)?.etag !== expectedEtag.get(k) && !deadKeys.has(k));
-    const latencies = keys
-      .flatMap((k) => {
-        const item = itemByKey.get(k);
-        return item ? [Date.parse(String(item.processed_at)) - Date.parse(String(item.event_time))] : [];
-      })
-      .sort((a, b) => a - b);
-    const durationMs = finished - started;
+    const c = await checkConservation(pipeline, keys, expectedEtag, poisonCount + o.files);
     return {
       environment: o.config.environment,
       mode: o.config.mode,
       options: { files: o.files, poison: o.poison, duplicates: o.duplicates, reorder: o.reorder, transient: o.transient },
       uploaded: o.files,
-      stored: keys.filter((k) => itemByKey.get(k)?.etag === expectedEtag.get(k)).length,
+      stored: c.stored,
       duplicatesAbsorbed: proxy.stats.conditionFailed,
-      deadLettered: dlq.length,
+      deadLettered: c.deadLettered,
       poisonInjected: poisonCount,
-      lost: lostKeys.length,
+      lost: c.lostKeys.length,
       doubleWritten: [...proxy.stats.written.values()].filter((n) => n > 1).length,
-      objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
+      objectsDeadLettered: c.objectsDeadLettered,
       throttlesInjected: proxy.stats.throttled,
       durationMs,
       filesPerSecond: Math.round((o.files / durationMs) * 1000 * 10) / 10,
-      latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+      latencyMs: c.latencyMs,
       peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1048576),
-      lostKeys: lostKeys.slice(0, 20),
+      lostKeys: c.lostKeys.slice(0, 20),
     };
   } finally {
     clearInterval(sampler);

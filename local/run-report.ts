@@ -15,12 +15,12 @@ export interface InjectedRecord {
   messageId: string;
 }
 
-export type Outcome = 'stored' | 'deleted' | 'duplicate' | 'skipped' | 'rejected' | 'ignored' | 'filtered' | 'dead-lettered' | 'upload-failed' | 'pending';
+export type ObjectOutcome = 'stored' | 'deleted' | 'duplicate' | 'skipped' | 'rejected' | 'ignored' | 'filtered' | 'dead-lettered' | 'upload-failed' | 'pending';
 
 export interface ObjectReport {
   key: string;
   size: number;
-  outcome: Outcome;
+  outcome: ObjectOutcome;
   reason?: string;
   /** Upload → item written, from the item's `event_time` and `processed_at`. */
   latencyMs?: number;
@@ -31,11 +31,11 @@ export interface RunReport {
   environment: string;
   mode: string;
   objects: ObjectReport[];
-  injected: Array<{ name: string; messageId: string; outcome: Outcome; reason?: string }>;
+  injected: Array<{ name: string; messageId: string; outcome: ObjectOutcome; reason?: string }>;
   /** Every item in the table, as plain objects with the seed's attribute names. */
   items: Array<Record<string, unknown>>;
   dlq: DeadLetter[];
-  counts: Record<Outcome | 'uploaded' | 'items' | 'dlq' | 'problems', number>;
+  counts: Record<ObjectOutcome | 'uploaded' | 'items' | 'dlq' | 'problems', number>;
   latencyMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
   problems: Array<{ path: string; problem: string }>;
   errors: string[];
@@ -83,21 +83,21 @@ export async function buildReport(
     const dead = dlq.find((d) => d.keys.includes(u.key));
     if (dead) return { ...base, outcome: 'dead-lettered', reason: `${dead.reason}: ${dead.detail ?? ''}`.trim(), duplicatesAbsorbed };
     const last = mine.at(-1);
-    if (last) return { ...base, outcome: last.status as Outcome, reason: last.reason, latencyMs, duplicatesAbsorbed };
+    if (last) return { ...base, outcome: last.status as ObjectOutcome, reason: last.reason, latencyMs, duplicatesAbsorbed };
     return { ...base, outcome: 'pending', reason: 'no outcome reported yet' };
   });
 
   const injectedReports = injected.map((i) => {
     // A handler's dead letter names its source message; a redriven one keeps its id.
     const dead = dlq.find((d) => d.sourceMessageId === i.messageId || d.messageId === i.messageId);
-    if (dead) return { ...i, outcome: 'dead-lettered' as Outcome, reason: dead.reason };
+    if (dead) return { ...i, outcome: 'dead-lettered' as ObjectOutcome, reason: dead.reason };
     const other = observed.find((o) => o.messageId === i.messageId && o.status !== 'transient-failure');
-    return { ...i, outcome: (other?.status as Outcome) ?? 'pending', reason: other?.reason };
+    return { ...i, outcome: (other?.status as ObjectOutcome) ?? 'pending', reason: other?.reason };
   });
 
   const latencies = objects.flatMap((o) => (o.outcome === 'stored' && o.latencyMs !== undefined ? [o.latencyMs] : [])).sort((a, b) => a - b);
   const counts = { uploaded: uploads.filter((u) => !u.error).length, items: items.length, dlq: dlq.length, problems: problems.length } as RunReport['counts'];
-  for (const o of ['stored', 'deleted', 'duplicate', 'skipped', 'rejected', 'ignored', 'filtered', 'dead-lettered', 'upload-failed', 'pending'] as Outcome[]) {
+  for (const o of ['stored', 'deleted', 'duplicate', 'skipped', 'rejected', 'ignored', 'filtered', 'dead-lettered', 'upload-failed', 'pending'] as ObjectOutcome[]) {
     counts[o] = objects.filter((x) => x.outcome === o).length + injectedReports.filter((x) => x.outcome === o).length;
   }
   return {

@@ -16,7 +16,7 @@ const ENTRIES = {
   'outputs-cli': 'tools/cli/outputs.ts',
   'dlq-cli': 'tools/cli/dlq.ts',
   'terraform-env': 'tools/cli/terraform-env.ts',
-  catalogue: 'guardrails/print-catalogue.ts',
+  docs: 'tools/cli/docs.ts',
   bench: 'bench/run.ts',
 };
 const only = process.argv.slice(2);

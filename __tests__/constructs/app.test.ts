@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing } from 'cdktf';
+import { AnnotationMetadataEntryType, Testing } from 'cdktf';
 import { buildApp } from '../../main';
 import { makeConfig } from '../helpers/factories';
 import { policyOf, resourcesOf, synthPipeline } from '../helpers/synth';
@@ -13,6 +13,21 @@ describe('app', () => {
   it('synthesizes a stack per environment, plus the state bootstrap when any uses S3 state', () => {
     const app = buildApp([makeConfig({ environment: 'a' }), makeConfig({ environment: 'b', state: { bucket: 'tf-state-b', region: 'eu-west-1', keyPrefix: 'x' } })], Testing.app());
     expect(app.node.children.map((c) => c.node.id)).toEqual(['pipeline-a', 'pipeline-b', 'state-bootstrap']);
+  });
+
+  it('warns about, instead of silently skipping, a state bucket in another account', () => {
+    // Prepare
+    const configs = [
+      makeConfig({ environment: 'a', accountId: '111111111111', state: { bucket: 'tf-state-a', region: 'eu-west-1', keyPrefix: 'x' } }),
+      makeConfig({ environment: 'b', accountId: '222222222222', state: { bucket: 'tf-state-b', region: 'eu-west-1', keyPrefix: 'x' } }),
+    ];
+    // Act
+    const stack = buildApp(configs, Testing.app()).node.findChild('state-bootstrap');
+    // Assess
+    const buckets = resourcesOf({ parsed: JSON.parse(Testing.synth(stack as never)) } as never, 'aws_s3_bucket').map((b) => b.bucket);
+    expect(buckets).toEqual(['tf-state-a']);
+    const warnings = stack.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringContaining('State bucket "tf-state-b" of environment "b" (account 222222222222) is not created by this stack')]);
   });
 
   it('creates a versioned, encrypted, private, TLS-only state bucket with noncurrent expiry', () => {

@@ -1,3 +1,4 @@
+import { AnnotationMetadataEntryType } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
@@ -225,14 +226,19 @@ describe('pipeline stack, direct mode', () => {
     expect(s.parsed.output.queue_url!.value).toBe(ref('aws_sqs_queue', queue.id, 'url'));
   });
 
+  const warningsOf = (synth: typeof s): string[] =>
+    synth.stack.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+
   it('uses a local backend, with a warning, when no state bucket is configured', () => {
     expect(s.parsed.terraform.backend).toEqual({ local: { path: 'terraform.test.tfstate' } });
+    expect(warningsOf(s)).toEqual([expect.stringMatching(/^Environment "test" has no "state" configured: using a local state file\./)]);
   });
 
-  it('uses an encrypted S3 backend with native locking when a state bucket is configured', () => {
+  it('uses an encrypted S3 backend with native locking, and no warning, when a state bucket is configured', () => {
     const withState = synthPipeline(makeConfig({ state: { bucket: 'my-state', region: 'us-east-1', keyPrefix: 'ingest' } }));
     expect(withState.parsed.terraform.backend).toEqual({
       s3: { bucket: 'my-state', key: 'ingest/test.tfstate', region: 'us-east-1', encrypt: true, use_lockfile: true },
     });
+    expect(warningsOf(withState)).toEqual([]);
   });
 });

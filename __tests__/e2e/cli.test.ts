@@ -85,3 +85,23 @@ describe('npm start -- --watch', () => {
     expect(report.items.map((i: { s3_key: string }) => i.s3_key)).toEqual(['sub dir/late arrival+1.txt']);
   }, 60_000);
 });
+
+describe('npm run synth with a bad config', () => {
+  it('prints every problem with a suggestion and exits 1, without a stack trace', async () => {
+    // Prepare
+    const dir = join(tempDataDir().dir, 'config');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'qa.json'), JSON.stringify({ environment: 'qa', namePrefix: 'ingest-qa', accountId: '123456789012', region: 'eu-west-1', processor: { timeout: 60 }, mode: 'sideways' }));
+    execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), 'main']);
+    // Act
+    const result = await run('node', [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env: { ...process.env, CONFIG_DIR: dir } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('processor.timeout is not a known setting; did you mean "timeoutSeconds"?');
+    expect(result.stderr).toContain('mode must be "direct" or "pusher" (got "sideways")');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 30_000);
+});

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { catalogueMarkdown, RULES } from '../../guardrails';
 
 describe('rule catalogue', () => {
-  it('is in the README exactly as the rules define it', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const section = /<!-- guardrails:catalogue:start -->\n([\s\S]*?)\n<!-- guardrails:catalogue:end -->/.exec(readme)?.[1];
+  it('is in docs/guardrails.md exactly as the rules define it', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'guardrails.md'), 'utf8');
+    const section = /<!-- guardrails:catalogue:start -->\n([\s\S]*?)\n<!-- guardrails:catalogue:end -->/.exec(doc)?.[1];
     expect(section).toBe(catalogueMarkdown());
   });
 

@@ -30,23 +30,24 @@ export function compareOutputs(beforeDir: string, afterDir: string): StackDiff[]
   return [...new Set([...before.keys(), ...after.keys()])].sort().map((s) => diffStack(s, before.get(s), after.get(s)));
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** `root`: the checkout whose working tree is compared (another worktree in tests). */
+export async function main(argv: string[], root = PROJECT_ROOT): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { base: { type: 'string' }, env: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   if (!values.base) return (process.stderr.write(`--base is required\n\n${USAGE}\n`), 1);
   const work = mkdtempSync(join(tmpdir(), 'synth-diff-'));
   const tree = join(work, 'base');
   try {
-    await run('git', ['worktree', 'add', '--detach', tree, values.base], { cwd: PROJECT_ROOT });
+    await run('git', ['worktree', 'add', '--detach', tree, values.base], { cwd: root });
     // The base is synthesized with this checkout's dependencies.
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
     await synthApp(tree, join(work, 'out-base'), values.env);
-    await synthApp(PROJECT_ROOT, join(work, 'out-head'), values.env);
+    await synthApp(root, join(work, 'out-head'), values.env);
     const diffs = compareOutputs(join(work, 'out-base'), join(work, 'out-head'));
     process.stdout.write(renderDiff(diffs, `${values.base} → working tree`));
     return diffs.some((d) => d.kind !== 'same') ? 2 : 0;
   } finally {
-    await run('git', ['worktree', 'remove', '--force', tree], { cwd: PROJECT_ROOT }).catch(() => undefined);
+    await run('git', ['worktree', 'remove', '--force', tree], { cwd: root }).catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queueSettings } from '../../../config/derive';
+import fc from 'fast-check';
+import { queueSettings, SQS_MAX_VISIBILITY_SECONDS } from '../../../config/derive';
 import { listEnvironments, loadAllConfigs, loadConfig } from '../../../config/load';
 import { ConfigValidationError, resolveConfig } from '../../../config/validate';
 
@@ -79,9 +80,32 @@ describe('config validation', () => {
     );
   });
 
-  it('derives a visibility timeout that satisfies AWS’s rule for every config', () => {
-    const cfg = resolveConfig({ ...VALID, processor: { timeoutSeconds: 120, batchingWindowSeconds: 20, batchSize: 500 } });
-    expect(queueSettings(cfg).visibilityTimeoutSeconds).toBe(740);
+  it('accepts every processor timing it validates, and the queue it derives satisfies AWS’s rule and SQS’s maximum', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 900 }), fc.integer({ min: 0, max: 300 }), (timeoutSeconds, batchingWindowSeconds) => {
+        // Act
+        const cfg = resolveConfig({ ...VALID, processor: { timeoutSeconds, batchingWindowSeconds } });
+        // Assess
+        const { visibilityTimeoutSeconds } = queueSettings(cfg);
+        expect(visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * timeoutSeconds + batchingWindowSeconds);
+        expect(visibilityTimeoutSeconds).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    [{ processor: { timeout: 60 } }, 'processor.timeout is not a known setting; did you mean "timeoutSeconds"?'],
+    [{ handleDelete: true }, 'handleDelete is not a known setting; did you mean "handleDeletes"?'],
+    [{ filters: { prefx: 'in/' } }, 'filters.prefx is not a known setting; did you mean "prefix"?'],
+    [{ alertEmail: ['a@example.com'] }, 'alertEmail is not a known setting; did you mean "alertEmails"?'],
+    [{ colour: 'blue' }, 'colour is not a known setting'],
+  ])('suggests the closest known setting for %j', (overrides, problem) => {
+    expect(problemsOf({ ...VALID, ...overrides })).toContain(problem);
+  });
+
+  it('accepts the editors\' $schema pointer and nothing else unknown', () => {
+    expect(problemsOf({ ...VALID, $schema: './pipeline.schema.json' })).toEqual([]);
   });
 });
 
@@ -90,6 +114,7 @@ describe('config files', () => {
     const configs = loadAllConfigs();
     expect(configs.map((c) => c.mode).sort()).toEqual(expect.arrayContaining(['direct', 'pusher']));
     expect(listEnvironments()).toEqual(configs.map((c) => c.environment));
+    expect(listEnvironments()).not.toContain('pipeline.schema');
   });
 
   it('names unknown environments and bad JSON clearly', () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
@@ -13,6 +14,8 @@ function synthTo(cfg: PipelineConfig, dir: string): void {
   new PipelineStack(app, cfg);
   app.synth();
 }
+
+const ROOT = join(__dirname, '..', '..', '..');
 
 describe('synthesized diff', () => {
   const dir = mkdtempSync(join(tmpdir(), 'synth-diff-test-'));
@@ -53,17 +56,44 @@ describe('synthesized diff', () => {
     expect(diffValues({ a: [1, 2] }, { a: [1] })).toEqual([{ path: 'a[1]', before: 2, after: undefined }]);
   });
 
-  it('`npm run diff -- --base HEAD` synthesizes both sides and prints the review', async () => {
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await diffCli(['--base', 'HEAD', '--env', 'dev']);
-    } finally {
-      process.stdout.write = write;
-    }
-    expect([0, 2]).toContain(code);
-    expect(out.join('')).toMatch(/^## Synthesized diff: HEAD → working tree\n/);
-  }, 60_000);
+  describe('`npm run diff -- --base HEAD` against a checkout of HEAD', () => {
+    const work = mkdtempSync(join(tmpdir(), 'diff-cli-'));
+    const tree = join(work, 'tree');
+    beforeAll(() => {
+      execFileSync('git', ['worktree', 'add', '--detach', tree, 'HEAD'], { cwd: ROOT, stdio: 'ignore' });
+      symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    });
+    afterAll(() => {
+      execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: ROOT, stdio: 'ignore' });
+      rmSync(work, { recursive: true, force: true });
+    });
+    const diff = async (): Promise<{ code: number; out: string }> => {
+      const out: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
+      try {
+        return { code: await diffCli(['--base', 'HEAD', '--env', 'dev'], tree), out: out.join('') };
+      } finally {
+        process.stdout.write = write;
+      }
+    };
+
+    it('exits 0 when nothing changed', async () => {
+      const { code, out } = await diff();
+      expect(out).toMatch(/^## Synthesized diff: HEAD → working tree\n/);
+      expect(code).toBe(0);
+    }, 60_000);
+
+    it('exits 2 and names the attribute when the config changed', async () => {
+      // Prepare
+      const file = join(tree, 'config', 'dev.json');
+      const cfg = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...cfg, processor: { ...cfg.processor, memoryMb: cfg.processor.memoryMb * 2 } }));
+      // Act
+      const { code, out } = await diff();
+      // Assess
+      expect(code).toBe(2);
+      expect(out).toContain(`\`memory_size\`: ${cfg.processor.memoryMb} → ${cfg.processor.memoryMb * 2}`);
+    }, 60_000);
+  });
 });

@@ -1,0 +1,26 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { transformSync } from 'esbuild';
+import { deployedBundleInputs, HANDLER_ENTRIES, type HandlerName } from '../../../bundling/bundle-handler';
+import { PROJECT_ROOT } from '../../../config/project-root';
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+
+/** A file esbuild compiles to nothing: interfaces and types only, erased from every bundle by design. */
+const typeOnly = (file: string): boolean => transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm' }).code.replace(/export\s*\{\s*\};?/g, '').trim() === '';
+
+describe('src/ is exactly what ships', () => {
+  it('every file under src/ is in a deployed bundle, or holds only types that bundled files import', () => {
+    // Prepare
+    const shipped = new Set((Object.keys(HANDLER_ENTRIES) as HandlerName[]).flatMap(deployedBundleInputs));
+    const bundledText = [...shipped].map((f) => readFileSync(join(PROJECT_ROOT, f), 'utf8')).join('\n');
+    // Act
+    const strays = walk(join(PROJECT_ROOT, 'src'))
+      .map((f) => relative(PROJECT_ROOT, f))
+      .filter((f) => !shipped.has(f))
+      .filter((f) => !(typeOnly(join(PROJECT_ROOT, f)) && bundledText.includes(`/${f.split('/').pop()!.replace(/\.ts$/, '')}'`)));
+    // Assess
+    expect(strays).toEqual([]);
+  });
+});
