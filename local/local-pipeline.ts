@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { bundleDeployedHandler } from '../bundling/bundle-handler';
+import { bundleDeployedHandler, type HandlerName } from '../bundling/bundle-handler';
 import { notificationEvents, processorEnvironment, pusherEnvironment, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { partitionOf } from '../constructs/iam';
@@ -83,37 +83,46 @@ interface Wiring {
   onStop(stop: () => Promise<void>): void;
 }
 
-function startProcessor(w: Wiring): FunctionHost {
-  const { cfg, names, resources } = w;
+/** One deployed function on the local host: its bundle, the stack's environment plus the local endpoints. */
+function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memoryMb: number; timeoutSeconds: number; concurrency: number; environment: Record<string, string> }): FunctionHost {
   const host = new FunctionHost({
-    functionName: names.processor,
-    functionArn: functionArn(cfg, names.processor),
-    memoryMb: cfg.processor.memoryMb,
-    bundleFile: bundleDeployedHandler('processor').file,
-    environment: { ...w.awsEnv, ...processorEnvironment(cfg, { tableName: resources.tableName, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.processor },
-    timeoutSeconds: cfg.processor.timeoutSeconds,
-    concurrency: cfg.processor.maxConcurrency,
+    functionName: fn.name,
+    functionArn: functionArn(w.cfg, fn.name),
+    memoryMb: fn.memoryMb,
+    bundleFile: bundleDeployedHandler(fn.handler).file,
+    environment: { ...w.awsEnv, ...fn.environment, AWS_LAMBDA_FUNCTION_NAME: fn.name },
+    timeoutSeconds: fn.timeoutSeconds,
+    concurrency: fn.concurrency,
     onLog: w.outcomes.onLog,
   });
   w.onStop(() => host.stop());
   return host;
 }
 
+function startProcessor(w: Wiring): FunctionHost {
+  const { cfg, resources } = w;
+  return hostFunction(w, {
+    handler: 'processor',
+    name: w.names.processor,
+    memoryMb: cfg.processor.memoryMb,
+    timeoutSeconds: cfg.processor.timeoutSeconds,
+    concurrency: cfg.processor.maxConcurrency,
+    environment: processorEnvironment(cfg, { tableName: resources.tableName, deadLetterQueueUrl: resources.deadLetterQueueUrl }),
+  });
+}
+
 /** Pusher mode: S3 invokes the pusher asynchronously, with Lambda's retries and on-failure destination. */
 function startPusher(w: Wiring): AsyncInvoker {
   const { cfg, names, resources } = w;
-  const host = new FunctionHost({
-    functionName: names.pusher,
-    functionArn: functionArn(cfg, names.pusher),
+  const host = hostFunction(w, {
+    handler: 'pusher',
+    name: names.pusher,
     memoryMb: cfg.pusher.memoryMb,
-    bundleFile: bundleDeployedHandler('pusher').file,
-    environment: { ...w.awsEnv, ...pusherEnvironment(cfg, { queueUrl: resources.queueUrl, deadLetterQueueUrl: resources.deadLetterQueueUrl }), AWS_LAMBDA_FUNCTION_NAME: names.pusher },
     timeoutSeconds: cfg.pusher.timeoutSeconds,
     // S3 invokes asynchronously; Lambda scales the pusher to the account limit. Locally: a few.
     concurrency: 4,
-    onLog: w.outcomes.onLog,
+    environment: pusherEnvironment(cfg, { queueUrl: resources.queueUrl, deadLetterQueueUrl: resources.deadLetterQueueUrl }),
   });
-  w.onStop(() => host.stop());
   return new AsyncInvoker({
     host,
     functionArn: functionArn(cfg, names.pusher),
