@@ -18,6 +18,7 @@ const STATUS_OF: Record<LogMessage, string | null> = {
   [LogMessage.NOT_STORED]: null,
   [LogMessage.POISON_DEAD_LETTERED]: 'poison',
   [LogMessage.TRANSIENT_FAILURE]: 'transient-failure',
+  [LogMessage.ACCESS_DENIED]: 'access-denied',
   [LogMessage.OBJECT_REJECTED]: 'rejected',
   [LogMessage.RECORD_DEAD_LETTERED]: 'poison',
 };

@@ -56,6 +56,21 @@ export const s3EventBody = (...records: S3RecordOptions[]): string =>
 export const testEventBody = (bucket = 'uploads'): string =>
   JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-11-27T10:00:00.000Z', Bucket: bucket, RequestId: 'R', HostId: 'H' });
 
+/** A message body as SQS receives it from an SNS subscription with raw message delivery off. */
+export const snsEnvelope = (message: string): string =>
+  JSON.stringify({
+    Type: 'Notification',
+    MessageId: 'd88d4479-6ec0-54fe-b63f-1cf9df4bb16e',
+    TopicArn: 'arn:aws:sns:eu-west-1:123456789012:uploads-fanout',
+    Subject: 'Amazon S3 Notification',
+    Message: message,
+    Timestamp: '2026-11-27T10:00:00.100Z',
+    SignatureVersion: '1',
+    Signature: 'c2lnbmF0dXJl',
+    SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-example.pem',
+    UnsubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:123456789012:uploads-fanout:1',
+  });
+
 export function pusherMessage(o: Partial<PusherMessage> = {}): PusherMessage {
   return {
     type: PUSHER_MESSAGE_TYPE,

@@ -5,6 +5,7 @@ import { createAwsClients, type AwsClients } from '../adapters/clients';
 import { DynamoItemRepository } from '../adapters/dynamo-item-repository';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
+import { AccessDeniedError } from '../core/errors';
 import { limitConcurrency } from '../core/limit';
 import { makeMessageProcessor, type Outcome } from '../core/process-message';
 import { readProcessorEnvironment } from './environment';
@@ -52,6 +53,10 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     try {
       outcomes = await processMessage({ messageId, body: record.body });
     } catch (e) {
+      if (e instanceof AccessDeniedError) {
+        metrics.addMetric(MetricName.ACCESS_DENIED, MetricUnit.Count, 1);
+        logger.error(LogMessage.ACCESS_DENIED, { messageId, error: e });
+      }
       metrics.addMetric(MetricName.TRANSIENT_FAILURES, MetricUnit.Count, 1);
       logger.warn(LogMessage.TRANSIENT_FAILURE, { messageId, error: e as Error });
       throw e;

@@ -4,7 +4,7 @@ import { createAwsClients, type AwsClients } from '../adapters/clients';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
 import { SqsQueueSender } from '../adapters/sqs-queue-sender';
-import { EnqueueError } from '../core/errors';
+import { AccessDeniedError, EnqueueError } from '../core/errors';
 import { makePusher, type PushSummary } from '../core/push-objects';
 import { readPusherEnvironment } from './environment';
 import { LogMessage, MetricName } from './telemetry-contract';
@@ -48,6 +48,10 @@ export function createPusherHandler(options: PusherAppOptions = {}): (event: unk
       logger.info('Event pushed', { enqueued: summary.enqueued.length, rejected: summary.rejected.length, poison: summary.poison.length });
       return summary;
     } catch (e) {
+      if (e instanceof AccessDeniedError) {
+        metrics.addMetric(MetricName.ACCESS_DENIED, MetricUnit.Count, 1);
+        logger.error(LogMessage.ACCESS_DENIED, { error: e });
+      }
       metrics.addMetric(MetricName.ENQUEUE_FAILURES, MetricUnit.Count, 1);
       // Failing the invocation hands the event to Lambda's async retries, then the on-failure destination.
       logger.error('Could not enqueue; failing the invocation', { error: e as Error, keys: e instanceof EnqueueError ? e.failedKeys : undefined });

@@ -14,6 +14,8 @@ export const LogMessage = {
   POISON_DEAD_LETTERED: 'Poison message sent to the dead-letter queue',
   /** Processor: the message failed transiently and is left for SQS to redeliver. */
   TRANSIENT_FAILURE: 'Transient failure; SQS will redeliver',
+  /** Either function: a call was denied for lack of permission (the message is retried). */
+  ACCESS_DENIED: 'Access denied; check the function role',
   /** Pusher: an object was filtered out. */
   OBJECT_REJECTED: 'Object rejected',
   /** Pusher: a record that can never be processed went to the DLQ. */
@@ -45,5 +47,6 @@ export const MetricName = {
   OBJECTS_ENQUEUED: 'ObjectsEnqueued',
   OBJECTS_REJECTED: 'ObjectsRejected',
   ENQUEUE_FAILURES: 'EnqueueFailures',
+  ACCESS_DENIED: 'AccessDenied',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

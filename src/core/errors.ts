@@ -31,6 +31,17 @@ export class PoisonMessageError extends IngestError {
   }
 }
 
+/**
+ * S3 or another service refused a call for lack of permission. Transient (a fixed policy lets the
+ * retry through), but reported apart: it is a deployment problem, not a hiccup.
+ */
+export class AccessDeniedError extends IngestError {
+  public constructor(operation: string, resource: string, options?: ErrorOptions) {
+    super(`${operation} on ${resource} was denied: check the function role's permissions`, options);
+    this.name = 'AccessDeniedError';
+  }
+}
+
 /** Enqueuing failed after retries; the invocation must fail so Lambda's async retry takes over. */
 export class EnqueueError extends IngestError {
   public readonly failedKeys: string[];

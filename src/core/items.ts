@@ -1,5 +1,5 @@
 import { orderingKey } from './sequencer';
-import type { DeletionMark, IngestItem, ObjectEvent, ObjectHead } from './types';
+import type { DeletionMark, IngestItem, ObjectEvent } from './types';
 
 /** The fallback S3 itself applies when an upload names no content type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -7,15 +7,16 @@ export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 const stripQuotes = (etag: string | undefined): string | undefined => etag?.replace(/^"|"$/g, '');
 
 /**
- * The item for a created object. Size and ETag come from the event (they describe exactly
- * the version the event is about); the content type from the pusher or from HeadObject.
+ * The item for a live object: the event's identity and place in S3's order, and the version it
+ * describes (size, ETag, version, content type), filled in by the caller from the event itself
+ * or from HeadObject.
  */
-export function buildItem(event: ObjectEvent, head: ObjectHead | undefined, messageId: string, now: Date): IngestItem {
+export function buildItem(event: ObjectEvent, messageId: string, now: Date): IngestItem {
   const item: IngestItem = {
     s3_key: event.key,
     bucket: event.bucket,
-    content_type: event.contentType ?? head?.contentType ?? DEFAULT_CONTENT_TYPE,
-    file_size: event.size ?? head?.size ?? 0,
+    content_type: event.contentType ?? DEFAULT_CONTENT_TYPE,
+    file_size: event.size ?? 0,
     event_time: event.eventTime,
     processed_at: now.toISOString(),
     message_id: messageId,
@@ -23,10 +24,9 @@ export function buildItem(event: ObjectEvent, head: ObjectHead | undefined, mess
     sequencer: event.sequencer,
     ordering_key: orderingKey(event.sequencer),
   };
-  const etag = stripQuotes(event.etag ?? head?.etag);
+  const etag = stripQuotes(event.etag);
   if (etag) item.etag = etag;
-  const versionId = event.versionId ?? head?.versionId;
-  if (versionId) item.version_id = versionId;
+  if (event.versionId) item.version_id = event.versionId;
   return item;
 }
 

@@ -2,7 +2,7 @@ import { PoisonMessageError, PoisonReason } from './errors';
 import { isObject, type JsonObject } from './json';
 import { decodeS3Key, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
-import { PUSHER_MESSAGE_TYPE, type ObjectEvent, type ParsedMessage } from './types';
+import { EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ParsedMessage, type RecordResult } from './types';
 
 type Json = JsonObject;
 const schema = (detail: string): PoisonMessageError => new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, detail);
@@ -39,13 +39,32 @@ function stringMap(v: unknown, where: string): Record<string, string> | undefine
   return v as Record<string, string>;
 }
 
-/** One record of an S3 event notification (`Records[i]`), with its key decoded. */
-export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEvent {
+function decodedKeyOrUndefined(o: Json): string | undefined {
+  try {
+    return typeof o.key === 'string' ? decodeS3Key(o.key) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One record of an S3 event notification (`Records[i]`), classified first: only created and
+ * removed records must carry what a write needs (key, sequencer, time); any other event
+ * (tagging and ACL records have no sequencer or size) is ignored, never poison.
+ * @throws PoisonMessageError when a created/removed record is unreadable.
+ */
+export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEvent | { ignored: string; key?: string; bucket?: string } {
   if (!isObject(record)) throw schema(`${where} must be an object`);
   if (record.eventSource !== 'aws:s3') {
     throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, `${where}.eventSource is ${JSON.stringify(record.eventSource)}, not "aws:s3"`);
   }
+  const eventName = str(record, 'eventName', where).replace(/^s3:/, '');
   const s3 = record.s3;
+  if (eventFamily(eventName) === EventFamily.OTHER) {
+    const obj = isObject(s3) && isObject(s3.object) ? s3.object : {};
+    const bucket = isObject(s3) && isObject(s3.bucket) && typeof s3.bucket.name === 'string' ? s3.bucket.name : undefined;
+    return { ignored: eventName, key: decodedKeyOrUndefined(obj), bucket };
+  }
   if (!isObject(s3) || !isObject(s3.bucket) || !isObject(s3.object)) throw schema(`${where}.s3 must hold bucket and object`);
   const obj = s3.object;
   const sequencer = str(obj, 'sequencer', `${where}.s3.object`);
@@ -53,7 +72,7 @@ export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEven
   return {
     bucket: str(s3.bucket, 'name', `${where}.s3.bucket`),
     key: decodeS3Key(str(obj, 'key', `${where}.s3.object`)),
-    eventName: str(record, 'eventName', where),
+    eventName,
     eventTime: isoTime(record, 'eventTime', where),
     sequencer,
     size: optSize(obj, 'size', `${where}.s3.object`),
@@ -62,10 +81,23 @@ export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEven
   };
 }
 
+/** The same, as a result: a bad record becomes a `poison` result and never takes its neighbours down. */
+export function classifyS3Record(record: unknown, where: string): RecordResult {
+  try {
+    const parsed = parseS3Record(record, where);
+    return 'ignored' in parsed ? { kind: 'ignored', eventName: parsed.ignored, key: parsed.key, bucket: parsed.bucket } : { kind: 'object', event: parsed };
+  } catch (e) {
+    if (e instanceof PoisonMessageError) return { kind: 'poison', error: e, raw: record };
+    throw e;
+  }
+}
+
 function parsePusherMessage(body: Json): ObjectEvent {
   const where = 'message';
   const sequencer = str(body, 'sequencer', where);
   orderingKey(sequencer);
+  const state = optStr(body, 'state', where);
+  if (state !== undefined && state !== ObjectState.LIVE && state !== ObjectState.DELETED) throw schema(`${where}.state must be "live" or "deleted"`);
   return {
     bucket: str(body, 'bucket', where),
     // The pusher sends keys already decoded.
@@ -78,30 +110,42 @@ function parsePusherMessage(body: Json): ObjectEvent {
     versionId: optStr(body, 'versionId', where),
     contentType: optStr(body, 'contentType', where),
     metadata: stringMap(body.metadata, `${where}.metadata`),
+    ...(state ? { state } : {}),
   };
 }
 
+const parseJson = (text: string, what: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PoisonMessageError(PoisonReason.MALFORMED_JSON, `${what} is not JSON: ${(e as Error).message}`, { cause: e });
+  }
+};
+
 /**
- * Understands an SQS message body: a raw S3 event notification (direct mode), S3's
- * `s3:TestEvent`, or the pusher's enriched message. Every record is validated before
- * anything is written, so a message is either wholly processable or wholly poison.
- * @throws PoisonMessageError for anything else.
+ * An SNS notification as SQS receives it with raw message delivery off: the publisher's message
+ * is the `Message` string; the signature fields are SNS's, not ours, and are ignored (SQS already
+ * authenticated the sender through the queue policy).
+ */
+const isSnsEnvelope = (o: Json): boolean => o.Type === 'Notification' && typeof o.Message === 'string' && typeof o.TopicArn === 'string';
+
+/**
+ * Understands an SQS message body: a raw S3 event notification (direct mode, or through SNS with
+ * raw delivery on), the same wrapped in an SNS envelope, S3's `s3:TestEvent`, or the pusher's
+ * enriched message. Each S3 record is classified on its own (see {@link classifyS3Record}).
+ * @throws PoisonMessageError when the body as a whole is unreadable.
  */
 export function parseMessageBody(body: string): ParsedMessage {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (e) {
-    throw new PoisonMessageError(PoisonReason.MALFORMED_JSON, `Body is not JSON: ${(e as Error).message}`, { cause: e });
-  }
+  let parsed = parseJson(body, 'Body');
+  if (isObject(parsed) && isSnsEnvelope(parsed)) parsed = parseJson(parsed.Message as string, 'The SNS Message');
   if (!isObject(parsed)) throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, 'Body is JSON but not an object');
   if (parsed.Event === 's3:TestEvent') {
     return { kind: 'test-event', bucket: typeof parsed.Bucket === 'string' ? parsed.Bucket : undefined };
   }
-  if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'objects', events: [parsePusherMessage(parsed)] };
+  if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'object', event: parsePusherMessage(parsed) }] };
   if (!('Records' in parsed)) {
     throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, 'Body has neither S3 "Records" nor a pusher message type');
   }
   if (!Array.isArray(parsed.Records) || parsed.Records.length === 0) throw schema('Records must be a non-empty array');
-  return { kind: 'objects', events: parsed.Records.map((r, i) => parseS3Record(r, `Records[${i}]`)) };
+  return { kind: 'records', records: parsed.Records.map((r, i) => classifyS3Record(r, `Records[${i}]`)) };
 }

@@ -2,7 +2,8 @@ import { PoisonMessageError } from './errors';
 import { buildDeletionMark, buildItem } from './items';
 import { parseMessageBody } from './messages';
 import type { DeadLetters, ItemRepository, ObjectStore } from './ports';
-import { EventFamily, eventFamily, type ObjectEvent } from './types';
+import { deadLetterPart } from './poison-part';
+import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type ObjectEvent, type RecordResult } from './types';
 
 /** What happened to one object of a message (or to the message, for test events and poison). */
 export type Outcome =
@@ -10,7 +11,7 @@ export type Outcome =
   | { status: 'deleted'; key: string; bucket: string; latencyMs: number }
   | { status: 'duplicate'; key: string; bucket: string }
   | { status: 'skipped'; key: string; bucket: string; reason: 'object-missing' }
-  | { status: 'ignored'; key: string; bucket: string; eventName: string }
+  | { status: 'ignored'; key?: string; bucket?: string; eventName: string }
   | { status: 'test-event' }
   | { status: 'poison'; reason: string; detail: string };
 
@@ -18,7 +19,7 @@ export interface MessageProcessorDeps {
   objects: ObjectStore;
   items: ItemRepository;
   deadLetters: DeadLetters;
-  /** Mark items deleted on `ObjectRemoved:*`; otherwise such events are ignored. */
+  /** Track removals (`ObjectRemoved:*`, lifecycle expirations); otherwise they are ignored. */
   handleDeletes: boolean;
   now?: () => Date;
 }
@@ -28,51 +29,90 @@ export interface IncomingMessage {
   body: string;
 }
 
+const latency = (event: ObjectEvent, at: Date): number => Math.max(0, at.getTime() - Date.parse(event.eventTime));
+
 /**
  * The processor's core: one SQS message in, its outcomes out.
  *
- * Permanent problems (poison) are sent to the DLQ with their reason and reported as an
- * outcome; the message is then acknowledged. Anything thrown is transient: the caller
- * reports the message as a batch item failure and SQS delivers it again. If the DLQ send
- * itself fails, that error is thrown too, so a poison message is never dropped.
+ * Each record is handled on its own. A message whose body is unreadable goes to the DLQ whole;
+ * a message with some unreadable records has its readable ones processed first, and only then
+ * are the others dead-lettered, together, in one DLQ message (see `poison-part.ts`). Anything
+ * thrown is transient: the caller reports the message as a batch item failure and SQS delivers
+ * it again; the conditional writes make the replay of its good part harmless, and as the DLQ
+ * send comes last, the poison part is never dead-lettered twice. If the DLQ send itself fails,
+ * that error is thrown too, so a poison message is never dropped.
  */
 export function makeMessageProcessor(deps: MessageProcessorDeps): (message: IncomingMessage) => Promise<Outcome[]> {
   const now = deps.now ?? (() => new Date());
 
-  async function processEvent(event: ObjectEvent, messageId: string): Promise<Outcome> {
+  async function store(event: ObjectEvent, messageId: string): Promise<Outcome> {
     const { key, bucket } = event;
-    const family = eventFamily(event.eventName);
-    if (family === EventFamily.REMOVED && deps.handleDeletes) {
-      const at = now();
-      const result = await deps.items.markDeletedIfNewer(buildDeletionMark(event, messageId, at));
-      return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'deleted', key, bucket, latencyMs: latency(event, at) };
-    }
-    if (family !== EventFamily.CREATED) return { status: 'ignored', key, bucket, eventName: event.eventName };
-
-    let head;
-    if (event.contentType === undefined) {
-      head = await deps.objects.head(bucket, key, event.versionId);
-      if (head === null) return { status: 'skipped', key, bucket, reason: 'object-missing' };
-    }
     const at = now();
-    const result = await deps.items.putIfNewer(buildItem(event, head, messageId, at));
+    const result = await deps.items.putIfNewer(buildItem(event, messageId, at));
     return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'stored', key, bucket, latencyMs: latency(event, at) };
   }
 
+  async function markDeleted(event: ObjectEvent, messageId: string): Promise<Outcome> {
+    const { key, bucket } = event;
+    const at = now();
+    const result = await deps.items.markDeletedIfNewer(buildDeletionMark(event, messageId, at));
+    return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'deleted', key, bucket, latencyMs: latency(event, at) };
+  }
+
+  async function created(event: ObjectEvent, messageId: string): Promise<Outcome> {
+    if (event.contentType !== undefined) return store(event, messageId);
+    // The version the event names: its size and ETag come from the event, its type from S3.
+    const head = await deps.objects.head(event.bucket, event.key, event.versionId);
+    if (head === null) return { status: 'skipped', key: event.key, bucket: event.bucket, reason: 'object-missing' };
+    return store({ ...event, contentType: head.contentType, size: event.size ?? head.size, etag: event.etag ?? head.etag, versionId: event.versionId ?? head.versionId }, messageId);
+  }
+
+  /**
+   * A removal: the item must say what is current for the key after it. A new delete marker hides
+   * the key; any other removal may have taken a noncurrent version or a delete marker away, so
+   * S3 is asked for the current version (HeadObject without a version). Written with the event's
+   * sequencer, an older event can never overwrite the result of a newer one.
+   */
+  async function removed(event: ObjectEvent, messageId: string): Promise<Outcome> {
+    if (event.state === ObjectState.LIVE) return store(event, messageId);
+    if (event.state === ObjectState.DELETED || createsDeleteMarker(event.eventName)) return markDeleted(event, messageId);
+    const current = await deps.objects.head(event.bucket, event.key);
+    if (current === null) return markDeleted(event, messageId);
+    return store({ ...event, contentType: current.contentType, size: current.size, etag: current.etag, versionId: current.versionId }, messageId);
+  }
+
+  async function processRecord(record: RecordResult, messageId: string): Promise<Outcome | null> {
+    if (record.kind === 'poison') return null;
+    if (record.kind === 'ignored') return { status: 'ignored', key: record.key, bucket: record.bucket, eventName: record.eventName };
+    const { event } = record;
+    const family = eventFamily(event.eventName);
+    if (family === EventFamily.CREATED) return created(event, messageId);
+    if (family === EventFamily.REMOVED && deps.handleDeletes) return removed(event, messageId);
+    return { status: 'ignored', key: event.key, bucket: event.bucket, eventName: event.eventName };
+  }
+
   return async ({ messageId, body }) => {
+    let records: RecordResult[];
     try {
       const parsed = parseMessageBody(body);
       if (parsed.kind === 'test-event') return [{ status: 'test-event' }];
-      // Records of one message are few (S3 sends one); in order keeps per-key ordering simple.
-      const outcomes: Outcome[] = [];
-      for (const event of parsed.events) outcomes.push(await processEvent(event, messageId));
-      return outcomes;
+      records = parsed.records;
     } catch (e) {
       if (!(e instanceof PoisonMessageError)) throw e;
       await deps.deadLetters.send(body, { code: e.reason, detail: e.message, sourceMessageId: messageId });
       return [{ status: 'poison', reason: e.reason, detail: e.message }];
     }
+    // Records of one message are few (S3 sends one); in order keeps per-key ordering simple.
+    const outcomes: Outcome[] = [];
+    for (const record of records) {
+      const outcome = await processRecord(record, messageId);
+      if (outcome) outcomes.push(outcome);
+    }
+    const poison = deadLetterPart(body, records);
+    if (poison) {
+      await deps.deadLetters.send(poison.body, { code: poison.reason, detail: poison.detail, sourceMessageId: messageId });
+      outcomes.push({ status: 'poison', reason: poison.reason, detail: poison.detail });
+    }
+    return outcomes;
   };
 }
-
-const latency = (event: ObjectEvent, at: Date): number => Math.max(0, at.getTime() - Date.parse(event.eventTime));

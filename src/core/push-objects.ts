@@ -1,8 +1,9 @@
-import { EnqueueError, PoisonMessageError, PoisonReason } from './errors';
+import { EnqueueError, PoisonReason } from './errors';
 import { rejectByHead, rejectByKey, RejectReason, type PusherFilters } from './filters';
-import { parseS3Record } from './messages';
+import { classifyS3Record } from './messages';
 import type { DeadLetters, ObjectStore, OutgoingMessage, QueueSender } from './ports';
-import { EventFamily, eventFamily, PUSHER_MESSAGE_TYPE, type ObjectEvent, type PusherMessage } from './types';
+import { deadLetterPart } from './poison-part';
+import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ObjectHead, type PusherMessage, type RecordResult } from './types';
 
 /** SQS's SendMessageBatch limit. */
 export const SEND_BATCH_SIZE = 10;
@@ -11,6 +12,7 @@ export interface PushSummary {
   testEvent: boolean;
   enqueued: Array<{ key: string; bucket: string }>;
   rejected: Array<{ key: string; bucket: string; reason: RejectReason }>;
+  /** Records (or the whole event) sent to the DLQ, at most one DLQ message per invocation. */
   poison: Array<{ reason: string; detail: string }>;
 }
 
@@ -26,51 +28,67 @@ export interface PusherDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-type Decision = { message: PusherMessage } | { rejected: RejectReason } | { poison: PoisonMessageError };
+type Decision = { message: PusherMessage } | { rejected: RejectReason; key?: string; bucket?: string } | null;
+
+/** A pusher message describing the key's current state: the version S3 reports, its type and metadata. */
+function withHead(event: ObjectEvent, head: ObjectHead, state?: ObjectState): PusherMessage {
+  return {
+    type: PUSHER_MESSAGE_TYPE,
+    ...event,
+    size: head.size,
+    etag: head.etag,
+    versionId: head.versionId,
+    contentType: head.contentType,
+    ...(Object.keys(head.metadata).length > 0 ? { metadata: head.metadata } : {}),
+    ...(state ? { state } : {}),
+  };
+}
 
 /**
  * The pusher's core: an S3 event in, enriched messages on the queue out.
- * Rejected objects are reported with a reason; records that can never be processed go to
- * the DLQ. If enqueuing still fails after retries it throws {@link EnqueueError}, so the
- * invocation fails and Lambda's async retries, then the on-failure destination, take over.
+ *
+ * Records are classified first; objects are looked up (created: the version the event names;
+ * removals: what is current now, unless a delete marker says it already) and filtered. Messages
+ * are enqueued first; unreadable records go to the DLQ afterwards, in one message, so a failed
+ * enqueue (which fails the invocation and brings Lambda's retry) never dead-letters them twice.
+ * If enqueuing still fails after retries it throws {@link EnqueueError}: Lambda's async retries,
+ * then the on-failure destination, take over.
  */
 export function makePusher(deps: PusherDeps): (event: unknown) => Promise<PushSummary> {
   const maxAttempts = deps.maxSendAttempts ?? 3;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
-  async function decide(record: unknown, index: number): Promise<{ event?: ObjectEvent; decision: Decision }> {
-    let event: ObjectEvent;
-    try {
-      event = parseS3Record(record, `Records[${index}]`);
-    } catch (e) {
-      if (e instanceof PoisonMessageError) return { decision: { poison: e } };
-      throw e;
-    }
-    const family = eventFamily(event.eventName);
-    const removed = family === EventFamily.REMOVED;
-    if (family === EventFamily.OTHER || (removed && !deps.handleDeletes)) {
-      return { event, decision: { rejected: RejectReason.EVENT_TYPE_NOT_HANDLED } };
-    }
-    const byKey = rejectByKey(event.key, deps.filters);
-    if (byKey) return { event, decision: { rejected: byKey } };
-    const base: PusherMessage = { type: PUSHER_MESSAGE_TYPE, ...event };
-    if (removed) return { event, decision: { message: base } };
-
+  async function created(event: ObjectEvent): Promise<Decision> {
     const head = await deps.objects.head(event.bucket, event.key, event.versionId);
-    if (head === null) return { event, decision: { rejected: RejectReason.OBJECT_MISSING } };
+    if (head === null) return { rejected: RejectReason.OBJECT_MISSING };
     const byHead = rejectByHead(head, deps.filters);
-    if (byHead) return { event, decision: { rejected: byHead } };
-    const message: PusherMessage = {
-      ...base,
-      size: event.size ?? head.size,
-      etag: event.etag ?? head.etag,
-      versionId: event.versionId ?? head.versionId,
-      contentType: head.contentType,
-      ...(Object.keys(head.metadata).length > 0 ? { metadata: head.metadata } : {}),
-    };
-    return { event, decision: { message } };
+    if (byHead) return { rejected: byHead };
+    // Size and ETag from the event describe exactly the version it names; S3 adds type and metadata.
+    return { message: withHead(event, { ...head, size: event.size ?? head.size, etag: event.etag ?? head.etag, versionId: event.versionId ?? head.versionId }) };
   }
 
+  async function removed(event: ObjectEvent): Promise<Decision> {
+    const deleted: Decision = { message: { type: PUSHER_MESSAGE_TYPE, ...event, state: ObjectState.DELETED } };
+    if (createsDeleteMarker(event.eventName)) return deleted;
+    const current = await deps.objects.head(event.bucket, event.key);
+    if (current === null) return deleted;
+    const byHead = rejectByHead(current, deps.filters);
+    if (byHead) return { rejected: byHead };
+    return { message: withHead(event, current, ObjectState.LIVE) };
+  }
+
+  async function decide(record: RecordResult): Promise<Decision> {
+    if (record.kind === 'poison') return null;
+    if (record.kind === 'ignored') return { rejected: RejectReason.EVENT_TYPE_NOT_HANDLED, key: record.key, bucket: record.bucket };
+    const { event } = record;
+    const family = eventFamily(event.eventName);
+    if (family === EventFamily.OTHER || (family === EventFamily.REMOVED && !deps.handleDeletes)) return { rejected: RejectReason.EVENT_TYPE_NOT_HANDLED };
+    const byKey = rejectByKey(event.key, deps.filters);
+    if (byKey) return { rejected: byKey };
+    return family === EventFamily.CREATED ? created(event) : removed(event);
+  }
+
+  /** SendMessageBatch in chunks of 10, retrying only the entries SQS refused; returns the ids never accepted. */
   async function sendAll(messages: OutgoingMessage[]): Promise<string[]> {
     let pending = messages;
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt++) {
@@ -99,24 +117,24 @@ export function makePusher(deps: PusherDeps): (event: unknown) => Promise<PushSu
       summary.poison.push({ reason: PoisonReason.NOT_AN_S3_EVENT, detail });
       return summary;
     }
-    const records = e.Records as unknown[];
-    const decisions = await Promise.all(records.map((r, i) => decide(r, i)));
+    const records = (e.Records as unknown[]).map((r, i) => classifyS3Record(r, `Records[${i}]`));
+    const decisions = await Promise.all(records.map(decide));
 
-    const outgoing: OutgoingMessage[] = [];
-    for (const [i, { event: ev, decision }] of decisions.entries()) {
-      if ('poison' in decision) {
-        const { reason, message } = decision.poison;
-        await deps.deadLetters.send(JSON.stringify({ Records: [records[i]] }), { code: reason, detail: message });
-        summary.poison.push({ reason, detail: message });
-      } else if ('rejected' in decision) {
-        summary.rejected.push({ key: ev!.key, bucket: ev!.bucket, reason: decision.rejected });
-      } else {
-        outgoing.push({ id: String(i), body: JSON.stringify(decision.message) });
-      }
-    }
+    const outgoing: Array<OutgoingMessage & { message: PusherMessage }> = [];
+    decisions.forEach((d, i) => {
+      const ev = records[i]!.kind === 'object' ? (records[i] as { event: ObjectEvent }).event : undefined;
+      if (d && 'rejected' in d) summary.rejected.push({ key: ev?.key ?? d.key ?? '', bucket: ev?.bucket ?? d.bucket ?? '', reason: d.rejected });
+      else if (d) outgoing.push({ id: String(i), body: JSON.stringify(d.message), message: d.message });
+    });
     const failedIds = await sendAll(outgoing);
-    if (failedIds.length > 0) throw new EnqueueError(failedIds.map((id) => decisions[Number(id)]!.event!.key));
-    for (const m of outgoing) summary.enqueued.push({ key: decisions[Number(m.id)]!.event!.key, bucket: decisions[Number(m.id)]!.event!.bucket });
+    if (failedIds.length > 0) throw new EnqueueError(outgoing.filter((m) => failedIds.includes(m.id)).map((m) => m.message.key));
+    for (const m of outgoing) summary.enqueued.push({ key: m.message.key, bucket: m.message.bucket });
+
+    const poison = deadLetterPart(JSON.stringify(event), records);
+    if (poison) {
+      await deps.deadLetters.send(poison.body, { code: poison.reason, detail: poison.detail });
+      summary.poison.push({ reason: poison.reason, detail: poison.detail });
+    }
     return summary;
   };
 }

@@ -1,9 +1,11 @@
+import type { PoisonMessageError } from './errors';
+
 /** What the processor and pusher know about one S3 object event, after parsing and decoding. */
 export interface ObjectEvent {
   bucket: string;
   /** Decoded key, exactly as stored in S3. */
   key: string;
-  /** e.g. `ObjectCreated:Put`, `ObjectRemoved:Delete`. */
+  /** e.g. `ObjectCreated:Put`, `ObjectRemoved:Delete`, `LifecycleExpiration:DeleteMarkerCreated`. */
   eventName: string;
   /** ISO-8601 time S3 recorded the event. */
   eventTime: string;
@@ -11,26 +13,55 @@ export interface ObjectEvent {
   sequencer: string;
   size?: number;
   etag?: string;
+  /** The version the event is about (for a removal: the version or delete marker removed or created). */
   versionId?: string;
   /** Present when the pusher already looked the object up. */
   contentType?: string;
   metadata?: Record<string, string>;
+  /**
+   * The key's current state when the pusher already asked S3 (removal events): `live` means the
+   * fields above describe the current version. Absent on raw S3 events.
+   */
+  state?: ObjectState;
 }
 
-/** Event families the pipeline can handle. */
+export const ObjectState = { LIVE: 'live', DELETED: 'deleted' } as const;
+export type ObjectState = (typeof ObjectState)[keyof typeof ObjectState];
+
+/** Event families: what an event means for the key's item. Everything else is ignored. */
 export const EventFamily = { CREATED: 'created', REMOVED: 'removed', OTHER: 'other' } as const;
 export type EventFamily = (typeof EventFamily)[keyof typeof EventFamily];
 
+/** Real S3 never prefixes names with `s3:`; some S3-compatible stores do. */
+const bareName = (eventName: string): string => eventName.replace(/^s3:/, '');
+
+/**
+ * Created: `ObjectCreated:*`. Removed: `ObjectRemoved:*` and the lifecycle expirations that remove
+ * (`LifecycleExpiration:Delete`, `LifecycleExpiration:DeleteMarkerCreated`). Other: restores,
+ * replication, tagging, ACL, Intelligent-Tiering, lifecycle transitions and any future name.
+ */
 export function eventFamily(eventName: string): EventFamily {
-  if (eventName.startsWith('ObjectCreated:')) return EventFamily.CREATED;
-  if (eventName.startsWith('ObjectRemoved:')) return EventFamily.REMOVED;
+  const name = bareName(eventName);
+  if (name.startsWith('ObjectCreated:')) return EventFamily.CREATED;
+  if (name.startsWith('ObjectRemoved:') || name === 'LifecycleExpiration:Delete' || name === 'LifecycleExpiration:DeleteMarkerCreated') return EventFamily.REMOVED;
   return EventFamily.OTHER;
 }
 
+/**
+ * A removal that by itself says the key is now hidden: a delete marker became its current version.
+ * Any other removal (`ObjectRemoved:Delete`, `LifecycleExpiration:Delete`) may have removed a
+ * noncurrent version, or a delete marker (restoring the object): only S3 can tell what is current.
+ */
+export const createsDeleteMarker = (eventName: string): boolean => bareName(eventName).endsWith(':DeleteMarkerCreated');
+
+/** What became of one record of a message. */
+export type RecordResult =
+  | { kind: 'object'; event: ObjectEvent }
+  | { kind: 'ignored'; eventName: string; key?: string; bucket?: string }
+  | { kind: 'poison'; error: PoisonMessageError; raw: unknown };
+
 /** An SQS message body, understood. */
-export type ParsedMessage =
-  | { kind: 'test-event'; bucket?: string }
-  | { kind: 'objects'; events: ObjectEvent[] };
+export type ParsedMessage = { kind: 'test-event'; bucket?: string } | { kind: 'records'; records: RecordResult[] };
 
 export const PUSHER_MESSAGE_TYPE = 'ingest.object.v1';
 

@@ -74,6 +74,20 @@ describe('processor handler', () => {
     expect(await handler({ Records: [sqsRecord(s3EventBody(), 'm')] }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'm' }] });
   });
 
+  it('reports a 403 from HeadObject as a permissions problem, and retries it', async () => {
+    // Prepare
+    const captured = capturedObservability();
+    const mocks = mockedClients();
+    mocks.s3.on(HeadObjectCommand).rejects(serviceError('Forbidden', 403));
+    const handler = createProcessorHandler({ env: PROCESSOR_ENV, clients: mocks.clients, observability: captured.observability });
+    // Act
+    const response = await handler({ Records: [sqsRecord(s3EventBody({ key: 'secret.txt' }), 'm')] }, lambdaContext());
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm' }] });
+    expect(captured.logs.find((l) => l.message === LogMessage.ACCESS_DENIED)).toMatchObject({ level: 'error' });
+    expect(captured.totals()).toMatchObject({ [MetricName.ACCESS_DENIED]: 1, [MetricName.TRANSIENT_FAILURES]: 1 });
+  });
+
   it('acknowledges a missing object without writing', async () => {
     const { s3, dynamodb, invoke } = setup();
     s3.on(HeadObjectCommand).rejects(serviceError('NotFound', 404));
@@ -111,7 +125,7 @@ describe('processor handler', () => {
   it('marks deletions with a conditional UpdateItem', async () => {
     const { dynamodb, invoke } = setup();
     dynamodb.on(UpdateItemCommand).resolves({});
-    await invoke(s3EventBody({ key: 'a.txt', eventName: 'ObjectRemoved:Delete' }));
+    await invoke(s3EventBody({ key: 'a.txt', eventName: 'ObjectRemoved:DeleteMarkerCreated' }));
     const input = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(input.Key).toEqual({ s3_key: { S: 'a.txt' }, bucket: { S: 'uploads' } });
     expect(input.UpdateExpression).toContain('#deleted = :deleted');

@@ -1,30 +1,38 @@
 import { parseMessageBody } from '../../../src/core/messages';
-import { pusherMessage, s3EventBody, s3EventRecord, testEventBody } from '../../helpers/factories';
+import { pusherMessage, s3EventBody, s3EventRecord, snsEnvelope, testEventBody } from '../../helpers/factories';
 
+/** The reason a body is refused as a whole, or each record's reason when only records are. */
 const reasonOf = (body: string): string => {
   try {
-    parseMessageBody(body);
+    const parsed = parseMessageBody(body);
+    if (parsed.kind === 'records') {
+      const poison = parsed.records.flatMap((r) => (r.kind === 'poison' ? [r.error.reason] : []));
+      if (poison.length) return poison.join(',');
+    }
   } catch (e) {
     return (e as { reason: string }).reason;
   }
-  throw new Error('expected the body to be refused');
+  throw new Error('expected the body or a record to be refused');
 };
 
 describe('parseMessageBody', () => {
   it('reads a raw S3 event notification and decodes its keys', () => {
     const parsed = parseMessageBody(s3EventBody({ key: 'my folder/a+b.txt', size: 0, versionId: 'v1' }));
     expect(parsed).toEqual({
-      kind: 'objects',
-      events: [
+      kind: 'records',
+      records: [
         {
-          bucket: 'uploads',
-          key: 'my folder/a+b.txt',
-          eventName: 'ObjectCreated:Put',
-          eventTime: '2026-11-27T10:00:00.000Z',
-          sequencer: '0055AED6DCD90281E5',
-          size: 0,
-          etag: 'd41d8cd98f00b204e9800998ecf8427e',
-          versionId: 'v1',
+          kind: 'object',
+          event: {
+            bucket: 'uploads',
+            key: 'my folder/a+b.txt',
+            eventName: 'ObjectCreated:Put',
+            eventTime: '2026-11-27T10:00:00.000Z',
+            sequencer: '0055AED6DCD90281E5',
+            size: 0,
+            etag: 'd41d8cd98f00b204e9800998ecf8427e',
+            versionId: 'v1',
+          },
         },
       ],
     });
@@ -32,36 +40,65 @@ describe('parseMessageBody', () => {
 
   it('reads every record of a multi-record notification', () => {
     const parsed = parseMessageBody(s3EventBody({ key: 'a' }, { key: 'b' }));
-    expect(parsed.kind === 'objects' && parsed.events.map((e) => e.key)).toEqual(['a', 'b']);
+    expect(parsed.kind === 'records' && parsed.records.map((r) => r.kind === 'object' && r.event.key)).toEqual(['a', 'b']);
   });
 
   it("reads the pusher's enriched message without decoding its key", () => {
     const parsed = parseMessageBody(JSON.stringify(pusherMessage({ key: 'a+b c.txt', metadata: { owner: 'x' } })));
-    expect(parsed).toMatchObject({ kind: 'objects', events: [{ key: 'a+b c.txt', contentType: 'text/plain', metadata: { owner: 'x' } }] });
+    expect(parsed).toMatchObject({ kind: 'records', records: [{ kind: 'object', event: { key: 'a+b c.txt', contentType: 'text/plain', metadata: { owner: 'x' } } }] });
   });
 
-  it("recognises S3's s3:TestEvent", () => {
+  it("recognises S3's s3:TestEvent, also inside an SNS envelope", () => {
     expect(parseMessageBody(testEventBody('uploads'))).toEqual({ kind: 'test-event', bucket: 'uploads' });
+    expect(parseMessageBody(snsEnvelope(testEventBody('uploads')))).toEqual({ kind: 'test-event', bucket: 'uploads' });
+  });
+
+  it('unwraps an SNS envelope (raw delivery off) and ignores its signature fields', () => {
+    const parsed = parseMessageBody(snsEnvelope(s3EventBody({ key: 'fan out.txt' })));
+    expect(parsed).toMatchObject({ kind: 'records', records: [{ kind: 'object', event: { key: 'fan out.txt' } }] });
+  });
+
+  it.each([
+    ['ObjectTagging:Put', 'ObjectTagging:Put'],
+    ['ObjectAcl:Put', 'ObjectAcl:Put'],
+    ['ObjectRestore:Completed', 'ObjectRestore:Completed'],
+    ['Replication:OperationFailedReplication', 'Replication:OperationFailedReplication'],
+    ['LifecycleTransition', 'LifecycleTransition'],
+    ['a future event name', 'ObjectTeleported:Somewhere'],
+  ])('classifies %s as ignored, needing no sequencer or size', (_what, eventName) => {
+    const record = { ...s3EventRecord({ key: 'a b.txt' }), eventName, eventVersion: '2.3' } as unknown as { s3: { object: Record<string, unknown> } };
+    delete record.s3.object.sequencer;
+    delete record.s3.object.size;
+    expect(parseMessageBody(JSON.stringify({ Records: [record] }))).toEqual({ kind: 'records', records: [{ kind: 'ignored', eventName, key: 'a b.txt', bucket: 'uploads' }] });
+  });
+
+  it('strips the s3: prefix some S3-compatible stores put on event names', () => {
+    const parsed = parseMessageBody(s3EventBody({ eventName: 's3:ObjectCreated:Put' }));
+    expect(parsed).toMatchObject({ records: [{ kind: 'object', event: { eventName: 'ObjectCreated:Put' } }] });
   });
 
   it.each([
     ['malformed JSON', '{"Records": [', 'malformed-json'],
     ['an empty body', '', 'malformed-json'],
+    ['an SNS envelope whose Message is not JSON', JSON.stringify({ Type: 'Notification', TopicArn: 'arn:aws:sns:eu-west-1:1:t', Message: 'hello' }), 'malformed-json'],
     ['a JSON array', '[]', 'not-an-s3-event'],
     ['an unrelated object', '{"hello":"world"}', 'not-an-s3-event'],
     ['another service', JSON.stringify({ Records: [{ ...s3EventRecord(), eventSource: 'aws:sns' }] }), 'not-an-s3-event'],
     ['no records', '{"Records": []}', 'schema-violation'],
     ['a broken key', s3EventBody({ rawKey: '100%.txt' }), 'undecodable-key'],
-    ['a missing sequencer', JSON.stringify({ Records: [{ ...s3EventRecord(), s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }), 'schema-violation'],
+    ['a created record without sequencer', JSON.stringify({ Records: [{ ...s3EventRecord(), s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }), 'schema-violation'],
+    ['a removal without sequencer', JSON.stringify({ Records: [{ ...s3EventRecord({ eventName: 'ObjectRemoved:Delete' }), s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }), 'schema-violation'],
     ['a bad event time', s3EventBody({ eventTime: 'yesterday' }), 'schema-violation'],
     ['a negative size', s3EventBody({ size: -1 }), 'schema-violation'],
     ['a pusher message without key', JSON.stringify({ ...pusherMessage(), key: '' }), 'schema-violation'],
+    ['a pusher message with an unknown state', JSON.stringify({ ...pusherMessage(), state: 'gone' }), 'schema-violation'],
     ['pusher metadata that is not strings', JSON.stringify({ ...pusherMessage(), metadata: { n: 1 } }), 'schema-violation'],
   ])('refuses %s as %s', (_what, body, reason) => {
     expect(reasonOf(body)).toBe(reason);
   });
 
-  it('refuses the whole message when any one record is poison', () => {
-    expect(reasonOf(s3EventBody({ key: 'good' }, { rawKey: '%E0%A4%A' }))).toBe('undecodable-key');
+  it('refuses only the poison record of a message; its neighbours stay readable', () => {
+    const parsed = parseMessageBody(s3EventBody({ key: 'good' }, { rawKey: '%E0%A4%A' }));
+    expect(parsed).toMatchObject({ kind: 'records', records: [{ kind: 'object', event: { key: 'good' } }, { kind: 'poison', error: { reason: 'undecodable-key' } }] });
   });
 });

@@ -1,6 +1,6 @@
 import { makeMessageProcessor } from '../../../src/core/process-message';
 import { MemoryDeadLetters, MemoryItems, MemoryObjects, throttlingError } from '../../helpers/fakes';
-import { pusherMessage, s3EventBody, testEventBody } from '../../helpers/factories';
+import { pusherMessage, s3EventBody, snsEnvelope, testEventBody } from '../../helpers/factories';
 
 const NOW = new Date('2026-11-27T10:00:01.500Z');
 
@@ -110,17 +110,105 @@ describe('makeMessageProcessor', () => {
     expect(items.writes).toBe(0);
   });
 
-  it('marks the item deleted on a newer ObjectRemoved event when deletes are handled', async () => {
+  it('marks the item deleted on a newer ObjectRemoved event when S3 says the key is gone', async () => {
+    // Prepare
     const { objects, items, process } = setup(true);
     objects.put('uploads', 'a.txt');
     await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '10' }) });
+    objects.heads.delete('uploads/a.txt');
+    // Act
     const outcomes = await process({ messageId: 'm2', body: s3EventBody({ key: 'a.txt', sequencer: '11', eventName: 'ObjectRemoved:Delete' }) });
+    // Assess
     expect(outcomes).toEqual([{ status: 'deleted', key: 'a.txt', bucket: 'uploads', latencyMs: 1500 }]);
     expect(items.items.get('uploads/a.txt')).toMatchObject({ deleted: true, content_type: 'text/plain', event_name: 'ObjectRemoved:Delete' });
+  });
+
+  it('marks a delete marker deleted without asking S3', async () => {
+    const { objects, items, process } = setup(true);
+    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '11', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker-1' }) });
+    expect(outcomes).toMatchObject([{ status: 'deleted' }]);
+    expect(objects.calls).toBe(0);
+    expect(items.items.get('uploads/a.txt')).toMatchObject({ deleted: true, version_id: 'marker-1' });
+  });
+
+  it('keeps the item live, from the current version, when a noncurrent version is deleted', async () => {
+    // Prepare: v2 is current; the event deletes v1
+    const { objects, items, process } = setup(true);
+    objects.put('uploads', 'a.txt', { versionId: 'v2', size: 7, etag: '"e2"', contentType: 'text/csv' });
+    // Act
+    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '20', eventName: 'ObjectRemoved:Delete', versionId: 'v1' }) });
+    // Assess
+    expect(outcomes).toMatchObject([{ status: 'stored' }]);
+    expect(items.items.get('uploads/a.txt')).toMatchObject({ version_id: 'v2', file_size: 7, etag: 'e2', content_type: 'text/csv' });
+    expect(items.items.get('uploads/a.txt')).not.toHaveProperty('deleted');
   });
 
   it('ignores event types it does not know, such as restores', async () => {
     const { process } = setup(true);
     expect(await process({ messageId: 'm1', body: s3EventBody({ eventName: 'ObjectRestore:Completed' }) })).toMatchObject([{ status: 'ignored' }]);
+  });
+});
+
+describe('makeMessageProcessor with real-AWS shapes', () => {
+  const tagging = (key: string) => {
+    const r = JSON.parse(s3EventBody({ key, eventName: 'ObjectTagging:Put' })).Records[0];
+    delete r.s3.object.sequencer;
+    delete r.s3.object.size;
+    return { ...r, eventVersion: '2.3' };
+  };
+
+  it('stores the created object beside a tagging record that has no sequencer, and dead-letters nothing', async () => {
+    // Prepare
+    const { objects, items, deadLetters, process } = setup();
+    objects.put('uploads', 'a.txt');
+    const body = JSON.stringify({ Records: [JSON.parse(s3EventBody({ key: 'a.txt' })).Records[0], tagging('a.txt')] });
+    // Act
+    const outcomes = await process({ messageId: 'm1', body });
+    // Assess
+    expect(outcomes).toEqual([expect.objectContaining({ status: 'stored', key: 'a.txt' }), { status: 'ignored', key: 'a.txt', bucket: 'uploads', eventName: 'ObjectTagging:Put' }]);
+    expect(items.items.has('uploads/a.txt')).toBe(true);
+    expect(deadLetters.sent).toEqual([]);
+  });
+
+  it('processes the good records of a partly-poison message and dead-letters only the bad ones, once, after them', async () => {
+    // Prepare
+    const { objects, items, deadLetters, process } = setup();
+    objects.put('uploads', 'good.txt');
+    const body = s3EventBody({ key: 'good.txt' }, { rawKey: '%E0%A4%A' }, { rawKey: '100%.txt' });
+    // Act
+    const outcomes = await process({ messageId: 'm1', body });
+    // Assess
+    expect(outcomes).toEqual([expect.objectContaining({ status: 'stored', key: 'good.txt' }), { status: 'poison', reason: 'undecodable-key', detail: expect.stringMatching(/^Records\[1\]: undecodable-key: .*; Records\[2\]: undecodable-key: /) }]);
+    expect(items.writes).toBe(1);
+    expect(deadLetters.sent).toHaveLength(1);
+    expect(JSON.parse(deadLetters.sent[0]!.body).Records.map((r: { s3: { object: { key: string } } }) => r.s3.object.key)).toEqual(['%E0%A4%A', '100%.txt']);
+  });
+
+  it('dead-letters nothing when the good part fails transiently, so a retry cannot dead-letter the bad part twice', async () => {
+    // Prepare
+    const { objects, items, deadLetters, process } = setup();
+    objects.put('uploads', 'good.txt');
+    const body = s3EventBody({ key: 'good.txt' }, { rawKey: '%E0%A4%A' });
+    items.failNext = { count: 1, error: throttlingError() };
+    // Act
+    await expect(process({ messageId: 'm1', body })).rejects.toThrow();
+    const sentAfterFailure = deadLetters.sent.length;
+    await process({ messageId: 'm1', body });
+    // Assess
+    expect(sentAfterFailure).toBe(0);
+    expect(deadLetters.sent).toHaveLength(1);
+  });
+
+  it('reads an S3 event inside an SNS envelope', async () => {
+    const { objects, items, process } = setup();
+    objects.put('uploads', 'fan/out.txt');
+    expect(await process({ messageId: 'm1', body: snsEnvelope(s3EventBody({ key: 'fan/out.txt' })) })).toMatchObject([{ status: 'stored', key: 'fan/out.txt' }]);
+    expect(items.items.has('uploads/fan/out.txt')).toBe(true);
+  });
+
+  it.each(['LifecycleExpiration:Delete', 'LifecycleExpiration:DeleteMarkerCreated'])('treats %s as a removal', async (eventName) => {
+    const { items, process } = setup(true);
+    expect(await process({ messageId: 'm1', body: s3EventBody({ key: 'old.txt', eventName }) })).toMatchObject([{ status: 'deleted', key: 'old.txt' }]);
+    expect(items.items.get('uploads/old.txt')).toMatchObject({ deleted: true, event_name: eventName });
   });
 });

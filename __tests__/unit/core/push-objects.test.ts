@@ -125,6 +125,31 @@ describe('makePusher', () => {
     expect(JSON.parse(deadLetters.sent[0]!.body).Records[0].s3.object.key).toBe('%E0%A4%A');
   });
 
+  it('dead-letters a poison record once, however often Lambda retries the event', async () => {
+    // Prepare: the good record cannot be enqueued on the first invocation
+    const { objects, sender, deadLetters, push } = setup();
+    objects.put('uploads', 'good');
+    sender.refuse = ['0', '0', '0'];
+    const e = event({ key: 'good' }, { rawKey: '%E0%A4%A' });
+    // Act
+    await expect(push(e)).rejects.toMatchObject({ name: 'EnqueueError' });
+    const afterFailure = deadLetters.sent.length;
+    await push(e); // Lambda's retry
+    // Assess
+    expect(afterFailure).toBe(0);
+    expect(deadLetters.sent).toHaveLength(1);
+    expect(sender.delivered.map((m) => JSON.parse(m.body).key)).toEqual(['good']);
+  });
+
+  it('ignores tagging records (no sequencer) instead of dead-lettering them', async () => {
+    const { deadLetters, push } = setup();
+    const tagging = { ...s3EventRecord({ key: 'a', eventName: 'ObjectTagging:Put' }), eventVersion: '2.3' } as unknown as { s3: { object: Record<string, unknown> } };
+    delete tagging.s3.object.sequencer;
+    const summary = await push({ Records: [tagging] });
+    expect(summary.rejected).toEqual([{ key: 'a', bucket: 'uploads', reason: 'event-type-not-handled' }]);
+    expect(deadLetters.sent).toEqual([]);
+  });
+
   it('dead-letters an event with no records, and accepts a test event', async () => {
     const { deadLetters, push } = setup();
     expect((await push({ hello: 1 })).poison).toHaveLength(1);
@@ -132,13 +157,28 @@ describe('makePusher', () => {
     expect((await push({ Service: 'Amazon S3', Event: 's3:TestEvent' })).testEvent).toBe(true);
   });
 
-  it('forwards removals without HeadObject only when deletes are handled', async () => {
+  it('forwards removals only when deletes are handled: a delete marker as is, others with what S3 says is current', async () => {
+    // Prepare
     const off = setup({}, false);
-    expect((await off.push(event({ key: 'a', eventName: 'ObjectRemoved:Delete' }))).rejected).toEqual([
-      { key: 'a', bucket: 'uploads', reason: 'event-type-not-handled' },
-    ]);
     const on = setup({}, true);
-    expect((await on.push(event({ key: 'a', eventName: 'ObjectRemoved:Delete' }))).enqueued).toHaveLength(1);
-    expect(on.objects.calls).toBe(0);
+    on.objects.put('uploads', 'restored', { versionId: 'v1', size: 5 });
+    // Act
+    const ignored = await off.push(event({ key: 'a', eventName: 'ObjectRemoved:Delete' }));
+    const marker = await on.push(event({ key: 'a', eventName: 'ObjectRemoved:DeleteMarkerCreated' }));
+    const callsAfterMarker = on.objects.calls;
+    const gone = await on.push(event({ key: 'gone', eventName: 'ObjectRemoved:Delete' }));
+    const restored = await on.push(event({ key: 'restored', eventName: 'ObjectRemoved:Delete', versionId: 'marker-1' }));
+    // Assess
+    expect(ignored.rejected).toEqual([{ key: 'a', bucket: 'uploads', reason: 'event-type-not-handled' }]);
+    expect(marker.enqueued).toHaveLength(1);
+    expect(callsAfterMarker).toBe(0);
+    expect(gone.enqueued).toHaveLength(1);
+    const bodies = on.sender.delivered.map((m) => JSON.parse(m.body));
+    expect(bodies).toEqual([
+      expect.objectContaining({ key: 'a', state: 'deleted' }),
+      expect.objectContaining({ key: 'gone', state: 'deleted' }),
+      expect.objectContaining({ key: 'restored', state: 'live', versionId: 'v1', size: 5, contentType: 'text/plain' }),
+    ]);
+    expect(restored.enqueued).toHaveLength(1);
   });
 });
