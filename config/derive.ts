@@ -31,6 +31,8 @@ export interface ResourceNames {
   table: string;
   processor: string;
   pusher: string;
+  /** Pusher mode: the pusher's on-failure destination (events whose invocations failed every retry). */
+  pusherFailureQueue: string;
   topic: string;
 }
 
@@ -44,6 +46,7 @@ export function resourceNames(cfg: PipelineConfig): ResourceNames {
     table: `${p}-objects`,
     processor: `${p}-processor`,
     pusher: `${p}-pusher`,
+    pusherFailureQueue: `${p}-pusher-failures`,
     topic: `${p}-alerts`,
   };
 }
@@ -78,9 +81,12 @@ export function queueSettings(cfg: PipelineConfig): QueueSettings {
   };
 }
 
-/** S3 event types the bucket notification subscribes to. */
+/**
+ * S3 event types the bucket notification subscribes to. With deletes handled, lifecycle
+ * expirations too: an expired object (or an expiry that adds a delete marker) is a removal.
+ */
 export function notificationEvents(cfg: PipelineConfig): string[] {
-  return cfg.handleDeletes ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] : ['s3:ObjectCreated:*'];
+  return cfg.handleDeletes ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:LifecycleExpiration:*'] : ['s3:ObjectCreated:*'];
 }
 
 /** CloudWatch namespace of the handlers' EMF metrics and of the log-derived alarm metrics. */

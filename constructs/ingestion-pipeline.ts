@@ -7,6 +7,7 @@ import { metricNamespace, notificationEvents, processorEnvironment, pusherEnviro
 import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
+import { FailureQueue } from './failure-queue';
 import { partitionOf, type PolicyStatement } from './iam';
 import { IngestTable } from './ingest-table';
 import { PipelineAlarms } from './pipeline-alarms';
@@ -24,7 +25,11 @@ export interface IngestionPipelineProps {
  *
  * - `direct` mode: the bucket notifies the queue; the notification waits for the queue policy.
  * - `pusher` mode: the bucket invokes the pusher (permission scoped to the bucket and account,
- *   bounded async retries, failures to the DLQ), which enqueues enriched messages.
+ *   bounded async retries, failed events to a failure queue of its own, replayable with
+ *   `npm run dlq -- replay`), which enqueues enriched messages.
+ *
+ * Whichever function calls HeadObject may also `s3:ListBucket`: S3 then answers 404 for a
+ * missing object (skipped), not 403 (retried until redriven, paging someone).
  */
 export class IngestionPipeline extends Construct {
   public readonly uploads: SecureBucket;
@@ -34,6 +39,8 @@ export class IngestionPipeline extends Construct {
   public readonly pusher?: BundledFunction;
   /** Pusher mode: bounded async retries and the on-failure destination. */
   public readonly pusherInvokeConfig?: LambdaFunctionEventInvokeConfig;
+  /** Pusher mode: the on-failure destination. */
+  public readonly pusherFailures?: FailureQueue;
   public readonly eventSourceMapping: LambdaEventSourceMapping;
   public readonly notification: S3BucketNotification;
   public readonly alerts: AlertTopic;
@@ -56,7 +63,8 @@ export class IngestionPipeline extends Construct {
     if (direct) {
       this.notification = this.addDirectNotification();
     } else {
-      const { pusher, invokeConfig, notification } = this.addPusher();
+      this.pusherFailures = new FailureQueue(this, 'pusher-failures', { queueName: this.names.pusherFailureQueue });
+      const { pusher, invokeConfig, notification } = this.addPusher(this.pusherFailures);
       this.pusher = pusher;
       this.pusherInvokeConfig = invokeConfig;
       this.notification = notification;
@@ -65,13 +73,22 @@ export class IngestionPipeline extends Construct {
     this.alarms = this.addAlarms();
   }
 
-  private get objectsArn(): string {
-    return `${this.uploads.bucket.arn}/*`;
-  }
-
-  /** HeadObject of an object or one of its versions. */
-  private readObjectsStatement(): PolicyStatement {
-    return { sid: 'HeadObjects', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.objectsArn] };
+  /**
+   * HeadObject of the objects the notification can name (under its prefix), current or a given
+   * version, and ListBucket so a missing one is a 404. The prefix condition is `IfExists`: the
+   * ListBucket check S3 makes for HeadObject carries no `s3:prefix`, a listing does.
+   */
+  private headObjectStatements(): PolicyStatement[] {
+    const prefix = this.cfg.filters.prefix;
+    return [
+      { sid: 'HeadObjects', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${this.uploads.bucket.arn}/${prefix}*`] },
+      {
+        sid: 'MissingIsNotFound',
+        actions: ['s3:ListBucket'],
+        resources: [this.uploads.bucket.arn],
+        ...(prefix ? { conditions: { StringLikeIfExists: { 's3:prefix': [`${prefix}*`] } } } : {}),
+      },
+    ];
   }
 
   /** The notification's event types and prefix/suffix filter, the same for both modes. */
@@ -118,8 +135,8 @@ export class IngestionPipeline extends Construct {
           actions: cfg.handleDeletes ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : ['dynamodb:PutItem'],
           resources: [this.table.table.arn],
         },
-        // Pusher messages carry the metadata already; only raw S3 events need HeadObject.
-        ...(direct ? [this.readObjectsStatement()] : []),
+        // Pusher messages carry the metadata and the current state; only raw S3 events need HeadObject.
+        ...(direct ? this.headObjectStatements() : []),
       ],
     });
   }
@@ -147,7 +164,7 @@ export class IngestionPipeline extends Construct {
     });
   }
 
-  private addPusher(): { pusher: BundledFunction; invokeConfig: LambdaFunctionEventInvokeConfig; notification: S3BucketNotification } {
+  private addPusher(failures: FailureQueue): { pusher: BundledFunction; invokeConfig: LambdaFunctionEventInvokeConfig; notification: S3BucketNotification } {
     const cfg = this.cfg;
     const { queue, deadLetterQueue } = this.queues;
     const pusher = new BundledFunction(this, 'pusher', {
@@ -159,16 +176,18 @@ export class IngestionPipeline extends Construct {
       memoryMb: cfg.pusher.memoryMb,
       environment: pusherEnvironment(cfg, { queueUrl: queue.url, deadLetterQueueUrl: deadLetterQueue.url }),
       statements: [
-        this.readObjectsStatement(),
-        // The DLQ receives rejected-as-poison records and, as on-failure destination, failed invocations.
+        ...this.headObjectStatements(),
+        // The DLQ receives unreadable records.
         { sid: 'Enqueue', actions: ['sqs:SendMessage'], resources: [queue.arn, deadLetterQueue.arn] },
+        // Lambda sends the on-failure destination record with the function's role.
+        { sid: 'ParkFailedEvents', actions: ['sqs:SendMessage'], resources: [failures.queue.arn] },
       ],
     });
     const invokeConfig = new LambdaFunctionEventInvokeConfig(this, 'pusher-async', {
       functionName: pusher.function.functionName,
       maximumRetryAttempts: cfg.pusher.maxRetryAttempts,
       maximumEventAgeInSeconds: cfg.pusher.maxEventAgeSeconds,
-      destinationConfig: { onFailure: { destination: deadLetterQueue.arn } },
+      destinationConfig: { onFailure: { destination: failures.queue.arn } },
     });
     const permission = new LambdaPermission(this, 'pusher-s3-permission', {
       statementId: 'AllowS3Invoke',
@@ -204,6 +223,7 @@ export class IngestionPipeline extends Construct {
       topicArn: this.alerts.topic.arn,
       queueName: this.names.queue,
       deadLetterQueueName: this.names.deadLetterQueue,
+      pusherFailureQueueName: this.pusherFailures ? this.names.pusherFailureQueue : undefined,
       functions: this.pusher ? { processor: this.processor, pusher: this.pusher } : { processor: this.processor },
       thresholds: this.cfg.alarms,
     });

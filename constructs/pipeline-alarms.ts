@@ -11,6 +11,8 @@ export interface PipelineAlarmsProps {
   topicArn: string;
   queueName: string;
   deadLetterQueueName: string;
+  /** Pusher mode: the pusher's on-failure destination, alarmed like the DLQ. */
+  pusherFailureQueueName?: string;
   functions: Record<string, BundledFunction>;
   thresholds: AlarmConfig;
 }
@@ -51,6 +53,17 @@ export class PipelineAlarms extends Construct {
       comparisonOperator: 'GreaterThanThreshold',
       threshold: 0,
     });
+    if (props.pusherFailureQueueName) {
+      alarm('pusher-failures-not-empty', {
+        alarmDescription: 'S3 events the pusher could not handle after every retry are waiting: fix the cause, then `npm run dlq -- replay`.',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: props.pusherFailureQueueName },
+        statistic: 'Maximum',
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+      });
+    }
     alarm('queue-age', {
       alarmDescription: `The oldest message has waited ${t.queueAgeThresholdSeconds}s or more: the processor is falling behind or failing.`,
       namespace: 'AWS/SQS',

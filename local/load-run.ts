@@ -148,7 +148,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     dataDir: o.dataDir,
     reset: true,
     sendTestEvent: false,
-    functionDynamoEndpoint: (endpoint) => proxy.start(endpoint),
+    functionEndpoints: async (e) => ({ dynamodb: await proxy.start(e.dynamodb) }),
     deliveryCopies: (record) => (duplicated.has(keyOf(record)) ? 2 : 1),
     beforeDeliver: reorderingHook(reordered),
   });

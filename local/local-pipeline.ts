@@ -12,6 +12,7 @@ import { BatchedSender } from './batched-sender';
 import { startEmulators, type EmulatorPorts, type Emulators } from './emulators';
 import { EventSourceMapping } from './event-source-mapping';
 import { FunctionHost } from './function-host';
+import { LambdaEndpoint } from './lambda-endpoint';
 import { localAwsEnvironment, localClients, type LocalEndpoints } from './local-clients';
 import { OutcomeLog } from './outcome-log';
 import { localResourceSpec, provision, type ProvisionedResources } from './resources';
@@ -30,8 +31,8 @@ export interface LocalPipelineOptions {
    * @default the processor's timeout
    */
   retryVisibilitySeconds?: number | null;
-  /** Point the functions' DynamoDB endpoint elsewhere (the load test's fault-injecting proxy). */
-  functionDynamoEndpoint?: (emulatorEndpoint: string) => Promise<string>;
+  /** Point some of the functions' endpoints elsewhere (fault-injecting proxies in load and outage tests). */
+  functionEndpoints?: (emulators: LocalEndpoints) => Promise<Partial<LocalEndpoints>>;
   /** May delay an S3 notification before delivery (reordering in load tests). */
   beforeDeliver?: (record: Record<string, unknown>) => Promise<void>;
   /** Deliver some notifications more than once (duplicates in load tests). */
@@ -52,6 +53,10 @@ export interface RunningPipelineInfo {
   region: string;
   endpoints: LocalEndpoints;
   resources: ProvisionedResources;
+  /** The functions' names, as the stack names them. */
+  functions: ResourceNames;
+  /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
+  lambdaEndpoint?: string;
 }
 
 export interface LocalPipeline {
@@ -60,6 +65,8 @@ export interface LocalPipeline {
   clients: AwsClients;
   resources: ProvisionedResources;
   outcomes: OutcomeLog;
+  /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
+  lambdaEndpoint?: string;
   upload(key: string, body: Uint8Array | string, contentType?: string): Promise<{ uploadedAt: number; etag?: string }>;
   /** Sends a raw body to the processing queue, as a foreign producer would. */
   injectMessage(body: string): Promise<string>;
@@ -112,7 +119,11 @@ function startProcessor(w: Wiring): FunctionHost {
 }
 
 /** Pusher mode: S3 invokes the pusher asynchronously, with Lambda's retries and on-failure destination. */
-function startPusher(w: Wiring): AsyncInvoker {
+/**
+ * Pusher mode: S3 invokes the pusher asynchronously, with Lambda's retries; failed events go to the
+ * pusher's failure queue. Operators' tools reach the pusher through a local Lambda API endpoint.
+ */
+async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEndpoint: string }> {
   const { cfg, names, resources } = w;
   const host = hostFunction(w, {
     handler: 'pusher',
@@ -123,14 +134,18 @@ function startPusher(w: Wiring): AsyncInvoker {
     concurrency: 4,
     environment: pusherEnvironment(cfg, { queueUrl: resources.queueUrl, deadLetterQueueUrl: resources.deadLetterQueueUrl }),
   });
-  return new AsyncInvoker({
+  const invoker = new AsyncInvoker({
     host,
     functionArn: functionArn(cfg, names.pusher),
     maxRetryAttempts: cfg.pusher.maxRetryAttempts,
     retryDelaysSeconds: [1, 2],
-    onFailure: { sqs: w.clients.sqs, queueUrl: resources.deadLetterQueueUrl },
+    onFailure: { sqs: w.clients.sqs, queueUrl: resources.pusherFailureQueueUrl! },
     onLost: (e) => w.outcomes.errors.push(`A pusher event was lost: its on-failure record could not be sent (${e.message})`),
   });
+  const api = new LambdaEndpoint({ [names.pusher]: { invoke: (event) => host.invoke(event), invokeAsync: (event) => invoker.invokeAsync(event) } });
+  const lambdaEndpoint = await api.start();
+  w.onStop(() => api.stop());
+  return { invoker, lambdaEndpoint };
 }
 
 /** S3 → destination: the queue (direct mode) or the pusher (pusher mode), as the notification says. */
@@ -198,7 +213,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const endpoints = emulators.endpoints;
     const clients = localClients(endpoints, cfg.region);
     const resources = await provision(clients, localResourceSpec(cfg));
-    const functionEndpoints = { ...endpoints, dynamodb: o.functionDynamoEndpoint ? await o.functionDynamoEndpoint(endpoints.dynamodb) : endpoints.dynamodb };
+    const functionEndpoints = { ...endpoints, ...(await o.functionEndpoints?.(endpoints)) };
     const w: Wiring = {
       cfg,
       names: resourceNames(cfg),
@@ -215,14 +230,15 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     };
 
     const processor = startProcessor(w);
-    const asyncInvoker = cfg.mode === 'pusher' ? startPusher(w) : undefined;
+    const pusher = cfg.mode === 'pusher' ? await startPusher(w) : undefined;
+    const asyncInvoker = pusher?.invoker;
     const sender = asyncInvoker ? undefined : new BatchedSender(clients.sqs, resources.queueUrl);
     const bridge = startBridge(w, emulators, (n) => (asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n))), o);
     const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch);
 
     // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
     const endpointsFile = localEndpointsFile(o.dataDir);
-    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources };
+    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources, functions: w.names, lambdaEndpoint: pusher?.lambdaEndpoint };
     writeFileSync(endpointsFile, JSON.stringify(info, null, 2));
     stops.push(async () => rmSync(endpointsFile, { force: true }));
 
@@ -237,6 +253,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       clients,
       resources,
       outcomes: w.outcomes,
+      lambdaEndpoint: pusher?.lambdaEndpoint,
       async upload(key, body, contentType) {
         const bytes = typeof body === 'string' ? Buffer.from(body) : body;
         const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }));

@@ -13,6 +13,8 @@ export interface LocalResourceSpec {
   queue: { name: string; visibilityTimeoutSeconds: number; retentionSeconds: number; maxReceiveCount: number };
   deadLetterQueue: { name: string; retentionSeconds: number };
   table: { name: string; partitionKey: string; sortKey: string };
+  /** Pusher mode: the pusher's on-failure destination. */
+  pusherFailureQueue?: { name: string; retentionSeconds: number };
 }
 
 export function localResourceSpec(cfg: PipelineConfig): LocalResourceSpec {
@@ -23,6 +25,7 @@ export function localResourceSpec(cfg: PipelineConfig): LocalResourceSpec {
     queue: { name: names.queue, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, retentionSeconds: q.retentionSeconds, maxReceiveCount: q.maxReceiveCount },
     deadLetterQueue: { name: names.deadLetterQueue, retentionSeconds: q.deadLetterRetentionSeconds },
     table: { name: names.table, partitionKey: TABLE_KEYS.partitionKey, sortKey: TABLE_KEYS.sortKey },
+    ...(cfg.mode === 'pusher' ? { pusherFailureQueue: { name: names.pusherFailureQueue, retentionSeconds: q.deadLetterRetentionSeconds } } : {}),
   };
 }
 
@@ -57,6 +60,7 @@ export interface ProvisionedResources {
   deadLetterQueueUrl: string;
   deadLetterQueueArn: string;
   tableName: string;
+  pusherFailureQueueUrl?: string;
 }
 
 const queueArn = async (sqs: SQSClient, url: string): Promise<string> =>
@@ -102,5 +106,9 @@ export async function provision(clients: { s3: S3Client; sqs: SQSClient; dynamod
   );
 
   await ensureTable(dynamodb, spec.table);
-  return { bucket: spec.bucket, queueUrl: url, queueArn: arn, deadLetterQueueUrl: dlqUrl, deadLetterQueueArn: dlqArn, tableName: spec.table.name };
+  const failures = spec.pusherFailureQueue;
+  const pusherFailureQueueUrl = failures
+    ? (await sqs.send(new CreateQueueCommand({ QueueName: failures.name, Attributes: { MessageRetentionPeriod: String(failures.retentionSeconds), SqsManagedSseEnabled: 'true' } }))).QueueUrl!
+    : undefined;
+  return { bucket: spec.bucket, queueUrl: url, queueArn: arn, deadLetterQueueUrl: dlqUrl, deadLetterQueueArn: dlqArn, tableName: spec.table.name, ...(pusherFailureQueueUrl ? { pusherFailureQueueUrl } : {}) };
 }

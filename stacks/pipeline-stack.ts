@@ -75,6 +75,8 @@ export class PipelineStack extends TerraformStack {
             pusher_function_name: p.pusher.function.functionName,
             pusher_function_arn: p.pusher.function.arn,
             pusher_role_arn: p.pusher.role.arn,
+            pusher_failure_queue_url: p.pusherFailures!.queue.url,
+            pusher_failure_queue_arn: p.pusherFailures!.queue.arn,
           }
         : {}),
     };

@@ -58,11 +58,28 @@ describe('pipeline stack, direct mode', () => {
     expect(n.lambda_function).toBeUndefined();
   });
 
-  it('applies prefix/suffix filters to the notification', () => {
+  it('applies prefix/suffix filters to the notification, and subscribes lifecycle expirations when deletes are handled', () => {
     const filtered = synthPipeline(makeConfig({ filters: { prefix: 'in/', suffix: '.csv' }, handleDeletes: true }));
     expect(resourceOf(filtered, 'aws_s3_bucket_notification').queue).toEqual([
-      expect.objectContaining({ filter_prefix: 'in/', filter_suffix: '.csv', events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] }),
+      expect.objectContaining({ filter_prefix: 'in/', filter_suffix: '.csv', events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:LifecycleExpiration:*'] }),
     ]);
+  });
+
+  it('lets HeadObject see a missing object as 404: ListBucket on the bucket, scoped to the prefix filter when there is one', () => {
+    // Prepare
+    const filtered = synthPipeline(makeConfig({ filters: { prefix: 'in/' } }));
+    const statement = (synth: typeof s, sid: string) => policyOf(resourceOf(synth, 'aws_iam_role_policy')).Statement.find((x) => x.Sid === sid)!;
+    const bucketArn = (synth: typeof s) => ref('aws_s3_bucket', resourceOf(synth, 'aws_s3_bucket').id, 'arn');
+    // Assess
+    expect(statement(s, 'MissingIsNotFound')).toEqual({ Sid: 'MissingIsNotFound', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(s) });
+    expect(statement(filtered, 'MissingIsNotFound')).toEqual({
+      Sid: 'MissingIsNotFound',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucketArn(filtered),
+      Condition: { StringLikeIfExists: { 's3:prefix': ['in/*'] } },
+    });
+    expect(statement(filtered, 'HeadObjects').Resource).toBe(`${bucketArn(filtered)}/in/*`);
   });
 
   it('locks the bucket down: public access blocked, SSE, versioning, TLS-only policy, no ACLs', () => {
@@ -173,6 +190,7 @@ describe('pipeline stack, direct mode', () => {
       DeadLetterPoison: { actions: ['sqs:SendMessage'], resources: [ref('aws_sqs_queue', dlq.id, 'arn')] },
       WriteItems: { actions: ['dynamodb:PutItem'], resources: [ref('aws_dynamodb_table', table.id, 'arn')] },
       HeadObjects: { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${ref('aws_s3_bucket', bucket.id, 'arn')}/*`] },
+      MissingIsNotFound: { actions: ['s3:ListBucket'], resources: [ref('aws_s3_bucket', bucket.id, 'arn')] },
       WriteOwnLogs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${ref('aws_cloudwatch_log_group', logs.id, 'arn')}:*`] },
       XRayTracing: { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
     });

@@ -15,6 +15,7 @@ describe('pipeline stack, pusher mode', () => {
   const queue = resourceOf(s, 'aws_sqs_queue', 'queues_queue_');
   const dlq = resourceOf(s, 'aws_sqs_queue', 'dead-letter-queue');
   const bucket = resourceOf(s, 'aws_s3_bucket');
+  const failures = resourceOf(s, 'aws_sqs_queue', 'pusher-failures');
 
   it('lets S3 invoke the pusher only from this bucket and account', () => {
     expect(s.json).toHaveResourceWithProperties(LambdaPermission, {
@@ -36,13 +37,21 @@ describe('pipeline stack, pusher mode', () => {
     expect(n.queue).toBeUndefined();
   });
 
-  it('bounds async retries and sends failed invocations to the DLQ', () => {
+  it('bounds async retries and parks failed events in a failure queue of their own, replayable and alarmed', () => {
     expect(s.json).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, {
       function_name: ref('aws_lambda_function', pusher.id, 'function_name'),
       maximum_retry_attempts: 1,
       maximum_event_age_in_seconds: 600,
-      destination_config: { on_failure: { destination: ref('aws_sqs_queue', dlq.id, 'arn') } },
+      destination_config: { on_failure: { destination: ref('aws_sqs_queue', failures.id, 'arn') } },
     });
+    expect(failures).toMatchObject({ name: 'ingest-test-pusher-failures', message_retention_seconds: 1_209_600, sqs_managed_sse_enabled: true });
+    expect(resourcesOf(s, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'ingest-test-pusher-failures-not-empty')).toMatchObject({
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: 'ingest-test-pusher-failures' },
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+    });
+    expect(Object.keys(s.parsed.output)).toEqual(expect.arrayContaining(['pusher_failure_queue_url', 'pusher_failure_queue_arn']));
   });
 
   it('gives the queue no S3 statement: only the pusher sends to it', () => {
@@ -64,12 +73,14 @@ describe('pipeline stack, pusher mode', () => {
     expect(pusher).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], tracing_config: { mode: 'Active' } });
   });
 
-  it('gives the pusher HeadObject and SendMessage only, and the processor no S3 access', () => {
+  it('gives the pusher HeadObject (with ListBucket, for 404s) and SendMessage only, and the processor no S3 access', () => {
     const policies = resourcesOf(s, 'aws_iam_role_policy');
     const pusherPolicy = policyOf(policies.find((p) => p.id.includes('pusher'))!);
     expect(pusherPolicy.Statement.map((st) => [st.Sid, asList(st.Action), asList(st.Resource)])).toEqual([
-      ['HeadObjects', ['s3:GetObject', 's3:GetObjectVersion'], [`${ref('aws_s3_bucket', bucket.id, 'arn')}/*`]],
+      ['HeadObjects', ['s3:GetObject', 's3:GetObjectVersion'], [`${ref('aws_s3_bucket', bucket.id, 'arn')}/${cfg.filters.prefix}*`]],
+      ['MissingIsNotFound', ['s3:ListBucket'], [ref('aws_s3_bucket', bucket.id, 'arn')]],
       ['Enqueue', ['sqs:SendMessage'], [ref('aws_sqs_queue', queue.id, 'arn'), ref('aws_sqs_queue', dlq.id, 'arn')]],
+      ['ParkFailedEvents', ['sqs:SendMessage'], [ref('aws_sqs_queue', failures.id, 'arn')]],
       ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [expect.stringContaining('pusher_logs')]],
       ['XRayTracing', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']],
     ]);

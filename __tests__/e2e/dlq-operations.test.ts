@@ -22,7 +22,7 @@ describe('npm run dlq against the local pipeline', () => {
       config: makeConfig({ environment: 'test', processor: { maxConcurrency: 2, timeoutSeconds: 5 } }),
       dataDir: data.dir,
       sendTestEvent: false,
-      functionDynamoEndpoint: (endpoint) => proxy.start(endpoint),
+      functionEndpoints: async (e) => ({ dynamodb: await proxy.start(e.dynamodb) }),
     });
     await pipeline.upload('doomed/a.txt', 'a', 'text/plain');
     await pipeline.upload('doomed/b c.txt', 'b', 'text/plain');

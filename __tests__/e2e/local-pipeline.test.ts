@@ -59,7 +59,7 @@ describe('local pipeline, transient failures and redrive', () => {
       config: makeConfig({ processor: { maxConcurrency: 2, timeoutSeconds: 5 }, queue: { maxReceiveCount: 5 } }),
       dataDir: data.dir,
       sendTestEvent: false,
-      functionDynamoEndpoint: (endpoint) => proxy.start(endpoint),
+      functionEndpoints: async (e) => ({ dynamodb: await proxy.start(e.dynamodb) }),
       onBatch: (b) => (failedDeliveries += b.failed),
     });
   }, 60_000);

@@ -1,7 +1,10 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
-import { buildReport } from '../../local/run-report';
+import { buildReport, scanItems } from '../../local/run-report';
+import { main as dlqCli } from '../../tools/cli/dlq';
 import { makeConfig } from '../helpers/factories';
-import { tempDataDir } from '../helpers/local-env';
+import { eventually, tempDataDir } from '../helpers/local-env';
+import { OutageProxy } from '../helpers/outage-proxy';
 
 describe('local pipeline, pusher mode, end to end', () => {
   const data = tempDataDir();
@@ -44,4 +47,49 @@ describe('local pipeline, pusher mode, end to end', () => {
     });
     expect(report.items.find((i) => i.s3_key === 'incoming/pic+1.png')).toMatchObject({ content_type: 'image/png', file_size: 3 });
   }, 60_000);
+});
+
+describe('local pipeline, pusher mode: failed events are parked and replayed', () => {
+  const data = tempDataDir();
+  const outage = new OutageProxy();
+  let pipeline: LocalPipeline;
+
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({
+      // No async retries: an event that fails once goes straight to the failure queue.
+      config: makeConfig({ mode: 'pusher', pusher: { maxRetryAttempts: 0 } }),
+      dataDir: data.dir,
+      functionEndpoints: async (e) => ({ s3: await outage.start(e.s3) }),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await outage.stop();
+    data.cleanup();
+  });
+
+  it('an event the pusher failed on during an S3 outage ends as an item after `npm run dlq -- replay`', async () => {
+    // Prepare: S3 is down for the pusher while the object is uploaded
+    outage.down = true;
+    await pipeline.upload('during outage.txt', 'written while S3 was failing', 'text/plain');
+    const parked = await eventually(async () => {
+      const attrs = await pipeline.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: pipeline.resources.pusherFailureQueueUrl!, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      return Number(attrs.Attributes?.ApproximateNumberOfMessages) === 1 ? true : undefined;
+    }, 30_000, 'the failed event in the pusher failure queue');
+    expect(parked).toBe(true);
+    expect((await scanItems(pipeline)).map((i) => i.s3_key)).not.toContain('during outage.txt');
+    expect(outage.refused).toBeGreaterThan(0);
+    // Act: the outage ends; the operator replays
+    outage.down = false;
+    const printed: string[] = [];
+    const code = await dlqCli(['replay', '--env', pipeline.config.environment, '--local', '--data-dir', data.dir], (s) => void printed.push(s));
+    await pipeline.waitForDrain(30_000);
+    // Assess
+    expect(code).toBe(0);
+    expect(printed.join('')).toContain('Replayed 1 failed event(s) through ingest-test-pusher.');
+    expect((await scanItems(pipeline)).find((i) => i.s3_key === 'during outage.txt')).toMatchObject({ content_type: 'text/plain', file_size: 28 });
+    const left = await pipeline.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: pipeline.resources.pusherFailureQueueUrl!, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    expect(left.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+  }, 90_000);
 });

@@ -1,31 +1,49 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { loadConfig } from '../../config/load';
 import { localEndpointsFile, type RunningPipelineInfo } from '../../local/local-pipeline';
-import { localClients } from '../../local/local-clients';
+import { LOCAL_CREDENTIALS, localClients } from '../../local/local-clients';
 import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../dlq/dlq-operations';
+import { replayFailures, type ReplayTarget } from '../dlq/replay';
 import { runMain } from './run-main';
 
-const USAGE = `Usage: npm run dlq -- stats|peek|redrive --env NAME [--local] [--max N] [--json]
+const USAGE = `Usage: npm run dlq -- stats|peek|redrive|replay --env NAME [--local] [--max N] [--json]
 
   stats     depth, age of the oldest message, messages by reason
   peek      the first N messages (default 10) with their reason, without consuming them
   redrive   move every DLQ message back to the processing queue (StartMessageMoveTask, or
             receive → send → delete where unsupported; nothing is deleted before its copy is sent)
+  replay    pusher mode: invoke the pusher again with every S3 event in its failure queue
+            (asynchronously, as S3 does); a record is deleted once Lambda accepted it
 
 Queues come from outputs/NAME.json (npm run outputs) against AWS, or with --local from the
 running local pipeline (npm start -- --watch …) of that environment.
   --data-dir DIR   the local pipeline's data folder (default .local/NAME)`;
 
-function target(env: string, local: boolean, dataDir?: string): { sqs: SQSClient; queues: QueuePair } {
+interface Target {
+  sqs: SQSClient;
+  queues: QueuePair;
+  /** Pusher mode: what `replay` needs. */
+  replay?: { lambda: LambdaClient; target: ReplayTarget };
+}
+
+function target(env: string, local: boolean, dataDir?: string): Target {
   if (local) {
     const file = localEndpointsFile(resolve(dataDir ?? join(PROJECT_ROOT, '.local', env)));
     if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
     const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
-    return { sqs: localClients(info.endpoints, info.region).sqs, queues: info.resources };
+    const replay =
+      info.lambdaEndpoint && info.resources.pusherFailureQueueUrl
+        ? {
+            lambda: new LambdaClient({ region: info.region, endpoint: info.lambdaEndpoint, credentials: LOCAL_CREDENTIALS }),
+            target: { failureQueueUrl: info.resources.pusherFailureQueueUrl, functionName: info.functions.pusher },
+          }
+        : undefined;
+    return { sqs: localClients(info.endpoints, info.region).sqs, queues: info.resources, replay };
   }
   const cfg = loadConfig(env);
   const file = join(PROJECT_ROOT, 'outputs', `${env}.json`);
@@ -36,6 +54,10 @@ function target(env: string, local: boolean, dataDir?: string): { sqs: SQSClient
   return {
     sqs: new SQSClient({ region: cfg.region }),
     queues: { queueUrl: o.queue_url!, queueArn: o.queue_arn!, deadLetterQueueUrl: o.dead_letter_queue_url!, deadLetterQueueArn: o.dead_letter_queue_arn! },
+    replay:
+      o.pusher_failure_queue_url && o.pusher_function_name
+        ? { lambda: new LambdaClient({ region: cfg.region }), target: { failureQueueUrl: o.pusher_failure_queue_url, functionName: o.pusher_function_name } }
+        : undefined,
   };
 }
 
@@ -55,13 +77,13 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   });
   const command = positionals[0];
   if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env || !command || !['stats', 'peek', 'redrive'].includes(command)) {
+  if (!values.env || !command || !['stats', 'peek', 'redrive', 'replay'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return 1;
   }
   const max = values.max === undefined ? 10 : Number(values.max);
   if (!Number.isInteger(max) || max < 1) throw new Error(`--max must be a positive integer (got "${values.max}")`);
-  const { sqs, queues } = target(values.env, values.local, values['data-dir']);
+  const { sqs, queues, replay } = target(values.env, values.local, values['data-dir']);
   const out = (human: string, data: unknown) => write(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
   if (command === 'stats') {
     const s = await dlqStats(sqs, queues);
@@ -80,6 +102,15 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
         : letters.map((d) => `${d.messageId}  ${d.reason}  ${d.keys.map((k) => JSON.stringify(k)).join(', ') || '–'}\n  ${d.detail ?? ''}\n  body: ${d.body.slice(0, 200)}`).join('\n'),
       letters,
     );
+  } else if (command === 'replay') {
+    if (!replay) throw new Error(`"${values.env}" has no pusher failure queue: replay is for pusher mode (run \`npm run outputs -- --env ${values.env}\` after deploying it)`);
+    const r = await replayFailures(sqs, replay.lambda, replay.target, values.max === undefined ? Number.POSITIVE_INFINITY : max);
+    out(
+      `Replayed ${r.replayed} failed event(s) through ${replay.target.functionName}.` +
+        (r.left.length ? `\n${r.left.length} left in ${replay.target.failureQueueUrl}:\n${r.left.map((l) => `  ${l.messageId}: ${l.why}`).join('\n')}` : ''),
+      r,
+    );
+    return r.left.length > 0 ? 1 : 0;
   } else {
     const r = await redrive(sqs, queues);
     out(`Redrove ${r.moved} message(s) to ${queues.queueUrl} via ${r.method}${r.failed ? `; ${r.failed} could not be sent and stay in the DLQ` : ''}.`, r);
