@@ -53,8 +53,8 @@ export interface RunningPipelineInfo {
   region: string;
   endpoints: LocalEndpoints;
   resources: ProvisionedResources;
-  /** The functions' names, as the stack names them. */
-  functions: ResourceNames;
+  /** Every resource's name, as the stack names it. */
+  names: ResourceNames;
   /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
   lambdaEndpoint?: string;
 }
@@ -238,7 +238,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
 
     // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
     const endpointsFile = localEndpointsFile(o.dataDir);
-    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources, functions: w.names, lambdaEndpoint: pusher?.lambdaEndpoint };
+    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources, names: w.names, lambdaEndpoint: pusher?.lambdaEndpoint };
     writeFileSync(endpointsFile, JSON.stringify(info, null, 2));
     stops.push(async () => rmSync(endpointsFile, { force: true }));
 

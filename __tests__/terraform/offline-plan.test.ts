@@ -101,14 +101,17 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     });
   });
 
-  it('plans the pusher stack with both functions and eight alarms', () => {
+  it('plans the pusher stack with both functions, its failure queue as on-failure destination, and nine alarms', () => {
     const prod = configs.find((c) => c.mode === 'pusher')!;
     const plan = plans.get(pipelineStackId(prod.environment))!;
     expect(plan.resource_changes.filter((r) => r.type === 'aws_lambda_function').map((r) => r.change.after!.function_name).sort()).toEqual([
       `${prod.namePrefix}-processor`,
       `${prod.namePrefix}-pusher`,
     ]);
-    expect(plan.resource_changes.filter((r) => r.type === 'aws_cloudwatch_metric_alarm')).toHaveLength(8);
+    const alarms = plan.resource_changes.filter((r) => r.type === 'aws_cloudwatch_metric_alarm').map((r) => r.change.after!.alarm_name);
+    expect(alarms).toHaveLength(9);
+    expect(alarms).toContain(`${prod.namePrefix}-pusher-failures-not-empty`);
+    expect(plan.resource_changes.filter((r) => r.type === 'aws_sqs_queue').map((r) => r.change.after!.name)).toContain(`${prod.namePrefix}-pusher-failures`);
   });
 
   it('summarizes the real creation plan: all adds, no destroys, new IAM and policy resources called out', () => {

@@ -40,7 +40,7 @@ function target(env: string, local: boolean, dataDir?: string): Target {
       info.lambdaEndpoint && info.resources.pusherFailureQueueUrl
         ? {
             lambda: new LambdaClient({ region: info.region, endpoint: info.lambdaEndpoint, credentials: LOCAL_CREDENTIALS }),
-            target: { failureQueueUrl: info.resources.pusherFailureQueueUrl, functionName: info.functions.pusher },
+            target: { failureQueueUrl: info.resources.pusherFailureQueueUrl, functionName: info.names.pusher },
           }
         : undefined;
     return { sqs: localClients(info.endpoints, info.region).sqs, queues: info.resources, replay };
