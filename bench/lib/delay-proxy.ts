@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../local/loopback-server';
 
 /**
  * Forwards every HTTP request to `target` after `delayMs`: a stand-in for the network round
@@ -25,6 +25,5 @@ export async function startDelayProxy(target: string, delayMs: number): Promise<
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { url: await listenOnLoopback(server), server };
 }
