@@ -1,4 +1,5 @@
 import { PoisonMessageError, PoisonReason } from './errors';
+import { classifyEventBridgeEvent, isS3EventBridgeEvent } from './eventbridge-event';
 import { isObject, type JsonObject } from './json';
 import { decodeS3Key, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
@@ -131,8 +132,8 @@ const isSnsEnvelope = (o: Json): boolean => o.Type === 'Notification' && typeof 
 
 /**
  * Understands an SQS message body: a raw S3 event notification (direct mode, or through SNS with
- * raw delivery on), the same wrapped in an SNS envelope, S3's `s3:TestEvent`, or the pusher's
- * enriched message. Each S3 record is classified on its own (see {@link classifyS3Record}).
+ * raw delivery on), the same wrapped in an SNS envelope, S3's `s3:TestEvent`, an S3 event as
+ * EventBridge delivers it (eventbridge mode), or the pusher's enriched message. Each S3 record is classified on its own (see {@link classifyS3Record}).
  * @throws PoisonMessageError when the body as a whole is unreadable.
  */
 export function parseMessageBody(body: string): ParsedMessage {
@@ -143,6 +144,12 @@ export function parseMessageBody(body: string): ParsedMessage {
     return { kind: 'test-event', bucket: typeof parsed.Bucket === 'string' ? parsed.Bucket : undefined };
   }
   if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'object', event: parsePusherMessage(parsed) }] };
+  if (isS3EventBridgeEvent(parsed)) {
+    const record = classifyEventBridgeEvent(parsed);
+    // One event per message: an unreadable one is the whole message.
+    if (record.kind === 'poison') throw record.error;
+    return { kind: 'records', records: [record] };
+  }
   if (!('Records' in parsed)) {
     throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, 'Body has neither S3 "Records" nor a pusher message type');
   }

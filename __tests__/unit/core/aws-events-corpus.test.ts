@@ -49,6 +49,14 @@ const EXPECTED: Record<string, { processor: string[]; pusher: string[] | 'n/a' }
   'sns-envelope-s3-put.json': { processor: ['stored test.pdf'], pusher: 'n/a' },
   'sns-envelope-s3-test-event.json': { processor: ['test-event'], pusher: 'n/a' },
   'sns-raw-delivery-s3-put.json': { processor: ['stored test.pdf'], pusher: 'n/a' },
+  'eventbridge-object-created.json': { processor: ['stored IMG_m7fzo3.jpg'], pusher: 'n/a' },
+  'eventbridge-object-created-key-encoded.json': { processor: ['stored my folder/a+b café ü.txt'], pusher: 'n/a' },
+  'eventbridge-object-created-multipart-versioned.json': { processor: ['stored IMG_m7fzo3.jpg'], pusher: 'n/a' },
+  'eventbridge-object-deleted-marker.json': { processor: ['deleted IMG_m7fzo3.jpg'], pusher: 'n/a' },
+  'eventbridge-object-deleted-permanently.json': { processor: ['stored IMG_m7fzo3.jpg'], pusher: 'n/a' },
+  'eventbridge-lifecycle-expiration-marker.json': { processor: ['deleted IMG_m7fzo3.jpg'], pusher: 'n/a' },
+  'eventbridge-object-restore-completed.json': { processor: ['ignored Object Restore Completed'], pusher: 'n/a' },
+  'eventbridge-object-tags-added.json': { processor: ['ignored Object Tags Added'], pusher: 'n/a' },
 };
 
 const read = (file: string): unknown => JSON.parse(readFileSync(join(DIR, file), 'utf8'));

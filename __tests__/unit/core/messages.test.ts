@@ -102,3 +102,41 @@ describe('parseMessageBody', () => {
     expect(parsed).toMatchObject({ kind: 'records', records: [{ kind: 'object', event: { key: 'good' } }, { kind: 'poison', error: { reason: 'undecodable-key' } }] });
   });
 });
+
+describe('S3 events through EventBridge', () => {
+  const event = (detailType: string, detail: Record<string, unknown>, object: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      version: '0',
+      id: 'e1',
+      'detail-type': detailType,
+      source: 'aws.s3',
+      account: '123456789012',
+      time: '2026-11-27T10:00:00Z',
+      region: 'eu-west-1',
+      resources: ['arn:aws:s3:::uploads'],
+      detail: { version: '0', bucket: { name: 'uploads' }, object: { key: 'red+flower+%2B+1.jpg', size: 9, etag: 'e', 'version-id': 'v1', sequencer: '0055AED6DCD90281E5', ...object }, ...detail },
+    });
+
+  it('maps the detail onto the same event the notification would give, key decoded', () => {
+    expect(parseMessageBody(event('Object Created', { reason: 'PutObject' }))).toEqual({
+      kind: 'records',
+      records: [{ kind: 'object', event: { bucket: 'uploads', key: 'red flower + 1.jpg', eventName: 'ObjectCreated:Put', eventTime: '2026-11-27T10:00:00Z', sequencer: '0055AED6DCD90281E5', size: 9, etag: 'e', versionId: 'v1' } }],
+    });
+  });
+
+  it.each([
+    ['Object Created', { reason: 'CopyObject' }, 'ObjectCreated:Copy'],
+    ['Object Created', { reason: 'CompleteMultipartUpload' }, 'ObjectCreated:CompleteMultipartUpload'],
+    ['Object Deleted', { reason: 'DeleteObject', 'deletion-type': 'Permanently Deleted' }, 'ObjectRemoved:Delete'],
+    ['Object Deleted', { reason: 'DeleteObject', 'deletion-type': 'Delete Marker Created' }, 'ObjectRemoved:DeleteMarkerCreated'],
+    ['Object Deleted', { reason: 'Lifecycle Expiration', 'deletion-type': 'Permanently Deleted' }, 'LifecycleExpiration:Delete'],
+    ['Object Deleted', { reason: 'Lifecycle Expiration', 'deletion-type': 'Delete Marker Created' }, 'LifecycleExpiration:DeleteMarkerCreated'],
+  ])('"%s" %j is %s', (detailType, detail, eventName) => {
+    expect(parseMessageBody(event(detailType, detail))).toMatchObject({ records: [{ kind: 'object', event: { eventName } }] });
+  });
+
+  it('ignores other detail types, and refuses a created event without sequencer as a whole', () => {
+    expect(parseMessageBody(event('Object Storage Class Changed', {}, { sequencer: undefined }))).toMatchObject({ records: [{ kind: 'ignored', eventName: 'Object Storage Class Changed' }] });
+    expect(reasonOf(event('Object Created', { reason: 'PutObject' }, { sequencer: undefined }))).toBe('schema-violation');
+  });
+});
