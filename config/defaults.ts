@@ -37,6 +37,7 @@ export const CONFIG_DEFAULTS: Omit<PipelineConfig, 'environment' | 'namePrefix' 
     ignoredSuffixes: [],
     allowedContentTypes: [],
     maxSizeBytes: 0,
+    minSizeBytes: 0,
   },
   alarms: {
     queueAgeThresholdSeconds: 300,

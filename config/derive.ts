@@ -33,6 +33,8 @@ export interface ResourceNames {
   pusher: string;
   /** Pusher mode: the pusher's on-failure destination (events whose invocations failed every retry). */
   pusherFailureQueue: string;
+  /** Eventbridge mode: the rule on the default bus that sends the bucket's events to the queue. */
+  eventRule: string;
   topic: string;
 }
 
@@ -47,6 +49,7 @@ export function resourceNames(cfg: PipelineConfig): ResourceNames {
     processor: `${p}-processor`,
     pusher: `${p}-pusher`,
     pusherFailureQueue: `${p}-pusher-failures`,
+    eventRule: `${p}-s3-objects`,
     topic: `${p}-alerts`,
   };
 }
@@ -87,6 +90,33 @@ export function queueSettings(cfg: PipelineConfig): QueueSettings {
  */
 export function notificationEvents(cfg: PipelineConfig): string[] {
   return cfg.handleDeletes ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:LifecycleExpiration:*'] : ['s3:ObjectCreated:*'];
+}
+
+/** EventBridge's wildcard pattern treats `*` and the backslash as special: escape them in literal text. */
+const escapeWildcard = (text: string): string => text.replace(/[\\*]/g, (c) => `\\${c}`);
+
+/**
+ * The EventBridge rule's event pattern (eventbridge mode): the bucket's "Object Created" events
+ * (and "Object Deleted" when deletes are handled), filtered by key prefix/suffix (`prefix`,
+ * `suffix`, or one `wildcard` when both are set, since patterns in one array are alternatives)
+ * and by size (`numeric`; a deletion has no size, so it passes through `exists: false`). The stack
+ * writes this JSON into the rule and the local run matches events against the very same JSON.
+ */
+export function eventPattern(cfg: PipelineConfig): Record<string, unknown> {
+  const { prefix, suffix, minSizeBytes, maxSizeBytes } = cfg.filters;
+  const object: Record<string, unknown[]> = {};
+  if (prefix && suffix) object.key = [{ wildcard: `${escapeWildcard(prefix)}*${escapeWildcard(suffix)}` }];
+  else if (prefix) object.key = [{ prefix }];
+  else if (suffix) object.key = [{ suffix }];
+  if (minSizeBytes > 0 || maxSizeBytes > 0) {
+    const range = [...(minSizeBytes > 0 ? ['>=', minSizeBytes] : []), ...(maxSizeBytes > 0 ? ['<=', maxSizeBytes] : [])];
+    object.size = [{ numeric: range }, ...(cfg.handleDeletes ? [{ exists: false }] : [])];
+  }
+  return {
+    source: ['aws.s3'],
+    'detail-type': cfg.handleDeletes ? ['Object Created', 'Object Deleted'] : ['Object Created'],
+    detail: { bucket: { name: [resourceNames(cfg).bucket] }, ...(Object.keys(object).length > 0 ? { object } : {}) },
+  };
 }
 
 /** CloudWatch namespace of the handlers' EMF metrics and of the log-derived alarm metrics. */

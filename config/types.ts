@@ -13,6 +13,8 @@ export const IngestionMode = {
   DIRECT: 'direct',
   /** S3 invokes a pusher Lambda that enriches, filters and enqueues. */
   PUSHER: 'pusher',
+  /** S3 sends every event to EventBridge; a rule on the default bus matches and targets the queue. */
+  EVENTBRIDGE: 'eventbridge',
 } as const;
 export type IngestionMode = (typeof IngestionMode)[keyof typeof IngestionMode];
 
@@ -51,11 +53,14 @@ export interface QueueConfig {
   retentionSeconds: number;
 }
 
-/** Which objects are ingested. Prefix/suffix apply to the S3 notification itself; the rest to the pusher. */
+/**
+ * Which objects are ingested. Prefix/suffix apply in every mode (the notification's filter, or the
+ * EventBridge rule's pattern); size limits in pusher and eventbridge modes; the rest to the pusher.
+ */
 export interface FilterConfig {
-  /** Notification prefix filter ("" for none). */
+  /** Key prefix filter ("" for none): the notification's, or the EventBridge rule's. */
   prefix: string;
-  /** Notification suffix filter ("" for none). */
+  /** Key suffix filter ("" for none): the notification's, or the EventBridge rule's. */
   suffix: string;
   /** Keys starting with any of these are rejected by the pusher (e.g. temporary uploads). */
   ignoredPrefixes: string[];
@@ -63,8 +68,10 @@ export interface FilterConfig {
   ignoredSuffixes: string[];
   /** If non-empty, only these content types (exact, or `type/*`) pass the pusher. */
   allowedContentTypes: string[];
-  /** If > 0, larger objects are rejected by the pusher. */
+  /** If > 0, larger objects are rejected: by the pusher, or by the EventBridge rule (numeric matching). */
   maxSizeBytes: number;
+  /** If > 0, smaller objects are not ingested (eventbridge mode: the rule's numeric matching). */
+  minSizeBytes: number;
 }
 
 export interface AlarmConfig {
@@ -113,7 +120,7 @@ export interface PipelineConfig {
   accountId: string;
   /** AWS region of every resource, e.g. `eu-west-1`. */
   region: string;
-  /** How S3 events reach the processing queue: `direct` (bucket notification to the queue) or `pusher` (S3 invokes a Lambda that enriches and filters). */
+  /** How S3 events reach the processing queue: `direct` (bucket notification to the queue), `pusher` (S3 invokes a Lambda that enriches and filters) or `eventbridge` (S3 → EventBridge rule → queue). */
   mode: IngestionMode;
   /** Also ingest `ObjectRemoved:*` events: the item is marked deleted, never removed. */
   handleDeletes: boolean;

@@ -116,6 +116,7 @@ export function resolveConfig(raw: unknown, source = 'config', expectedEnvironme
   checkIdentity(c, cfg, expectedEnvironment);
   checkFunctions(c, cfg);
   checkQueueAndFilters(c, cfg);
+  if (c.problems.length === 0) checkModeOptions(c, cfg);
   checkOperations(c, cfg);
 
   if (c.problems.length > 0) throw new ConfigValidationError(source, c.problems);
@@ -130,7 +131,7 @@ function checkIdentity(c: Checker, cfg: PipelineConfig, expectedEnvironment?: st
   c.str('namePrefix', cfg.namePrefix, /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'must be 3–24 lowercase letters, digits or hyphens');
   c.str('accountId', cfg.accountId, /^\d{12}$/, 'must be a 12-digit AWS account id');
   c.str('region', cfg.region, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1');
-  if (!Object.values(IngestionMode).includes(cfg.mode)) c.fail('mode', 'must be "direct" or "pusher"', cfg.mode);
+  if (!Object.values(IngestionMode).includes(cfg.mode)) c.fail('mode', 'must be "direct", "pusher" or "eventbridge"', cfg.mode);
   c.bool('handleDeletes', cfg.handleDeletes);
   c.strings('alertEmails', cfg.alertEmails, EMAIL, 'must be an e-mail address');
   if (!isObject(cfg.tags) || Object.values(cfg.tags).some((v) => typeof v !== 'string')) {
@@ -174,6 +175,26 @@ function checkQueueAndFilters(c: Checker, cfg: PipelineConfig): void {
   c.strings('filters.ignoredSuffixes', f.ignoredSuffixes, /^.+$/, 'must be a non-empty string');
   c.strings('filters.allowedContentTypes', f.allowedContentTypes, /^[\w.+-]+\/([\w.+-]+|\*)$/, 'must be a content type such as image/png or image/*');
   c.int('filters.maxSizeBytes', f.maxSizeBytes, 0, Number.MAX_SAFE_INTEGER);
+  c.int('filters.minSizeBytes', f.minSizeBytes, 0, Number.MAX_SAFE_INTEGER);
+  if (f.maxSizeBytes > 0 && f.minSizeBytes > f.maxSizeBytes) c.fail('filters.minSizeBytes', 'must not exceed filters.maxSizeBytes', f.minSizeBytes);
+}
+
+/** Settings that only some modes use: set in another mode they would silently do nothing. */
+const MODE_ONLY: Array<{ field: string; modes: IngestionMode[]; isSet: (cfg: PipelineConfig) => boolean }> = [
+  { field: 'filters.ignoredPrefixes', modes: ['pusher'], isSet: (c) => c.filters.ignoredPrefixes.length > 0 },
+  { field: 'filters.ignoredSuffixes', modes: ['pusher'], isSet: (c) => c.filters.ignoredSuffixes.length > 0 },
+  { field: 'filters.allowedContentTypes', modes: ['pusher'], isSet: (c) => c.filters.allowedContentTypes.length > 0 },
+  { field: 'filters.maxSizeBytes', modes: ['pusher', 'eventbridge'], isSet: (c) => c.filters.maxSizeBytes > 0 },
+  { field: 'filters.minSizeBytes', modes: ['eventbridge'], isSet: (c) => c.filters.minSizeBytes > 0 },
+];
+
+function checkModeOptions(c: Checker, cfg: PipelineConfig): void {
+  if (!Object.values(IngestionMode).includes(cfg.mode)) return;
+  for (const o of MODE_ONLY) {
+    if (!o.modes.includes(cfg.mode) && o.isSet(cfg)) {
+      c.problems.push(`${o.field} applies only to ${o.modes.map((m) => `"${m}"`).join(' and ')} mode, not "${cfg.mode}": remove it or change mode`);
+    }
+  }
 }
 
 function checkOperations(c: Checker, cfg: PipelineConfig): void {

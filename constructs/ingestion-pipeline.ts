@@ -1,9 +1,11 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Construct } from 'constructs';
-import { metricNamespace, notificationEvents, processorEnvironment, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
+import { eventPattern, metricNamespace, notificationEvents, processorEnvironment, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
@@ -11,7 +13,7 @@ import { FailureQueue } from './failure-queue';
 import { partitionOf, type PolicyStatement } from './iam';
 import { IngestTable } from './ingest-table';
 import { PipelineAlarms } from './pipeline-alarms';
-import { ProcessingQueue } from './processing-queue';
+import { ProcessingQueue, type ServiceSender } from './processing-queue';
 import { SecureBucket } from './secure-bucket';
 
 export interface IngestionPipelineProps {
@@ -41,6 +43,8 @@ export class IngestionPipeline extends Construct {
   public readonly pusherInvokeConfig?: LambdaFunctionEventInvokeConfig;
   /** Pusher mode: the on-failure destination. */
   public readonly pusherFailures?: FailureQueue;
+  /** Eventbridge mode: the rule on the default bus that matches the bucket's events. */
+  public readonly eventRule?: CloudwatchEventRule;
   public readonly eventSourceMapping: LambdaEventSourceMapping;
   public readonly notification: S3BucketNotification;
   public readonly alerts: AlertTopic;
@@ -53,15 +57,19 @@ export class IngestionPipeline extends Construct {
     super(scope, id);
     this.cfg = props.config;
     this.names = resourceNames(this.cfg);
-    const direct = this.cfg.mode === 'direct';
+    const mode = this.cfg.mode;
 
     this.uploads = this.addUploadsBucket();
-    this.queues = this.addQueues(direct);
+    if (mode === 'eventbridge') this.eventRule = this.addEventRule();
+    this.queues = this.addQueues(this.queueSender());
     this.table = new IngestTable(this, 'objects', { tableName: this.names.table, deletionProtection: this.cfg.table.deletionProtection });
-    this.processor = this.addProcessor(direct);
+    // Pusher messages carry the metadata and the current state; raw S3 events (direct, eventbridge) need HeadObject.
+    this.processor = this.addProcessor(mode !== 'pusher');
     this.eventSourceMapping = this.addEventSourceMapping();
-    if (direct) {
+    if (mode === 'direct') {
       this.notification = this.addDirectNotification();
+    } else if (mode === 'eventbridge') {
+      this.notification = this.addEventBridgeDelivery(this.eventRule!);
     } else {
       this.pusherFailures = new FailureQueue(this, 'pusher-failures', { queueName: this.names.pusherFailureQueue });
       const { pusher, invokeConfig, notification } = this.addPusher(this.pusherFailures);
@@ -106,16 +114,23 @@ export class IngestionPipeline extends Construct {
     });
   }
 
-  private addQueues(direct: boolean): ProcessingQueue {
+  /** Who may send to the queue: S3 (direct mode), the EventBridge rule (eventbridge mode), nobody else. */
+  private queueSender(): ServiceSender | undefined {
+    if (this.cfg.mode === 'direct') return { service: 's3.amazonaws.com', sourceArn: this.uploads.bucket.arn, accountId: this.cfg.accountId };
+    if (this.cfg.mode === 'eventbridge') return { service: 'events.amazonaws.com', sourceArn: this.eventRule!.arn, accountId: this.cfg.accountId, deadLetterToo: true };
+    return undefined;
+  }
+
+  private addQueues(sender: ServiceSender | undefined): ProcessingQueue {
     return new ProcessingQueue(this, 'queues', {
       queueName: this.names.queue,
       deadLetterQueueName: this.names.deadLetterQueue,
       settings: queueSettings(this.cfg),
-      allowS3From: direct ? { bucketArn: this.uploads.bucket.arn, accountId: this.cfg.accountId } : undefined,
+      allowServiceFrom: sender,
     });
   }
 
-  private addProcessor(direct: boolean): BundledFunction {
+  private addProcessor(readsObjects: boolean): BundledFunction {
     const cfg = this.cfg;
     const { queue, deadLetterQueue } = this.queues;
     return new BundledFunction(this, 'processor', {
@@ -136,7 +151,7 @@ export class IngestionPipeline extends Construct {
           resources: [this.table.table.arn],
         },
         // Pusher messages carry the metadata and the current state; only raw S3 events need HeadObject.
-        ...(direct ? this.headObjectStatements() : []),
+        ...(readsObjects ? this.headObjectStatements() : []),
       ],
     });
   }
@@ -162,6 +177,33 @@ export class IngestionPipeline extends Construct {
       // S3 validates the destination when the notification is written: the policy must exist first.
       dependsOn: [this.queues.queuePolicy],
     });
+  }
+
+  private addEventRule(): CloudwatchEventRule {
+    return new CloudwatchEventRule(this, 'event-rule', {
+      name: this.names.eventRule,
+      description: `S3 events of ${this.names.bucket} to the ${this.names.queue} queue`,
+      eventPattern: JSON.stringify(eventPattern(this.cfg)),
+    });
+  }
+
+  /**
+   * Eventbridge mode: the bucket sends every event to EventBridge (and nothing else: other settings
+   * of the one notification configuration stay free for other consumers' rules, not for other
+   * destinations), the rule's target is the queue, and what EventBridge cannot deliver after its
+   * retries goes to the DLQ. The queue policies must exist before the target is created.
+   */
+  private addEventBridgeDelivery(rule: CloudwatchEventRule): S3BucketNotification {
+    new CloudwatchEventTarget(this, 'event-target', {
+      rule: rule.name,
+      targetId: 'processing-queue',
+      arn: this.queues.queue.arn,
+      // EventBridge's own defaults, stated: retry for 24 hours, at most 185 times.
+      retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
+      deadLetterConfig: { arn: this.queues.deadLetterQueue.arn },
+      dependsOn: [this.queues.queuePolicy, this.queues.deadLetterQueuePolicy],
+    });
+    return new S3BucketNotification(this, 'notification', { bucket: this.uploads.bucket.id, eventbridge: true });
   }
 
   private addPusher(failures: FailureQueue): { pusher: BundledFunction; invokeConfig: LambdaFunctionEventInvokeConfig; notification: S3BucketNotification } {

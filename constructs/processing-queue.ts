@@ -11,10 +11,31 @@ export interface ProcessingQueueProps {
   /** From `queueSettings(config)`: visibility is derived from the processor's timeout, never typed. */
   settings: QueueSettings;
   /**
-   * Lets this bucket's S3 notifications send to the queue (direct mode), scoped by
-   * `aws:SourceArn` and `aws:SourceAccount`. @default undefined — no S3 access.
+   * Lets one AWS service send to the queue, scoped by `aws:SourceArn` and `aws:SourceAccount`:
+   * S3 notifications of one bucket (direct mode), or one EventBridge rule (eventbridge mode),
+   * which also needs the DLQ as its target's dead-letter queue. @default undefined — none.
    */
-  allowS3From?: { bucketArn: string; accountId: string };
+  allowServiceFrom?: ServiceSender;
+}
+
+export interface ServiceSender {
+  service: 's3.amazonaws.com' | 'events.amazonaws.com';
+  sourceArn: string;
+  accountId: string;
+  /** Allow the DLQ too (EventBridge sends undeliverable events there itself). */
+  deadLetterToo?: boolean;
+}
+
+const SENDER_SID: Record<ServiceSender['service'], string> = { 's3.amazonaws.com': 'AllowS3Notifications', 'events.amazonaws.com': 'AllowEventBridgeRule' };
+
+function allowSender(sender: ServiceSender, queueArn: string): PolicyStatement {
+  return {
+    sid: SENDER_SID[sender.service],
+    principal: { Service: sender.service },
+    actions: ['sqs:SendMessage'],
+    resources: [queueArn],
+    conditions: { ArnEquals: { 'aws:SourceArn': sender.sourceArn }, StringEquals: { 'aws:SourceAccount': sender.accountId } },
+  };
 }
 
 /**
@@ -29,6 +50,7 @@ export class ProcessingQueue extends Construct {
   public readonly deadLetterQueue: SqsQueue;
   /** The source queue's policy; S3 notifications must depend on it. */
   public readonly queuePolicy: SqsQueuePolicy;
+  public readonly deadLetterQueuePolicy: SqsQueuePolicy;
 
   public constructor(scope: Construct, id: string, props: ProcessingQueueProps) {
     super(scope, id);
@@ -51,23 +73,17 @@ export class ProcessingQueue extends Construct {
       redriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [this.queue.arn] }),
     });
 
-    const statements: PolicyStatement[] = [denyInsecureTransport(['sqs:*'], [this.queue.arn])];
-    if (props.allowS3From) {
-      statements.unshift({
-        sid: 'AllowS3Notifications',
-        principal: { Service: 's3.amazonaws.com' },
-        actions: ['sqs:SendMessage'],
-        resources: [this.queue.arn],
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': props.allowS3From.bucketArn },
-          StringEquals: { 'aws:SourceAccount': props.allowS3From.accountId },
-        },
-      });
-    }
-    this.queuePolicy = new SqsQueuePolicy(this, 'queue-policy', { queueUrl: this.queue.url, policy: policyDocument(statements) });
-    new SqsQueuePolicy(this, 'dead-letter-queue-policy', {
+    const sender = props.allowServiceFrom;
+    this.queuePolicy = new SqsQueuePolicy(this, 'queue-policy', {
+      queueUrl: this.queue.url,
+      policy: policyDocument([...(sender ? [allowSender(sender, this.queue.arn)] : []), denyInsecureTransport(['sqs:*'], [this.queue.arn])]),
+    });
+    this.deadLetterQueuePolicy = new SqsQueuePolicy(this, 'dead-letter-queue-policy', {
       queueUrl: this.deadLetterQueue.url,
-      policy: policyDocument([denyInsecureTransport(['sqs:*'], [this.deadLetterQueue.arn])]),
+      policy: policyDocument([
+        ...(sender?.deadLetterToo ? [allowSender(sender, this.deadLetterQueue.arn)] : []),
+        denyInsecureTransport(['sqs:*'], [this.deadLetterQueue.arn]),
+      ]),
     });
   }
 }

@@ -79,6 +79,7 @@ export class PipelineStack extends TerraformStack {
             pusher_failure_queue_arn: p.pusherFailures!.queue.arn,
           }
         : {}),
+      ...(p.eventRule ? { event_rule_name: p.eventRule.name, event_rule_arn: p.eventRule.arn } : {}),
     };
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
     new TerraformOutput(this, 'ingestion_mode', { value: cfg.mode });

@@ -101,7 +101,7 @@ describe('npm run synth with a bad config', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('processor.timeout is not a known setting; did you mean "timeoutSeconds"?');
-    expect(result.stderr).toContain('mode must be "direct" or "pusher" (got "sideways")');
+    expect(result.stderr).toContain('mode must be "direct", "pusher" or "eventbridge" (got "sideways")');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   }, 30_000);
 });

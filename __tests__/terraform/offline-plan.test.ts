@@ -51,6 +51,8 @@ const EXPECTED_DIRECT = [
   'aws_sqs_queue_redrive_allow_policy',
 ];
 const EXPECTED_PUSHER = [...EXPECTED_DIRECT, 'aws_lambda_function_event_invoke_config', 'aws_lambda_permission'].sort();
+const EXPECTED_EVENTBRIDGE = [...EXPECTED_DIRECT, 'aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target'].sort();
+const EXPECTED_TYPES: Record<string, string[]> = { direct: [...EXPECTED_DIRECT].sort(), pusher: EXPECTED_PUSHER, eventbridge: EXPECTED_EVENTBRIDGE };
 
 describeWithTerraform('terraform validate and plan, offline', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
@@ -84,7 +86,7 @@ describeWithTerraform('terraform validate and plan, offline', () => {
   it.each(configs.map((c) => [c.environment, c.mode]))('plans the %s stack (%s mode): creates only, the expected resource types', (env, mode) => {
     const plan = plans.get(pipelineStackId(env))!;
     expect(plan.resource_changes.every((r) => r.change.actions.join() === 'create')).toBe(true);
-    expect(typesOf(pipelineStackId(env))).toEqual(mode === 'pusher' ? EXPECTED_PUSHER : [...EXPECTED_DIRECT].sort());
+    expect(typesOf(pipelineStackId(env))).toEqual(EXPECTED_TYPES[mode]);
   });
 
   it('plans the direct stack with its named resources and known outputs', () => {
@@ -138,9 +140,20 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^## Plan: pipeline-dev \(offline\)\n\n\*\*\d+ to add, 0 to change/);
   }, 120_000);
 
-  it('plans the state bootstrap stack: one secure bucket per configured state bucket', () => {
+  it('plans the eventbridge stack with its rule, matching the bucket, and the queue as target', () => {
+    const staging = configs.find((c) => c.mode === 'eventbridge')!;
+    const plan = plans.get(pipelineStackId(staging.environment))!;
+    const rule = plan.resource_changes.find((r) => r.type === 'aws_cloudwatch_event_rule')!.change.after!;
+    expect(rule.name).toBe(`${staging.namePrefix}-s3-objects`);
+    expect(JSON.parse(rule.event_pattern as string)).toMatchObject({ source: ['aws.s3'], detail: { bucket: { name: [`${staging.namePrefix}-uploads-${staging.accountId}`] } } });
+    expect(plan.resource_changes.find((r) => r.type === 'aws_s3_bucket_notification')!.change.after).toMatchObject({ eventbridge: true });
+  });
+
+  it('plans the state bootstrap stack: one secure bucket per configured state bucket of its account', () => {
     const plan = plans.get('state-bootstrap')!;
-    const buckets = configs.flatMap((c) => (c.state ? [c.state.bucket] : []));
+    // The bootstrap stack deploys to the first environment's account; others bootstrap on their own.
+    const account = configs.find((c) => c.state)!.accountId;
+    const buckets = configs.flatMap((c) => (c.state && c.accountId === account ? [c.state.bucket] : []));
     expect(plan.resource_changes.filter((r) => r.type === 'aws_s3_bucket').map((r) => r.change.after!.bucket)).toEqual([...new Set(buckets)]);
     expect(validations.get('state-bootstrap')).toContain('Success!');
   });

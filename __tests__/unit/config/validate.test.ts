@@ -47,7 +47,7 @@ describe('config validation', () => {
       'namePrefix must be 3–24 lowercase letters, digits or hyphens (got "x")',
       'accountId must be a 12-digit AWS account id (got "12345")',
       'region must be an AWS region such as eu-west-1 (got "Europe")',
-      'mode must be "direct" or "pusher" (got "sideways")',
+      'mode must be "direct", "pusher" or "eventbridge" (got "sideways")',
       'alertEmails[1] must be an e-mail address (got "not-an-email")',
       'processor.timeoutSeconds must be an integer from 1 to 900 (got 1000)',
       'processor.batchSize must be an integer from 1 to 10000 (got 0)',
@@ -102,6 +102,20 @@ describe('config validation', () => {
     [{ colour: 'blue' }, 'colour is not a known setting'],
   ])('suggests the closest known setting for %j', (overrides, problem) => {
     expect(problemsOf({ ...VALID, ...overrides })).toContain(problem);
+  });
+
+  it.each([
+    [{ mode: 'direct', filters: { ignoredPrefixes: ['tmp/'] } }, 'filters.ignoredPrefixes applies only to "pusher" mode, not "direct": remove it or change mode'],
+    [{ mode: 'eventbridge', filters: { allowedContentTypes: ['image/*'] } }, 'filters.allowedContentTypes applies only to "pusher" mode, not "eventbridge": remove it or change mode'],
+    [{ mode: 'direct', filters: { maxSizeBytes: 10 } }, 'filters.maxSizeBytes applies only to "pusher" and "eventbridge" mode, not "direct": remove it or change mode'],
+    [{ mode: 'pusher', filters: { minSizeBytes: 10 } }, 'filters.minSizeBytes applies only to "eventbridge" mode, not "pusher": remove it or change mode'],
+    [{ mode: 'eventbridge', filters: { minSizeBytes: 10, maxSizeBytes: 5 } }, 'filters.minSizeBytes must not exceed filters.maxSizeBytes (got 10)'],
+  ])('explains which mode an option belongs to: %j', (overrides, problem) => {
+    expect(problemsOf({ ...VALID, ...overrides })).toEqual([problem]);
+  });
+
+  it('accepts size limits in eventbridge mode', () => {
+    expect(problemsOf({ ...VALID, mode: 'eventbridge', filters: { prefix: 'in/', suffix: '.csv', minSizeBytes: 1, maxSizeBytes: 1000 } })).toEqual([]);
   });
 
   it('accepts the editors\' $schema pointer and nothing else unknown', () => {
