@@ -188,8 +188,19 @@ const MODE_ONLY: Array<{ field: string; modes: IngestionMode[]; isSet: (cfg: Pip
   { field: 'filters.minSizeBytes', modes: ['eventbridge'], isSet: (c) => c.filters.minSizeBytes > 0 },
 ];
 
+/** Characters S3 leaves as they are when it URL-encodes a key in an event. */
+const SAME_WHEN_ENCODED = /^[A-Za-z0-9/\-_.!~*'()]*$/;
+
 function checkModeOptions(c: Checker, cfg: PipelineConfig): void {
   if (!Object.values(IngestionMode).includes(cfg.mode)) return;
+  if (cfg.mode === 'eventbridge') {
+    // The rule matches the key as the event spells it, URL-encoded: "my folder/" would never match "my+folder/…".
+    for (const field of ['prefix', 'suffix'] as const) {
+      if (!SAME_WHEN_ENCODED.test(cfg.filters[field])) {
+        c.fail(`filters.${field}`, "must use only letters, digits and / - _ . ! ~ * ' ( ) in eventbridge mode (the rule matches the URL-encoded key)", cfg.filters[field]);
+      }
+    }
+  }
   for (const o of MODE_ONLY) {
     if (!o.modes.includes(cfg.mode) && o.isSet(cfg)) {
       c.problems.push(`${o.field} applies only to ${o.modes.map((m) => `"${m}"`).join(' and ')} mode, not "${cfg.mode}": remove it or change mode`);

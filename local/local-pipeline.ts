@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { bundleDeployedHandler, type HandlerName } from '../bundling/bundle-handler';
-import { notificationEvents, processorEnvironment, pusherEnvironment, resourceNames, type ResourceNames } from '../config/derive';
+import { eventPattern, notificationEvents, processorEnvironment, pusherEnvironment, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { partitionOf } from '../constructs/iam';
 import type { AwsClients } from '../src/adapters/clients';
 import { AsyncInvoker } from './async-invoker';
 import { BatchedSender } from './batched-sender';
 import { startEmulators, type EmulatorPorts, type Emulators } from './emulators';
+import { eventBridgeDelivery } from './eventbridge-delivery';
 import { EventSourceMapping } from './event-source-mapping';
 import { FunctionHost } from './function-host';
 import { LambdaEndpoint } from './lambda-endpoint';
@@ -148,14 +149,18 @@ async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEn
   return { invoker, lambdaEndpoint };
 }
 
-/** S3 → destination: the queue (direct mode) or the pusher (pusher mode), as the notification says. */
+/**
+ * S3 → destination: the queue (direct mode), the pusher (pusher mode), as the notification says;
+ * or, in eventbridge mode, every event to EventBridge, where the rule's pattern decides.
+ */
 function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>, o: LocalPipelineOptions): S3EventBridge {
   const { cfg } = w;
+  const viaEventBridge = cfg.mode === 'eventbridge';
   const bridge = new S3EventBridge({
     region: cfg.region,
-    events: notificationEvents(cfg),
-    filterPrefix: cfg.filters.prefix,
-    filterSuffix: cfg.filters.suffix,
+    events: viaEventBridge ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] : notificationEvents(cfg),
+    filterPrefix: viaEventBridge ? '' : cfg.filters.prefix,
+    filterSuffix: viaEventBridge ? '' : cfg.filters.suffix,
     configurationId: cfg.mode === 'pusher' ? 'to-pusher' : 'to-processing-queue',
     deliver,
     beforeDeliver: o.beforeDeliver,
@@ -233,7 +238,11 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const pusher = cfg.mode === 'pusher' ? await startPusher(w) : undefined;
     const asyncInvoker = pusher?.invoker;
     const sender = asyncInvoker ? undefined : new BatchedSender(clients.sqs, resources.queueUrl);
-    const bridge = startBridge(w, emulators, (n) => (asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n))), o);
+    const deliver =
+      cfg.mode === 'eventbridge'
+        ? eventBridgeDelivery({ pattern: eventPattern(cfg), accountId: cfg.accountId, send: (body) => sender!.send(body) })
+        : (n: { Records: Array<Record<string, unknown>> }) => (asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n)));
+    const bridge = startBridge(w, emulators, deliver, o);
     const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch);
 
     // Lets other commands (`npm run dlq -- --local`) find this running pipeline.

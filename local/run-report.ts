@@ -1,6 +1,7 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { fromAttributeValues } from '../src/adapters/attribute-values';
 import { explainDeadLetter, peekQueue, type DeadLetter } from '../tools/dlq/dead-letter-view';
+import type { PipelineConfig } from '../config/types';
 import type { LocalPipeline } from './local-pipeline';
 
 export interface UploadRecord {
@@ -55,6 +56,15 @@ export async function scanItems(pipeline: LocalPipeline): Promise<Array<Record<s
   return items.sort((a, b) => String(a.s3_key).localeCompare(String(b.s3_key)));
 }
 
+/** Why the environment's filters keep an object out before any function sees it, if they do. */
+export function filterReason(cfg: PipelineConfig, key: string, size: number): string | undefined {
+  const f = cfg.filters;
+  const where = cfg.mode === 'eventbridge' ? 'the EventBridge rule' : 'the notification';
+  if (!key.startsWith(f.prefix) || !key.endsWith(f.suffix)) return `outside ${where}'s prefix/suffix filter`;
+  if (cfg.mode === 'eventbridge' && ((f.minSizeBytes > 0 && size < f.minSizeBytes) || (f.maxSizeBytes > 0 && size > f.maxSizeBytes))) return `outside ${where}'s size filter`;
+  return undefined;
+}
+
 /** What happened to every uploaded file and injected message, from the logs, the table and the DLQ. */
 export async function buildReport(
   pipeline: LocalPipeline,
@@ -72,13 +82,13 @@ export async function buildReport(
   const objects: ObjectReport[] = uploads.map((u) => {
     const base = { key: u.key, size: u.size, duplicatesAbsorbed: 0 };
     if (u.error) return { ...base, outcome: 'upload-failed', reason: u.error };
-    if (!u.key.startsWith(cfg.filters.prefix) || !u.key.endsWith(cfg.filters.suffix)) {
-      return { ...base, outcome: 'filtered', reason: 'outside the notification prefix/suffix filter' };
-    }
+    const filtered = filterReason(cfg, u.key, u.size);
+    if (filtered) return { ...base, outcome: 'filtered', reason: filtered };
     const mine = observed.filter((o) => o.key === u.key && o.bucket === bucket && o.status !== 'transient-failure');
     const duplicatesAbsorbed = mine.filter((o) => o.status === 'duplicate').length;
     const item = itemByKey.get(u.key);
-    const latencyMs = item ? Date.parse(String(item.processed_at)) - Date.parse(String(item.event_time)) : undefined;
+    // From the upload where known: EventBridge event times have second precision.
+    const latencyMs = item ? Date.parse(String(item.processed_at)) - (u.uploadedAt ?? Date.parse(String(item.event_time))) : undefined;
     if (mine.some((o) => o.status === 'stored' || o.status === 'deleted')) return { ...base, outcome: 'stored', latencyMs, duplicatesAbsorbed };
     const dead = dlq.find((d) => d.keys.includes(u.key));
     if (dead) return { ...base, outcome: 'dead-lettered', reason: `${dead.reason}: ${dead.detail ?? ''}`.trim(), duplicatesAbsorbed };

@@ -43,7 +43,7 @@ describe('local pipeline, pusher mode, end to end', () => {
       'incoming/tmp/partial.txt': ['rejected', 'ignored-prefix'],
       'incoming/doc.pdf': ['rejected', 'content-type-not-allowed'],
       'incoming/big.txt': ['rejected', 'too-large'],
-      'elsewhere/ignored.txt': ['filtered', 'outside the notification prefix/suffix filter'],
+      'elsewhere/ignored.txt': ['filtered', "outside the notification's prefix/suffix filter"],
     });
     expect(report.items.find((i) => i.s3_key === 'incoming/pic+1.png')).toMatchObject({ content_type: 'image/png', file_size: 3 });
   }, 60_000);

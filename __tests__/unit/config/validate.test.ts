@@ -110,6 +110,7 @@ describe('config validation', () => {
     [{ mode: 'direct', filters: { maxSizeBytes: 10 } }, 'filters.maxSizeBytes applies only to "pusher" and "eventbridge" mode, not "direct": remove it or change mode'],
     [{ mode: 'pusher', filters: { minSizeBytes: 10 } }, 'filters.minSizeBytes applies only to "eventbridge" mode, not "pusher": remove it or change mode'],
     [{ mode: 'eventbridge', filters: { minSizeBytes: 10, maxSizeBytes: 5 } }, 'filters.minSizeBytes must not exceed filters.maxSizeBytes (got 10)'],
+    [{ mode: 'eventbridge', filters: { prefix: 'my folder/' } }, 'filters.prefix must use only letters, digits and / - _ . ! ~ * \' ( ) in eventbridge mode (the rule matches the URL-encoded key) (got "my folder/")'],
   ])('explains which mode an option belongs to: %j', (overrides, problem) => {
     expect(problemsOf({ ...VALID, ...overrides })).toEqual([problem]);
   });
