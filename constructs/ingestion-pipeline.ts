@@ -45,6 +45,8 @@ export class IngestionPipeline extends Construct {
   public readonly pusherFailures?: FailureQueue;
   /** Eventbridge mode: the rule on the default bus that matches the bucket's events. */
   public readonly eventRule?: CloudwatchEventRule;
+  /** Eventbridge mode: the rule's target, the processing queue. */
+  public readonly eventTarget?: CloudwatchEventTarget;
   public readonly eventSourceMapping: LambdaEventSourceMapping;
   public readonly notification: S3BucketNotification;
   public readonly alerts: AlertTopic;
@@ -69,7 +71,8 @@ export class IngestionPipeline extends Construct {
     if (mode === 'direct') {
       this.notification = this.addDirectNotification();
     } else if (mode === 'eventbridge') {
-      this.notification = this.addEventBridgeDelivery(this.eventRule!);
+      this.eventTarget = this.addEventTarget(this.eventRule!);
+      this.notification = new S3BucketNotification(this, 'notification', { bucket: this.uploads.bucket.id, eventbridge: true });
     } else {
       this.pusherFailures = new FailureQueue(this, 'pusher-failures', { queueName: this.names.pusherFailureQueue });
       const { pusher, invokeConfig, notification } = this.addPusher(this.pusherFailures);
@@ -188,13 +191,13 @@ export class IngestionPipeline extends Construct {
   }
 
   /**
-   * Eventbridge mode: the bucket sends every event to EventBridge (and nothing else: other settings
-   * of the one notification configuration stay free for other consumers' rules, not for other
-   * destinations), the rule's target is the queue, and what EventBridge cannot deliver after its
-   * retries goes to the DLQ. The queue policies must exist before the target is created.
+   * Eventbridge mode: the bucket's notification sends every event to EventBridge and names no
+   * other destination (other consumers add rules, not destinations); the rule's target is the
+   * queue, and what EventBridge cannot deliver after its retries goes to the DLQ. The queue
+   * policies must exist before the target is created.
    */
-  private addEventBridgeDelivery(rule: CloudwatchEventRule): S3BucketNotification {
-    new CloudwatchEventTarget(this, 'event-target', {
+  private addEventTarget(rule: CloudwatchEventRule): CloudwatchEventTarget {
+    return new CloudwatchEventTarget(this, 'event-target', {
       rule: rule.name,
       targetId: 'processing-queue',
       arn: this.queues.queue.arn,
@@ -203,7 +206,6 @@ export class IngestionPipeline extends Construct {
       deadLetterConfig: { arn: this.queues.deadLetterQueue.arn },
       dependsOn: [this.queues.queuePolicy, this.queues.deadLetterQueuePolicy],
     });
-    return new S3BucketNotification(this, 'notification', { bucket: this.uploads.bucket.id, eventbridge: true });
   }
 
   private addPusher(failures: FailureQueue): { pusher: BundledFunction; invokeConfig: LambdaFunctionEventInvokeConfig; notification: S3BucketNotification } {

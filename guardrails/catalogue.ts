@@ -1,9 +1,10 @@
+import { eventBridgeRules } from './rules/eventbridge';
 import { reliabilityRules } from './rules/reliability';
 import { securityRules } from './rules/security';
 import type { Rule } from './types';
 
 /** Every guardrail, by id. */
-export const RULES: Rule[] = [...reliabilityRules, ...securityRules];
+export const RULES: Rule[] = [...reliabilityRules, ...securityRules, ...eventBridgeRules];
 
 /** The README's rule catalogue, generated from the rules themselves so the two never drift. */
 export function catalogueMarkdown(): string {

@@ -106,6 +106,17 @@ const CASES: Case[] = [
       return stack;
     },
   },
+  { rule: 'REL012', config: { mode: 'eventbridge' }, breakIt: (p) => (p.eventTarget!.resetDeadLetterConfig(), p.eventTarget!) },
+  { rule: 'REL013', config: { mode: 'eventbridge' }, breakIt: (p) => (override(p.notification, 'eventbridge', false), p.eventRule!) },
+  {
+    rule: 'SEC012',
+    config: { mode: 'eventbridge' },
+    breakIt: (p) => {
+      const tlsOnly = { Version: '2012-10-17', Statement: [{ Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: p.queues.queue.arn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
+      override(p.queues.queuePolicy, 'policy', JSON.stringify(tlsOnly));
+      return p.eventTarget!;
+    },
+  },
   { rule: 'SEC011', breakIt: (p) => override(p.processor.function, 'environment.variables.PARTNER_API_TOKEN', 'tok_live_9f8e7d6c5b4a') },
 ];
 
@@ -132,8 +143,8 @@ describe('guardrails', () => {
     expect([...CASES.map((c) => c.rule), 'SEC002', 'SEC003'].sort()).toEqual(RULES.map((r) => r.id).sort());
   });
 
-  it.each([['direct'], ['pusher']])('passes the project’s own %s-mode stack with no findings', (mode) => {
-    const report = evaluateStack(build({ mode: mode as 'direct' | 'pusher' }));
+  it.each([['direct'], ['pusher'], ['eventbridge']])('passes the project’s own %s-mode stack with no findings', (mode) => {
+    const report = evaluateStack(build({ mode: mode as 'direct' | 'pusher' | 'eventbridge' }));
     expect([...report.errors, ...report.warnings, ...report.suppressed]).toEqual([]);
   });
 
