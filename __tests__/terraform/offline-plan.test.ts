@@ -147,6 +147,9 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     expect(rule.name).toBe(`${staging.namePrefix}-s3-objects`);
     expect(JSON.parse(rule.event_pattern as string)).toMatchObject({ source: ['aws.s3'], detail: { bucket: { name: [`${staging.namePrefix}-uploads-${staging.accountId}`] } } });
     expect(plan.resource_changes.find((r) => r.type === 'aws_s3_bucket_notification')!.change.after).toMatchObject({ eventbridge: true });
+    const review = summarizePlan(plan, pipelineStackId(staging.environment)).markdown;
+    expect(review).toMatch(/➕ create `aws_cloudwatch_event_rule\./);
+    expect(review).toMatch(/➕ create `aws_cloudwatch_event_target\./);
   });
 
   it('plans the state bootstrap stack: one secure bucket per configured state bucket of its account', () => {
