@@ -217,6 +217,8 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
   try {
     const endpoints = emulators.endpoints;
     const clients = localClients(endpoints, cfg.region);
+    // Their keep-alive sockets would otherwise outlive the emulators for a moment and hold the process.
+    stops.push(async () => Object.values(clients).forEach((c) => c.destroy()));
     const resources = await provision(clients, localResourceSpec(cfg));
     const functionEndpoints = { ...endpoints, ...(await o.functionEndpoints?.(endpoints)) };
     const w: Wiring = {

@@ -83,8 +83,18 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   }
   const max = values.max === undefined ? 10 : Number(values.max);
   if (!Number.isInteger(max) || max < 1) throw new Error(`--max must be a positive integer (got "${values.max}")`);
-  const { sqs, queues, replay } = target(values.env, values.local, values['data-dir']);
-  const out = (human: string, data: unknown) => write(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+  const t = target(values.env, values.local, values['data-dir']);
+  try {
+    return await runCommand(command, values.env, t, { json: values.json, max, maxGiven: values.max !== undefined }, write);
+  } finally {
+    // Close the clients' keep-alive sockets: a caller in the same process (tests) must not be held open.
+    t.sqs.destroy();
+    t.replay?.lambda.destroy();
+  }
+}
+
+async function runCommand(command: string, env: string, { sqs, queues, replay }: Target, o: { json: boolean; max: number; maxGiven: boolean }, write: (s: string) => void): Promise<number> {
+  const out = (human: string, data: unknown) => write(o.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
   if (command === 'stats') {
     const s = await dlqStats(sqs, queues);
     out(
@@ -95,7 +105,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
       s,
     );
   } else if (command === 'peek') {
-    const letters = await peekDeadLetters(sqs, queues, max);
+    const letters = await peekDeadLetters(sqs, queues, o.max);
     out(
       letters.length === 0
         ? 'The DLQ is empty.'
@@ -103,8 +113,8 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
       letters,
     );
   } else if (command === 'replay') {
-    if (!replay) throw new Error(`"${values.env}" has no pusher failure queue: replay is for pusher mode (run \`npm run outputs -- --env ${values.env}\` after deploying it)`);
-    const r = await replayFailures(sqs, replay.lambda, replay.target, values.max === undefined ? Number.POSITIVE_INFINITY : max);
+    if (!replay) throw new Error(`"${env}" has no pusher failure queue: replay is for pusher mode (run \`npm run outputs -- --env ${env}\` after deploying it)`);
+    const r = await replayFailures(sqs, replay.lambda, replay.target, o.maxGiven ? o.max : Number.POSITIVE_INFINITY);
     out(
       `Replayed ${r.replayed} failed event(s) through ${replay.target.functionName}.` +
         (r.left.length ? `\n${r.left.length} left in ${replay.target.failureQueueUrl}:\n${r.left.map((l) => `  ${l.messageId}: ${l.why}`).join('\n')}` : ''),
