@@ -99,11 +99,15 @@ function parsePusherMessage(body: Json): ObjectEvent {
   orderingKey(sequencer);
   const state = optStr(body, 'state', where);
   if (state !== undefined && state !== ObjectState.LIVE && state !== ObjectState.DELETED) throw schema(`${where}.state must be "live" or "deleted"`);
+  const eventName = str(body, 'eventName', where);
+  // A removal enqueued by a pusher older than `state` meant "deleted"; in pusher mode the processor
+  // may not ask S3, so such messages in flight during a deploy keep their old meaning.
+  const resolved = state ?? (eventFamily(eventName) === EventFamily.REMOVED ? ObjectState.DELETED : undefined);
   return {
     bucket: str(body, 'bucket', where),
     // The pusher sends keys already decoded.
     key: validateKey(str(body, 'key', where)),
-    eventName: str(body, 'eventName', where),
+    eventName,
     eventTime: isoTime(body, 'eventTime', where),
     sequencer,
     size: optSize(body, 'size', where),
@@ -111,7 +115,7 @@ function parsePusherMessage(body: Json): ObjectEvent {
     versionId: optStr(body, 'versionId', where),
     contentType: optStr(body, 'contentType', where),
     metadata: stringMap(body.metadata, `${where}.metadata`),
-    ...(state ? { state } : {}),
+    ...(resolved ? { state: resolved } : {}),
   };
 }
 

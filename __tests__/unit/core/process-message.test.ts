@@ -199,6 +199,14 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
     expect(deadLetters.sent).toHaveLength(1);
   });
 
+  it('keeps the old meaning ("deleted") of a removal enqueued by a pusher that predates `state`, without asking S3', async () => {
+    const { objects, items, process } = setup(true);
+    const { contentType: _ct, ...old } = pusherMessage({ key: 'gone.txt', eventName: 'ObjectRemoved:Delete' });
+    expect(await process({ messageId: 'm1', body: JSON.stringify(old) })).toMatchObject([{ status: 'deleted', key: 'gone.txt' }]);
+    expect(objects.calls).toBe(0);
+    expect(items.items.get('uploads/gone.txt')).toMatchObject({ deleted: true });
+  });
+
   it('reads an S3 event inside an SNS envelope', async () => {
     const { objects, items, process } = setup();
     objects.put('uploads', 'fan/out.txt');
