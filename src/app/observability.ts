@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AwsClients } from '../adapters/clients';
+import { AccessDeniedError } from '../core/errors';
+import { LogMessage, MetricName } from './telemetry-contract';
 
 export interface Observability {
   logger: Logger;
@@ -16,6 +19,16 @@ export interface Observability {
  */
 export function createObservability(): Observability {
   return { logger: new Logger(), metrics: new Metrics(), tracer: new Tracer() };
+}
+
+/**
+ * A denied call is a deployment problem, not a hiccup: it gets an ERROR line and its own metric
+ * (beside the caller's transient-failure accounting), so an alarm can tell the two apart.
+ */
+export function reportIfAccessDenied({ logger, metrics }: Observability, error: unknown, fields: Record<string, unknown> = {}): void {
+  if (!(error instanceof AccessDeniedError)) return;
+  metrics.addMetric(MetricName.ACCESS_DENIED, MetricUnit.Count, 1);
+  logger.error(LogMessage.ACCESS_DENIED, { ...fields, error });
 }
 
 /** Every SDK call then shows up as a subsegment in the function's trace. */

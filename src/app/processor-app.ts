@@ -5,12 +5,11 @@ import { createAwsClients, type AwsClients } from '../adapters/clients';
 import { DynamoItemRepository } from '../adapters/dynamo-item-repository';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
-import { AccessDeniedError } from '../core/errors';
 import { limitConcurrency } from '../core/limit';
 import { makeMessageProcessor, type Outcome } from '../core/process-message';
 import { readProcessorEnvironment } from './environment';
 import { LogMessage, MetricName } from './telemetry-contract';
-import { createObservability, traceClients, type Observability } from './observability';
+import { createObservability, reportIfAccessDenied, traceClients, type Observability } from './observability';
 
 export interface ProcessorAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -37,7 +36,8 @@ const OUTCOME_METRIC: Record<Outcome['status'], MetricName> = {
  */
 export function createProcessorHandler(options: ProcessorAppOptions = {}): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const env = readProcessorEnvironment(options.env ?? process.env);
-  const { logger, metrics, tracer } = options.observability ?? createObservability();
+  const observability = options.observability ?? createObservability();
+  const { logger, metrics, tracer } = observability;
   const clients = traceClients(tracer, options.clients ?? createAwsClients(options.env));
   const processMessage = makeMessageProcessor({
     objects: new S3ObjectStore(clients.s3),
@@ -53,10 +53,7 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     try {
       outcomes = await processMessage({ messageId, body: record.body });
     } catch (e) {
-      if (e instanceof AccessDeniedError) {
-        metrics.addMetric(MetricName.ACCESS_DENIED, MetricUnit.Count, 1);
-        logger.error(LogMessage.ACCESS_DENIED, { messageId, error: e });
-      }
+      reportIfAccessDenied(observability, e, { messageId });
       metrics.addMetric(MetricName.TRANSIENT_FAILURES, MetricUnit.Count, 1);
       logger.warn(LogMessage.TRANSIENT_FAILURE, { messageId, error: e as Error });
       throw e;

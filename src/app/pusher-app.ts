@@ -4,11 +4,11 @@ import { createAwsClients, type AwsClients } from '../adapters/clients';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
 import { SqsQueueSender } from '../adapters/sqs-queue-sender';
-import { AccessDeniedError, EnqueueError } from '../core/errors';
+import { EnqueueError } from '../core/errors';
 import { makePusher, type PushSummary } from '../core/push-objects';
 import { readPusherEnvironment } from './environment';
 import { LogMessage, MetricName } from './telemetry-contract';
-import { createObservability, traceClients, type Observability } from './observability';
+import { createObservability, reportIfAccessDenied, traceClients, type Observability } from './observability';
 
 export interface PusherAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -20,7 +20,8 @@ export interface PusherAppOptions {
 /** Builds the pusher's Lambda handler (S3 → enrich and filter → SQS). */
 export function createPusherHandler(options: PusherAppOptions = {}): (event: unknown, context: Context) => Promise<PushSummary> {
   const env = readPusherEnvironment(options.env ?? process.env);
-  const { logger, metrics, tracer } = options.observability ?? createObservability();
+  const observability = options.observability ?? createObservability();
+  const { logger, metrics, tracer } = observability;
   const clients = traceClients(tracer, options.clients ?? createAwsClients(options.env));
   const push = makePusher({
     objects: new S3ObjectStore(clients.s3),
@@ -48,10 +49,7 @@ export function createPusherHandler(options: PusherAppOptions = {}): (event: unk
       logger.info('Event pushed', { enqueued: summary.enqueued.length, rejected: summary.rejected.length, poison: summary.poison.length });
       return summary;
     } catch (e) {
-      if (e instanceof AccessDeniedError) {
-        metrics.addMetric(MetricName.ACCESS_DENIED, MetricUnit.Count, 1);
-        logger.error(LogMessage.ACCESS_DENIED, { error: e });
-      }
+      reportIfAccessDenied(observability, e);
       metrics.addMetric(MetricName.ENQUEUE_FAILURES, MetricUnit.Count, 1);
       // Failing the invocation hands the event to Lambda's async retries, then the on-failure destination.
       logger.error('Could not enqueue; failing the invocation', { error: e as Error, keys: e instanceof EnqueueError ? e.failedKeys : undefined });
