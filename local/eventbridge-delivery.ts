@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { CREATED_REASON } from '../src/core/eventbridge-event';
 import type { JsonObject } from '../src/core/json';
 import { matchesEventPattern } from './event-pattern';
 
-const REASON: Record<string, string> = { Put: 'PutObject', Post: 'PostObject', Copy: 'CopyObject', CompleteMultipartUpload: 'CompleteMultipartUpload' };
+/** The notification's `ObjectCreated:<action>` → EventBridge's `reason`: the processor's mapping, reversed. */
+const REASON: Record<string, string> = Object.fromEntries(Object.entries(CREATED_REASON).map(([reason, action]) => [action, reason]));
 
 /**
  * A notification record (key already URL-encoded, sequencer set) as S3 sends the same event to

@@ -1,13 +1,14 @@
 import { isObject, type JsonObject } from './json';
 import { PoisonMessageError, PoisonReason } from './errors';
-import { decodeS3Key } from './s3-key';
+import { decodeS3Key, decodeS3KeyIfPossible } from './s3-key';
 import { orderingKey } from './sequencer';
 import { EventFamily, eventFamily, type RecordResult } from './types';
 
 /** An S3 event as EventBridge delivers it (`source: aws.s3`), to a rule's target such as an SQS queue. */
 export const isS3EventBridgeEvent = (o: JsonObject): boolean => o.source === 'aws.s3' && typeof o['detail-type'] === 'string' && isObject(o.detail);
 
-const CREATED_REASON: Record<string, string> = { PutObject: 'Put', PostObject: 'Post', CopyObject: 'Copy', CompleteMultipartUpload: 'CompleteMultipartUpload' };
+/** EventBridge's `reason` of an "Object Created" event → the notification's `ObjectCreated:<action>`. */
+export const CREATED_REASON: Record<string, string> = { PutObject: 'Put', PostObject: 'Post', CopyObject: 'Copy', CompleteMultipartUpload: 'CompleteMultipartUpload' };
 
 /**
  * The notification event name an EventBridge event stands for, so both shapes share one
@@ -33,44 +34,32 @@ const schema = (detail: string): PoisonMessageError => new PoisonMessageError(Po
  * notifications (spaces as `+`): Powertools for AWS Lambda decodes both with `unquote_plus`
  * (`S3EventBridgeNotificationObject.key`), so the same {@link decodeS3Key} applies. The event
  * `time` has second precision; the `sequencer` orders events per key as in notifications.
+ * @throws PoisonMessageError when a created/removed event is unreadable.
  */
-export function classifyEventBridgeEvent(e: JsonObject): RecordResult {
-  try {
-    const detail = e.detail as JsonObject;
-    const eventName = eventNameOf(String(e['detail-type']), detail);
-    const object = isObject(detail.object) ? detail.object : {};
-    const bucket = isObject(detail.bucket) && typeof detail.bucket.name === 'string' ? detail.bucket.name : undefined;
-    if (eventFamily(eventName) === EventFamily.OTHER) {
-      let key: string | undefined;
-      try {
-        key = typeof object.key === 'string' ? decodeS3Key(object.key) : undefined;
-      } catch {
-        key = undefined;
-      }
-      return { kind: 'ignored', eventName, key, bucket };
-    }
-    if (!bucket) throw schema('detail.bucket.name must be a non-empty string');
-    if (typeof object.key !== 'string' || object.key === '') throw schema('detail.object.key must be a non-empty string');
-    if (typeof object.sequencer !== 'string') throw schema('detail.object.sequencer must be a string');
-    orderingKey(object.sequencer);
-    if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) throw schema('time must be an ISO-8601 time');
-    const size = object.size;
-    if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) throw schema('detail.object.size must be a non-negative integer');
-    return {
-      kind: 'object',
-      event: {
-        bucket,
-        key: decodeS3Key(object.key),
-        eventName,
-        eventTime: e.time,
-        sequencer: object.sequencer,
-        ...(size !== undefined ? { size } : {}),
-        ...(typeof object.etag === 'string' ? { etag: object.etag } : {}),
-        ...(typeof object['version-id'] === 'string' ? { versionId: object['version-id'] } : {}),
-      },
-    };
-  } catch (err) {
-    if (err instanceof PoisonMessageError) return { kind: 'poison', error: err, raw: e };
-    throw err;
-  }
+export function parseEventBridgeEvent(e: JsonObject): RecordResult {
+  const detail = e.detail as JsonObject;
+  const eventName = eventNameOf(String(e['detail-type']), detail);
+  const object = isObject(detail.object) ? detail.object : {};
+  const bucket = isObject(detail.bucket) && typeof detail.bucket.name === 'string' ? detail.bucket.name : undefined;
+  if (eventFamily(eventName) === EventFamily.OTHER) return { kind: 'ignored', eventName, key: decodeS3KeyIfPossible(object.key), bucket };
+  if (!bucket) throw schema('detail.bucket.name must be a non-empty string');
+  if (typeof object.key !== 'string' || object.key === '') throw schema('detail.object.key must be a non-empty string');
+  if (typeof object.sequencer !== 'string') throw schema('detail.object.sequencer must be a string');
+  orderingKey(object.sequencer);
+  if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) throw schema('time must be an ISO-8601 time');
+  const size = object.size;
+  if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) throw schema('detail.object.size must be a non-negative integer');
+  return {
+    kind: 'object',
+    event: {
+      bucket,
+      key: decodeS3Key(object.key),
+      eventName,
+      eventTime: e.time,
+      sequencer: object.sequencer,
+      ...(size !== undefined ? { size } : {}),
+      ...(typeof object.etag === 'string' ? { etag: object.etag } : {}),
+      ...(typeof object['version-id'] === 'string' ? { versionId: object['version-id'] } : {}),
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { PoisonMessageError, PoisonReason } from './errors';
-import { classifyEventBridgeEvent, isS3EventBridgeEvent } from './eventbridge-event';
+import { isS3EventBridgeEvent, parseEventBridgeEvent } from './eventbridge-event';
 import { isObject, type JsonObject } from './json';
-import { decodeS3Key, validateKey } from './s3-key';
+import { decodeS3Key, decodeS3KeyIfPossible, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
 import { EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ParsedMessage, type RecordResult } from './types';
 
@@ -40,14 +40,6 @@ function stringMap(v: unknown, where: string): Record<string, string> | undefine
   return v as Record<string, string>;
 }
 
-function decodedKeyOrUndefined(o: Json): string | undefined {
-  try {
-    return typeof o.key === 'string' ? decodeS3Key(o.key) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * One record of an S3 event notification (`Records[i]`), classified first: only created and
  * removed records must carry what a write needs (key, sequencer, time); any other event
@@ -64,7 +56,7 @@ export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEven
   if (eventFamily(eventName) === EventFamily.OTHER) {
     const obj = isObject(s3) && isObject(s3.object) ? s3.object : {};
     const bucket = isObject(s3) && isObject(s3.bucket) && typeof s3.bucket.name === 'string' ? s3.bucket.name : undefined;
-    return { ignored: eventName, key: decodedKeyOrUndefined(obj), bucket };
+    return { ignored: eventName, key: decodeS3KeyIfPossible(obj.key), bucket };
   }
   if (!isObject(s3) || !isObject(s3.bucket) || !isObject(s3.object)) throw schema(`${where}.s3 must hold bucket and object`);
   const obj = s3.object;
@@ -149,10 +141,8 @@ export function parseMessageBody(body: string): ParsedMessage {
   }
   if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'object', event: parsePusherMessage(parsed) }] };
   if (isS3EventBridgeEvent(parsed)) {
-    const record = classifyEventBridgeEvent(parsed);
-    // One event per message: an unreadable one is the whole message.
-    if (record.kind === 'poison') throw record.error;
-    return { kind: 'records', records: [record] };
+    // One event per message: an unreadable one is the whole message (parseEventBridgeEvent throws).
+    return { kind: 'records', records: [parseEventBridgeEvent(parsed)] };
   }
   if (!('Records' in parsed)) {
     throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, 'Body has neither S3 "Records" nor a pusher message type');

@@ -18,6 +18,16 @@ export function decodeS3Key(encoded: string): string {
   return validateKey(key);
 }
 
+/** The decoded key for reporting (ignored events), or undefined when there is none or it cannot be decoded. */
+export function decodeS3KeyIfPossible(encoded: unknown): string | undefined {
+  if (typeof encoded !== 'string') return undefined;
+  try {
+    return decodeS3Key(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
 /** @throws PoisonMessageError (schema-violation) for a key S3 could not hold: empty or over 1,024 bytes. */
 export function validateKey(key: string): string {
   if (key.length === 0) throw new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, 'Object key is empty');
