@@ -150,7 +150,8 @@ export class IngestionPipeline extends Construct {
         { sid: 'DeadLetterPoison', actions: ['sqs:SendMessage'], resources: [deadLetterQueue.arn] },
         {
           sid: 'WriteItems',
-          actions: cfg.handleDeletes ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : ['dynamodb:PutItem'],
+          // UpdateItem: deletion marks and backfilled objects (which keep the item's ordering key).
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
           resources: [this.table.table.arn],
         },
         // Pusher messages carry the metadata and the current state; only raw S3 events need HeadObject.

@@ -69,6 +69,11 @@ export interface LocalPipeline {
   /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
   lambdaEndpoint?: string;
   upload(key: string, body: Uint8Array | string, contentType?: string): Promise<{ uploadedAt: number; etag?: string }>;
+  /**
+   * Turns S3's notifications off and on again: writes in between reach no queue, as with a
+   * notification configuration that is missing or wrong (tests of reconcile and backfill).
+   */
+  notifications: { pause(): void; resume(): void };
   /** Sends a raw body to the processing queue, as a foreign producer would. */
   injectMessage(body: string): Promise<string>;
   /** Resolves once nothing is pending anywhere: bridge, async invokes, batches, queue. */
@@ -265,6 +270,10 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       resources,
       outcomes: w.outcomes,
       lambdaEndpoint: pusher?.lambdaEndpoint,
+      notifications: {
+        pause: () => void (bridge.paused = true),
+        resume: () => void (bridge.paused = false),
+      },
       async upload(key, body, contentType) {
         const bytes = typeof body === 'string' ? Buffer.from(body) : body;
         const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }));

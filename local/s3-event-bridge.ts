@@ -40,6 +40,11 @@ const matches = (eventName: string, patterns: string[]): boolean =>
 export class S3EventBridge {
   private counter = 0n;
   private pendingCount = 0;
+  /**
+   * While true, writes produce no notification at all, as on a bucket whose notification
+   * configuration (or EventBridge switch) is missing: what reconcile and backfill exist for.
+   */
+  public paused = false;
 
   public constructor(private readonly o: S3EventBridgeOptions) {}
 
@@ -49,6 +54,7 @@ export class S3EventBridge {
   }
 
   public readonly listener = (event: { Records: S3rverRecord[] }): void => {
+    if (this.paused) return;
     for (const raw of event.Records) {
       const key = raw.s3.object.key;
       if (!matches(raw.eventName, this.o.events)) continue;

@@ -15,6 +15,8 @@ const ENTRIES = {
   'state-cli': 'tools/cli/state.ts',
   'outputs-cli': 'tools/cli/outputs.ts',
   'dlq-cli': 'tools/cli/dlq.ts',
+  'reconcile-cli': 'tools/cli/reconcile.ts',
+  'backfill-cli': 'tools/cli/backfill.ts',
   'terraform-env': 'tools/cli/terraform-env.ts',
   docs: 'tools/cli/docs.ts',
   bench: 'bench/run.ts',

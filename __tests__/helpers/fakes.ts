@@ -1,30 +1,44 @@
 import type { DeadLetters, ItemRepository, ObjectStore, WriteResult } from '../../src/core/ports';
-import type { DeletionMark, IngestItem, ObjectHead } from '../../src/core/types';
+import type { BackfillItem, DeletionMark, IngestItem, ObjectHead } from '../../src/core/types';
 
-/** An in-memory table with the real conditional-write rule (newer ordering key wins). */
+type StoredItem = (IngestItem | (DeletionMark & { deleted: true }) | (BackfillItem & { ordering_key: string; sequencer: string })) & { backfill_last_modified?: string };
+
+const iso = (t: string): string => new Date(t).toISOString();
+
+/** An in-memory table with the real conditional-write rules (see `dynamo-item-repository.ts`). */
 export class MemoryItems implements ItemRepository {
-  public readonly items = new Map<string, IngestItem | (DeletionMark & { deleted: true })>();
+  public readonly items = new Map<string, StoredItem>();
   public writes = 0;
   /** Throw this error on the next N writes. */
   public failNext: { count: number; error: Error } | null = null;
 
   public async putIfNewer(item: IngestItem): Promise<WriteResult> {
-    return this.write(item);
+    return this.write(item, (old) => this.eventIsNewer(old, item));
   }
 
   public async markDeletedIfNewer(mark: DeletionMark): Promise<WriteResult> {
     const old = this.items.get(`${mark.bucket}/${mark.s3_key}`);
-    return this.write({ ...(old ?? {}), ...mark, deleted: true } as DeletionMark & { deleted: true });
+    const { backfill_last_modified: _dropped, ...kept } = (old ?? {}) as StoredItem;
+    return this.write({ ...kept, ...mark, deleted: true } as DeletionMark & { deleted: true }, (o) => this.eventIsNewer(o, mark));
   }
 
-  private async write(item: IngestItem | (DeletionMark & { deleted: true })): Promise<WriteResult> {
+  public async putBackfillIfNewer(item: BackfillItem): Promise<WriteResult> {
+    const old = this.items.get(`${item.bucket}/${item.s3_key}`);
+    return this.write({ ...item, ordering_key: old?.ordering_key ?? '0'.repeat(64), sequencer: old?.sequencer ?? '0' }, (o) => (o.backfill_last_modified ?? o.event_time) < item.backfill_last_modified);
+  }
+
+  private eventIsNewer(old: StoredItem, event: { ordering_key: string; event_time: string }): boolean {
+    return old.ordering_key < event.ordering_key && (old.backfill_last_modified === undefined || old.backfill_last_modified <= iso(event.event_time));
+  }
+
+  private async write(item: StoredItem, newer: (old: StoredItem) => boolean): Promise<WriteResult> {
     if (this.failNext && this.failNext.count > 0) {
       this.failNext.count--;
       throw this.failNext.error;
     }
     const id = `${item.bucket}/${item.s3_key}`;
     const old = this.items.get(id);
-    if (old && old.ordering_key >= item.ordering_key) return 'stale';
+    if (old && !newer(old)) return 'stale';
     this.items.set(id, item);
     this.writes++;
     return 'written';

@@ -30,6 +30,7 @@ export class S3ObjectStore implements ObjectStore {
         size: out.ContentLength ?? 0,
         etag: out.ETag,
         versionId: out.VersionId,
+        lastModified: out.LastModified?.toISOString(),
         metadata: out.Metadata ?? {},
       };
     } catch (e) {

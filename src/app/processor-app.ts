@@ -23,6 +23,7 @@ export interface ProcessorAppOptions {
 const OUTCOME_METRIC: Record<Outcome['status'], MetricName> = {
   stored: MetricName.OBJECTS_STORED,
   deleted: MetricName.OBJECTS_MARKED_DELETED,
+  backfilled: MetricName.OBJECTS_BACKFILLED,
   duplicate: MetricName.DUPLICATES,
   skipped: MetricName.OBJECTS_SKIPPED,
   ignored: MetricName.EVENTS_IGNORED,
@@ -60,8 +61,9 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     }
     for (const outcome of outcomes) {
       metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
-      if (outcome.status === 'stored' || outcome.status === 'deleted') {
-        metrics.addMetric(MetricName.END_TO_END_LATENCY, MetricUnit.Milliseconds, outcome.latencyMs);
+      // A backfilled object had no event: its age is not the pipeline's latency.
+      if (outcome.status === 'stored' || outcome.status === 'deleted') metrics.addMetric(MetricName.END_TO_END_LATENCY, MetricUnit.Milliseconds, outcome.latencyMs);
+      if (outcome.status === 'stored' || outcome.status === 'deleted' || outcome.status === 'backfilled') {
         logger.info(LogMessage.OBJECT_PROCESSED, { messageId, ...outcome });
       } else if (outcome.status === 'poison') {
         logger.error(LogMessage.POISON_DEAD_LETTERED, { messageId, ...outcome });

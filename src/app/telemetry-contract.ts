@@ -6,7 +6,7 @@
 
 /** Per-object and per-message log lines (Powertools JSON `message` field). */
 export const LogMessage = {
-  /** Processor: an object's item was written (stored, or marked deleted). */
+  /** Processor: an object's item was written (stored, marked deleted, or backfilled). */
   OBJECT_PROCESSED: 'Object processed',
   /** Processor: nothing written for an object or message (duplicate, skipped, ignored, test event). */
   NOT_STORED: 'Message not stored',
@@ -37,6 +37,7 @@ export const LogField = {
 export const MetricName = {
   OBJECTS_STORED: 'ObjectsStored',
   OBJECTS_MARKED_DELETED: 'ObjectsMarkedDeleted',
+  OBJECTS_BACKFILLED: 'ObjectsBackfilled',
   DUPLICATES: 'Duplicates',
   OBJECTS_SKIPPED: 'ObjectsSkipped',
   EVENTS_IGNORED: 'EventsIgnored',

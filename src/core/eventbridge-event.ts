@@ -2,7 +2,7 @@ import { isObject, type JsonObject } from './json';
 import { PoisonMessageError, PoisonReason } from './errors';
 import { decodeS3Key, decodeS3KeyIfPossible } from './s3-key';
 import { orderingKey } from './sequencer';
-import { EventFamily, eventFamily, type RecordResult } from './types';
+import { EventFamily, eventFamily, type EventRecordResult } from './types';
 
 /** An S3 event as EventBridge delivers it (`source: aws.s3`), to a rule's target such as an SQS queue. */
 export const isS3EventBridgeEvent = (o: JsonObject): boolean => o.source === 'aws.s3' && typeof o['detail-type'] === 'string' && isObject(o.detail);
@@ -36,7 +36,7 @@ const schema = (detail: string): PoisonMessageError => new PoisonMessageError(Po
  * `time` has second precision; the `sequencer` orders events per key as in notifications.
  * @throws PoisonMessageError when a created/removed event is unreadable.
  */
-export function parseEventBridgeEvent(e: JsonObject): RecordResult {
+export function parseEventBridgeEvent(e: JsonObject): EventRecordResult {
   const detail = e.detail as JsonObject;
   const eventName = eventNameOf(String(e['detail-type']), detail);
   const object = isObject(detail.object) ? detail.object : {};

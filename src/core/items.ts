@@ -1,10 +1,10 @@
 import { orderingKey } from './sequencer';
-import type { DeletionMark, IngestItem, ObjectEvent } from './types';
+import type { BackfillItem, DeletionMark, IngestItem, ListedObject, ObjectEvent } from './types';
 
 /** The fallback S3 itself applies when an upload names no content type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
-const stripQuotes = (etag: string | undefined): string | undefined => etag?.replace(/^"|"$/g, '');
+export const stripQuotes = (etag: string | undefined): string | undefined => etag?.replace(/^"|"$/g, '');
 
 /**
  * The item for a live object: the event's identity and place in S3's order, and the version it
@@ -42,4 +42,26 @@ export function buildDeletionMark(event: ObjectEvent, messageId: string, now: Da
     ordering_key: orderingKey(event.sequencer),
     ...(event.versionId ? { version_id: event.versionId } : {}),
   };
+}
+
+/** `event_name` of an item a backfill wrote: no S3 event named it. */
+export const BACKFILL_EVENT_NAME = 'Backfill:ObjectListed';
+
+/** The item for an object a backfill found: its time is the version's `Last-Modified`. */
+export function buildBackfillItem(object: ListedObject, messageId: string, now: Date): BackfillItem {
+  const item: BackfillItem = {
+    s3_key: object.key,
+    bucket: object.bucket,
+    content_type: object.contentType,
+    file_size: object.size,
+    event_time: object.lastModified,
+    processed_at: now.toISOString(),
+    message_id: messageId,
+    event_name: BACKFILL_EVENT_NAME,
+    backfill_last_modified: object.lastModified,
+  };
+  const etag = stripQuotes(object.etag);
+  if (etag) item.etag = etag;
+  if (object.versionId) item.version_id = object.versionId;
+  return item;
 }

@@ -3,7 +3,7 @@ import { isS3EventBridgeEvent, parseEventBridgeEvent } from './eventbridge-event
 import { isObject, type JsonObject } from './json';
 import { decodeS3Key, decodeS3KeyIfPossible, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
-import { EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ParsedMessage, type RecordResult } from './types';
+import { BACKFILL_MESSAGE_TYPE, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ListedObject, type ObjectEvent, type ParsedMessage, type EventRecordResult } from './types';
 
 type Json = JsonObject;
 const schema = (detail: string): PoisonMessageError => new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, detail);
@@ -75,7 +75,7 @@ export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEven
 }
 
 /** The same, as a result: a bad record becomes a `poison` result and never takes its neighbours down. */
-export function classifyS3Record(record: unknown, where: string): RecordResult {
+export function classifyS3Record(record: unknown, where: string): EventRecordResult {
   try {
     const parsed = parseS3Record(record, where);
     return 'ignored' in parsed ? { kind: 'ignored', eventName: parsed.ignored, key: parsed.key, bucket: parsed.bucket } : { kind: 'object', event: parsed };
@@ -111,6 +111,22 @@ function parsePusherMessage(body: Json): ObjectEvent {
   };
 }
 
+function parseBackfillMessage(body: Json): ListedObject {
+  const where = 'backfill message';
+  const size = optSize(body, 'size', where);
+  if (size === undefined) throw schema(`${where}.size must be a non-negative integer`);
+  return {
+    bucket: str(body, 'bucket', where),
+    key: validateKey(str(body, 'key', where)),
+    size,
+    etag: optStr(body, 'etag', where),
+    versionId: optStr(body, 'versionId', where),
+    contentType: str(body, 'contentType', where),
+    // One format, so the table can compare it with event times as strings.
+    lastModified: new Date(isoTime(body, 'lastModified', where)).toISOString(),
+  };
+}
+
 const parseJson = (text: string, what: string): unknown => {
   try {
     return JSON.parse(text);
@@ -129,7 +145,8 @@ const isSnsEnvelope = (o: Json): boolean => o.Type === 'Notification' && typeof 
 /**
  * Understands an SQS message body: a raw S3 event notification (direct mode, or through SNS with
  * raw delivery on), the same wrapped in an SNS envelope, S3's `s3:TestEvent`, an S3 event as
- * EventBridge delivers it (eventbridge mode), or the pusher's enriched message. Each S3 record is classified on its own (see {@link classifyS3Record}).
+ * EventBridge delivers it (eventbridge mode), the pusher's enriched message, or a backfill message
+ * (`npm run backfill`). Each S3 record is classified on its own (see {@link classifyS3Record}).
  * @throws PoisonMessageError when the body as a whole is unreadable.
  */
 export function parseMessageBody(body: string): ParsedMessage {
@@ -140,6 +157,7 @@ export function parseMessageBody(body: string): ParsedMessage {
     return { kind: 'test-event', bucket: typeof parsed.Bucket === 'string' ? parsed.Bucket : undefined };
   }
   if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'object', event: parsePusherMessage(parsed) }] };
+  if (parsed.type === BACKFILL_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'backfill', object: parseBackfillMessage(parsed) }] };
   if (isS3EventBridgeEvent(parsed)) {
     // One event per message: an unreadable one is the whole message (parseEventBridgeEvent throws).
     return { kind: 'records', records: [parseEventBridgeEvent(parsed)] };

@@ -1,4 +1,4 @@
-import type { DeletionMark, IngestItem, ObjectHead } from './types';
+import type { BackfillItem, DeletionMark, IngestItem, ObjectHead } from './types';
 
 /** Reads object metadata. */
 export interface ObjectStore {
@@ -13,6 +13,12 @@ export type WriteResult = 'written' | 'stale';
 export interface ItemRepository {
   putIfNewer(item: IngestItem): Promise<WriteResult>;
   markDeletedIfNewer(mark: DeletionMark): Promise<WriteResult>;
+  /**
+   * Writes a backfilled object unless the item already describes this version or a newer one:
+   * written when there is no item, or when the item's time (its backfill's `Last-Modified`, else
+   * its event's time) is older than the object's `Last-Modified`.
+   */
+  putBackfillIfNewer(item: BackfillItem): Promise<WriteResult>;
 }
 
 /** Where permanent failures go, with their reason, instead of burning retries. */

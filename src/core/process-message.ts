@@ -1,14 +1,15 @@
 import { PoisonMessageError } from './errors';
-import { buildDeletionMark, buildItem } from './items';
+import { buildBackfillItem, buildDeletionMark, buildItem } from './items';
 import { parseMessageBody } from './messages';
 import type { DeadLetters, ItemRepository, ObjectStore } from './ports';
 import { deadLetterPart } from './poison-part';
-import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type ObjectEvent, type RecordResult } from './types';
+import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type ListedObject, type ObjectEvent, type RecordResult } from './types';
 
 /** What happened to one object of a message (or to the message, for test events and poison). */
 export type Outcome =
   | { status: 'stored'; key: string; bucket: string; latencyMs: number }
   | { status: 'deleted'; key: string; bucket: string; latencyMs: number }
+  | { status: 'backfilled'; key: string; bucket: string }
   | { status: 'duplicate'; key: string; bucket: string }
   | { status: 'skipped'; key: string; bucket: string; reason: 'object-missing' }
   | { status: 'ignored'; key?: string; bucket?: string; eventName: string }
@@ -81,9 +82,17 @@ export function makeMessageProcessor(deps: MessageProcessorDeps): (message: Inco
     return store({ ...event, contentType: current.contentType, size: current.size, etag: current.etag, versionId: current.versionId }, messageId);
   }
 
+  /** No event announced this object: no latency to measure, and real events always win ties. */
+  async function backfill(object: ListedObject, messageId: string): Promise<Outcome> {
+    const { key, bucket } = object;
+    const result = await deps.items.putBackfillIfNewer(buildBackfillItem(object, messageId, now()));
+    return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'backfilled', key, bucket };
+  }
+
   async function processRecord(record: RecordResult, messageId: string): Promise<Outcome | null> {
     if (record.kind === 'poison') return null;
     if (record.kind === 'ignored') return { status: 'ignored', key: record.key, bucket: record.bucket, eventName: record.eventName };
+    if (record.kind === 'backfill') return backfill(record.object, messageId);
     const { event } = record;
     const family = eventFamily(event.eventName);
     if (family === EventFamily.CREATED) return created(event, messageId);

@@ -3,7 +3,7 @@ import { rejectByHead, rejectByKey, RejectReason, type PusherFilters } from './f
 import { classifyS3Record } from './messages';
 import type { DeadLetters, ObjectStore, OutgoingMessage, QueueSender } from './ports';
 import { deadLetterPart } from './poison-part';
-import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ObjectHead, type PusherMessage, type RecordResult } from './types';
+import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ObjectHead, type PusherMessage, type EventRecordResult } from './types';
 
 /** SQS's SendMessageBatch limit. */
 export const SEND_BATCH_SIZE = 10;
@@ -77,7 +77,7 @@ export function makePusher(deps: PusherDeps): (event: unknown) => Promise<PushSu
     return { message: withHead(event, current, ObjectState.LIVE) };
   }
 
-  async function decide(record: RecordResult): Promise<Decision> {
+  async function decide(record: EventRecordResult): Promise<Decision> {
     if (record.kind === 'poison') return null;
     if (record.kind === 'ignored') return { rejected: RejectReason.EVENT_TYPE_NOT_HANDLED, key: record.key, bucket: record.bucket };
     const { event } = record;

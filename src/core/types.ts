@@ -54,11 +54,14 @@ export function eventFamily(eventName: string): EventFamily {
  */
 export const createsDeleteMarker = (eventName: string): boolean => bareName(eventName).endsWith(':DeleteMarkerCreated');
 
-/** What became of one record of a message. */
-export type RecordResult =
+/** What became of one S3 event record. */
+export type EventRecordResult =
   | { kind: 'object'; event: ObjectEvent }
   | { kind: 'ignored'; eventName: string; key?: string; bucket?: string }
   | { kind: 'poison'; error: PoisonMessageError; raw: unknown };
+
+/** What became of one record of a message: an event's, or a backfilled object. */
+export type RecordResult = EventRecordResult | { kind: 'backfill'; object: ListedObject };
 
 /** An SQS message body, understood. */
 export type ParsedMessage = { kind: 'test-event'; bucket?: string } | { kind: 'records'; records: RecordResult[] };
@@ -68,12 +71,35 @@ export const PUSHER_MESSAGE_TYPE = 'ingest.object.v1';
 /** The message the pusher enqueues: one object event, already looked up (decoded key, content type, metadata). */
 export type PusherMessage = { type: typeof PUSHER_MESSAGE_TYPE } & ObjectEvent;
 
+export const BACKFILL_MESSAGE_TYPE = 'ingest.backfill.v1';
+
+/**
+ * An object as the backfill found it (listed, then HeadObject): no event announced it, so it has
+ * no sequencer; its place in time is the version's `lastModified`.
+ */
+export interface ListedObject {
+  bucket: string;
+  /** Decoded key, exactly as stored in S3. */
+  key: string;
+  size: number;
+  etag?: string;
+  versionId?: string;
+  contentType: string;
+  /** ISO-8601 `Last-Modified` of the version read. */
+  lastModified: string;
+}
+
+/** The message `npm run backfill` enqueues for an object the table misses or holds stale. */
+export type BackfillMessage = { type: typeof BACKFILL_MESSAGE_TYPE } & ListedObject;
+
 /** What HeadObject told us; null from the store means the object (version) no longer exists. */
 export interface ObjectHead {
   contentType: string;
   size: number;
   etag?: string;
   versionId?: string;
+  /** ISO-8601 `Last-Modified` of the version. */
+  lastModified?: string;
   metadata: Record<string, string>;
 }
 
@@ -100,3 +126,12 @@ export interface IngestItem extends ItemBase {
 
 /** Written for `ObjectRemoved:*` when deletes are handled: marks, never removes, the item. */
 export type DeletionMark = ItemBase;
+
+/**
+ * Written by a backfill message. It has no sequencer: the write keeps the item's `ordering_key`
+ * (or the lowest one for a new item) so any real event still orders after it, and records
+ * `backfill_last_modified`, which real events and later backfills are compared with by time.
+ */
+export interface BackfillItem extends Omit<IngestItem, 'sequencer' | 'ordering_key'> {
+  backfill_last_modified: string;
+}

@@ -1,12 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { PROJECT_ROOT } from '../../config/project-root';
-import { loadConfig } from '../../config/load';
-import { localEndpointsFile, type RunningPipelineInfo } from '../../local/local-pipeline';
-import { LOCAL_CREDENTIALS, localClients } from '../../local/local-clients';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { locateDeployment, type Deployment } from '../deployment';
 import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../dlq/dlq-operations';
 import { replayFailures, type ReplayTarget } from '../dlq/replay';
 import { runMain } from './run-main';
@@ -31,33 +26,12 @@ interface Target {
   replay?: { lambda: LambdaClient; target: ReplayTarget };
 }
 
-function target(env: string, local: boolean, dataDir?: string): Target {
-  if (local) {
-    const file = localEndpointsFile(resolve(dataDir ?? join(PROJECT_ROOT, '.local', env)));
-    if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
-    const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
-    const replay =
-      info.lambdaEndpoint && info.resources.pusherFailureQueueUrl
-        ? {
-            lambda: new LambdaClient({ region: info.region, endpoint: info.lambdaEndpoint, credentials: LOCAL_CREDENTIALS }),
-            target: { failureQueueUrl: info.resources.pusherFailureQueueUrl, functionName: info.names.pusher },
-          }
-        : undefined;
-    return { sqs: localClients(info.endpoints, info.region).sqs, queues: info.resources, replay };
-  }
-  const cfg = loadConfig(env);
-  const file = join(PROJECT_ROOT, 'outputs', `${env}.json`);
-  if (!existsSync(file)) throw new Error(`No ${file}: run \`npm run outputs -- --env ${env}\` first`);
-  const o = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  const missing = ['queue_url', 'queue_arn', 'dead_letter_queue_url', 'dead_letter_queue_arn'].filter((k) => !o[k]);
-  if (missing.length) throw new Error(`${file} lacks ${missing.join(', ')}`);
+function target(d: Deployment): Target {
+  const r = d.resources;
   return {
-    sqs: new SQSClient({ region: cfg.region }),
-    queues: { queueUrl: o.queue_url!, queueArn: o.queue_arn!, deadLetterQueueUrl: o.dead_letter_queue_url!, deadLetterQueueArn: o.dead_letter_queue_arn! },
-    replay:
-      o.pusher_failure_queue_url && o.pusher_function_name
-        ? { lambda: new LambdaClient({ region: cfg.region }), target: { failureQueueUrl: o.pusher_failure_queue_url, functionName: o.pusher_function_name } }
-        : undefined,
+    sqs: d.sqs,
+    queues: r,
+    replay: d.lambda && r.pusherFailureQueueUrl && r.pusherFunctionName ? { lambda: d.lambda, target: { failureQueueUrl: r.pusherFailureQueueUrl, functionName: r.pusherFunctionName } } : undefined,
   };
 }
 
@@ -83,13 +57,11 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   }
   const max = values.max === undefined ? 10 : Number(values.max);
   if (!Number.isInteger(max) || max < 1) throw new Error(`--max must be a positive integer (got "${values.max}")`);
-  const t = target(values.env, values.local, values['data-dir']);
+  const deployment = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   try {
-    return await runCommand(command, values.env, t, { json: values.json, max, maxGiven: values.max !== undefined }, write);
+    return await runCommand(command, values.env, target(deployment), { json: values.json, max, maxGiven: values.max !== undefined }, write);
   } finally {
-    // Close the clients' keep-alive sockets: a caller in the same process (tests) must not be held open.
-    t.sqs.destroy();
-    t.replay?.lambda.destroy();
+    deployment.close();
   }
 }
 

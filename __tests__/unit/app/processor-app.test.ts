@@ -28,7 +28,9 @@ describe('processor handler', () => {
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'uploads', Key: 'photos/red flower.jpg', VersionId: undefined });
     const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(input.TableName).toBe('ingest-test-objects');
-    expect(input.ConditionExpression).toBe('attribute_not_exists(s3_key) OR ordering_key < :ordering_key');
+    expect(input.ConditionExpression).toBe(
+      'attribute_not_exists(s3_key) OR (ordering_key < :ordering_key AND (attribute_not_exists(backfill_last_modified) OR backfill_last_modified <= :event_time))',
+    );
     expect(input.Item).toMatchObject({
       s3_key: { S: 'photos/red flower.jpg' },
       bucket: { S: 'uploads' },
@@ -130,7 +132,9 @@ describe('processor handler', () => {
     expect(input.Key).toEqual({ s3_key: { S: 'a.txt' }, bucket: { S: 'uploads' } });
     expect(input.UpdateExpression).toContain('#deleted = :deleted');
     expect(input.ExpressionAttributeValues![':deleted']).toEqual({ BOOL: true });
-    expect(input.ConditionExpression).toBe('attribute_not_exists(s3_key) OR ordering_key < :ordering_key');
+    expect(input.ConditionExpression).toContain('ordering_key < :ordering_key');
+    // A real removal supersedes a backfill's time for the key.
+    expect(input.UpdateExpression).toMatch(/ REMOVE backfill_last_modified$/);
   });
 
   it('runs at most RECORD_CONCURRENCY records at once', async () => {

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../../config/project-root';
+import { SqsQueueSender } from '../../src/adapters/sqs-queue-sender';
+import { locateDeployment } from '../deployment';
+import { backfill, type BackfillReport } from '../reconcile/backfill';
+import { CheckpointFile, type BackfillRunKey } from '../reconcile/checkpoint';
+import { createProgress } from '../reconcile/progress';
+import { createRateLimiter } from '../reconcile/rate-limiter';
+import { approximateItemCount, HEAD_CONCURRENCY, walkTarget } from '../reconcile/target';
+import { runMain } from './run-main';
+
+const USAGE = `Usage: npm run backfill -- --env NAME [--local] [--prefix P] [--only-missing] [--rate N]
+                            [--dry-run] [--restart] [--json] [--limit N]
+
+Sends the processing queue a message for every in-scope object the table misses or holds
+stale (as reconcile reports them), so retries, the DLQ, alarms and metrics all apply. The
+processor writes it only if no event of that version or a newer one got there first.
+
+  --local          the running local pipeline (npm start -- --env NAME --watch DIR)
+  --prefix P       only keys starting with P
+  --only-missing   leave stale items alone
+  --rate N         messages per second at most (default 100; 0 = no limit)
+  --dry-run        list what would be sent; send nothing
+  --restart        forget an interrupted run's checkpoint and start from the first key
+  --json           { counts, sent, truncated, resumedAfter, dryRun } on stdout
+  --limit N        keys listed in the output (default 1000; counts are always complete)
+  --data-dir DIR   the local pipeline's data folder (default .local/NAME)
+
+Interrupted, it resumes after the last listing page it finished (checkpoint in .backfill/).
+Exit status: 0 when everything was sent, 1 on error.`;
+
+const SAMPLE = 10;
+
+function render(r: BackfillReport, where: string, env: string, local: boolean): string {
+  const c = r.counts;
+  const lines = [
+    where,
+    ...(r.resumedAfter !== undefined ? [`  resumed after ${JSON.stringify(r.resumedAfter)}`] : []),
+    `  listed ${c.listed} · compared ${c.compared} · missing ${c.missing} · stale ${c.stale} · ${r.dryRun ? 'would send' : 'sent'} ${c.sent}` +
+      (c.gone ? ` · gone since listed ${c.gone}` : '') +
+      (c.outOfScope ? ` · filtered by content type ${c.outOfScope}` : ''),
+  ];
+  if (c.sent > 0) lines.push(`  ${r.dryRun ? 'would send' : 'sent'} (${c.sent}${c.sent > SAMPLE ? `, first ${SAMPLE}` : ''}):`, ...r.sent.slice(0, SAMPLE).map((k) => `    ${JSON.stringify(k)}`));
+  if (c.sent > 0 && !r.dryRun) lines.push(`Once the queue drains, check: npm run reconcile -- --env ${env}${local ? ' --local' : ''}`);
+  if (c.sent === 0) lines.push('Nothing to send: no in-scope object is missing or stale.');
+  return `${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      env: { type: 'string' },
+      local: { type: 'boolean', default: false },
+      prefix: { type: 'string', default: '' },
+      'only-missing': { type: 'boolean', default: false },
+      rate: { type: 'string', default: '100' },
+      'dry-run': { type: 'boolean', default: false },
+      restart: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '1000' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return (write(`${USAGE}\n`), 0);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  const rate = Number(values.rate);
+  if (!Number.isFinite(rate) || rate < 0) throw new Error(`--rate must be a non-negative number of messages per second (got "${values.rate}")`);
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit must be a non-negative integer (got "${values.limit}")`);
+  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
+  try {
+    const target = walkTarget(d, values.prefix);
+    const run: BackfillRunKey = { environment: values.env, target: d.local ? 'local' : 'aws', bucket: d.resources.bucket, prefix: values.prefix, onlyMissing: values['only-missing'] };
+    const file = new CheckpointFile(join(PROJECT_ROOT, '.backfill', `${values.env}.${run.target}.json`));
+    if (values.restart) file.clear();
+    const progress = createProgress({ stream: process.stderr, enabled: process.stderr.isTTY === true && !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
+    const report = await backfill({
+      ...target,
+      queue: new SqsQueueSender(d.sqs, d.resources.queueUrl),
+      limiter: createRateLimiter(rate),
+      onlyMissing: values['only-missing'],
+      dryRun: values['dry-run'],
+      keyLimit: limit,
+      headConcurrency: HEAD_CONCURRENCY,
+      checkpoint: values['dry-run'] ? null : { file, run },
+      onProgress: progress.update,
+    });
+    progress.done();
+    const where = `Backfill of s3://${d.resources.bucket}${values.prefix ? `/${values.prefix}*` : ''} into ${d.resources.queueUrl} (${values.env}, ${d.local ? 'local pipeline' : 'AWS'}${values['dry-run'] ? ', dry run' : ''})`;
+    write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, values.env, d.local));
+    return 0;
+  } finally {
+    d.close();
+  }
+}
+
+runMain(module, main);

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { locateDeployment } from '../deployment';
+import { createProgress } from '../reconcile/progress';
+import { isClean, reconcile, type ReconcileReport } from '../reconcile/reconcile';
+import { approximateItemCount, HEAD_CONCURRENCY, SCAN_SEGMENTS, walkTarget } from '../reconcile/target';
+import { runMain } from './run-main';
+
+const USAGE = `Usage: npm run reconcile -- --env NAME [--local] [--prefix P] [--json] [--limit N]
+
+Compares the bucket's current objects with the table and reports
+  missing   objects without an item
+  stale     items whose ETag, size or version differs from the object's current one,
+            or that say deleted while the object exists
+  orphaned  live items whose object is gone
+Objects the environment's filters exclude are not missing.
+
+  --local          the running local pipeline (npm start -- --env NAME --watch DIR)
+  --prefix P       only keys starting with P
+  --json           { counts, missing, stale, orphaned, truncated } on stdout
+  --limit N        keys listed per kind (default 1000; counts are always complete)
+  --data-dir DIR   the local pipeline's data folder (default .local/NAME)
+
+Exit status: 0 when the table matches the bucket, 2 when they differ, 1 on error.
+Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's credentials.`;
+
+const SAMPLE = 10;
+
+function render(r: ReconcileReport, where: string, handleDeletes: boolean, env: string, local: boolean): string {
+  const c = r.counts;
+  const lines = [where, `  objects ${c.objects} · items ${c.items} · missing ${c.missing} · stale ${c.stale} · orphaned ${c.orphaned}`];
+  const sample = (name: string, count: number, keys: string[]) => {
+    if (count === 0) return;
+    lines.push(`  ${name} (${count}${count > SAMPLE ? `, first ${SAMPLE}` : ''}):`, ...keys.slice(0, SAMPLE).map((k) => `    ${k}`));
+  };
+  sample('missing', c.missing, r.missing.map((k) => JSON.stringify(k)));
+  sample('stale', c.stale, r.stale.map((s) => `${JSON.stringify(s.key)}  (${s.differs.join(', ')})`));
+  sample('orphaned', c.orphaned, r.orphaned.map((k) => JSON.stringify(k)));
+  if (isClean(r)) lines.push('The table matches the bucket.');
+  else {
+    if (c.missing + c.stale > 0) lines.push(`Send what is missing or stale: npm run backfill -- --env ${env}${local ? ' --local' : ''}`);
+    if (c.orphaned > 0 && !handleDeletes) lines.push(`Deletes are not tracked in "${env}" (handleDeletes is false): items of deleted objects stay live by design.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      env: { type: 'string' },
+      local: { type: 'boolean', default: false },
+      prefix: { type: 'string', default: '' },
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '1000' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return (write(`${USAGE}\n`), 0);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit must be a non-negative integer (got "${values.limit}")`);
+  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
+  try {
+    const target = walkTarget(d, values.prefix);
+    const progress = createProgress({ stream: process.stderr, enabled: process.stderr.isTTY === true && !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
+    const report = await reconcile({ ...target, keyLimit: limit, scanSegments: SCAN_SEGMENTS, headConcurrency: HEAD_CONCURRENCY, onProgress: progress.update });
+    progress.done();
+    const where = `Reconcile of s3://${d.resources.bucket}${values.prefix ? `/${values.prefix}*` : ''} with table ${d.resources.tableName} (${values.env}, ${d.local ? 'local pipeline' : 'AWS'})`;
+    write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, d.config.handleDeletes, values.env, d.local));
+    return isClean(report) ? 0 : 2;
+  } finally {
+    d.close();
+  }
+}
+
+runMain(module, main);

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { PROJECT_ROOT } from '../config/project-root';
+import { loadConfig } from '../config/load';
+import type { PipelineConfig } from '../config/types';
+import { localEndpointsFile, type RunningPipelineInfo } from '../local/local-pipeline';
+import { LOCAL_CREDENTIALS, localClients } from '../local/local-clients';
+
+/** The resources of one deployed (or locally running) pipeline that operator commands act on. */
+export interface DeployedResources {
+  bucket: string;
+  tableName: string;
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueUrl: string;
+  deadLetterQueueArn: string;
+  /** Pusher mode only. */
+  pusherFailureQueueUrl?: string;
+  pusherFunctionName?: string;
+}
+
+export interface Deployment {
+  config: PipelineConfig;
+  /** True for a running `npm start`, false for AWS. */
+  local: boolean;
+  resources: DeployedResources;
+  s3: S3Client;
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+  /** Pusher mode: a client for the pusher's Lambda API (AWS, or the local endpoint). */
+  lambda?: LambdaClient;
+  /** Closes every client's keep-alive sockets, so a caller in the same process is not held open. */
+  close(): void;
+}
+
+const OUTPUTS = {
+  bucket: 'bucket_name',
+  tableName: 'table_name',
+  queueUrl: 'queue_url',
+  queueArn: 'queue_arn',
+  deadLetterQueueUrl: 'dead_letter_queue_url',
+  deadLetterQueueArn: 'dead_letter_queue_arn',
+} as const;
+
+function withClose(d: Omit<Deployment, 'close'>): Deployment {
+  return { ...d, close: () => [d.s3, d.sqs, d.dynamodb, d.lambda].forEach((c) => c?.destroy()) };
+}
+
+/** A running `npm start -- --env NAME --watch …`, found through the file it writes in its data folder. */
+function localDeployment(config: PipelineConfig, dataDir?: string): Deployment {
+  const env = config.environment;
+  const file = localEndpointsFile(resolve(dataDir ?? join(PROJECT_ROOT, '.local', env)));
+  if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
+  const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
+  const clients = localClients(info.endpoints, info.region);
+  const r = info.resources;
+  return withClose({
+    config,
+    local: true,
+    resources: { ...r, pusherFunctionName: r.pusherFailureQueueUrl ? info.names.pusher : undefined },
+    ...clients,
+    lambda: info.lambdaEndpoint ? new LambdaClient({ region: info.region, endpoint: info.lambdaEndpoint, credentials: LOCAL_CREDENTIALS }) : undefined,
+  });
+}
+
+/** A deployed stack, through `outputs/NAME.json` (`npm run outputs`) and the environment's AWS credentials. */
+function awsDeployment(config: PipelineConfig): Deployment {
+  const env = config.environment;
+  const file = join(PROJECT_ROOT, 'outputs', `${env}.json`);
+  if (!existsSync(file)) throw new Error(`No ${file}: run \`npm run outputs -- --env ${env}\` first`);
+  const o = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const missing = Object.values(OUTPUTS).filter((k) => !o[k]);
+  if (missing.length) throw new Error(`${file} lacks ${missing.join(', ')}: run \`npm run outputs -- --env ${env}\` again`);
+  const resources = Object.fromEntries(Object.entries(OUTPUTS).map(([field, output]) => [field, o[output]!])) as Record<keyof typeof OUTPUTS, string>;
+  const region = config.region;
+  return withClose({
+    config,
+    local: false,
+    resources: { ...resources, pusherFailureQueueUrl: o.pusher_failure_queue_url, pusherFunctionName: o.pusher_function_name },
+    s3: new S3Client({ region }),
+    sqs: new SQSClient({ region }),
+    dynamodb: new DynamoDBClient({ region }),
+    lambda: o.pusher_function_name ? new LambdaClient({ region }) : undefined,
+  });
+}
+
+/** The pipeline an operator command targets: `--local` for the running local one, AWS otherwise. */
+export function locateDeployment(env: string, o: { local: boolean; dataDir?: string }): Deployment {
+  const config = loadConfig(env);
+  return o.local ? localDeployment(config, o.dataDir) : awsDeployment(config);
+}

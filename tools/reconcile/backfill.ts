@@ -1,0 +1,131 @@
+import { limitConcurrency } from '../../src/core/limit';
+import type { ObjectStore, QueueSender } from '../../src/core/ports';
+import { BACKFILL_MESSAGE_TYPE, type BackfillMessage, type ObjectHead } from '../../src/core/types';
+import type { ListedEntry } from './bucket-listing';
+import type { Checkpoint, CheckpointFile, BackfillRunKey } from './checkpoint';
+import type { RateLimiter } from './rate-limiter';
+import { compareBucketWithTable, type ComparedObject, type WalkTarget } from './table-walk';
+
+export interface BackfillCounts {
+  /** Objects listed (any scope). */
+  listed: number;
+  /** In-scope objects compared with the table. */
+  compared: number;
+  missing: number;
+  stale: number;
+  /** Messages sent (or, with `dryRun`, that would be). */
+  sent: number;
+  /** Gone between the listing and HeadObject: nothing to send. */
+  gone: number;
+  /** Filtered out by a check only HeadObject can make (content type). */
+  outOfScope: number;
+}
+
+export interface BackfillReport {
+  counts: BackfillCounts;
+  /** The keys sent, up to the key limit. */
+  sent: string[];
+  truncated: boolean;
+  /** Set when this run continued an interrupted one. */
+  resumedAfter?: string;
+  dryRun: boolean;
+}
+
+export interface BackfillOptions extends WalkTarget {
+  objects: ObjectStore;
+  queue: QueueSender;
+  limiter: RateLimiter;
+  onlyMissing: boolean;
+  dryRun: boolean;
+  keyLimit: number;
+  headConcurrency: number;
+  /** Null: no resuming (dry runs). */
+  checkpoint: { file: CheckpointFile; run: BackfillRunKey } | null;
+  onProgress?: (counts: Record<string, number>) => void;
+}
+
+/** SendMessageBatch's limit. */
+const BATCH = 10;
+const SEND_ATTEMPTS = 5;
+
+/** The message for an object, from what HeadObject said of its current version. */
+export function backfillMessage(bucket: string, entry: ListedEntry, head: ObjectHead): BackfillMessage {
+  const lastModified = head.lastModified ?? entry.lastModified;
+  if (!lastModified) throw new Error(`S3 gave no Last-Modified for s3://${bucket}/${entry.key}`);
+  return {
+    type: BACKFILL_MESSAGE_TYPE,
+    bucket,
+    key: entry.key,
+    size: head.size,
+    etag: head.etag ?? entry.etag,
+    versionId: head.versionId,
+    contentType: head.contentType,
+    lastModified,
+  };
+}
+
+/** Sends one batch, retrying the entries SQS refused; throws when some never go. */
+async function sendAll(queue: QueueSender, messages: BackfillMessage[]): Promise<void> {
+  let pending = messages.map((m, i) => ({ id: String(i), body: JSON.stringify(m) }));
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > SEND_ATTEMPTS) throw new Error(`SQS refused ${pending.length} backfill message(s) ${SEND_ATTEMPTS} times (keys: ${pending.map((p) => messages[Number(p.id)]!.key).join(', ')})`);
+    const { failedIds } = await queue.sendBatch(pending);
+    pending = pending.filter((p) => failedIds.includes(p.id));
+    if (pending.length) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+  }
+}
+
+/**
+ * Sends the processing queue a backfill message for each in-scope object the table misses (and,
+ * unless `onlyMissing`, holds stale), at the limiter's rate. The conditional write on the processor
+ * side decides; this only proposes. After each listing page the checkpoint records its last key,
+ * so an interrupted run resumes after the last page it finished (resending at most one page,
+ * which the conditional write absorbs).
+ */
+export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
+  const saved: Checkpoint | null = o.checkpoint ? o.checkpoint.file.load(o.checkpoint.run) : null;
+  const report: BackfillReport = {
+    counts: { listed: 0, compared: 0, missing: 0, stale: 0, sent: 0, gone: 0, outOfScope: 0 },
+    sent: [],
+    truncated: false,
+    resumedAfter: saved?.lastKey,
+    dryRun: o.dryRun,
+  };
+  const c = report.counts;
+  const head = limitConcurrency(o.headConcurrency, (key: string) => o.objects.head(o.bucket, key));
+  const wanted = (x: ComparedObject) => x.verdict.kind === 'missing' || (x.verdict.kind === 'stale' && !o.onlyMissing);
+  const sentBefore = saved?.sent ?? 0;
+
+  for await (const page of compareBucketWithTable(o, { startAfter: saved?.lastKey })) {
+    c.listed += page.listed;
+    c.compared += page.compared.length;
+    const candidates = page.compared.filter(wanted);
+    c.missing += candidates.filter((x) => x.verdict.kind === 'missing').length;
+    c.stale += candidates.filter((x) => x.verdict.kind === 'stale').length;
+    for (let i = 0; i < candidates.length; i += BATCH) {
+      const chunk = candidates.slice(i, i + BATCH);
+      const heads = await Promise.all(chunk.map((x) => head(x.entry.key)));
+      const messages: BackfillMessage[] = [];
+      chunk.forEach((x, j) => {
+        const h = heads[j];
+        if (h === null || h === undefined) c.gone++;
+        else if (!o.scope.byHead(h)) c.outOfScope++;
+        else messages.push(backfillMessage(o.bucket, x.entry, h));
+      });
+      if (messages.length === 0) continue;
+      if (!o.dryRun) {
+        await o.limiter.take(messages.length);
+        await sendAll(o.queue, messages);
+      }
+      c.sent += messages.length;
+      for (const m of messages) report.sent.length < o.keyLimit ? report.sent.push(m.key) : (report.truncated = true);
+      o.onProgress?.({ listed: c.listed, compared: c.compared, sent: c.sent });
+    }
+    if (o.checkpoint && page.lastKey !== undefined) {
+      o.checkpoint.file.save({ run: o.checkpoint.run, lastKey: page.lastKey, sent: sentBefore + c.sent, updatedAt: new Date().toISOString() });
+    }
+    o.onProgress?.({ listed: c.listed, compared: c.compared, sent: c.sent });
+  }
+  o.checkpoint?.file.clear();
+  return report;
+}

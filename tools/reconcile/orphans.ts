@@ -1,0 +1,67 @@
+import { ScanCommand, type AttributeValue, type DynamoDBClient, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { TABLE_KEYS } from '../../config/derive';
+import { limitConcurrency } from '../../src/core/limit';
+import type { ObjectStore } from '../../src/core/ports';
+
+export interface OrphanSearch {
+  dynamodb: DynamoDBClient;
+  objects: ObjectStore;
+  bucket: string;
+  tableName: string;
+  /** Only items whose key starts with this. */
+  prefix: string;
+  /** Parallel Scan segments. */
+  segments: number;
+  /** HeadObject calls at once. */
+  headConcurrency: number;
+}
+
+/** Live items (not marked deleted) of the bucket under the prefix: their keys, or only their count. */
+function liveItemsScan(s: OrphanSearch, what: 'keys' | 'count'): Omit<ScanCommandInput, 'Segment'> {
+  // DynamoDB refuses names the expressions do not use.
+  const usesKey = what === 'keys' || s.prefix !== '';
+  return {
+    TableName: s.tableName,
+    TotalSegments: s.segments,
+    FilterExpression: `#b = :b AND attribute_not_exists(#d)${s.prefix ? ' AND begins_with(#k, :p)' : ''}`,
+    ...(what === 'keys' ? { ProjectionExpression: '#k' } : { Select: 'COUNT' as const }),
+    ExpressionAttributeNames: { '#b': TABLE_KEYS.sortKey, '#d': 'deleted', ...(usesKey ? { '#k': TABLE_KEYS.partitionKey } : {}) },
+    ExpressionAttributeValues: { ':b': { S: s.bucket }, ...(s.prefix ? { ':p': { S: s.prefix } } : {}) },
+  };
+}
+
+/** Runs a parallel Scan, handing each page's items (if any were asked for) to `onPage`. */
+async function scanAll(dynamodb: DynamoDBClient, input: Omit<ScanCommandInput, 'Segment'>, onPage: (count: number, items: Record<string, AttributeValue>[]) => Promise<void>): Promise<void> {
+  await Promise.all(
+    Array.from({ length: input.TotalSegments ?? 1 }, async (_, segment) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await dynamodb.send(new ScanCommand({ ...input, Segment: segment, ExclusiveStartKey: start }));
+        await onPage(out.Count ?? 0, out.Items ?? []);
+        start = out.LastEvaluatedKey;
+      } while (start);
+    }),
+  );
+}
+
+/** How many live items the bucket has under the prefix (a COUNT Scan: no items cross the wire). */
+export async function countLiveItems(s: OrphanSearch): Promise<number> {
+  let total = 0;
+  await scanAll(s.dynamodb, liveItemsScan(s, 'count'), async (count) => void (total += count));
+  return total;
+}
+
+/**
+ * Live items whose object is gone: a Scan of the live items, each checked with HeadObject (the
+ * current version; a delete marker answers 404). Costs one HeadObject per live item, so callers
+ * run it only when the counts say some item has no listed object.
+ */
+export async function findOrphans(s: OrphanSearch, onOrphan: (key: string) => void, onChecked: (n: number) => void = () => undefined): Promise<void> {
+  const exists = limitConcurrency(s.headConcurrency, async (key: string) => (await s.objects.head(s.bucket, key)) !== null);
+  await scanAll(s.dynamodb, liveItemsScan(s, 'keys'), async (_, items) => {
+    const keys = items.map((i) => i[TABLE_KEYS.partitionKey]!.S!);
+    const present = await Promise.all(keys.map((k) => exists(k)));
+    keys.forEach((k, i) => present[i] || onOrphan(k));
+    onChecked(keys.length);
+  });
+}

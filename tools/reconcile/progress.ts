@@ -1,0 +1,48 @@
+/** Counters a long run reports. */
+export type ProgressCounts = Record<string, number>;
+
+export interface Progress {
+  update(counts: ProgressCounts): void;
+  /** Clears the line. */
+  done(): void;
+}
+
+export interface ProgressOptions {
+  stream: NodeJS.WriteStream;
+  /** Off when the stream is not a terminal or the output is JSON: nothing is written then. */
+  enabled: boolean;
+  /** Which counter the rate and ETA follow. */
+  rateOf: string;
+  /** Expected final value of that counter, if known (an estimate is fine: the ETA says "≈"). */
+  expected?: number;
+  now?: () => number;
+  /** Minimum milliseconds between two redraws. */
+  intervalMs?: number;
+}
+
+const duration = (s: number): string => (s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+
+/** One line, redrawn in place at most a few times a second: counters, rate, ETA. */
+export function createProgress(o: ProgressOptions): Progress {
+  const now = o.now ?? Date.now;
+  const started = now();
+  let last = 0;
+  let drawn = false;
+  return {
+    update(counts) {
+      if (!o.enabled) return;
+      const t = now();
+      if (t - last < (o.intervalMs ?? 250)) return;
+      last = t;
+      const done = counts[o.rateOf] ?? 0;
+      const rate = done / Math.max((t - started) / 1000, 0.001);
+      const eta = o.expected !== undefined && o.expected > done && rate > 0 ? ` · ETA ≈ ${duration((o.expected - done) / rate)}` : '';
+      const parts = Object.entries(counts).map(([name, n]) => `${name} ${n}`);
+      o.stream.write(`\r\x1b[K${parts.join(' · ')} · ${Math.round(rate)} ${o.rateOf}/s${eta}`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) o.stream.write('\r\x1b[K');
+    },
+  };
+}
