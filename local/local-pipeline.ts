@@ -51,6 +51,8 @@ export const localEndpointsFile = (dataDir: string): string => join(dataDir, 'en
 export interface RunningPipelineInfo {
   pid: number;
   environment: string;
+  /** The resolved configuration the pipeline runs with. */
+  config: PipelineConfig;
   region: string;
   endpoints: LocalEndpoints;
   resources: ProvisionedResources;
@@ -254,7 +256,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
 
     // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
     const endpointsFile = localEndpointsFile(o.dataDir);
-    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, region: cfg.region, endpoints, resources, names: w.names, lambdaEndpoint: pusher?.lambdaEndpoint };
+    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, config: cfg, region: cfg.region, endpoints, resources, names: w.names, lambdaEndpoint: pusher?.lambdaEndpoint };
     writeFileSync(endpointsFile, JSON.stringify(info, null, 2));
     stops.push(async () => rmSync(endpointsFile, { force: true }));
 

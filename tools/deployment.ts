@@ -51,15 +51,16 @@ function withClose(d: Omit<Deployment, 'close'>): Deployment {
 }
 
 /** A running `npm start -- --env NAME --watch …`, found through the file it writes in its data folder. */
-function localDeployment(config: PipelineConfig, dataDir?: string): Deployment {
-  const env = config.environment;
+function localDeployment(env: string, dataDir?: string): Deployment {
   const file = localEndpointsFile(resolve(dataDir ?? join(PROJECT_ROOT, '.local', env)));
   if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
   const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
+  if (info.environment !== env) throw new Error(`The local pipeline of ${file} runs environment "${info.environment}", not "${env}"`);
   const clients = localClients(info.endpoints, info.region);
   const r = info.resources;
   return withClose({
-    config,
+    // What it runs with, which a test may have built without a config file.
+    config: info.config,
     local: true,
     resources: { ...r, pusherFunctionName: r.pusherFailureQueueUrl ? info.names.pusher : undefined },
     ...clients,
@@ -90,6 +91,5 @@ function awsDeployment(config: PipelineConfig): Deployment {
 
 /** The pipeline an operator command targets: `--local` for the running local one, AWS otherwise. */
 export function locateDeployment(env: string, o: { local: boolean; dataDir?: string }): Deployment {
-  const config = loadConfig(env);
-  return o.local ? localDeployment(config, o.dataDir) : awsDeployment(config);
+  return o.local ? localDeployment(env, o.dataDir) : awsDeployment(loadConfig(env));
 }

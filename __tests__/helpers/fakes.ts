@@ -1,5 +1,5 @@
 import type { DeadLetters, ItemRepository, ObjectStore, WriteResult } from '../../src/core/ports';
-import type { BackfillItem, DeletionMark, IngestItem, ObjectHead } from '../../src/core/types';
+import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, IngestItem, ObjectHead } from '../../src/core/types';
 
 type StoredItem = (IngestItem | (DeletionMark & { deleted: true }) | (BackfillItem & { ordering_key: string; sequencer: string })) & { backfill_last_modified?: string };
 
@@ -22,9 +22,19 @@ export class MemoryItems implements ItemRepository {
     return this.write({ ...kept, ...mark, deleted: true } as DeletionMark & { deleted: true }, (o) => this.eventIsNewer(o, mark));
   }
 
-  public async putBackfillIfNewer(item: BackfillItem): Promise<WriteResult> {
+  public async putBackfillIfNewer(item: BackfillItem, guard: BackfillGuard): Promise<WriteResult> {
     const old = this.items.get(`${item.bucket}/${item.s3_key}`);
-    return this.write({ ...item, ordering_key: old?.ordering_key ?? '0'.repeat(64), sequencer: old?.sequencer ?? '0' }, (o) => (o.backfill_last_modified ?? o.event_time) < item.backfill_last_modified);
+    return this.write({ ...item, ordering_key: old?.ordering_key ?? '0'.repeat(64), sequencer: old?.sequencer ?? '0' }, (o) => this.backfillIsNewer(o, item.backfill_last_modified, guard));
+  }
+
+  public async markBackfillDeletedIfNewer(mark: BackfillDeletionMark, guard: BackfillGuard): Promise<WriteResult> {
+    const old = this.items.get(`${mark.bucket}/${mark.s3_key}`);
+    if (!old) return 'stale';
+    return this.write({ ...old, ...mark, deleted: true } as StoredItem, (o) => this.backfillIsNewer(o, mark.backfill_last_modified, guard));
+  }
+
+  private backfillIsNewer(old: StoredItem, lastModified: string, guard: BackfillGuard): boolean {
+    return old.message_id === guard.seenMessageId || (old.backfill_last_modified ?? old.event_time) < lastModified;
   }
 
   private eventIsNewer(old: StoredItem, event: { ordering_key: string; event_time: string }): boolean {

@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
 import type { ItemRepository, WriteResult } from '../core/ports';
-import type { BackfillItem, DeletionMark, IngestItem } from '../core/types';
+import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, IngestItem } from '../core/types';
 
 /**
  * A real event is written only when no item exists, or the stored event is strictly older in S3's
@@ -14,10 +14,20 @@ const NEWER_ONLY =
 /**
  * A backfill is written only when no item exists, or the item's time is strictly older than the
  * version's `Last-Modified`: a real event's time is never before its version's `Last-Modified`,
- * so the event of this version or of any later one wins.
+ * so the event of this version or of any later one wins. `Last-Modified` has whole seconds, so an
+ * item written in the same second is kept — unless {@link unchangedSince} holds.
  */
 const BACKFILL_NEWER_ONLY =
   'attribute_not_exists(s3_key) OR (attribute_exists(backfill_last_modified) AND backfill_last_modified < :last_modified) OR (attribute_not_exists(backfill_last_modified) AND event_time < :last_modified)';
+
+/**
+ * The item is the one the backfill read before it asked S3 for the current version: everything
+ * the item reflects happened before that HeadObject, so what S3 answered is at least as new.
+ */
+function unchangedSince(guard: BackfillGuard): { condition: string; values: Record<string, AttributeValue> } {
+  if (guard.seenMessageId === undefined) return { condition: BACKFILL_NEWER_ONLY, values: {} };
+  return { condition: `message_id = :seen_message_id OR ${BACKFILL_NEWER_ONLY}`, values: { ':seen_message_id': { S: guard.seenMessageId } } };
+}
 
 /** The ordering key of an item no event wrote: every real sequencer orders after it. */
 export const BACKFILL_ORDERING_KEY = '0'.repeat(64);
@@ -45,44 +55,53 @@ export class DynamoItemRepository implements ItemRepository {
 
   public async markDeletedIfNewer(mark: DeletionMark): Promise<WriteResult> {
     const { s3_key, bucket, ...rest } = mark;
-    const fields = { ...rest, deleted: true };
-    const names = Object.keys(fields);
-    return this.conditional(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributeValues({ s3_key, bucket }),
-        // The mark is a real event's: a backfill's time no longer applies to the item.
-        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')} REMOVE backfill_last_modified`,
-        ConditionExpression: NEWER_ONLY,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: {
-          ...toAttributeValues(Object.fromEntries(names.map((n) => [`:${n}`, fields[n as keyof typeof fields]]))),
-          ':event_time': { S: isoTime(mark.event_time) },
-        },
-      }),
-    );
+    // The mark is a real event's: a backfill's time no longer applies to the item.
+    return this.update({ s3_key, bucket }, { ...rest, deleted: true }, {
+      remove: ['backfill_last_modified'],
+      condition: NEWER_ONLY,
+      values: { ':event_time': { S: isoTime(mark.event_time) } },
+    });
   }
 
-  public async putBackfillIfNewer(item: BackfillItem): Promise<WriteResult> {
+  public async putBackfillIfNewer(item: BackfillItem, guard: BackfillGuard): Promise<WriteResult> {
     const { s3_key, bucket, ...fields } = item;
-    const names = Object.keys(fields);
+    const rule = unchangedSince(guard);
     // Attributes this version lacks must not survive from an older one.
     const absent = (['etag', 'version_id'] as const).filter((n) => fields[n] === undefined);
+    return this.update({ s3_key, bucket }, fields, {
+      set: ['ordering_key = if_not_exists(ordering_key, :lowest)', 'sequencer = if_not_exists(sequencer, :no_sequencer)'],
+      remove: ['deleted', ...absent],
+      condition: rule.condition,
+      values: { ...rule.values, ':last_modified': { S: item.backfill_last_modified }, ':lowest': { S: BACKFILL_ORDERING_KEY }, ':no_sequencer': { S: '0' } },
+    });
+  }
+
+  public async markBackfillDeletedIfNewer(mark: BackfillDeletionMark, guard: BackfillGuard): Promise<WriteResult> {
+    const { s3_key, bucket, ...rest } = mark;
+    const rule = unchangedSince(guard);
+    return this.update({ s3_key, bucket }, { ...rest, deleted: true }, {
+      // An item only: a key no item ever named needs no mark.
+      condition: `attribute_exists(s3_key) AND (${rule.condition})`,
+      values: { ...rule.values, ':last_modified': { S: mark.backfill_last_modified } },
+    });
+  }
+
+  /** A conditional UpdateItem setting `fields` (and `set` clauses), removing `remove`. */
+  private update(
+    key: { s3_key: string; bucket: string },
+    fields: Record<string, string | number | boolean | undefined>,
+    o: { set?: string[]; remove?: string[]; condition: string; values: Record<string, AttributeValue> },
+  ): Promise<WriteResult> {
+    const names = Object.keys(fields).filter((n) => fields[n] !== undefined);
+    const set = [...names.map((n) => `#${n} = :${n}`), ...(o.set ?? [])];
     return this.conditional(
       new UpdateItemCommand({
         TableName: this.tableName,
-        Key: toAttributeValues({ s3_key, bucket }),
-        UpdateExpression:
-          `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, ordering_key = if_not_exists(ordering_key, :lowest), sequencer = if_not_exists(sequencer, :no_sequencer)` +
-          ` REMOVE deleted${absent.map((n) => `, ${n}`).join('')}`,
-        ConditionExpression: BACKFILL_NEWER_ONLY,
+        Key: toAttributeValues(key),
+        UpdateExpression: `SET ${set.join(', ')}${o.remove?.length ? ` REMOVE ${o.remove.join(', ')}` : ''}`,
+        ConditionExpression: o.condition,
         ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: {
-          ...toAttributeValues(Object.fromEntries(names.map((n) => [`:${n}`, fields[n as keyof typeof fields]]))),
-          ':last_modified': { S: item.backfill_last_modified },
-          ':lowest': { S: BACKFILL_ORDERING_KEY },
-          ':no_sequencer': { S: '0' },
-        },
+        ExpressionAttributeValues: { ...toAttributeValues(Object.fromEntries(names.map((n) => [`:${n}`, fields[n]]))), ...o.values },
       }),
     );
   }

@@ -1,5 +1,5 @@
 import { orderingKey } from './sequencer';
-import type { BackfillItem, DeletionMark, IngestItem, ListedObject, ObjectEvent } from './types';
+import type { BackfillDeletionMark, BackfillItem, DeletionMark, GoneObject, IngestItem, ListedObject, ObjectEvent } from './types';
 
 /** The fallback S3 itself applies when an upload names no content type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -64,4 +64,19 @@ export function buildBackfillItem(object: ListedObject, messageId: string, now: 
   if (etag) item.etag = etag;
   if (object.versionId) item.version_id = object.versionId;
   return item;
+}
+
+/** `event_name` of a deletion mark a backfill wrote. */
+export const BACKFILL_REMOVAL_EVENT_NAME = 'Backfill:ObjectGone';
+
+export function buildBackfillDeletionMark(gone: GoneObject, messageId: string, now: Date): BackfillDeletionMark {
+  return {
+    s3_key: gone.key,
+    bucket: gone.bucket,
+    event_time: gone.checkedAt,
+    processed_at: now.toISOString(),
+    message_id: messageId,
+    event_name: BACKFILL_REMOVAL_EVENT_NAME,
+    backfill_last_modified: gone.checkedAt,
+  };
 }

@@ -3,7 +3,7 @@ import { isS3EventBridgeEvent, parseEventBridgeEvent } from './eventbridge-event
 import { isObject, type JsonObject } from './json';
 import { decodeS3Key, decodeS3KeyIfPossible, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
-import { BACKFILL_MESSAGE_TYPE, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ListedObject, type ObjectEvent, type ParsedMessage, type EventRecordResult } from './types';
+import { BACKFILL_MESSAGE_TYPE, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ListedObject, type ObjectEvent, type ParsedMessage, type EventRecordResult, type RecordResult } from './types';
 
 type Json = JsonObject;
 const schema = (detail: string): PoisonMessageError => new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, detail);
@@ -111,11 +111,24 @@ function parsePusherMessage(body: Json): ObjectEvent {
   };
 }
 
-function parseBackfillMessage(body: Json): ListedObject {
+function parseBackfillMessage(body: Json): RecordResult {
   const where = 'backfill message';
+  if (body.state === ObjectState.DELETED) {
+    return {
+      kind: 'backfill-removal',
+      object: {
+        bucket: str(body, 'bucket', where),
+        key: validateKey(str(body, 'key', where)),
+        state: ObjectState.DELETED,
+        checkedAt: new Date(isoTime(body, 'checkedAt', where)).toISOString(),
+        seenMessageId: optStr(body, 'seenMessageId', where),
+      },
+    };
+  }
+  if (body.state !== undefined) throw schema(`${where}.state must be absent or "deleted"`);
   const size = optSize(body, 'size', where);
   if (size === undefined) throw schema(`${where}.size must be a non-negative integer`);
-  return {
+  const object: ListedObject = {
     bucket: str(body, 'bucket', where),
     key: validateKey(str(body, 'key', where)),
     size,
@@ -124,7 +137,9 @@ function parseBackfillMessage(body: Json): ListedObject {
     contentType: str(body, 'contentType', where),
     // One format, so the table can compare it with event times as strings.
     lastModified: new Date(isoTime(body, 'lastModified', where)).toISOString(),
+    seenMessageId: optStr(body, 'seenMessageId', where),
   };
+  return { kind: 'backfill', object };
 }
 
 const parseJson = (text: string, what: string): unknown => {
@@ -157,7 +172,7 @@ export function parseMessageBody(body: string): ParsedMessage {
     return { kind: 'test-event', bucket: typeof parsed.Bucket === 'string' ? parsed.Bucket : undefined };
   }
   if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'object', event: parsePusherMessage(parsed) }] };
-  if (parsed.type === BACKFILL_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'backfill', object: parseBackfillMessage(parsed) }] };
+  if (parsed.type === BACKFILL_MESSAGE_TYPE) return { kind: 'records', records: [parseBackfillMessage(parsed)] };
   if (isS3EventBridgeEvent(parsed)) {
     // One event per message: an unreadable one is the whole message (parseEventBridgeEvent throws).
     return { kind: 'records', records: [parseEventBridgeEvent(parsed)] };

@@ -1,4 +1,4 @@
-import type { BackfillItem, DeletionMark, IngestItem, ObjectHead } from './types';
+import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, IngestItem, ObjectHead } from './types';
 
 /** Reads object metadata. */
 export interface ObjectStore {
@@ -14,11 +14,14 @@ export interface ItemRepository {
   putIfNewer(item: IngestItem): Promise<WriteResult>;
   markDeletedIfNewer(mark: DeletionMark): Promise<WriteResult>;
   /**
-   * Writes a backfilled object unless the item already describes this version or a newer one:
-   * written when there is no item, or when the item's time (its backfill's `Last-Modified`, else
-   * its event's time) is older than the object's `Last-Modified`.
+   * Writes a backfilled object unless the item may describe this version or a newer one: written
+   * when there is no item, when the item is still the one the backfill read before its HeadObject
+   * (`guard.seenMessageId`), or when the item's time (its backfill's `Last-Modified`, else its
+   * event's time) is older than the object's `Last-Modified`.
    */
-  putBackfillIfNewer(item: BackfillItem): Promise<WriteResult>;
+  putBackfillIfNewer(item: BackfillItem, guard: BackfillGuard): Promise<WriteResult>;
+  /** Marks an existing item deleted, under the same rule; never creates one. */
+  markBackfillDeletedIfNewer(mark: BackfillDeletionMark, guard: BackfillGuard): Promise<WriteResult>;
 }
 
 /** Where permanent failures go, with their reason, instead of burning retries. */

@@ -1,9 +1,9 @@
 import { PoisonMessageError } from './errors';
-import { buildBackfillItem, buildDeletionMark, buildItem } from './items';
+import { buildBackfillDeletionMark, buildBackfillItem, buildDeletionMark, buildItem } from './items';
 import { parseMessageBody } from './messages';
 import type { DeadLetters, ItemRepository, ObjectStore } from './ports';
 import { deadLetterPart } from './poison-part';
-import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type ListedObject, type ObjectEvent, type RecordResult } from './types';
+import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type GoneObject, type ListedObject, type ObjectEvent, type RecordResult } from './types';
 
 /** What happened to one object of a message (or to the message, for test events and poison). */
 export type Outcome =
@@ -85,7 +85,13 @@ export function makeMessageProcessor(deps: MessageProcessorDeps): (message: Inco
   /** No event announced this object: no latency to measure, and real events always win ties. */
   async function backfill(object: ListedObject, messageId: string): Promise<Outcome> {
     const { key, bucket } = object;
-    const result = await deps.items.putBackfillIfNewer(buildBackfillItem(object, messageId, now()));
+    const result = await deps.items.putBackfillIfNewer(buildBackfillItem(object, messageId, now()), { seenMessageId: object.seenMessageId });
+    return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'backfilled', key, bucket };
+  }
+
+  async function backfillRemoval(gone: GoneObject, messageId: string): Promise<Outcome> {
+    const { key, bucket } = gone;
+    const result = await deps.items.markBackfillDeletedIfNewer(buildBackfillDeletionMark(gone, messageId, now()), { seenMessageId: gone.seenMessageId });
     return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'backfilled', key, bucket };
   }
 
@@ -93,6 +99,10 @@ export function makeMessageProcessor(deps: MessageProcessorDeps): (message: Inco
     if (record.kind === 'poison') return null;
     if (record.kind === 'ignored') return { status: 'ignored', key: record.key, bucket: record.bucket, eventName: record.eventName };
     if (record.kind === 'backfill') return backfill(record.object, messageId);
+    if (record.kind === 'backfill-removal') {
+      if (deps.handleDeletes) return backfillRemoval(record.object, messageId);
+      return { status: 'ignored', key: record.object.key, bucket: record.object.bucket, eventName: 'Backfill:ObjectGone' };
+    }
     const { event } = record;
     const family = eventFamily(event.eventName);
     if (family === EventFamily.CREATED) return created(event, messageId);

@@ -61,7 +61,7 @@ export type EventRecordResult =
   | { kind: 'poison'; error: PoisonMessageError; raw: unknown };
 
 /** What became of one record of a message: an event's, or a backfilled object. */
-export type RecordResult = EventRecordResult | { kind: 'backfill'; object: ListedObject };
+export type RecordResult = EventRecordResult | { kind: 'backfill'; object: ListedObject } | { kind: 'backfill-removal'; object: GoneObject };
 
 /** An SQS message body, understood. */
 export type ParsedMessage = { kind: 'test-event'; bucket?: string } | { kind: 'records'; records: RecordResult[] };
@@ -87,10 +87,23 @@ export interface ListedObject {
   contentType: string;
   /** ISO-8601 `Last-Modified` of the version read. */
   lastModified: string;
+  /** The item's `message_id` when the backfill read it, before HeadObject; absent: there was no item. */
+  seenMessageId?: string;
 }
 
-/** The message `npm run backfill` enqueues for an object the table misses or holds stale. */
-export type BackfillMessage = { type: typeof BACKFILL_MESSAGE_TYPE } & ListedObject;
+/** A key whose item says live while HeadObject (at `checkedAt`) found no current version. */
+export interface GoneObject {
+  bucket: string;
+  key: string;
+  state: typeof ObjectState.DELETED;
+  /** ISO-8601 time of the HeadObject that answered 404. */
+  checkedAt: string;
+  /** The item's `message_id` when the backfill read it, before HeadObject. */
+  seenMessageId?: string;
+}
+
+/** The message `npm run backfill` enqueues: an object the table misses or holds stale, or one gone. */
+export type BackfillMessage = { type: typeof BACKFILL_MESSAGE_TYPE } & (ListedObject | GoneObject);
 
 /** What HeadObject told us; null from the store means the object (version) no longer exists. */
 export interface ObjectHead {
@@ -135,3 +148,11 @@ export type DeletionMark = ItemBase;
 export interface BackfillItem extends Omit<IngestItem, 'sequencer' | 'ordering_key'> {
   backfill_last_modified: string;
 }
+
+/** What a backfill write checks beyond time: the item it read is still the one stored. */
+export interface BackfillGuard {
+  seenMessageId?: string;
+}
+
+/** Written by a backfill removal: marks an existing item deleted, at the time S3 said so. */
+export type BackfillDeletionMark = Omit<ItemBase, 'sequencer' | 'ordering_key' | 'version_id'> & { backfill_last_modified: string };

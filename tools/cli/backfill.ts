@@ -7,19 +7,20 @@ import { backfill, type BackfillReport } from '../reconcile/backfill';
 import { CheckpointFile, type BackfillRunKey } from '../reconcile/checkpoint';
 import { createProgress } from '../reconcile/progress';
 import { createRateLimiter } from '../reconcile/rate-limiter';
-import { approximateItemCount, HEAD_CONCURRENCY, walkTarget } from '../reconcile/target';
+import { approximateItemCount, walkTarget } from '../reconcile/target';
 import { runMain } from './run-main';
 
 const USAGE = `Usage: npm run backfill -- --env NAME [--local] [--prefix P] [--only-missing] [--rate N]
                             [--dry-run] [--restart] [--json] [--limit N]
 
 Sends the processing queue a message for every in-scope object the table misses or holds
-stale (as reconcile reports them), so retries, the DLQ, alarms and metrics all apply. The
-processor writes it only if no event of that version or a newer one got there first.
+stale (as reconcile reports them) and, where deletes are tracked, a removal for every live
+item whose object is gone; through the queue, so retries, the DLQ, alarms and metrics all
+apply. The processor writes each only if no event of that version or a newer one got there first.
 
   --local          the running local pipeline (npm start -- --env NAME --watch DIR)
   --prefix P       only keys starting with P
-  --only-missing   leave stale items alone
+  --only-missing   leave stale and orphaned items alone
   --rate N         messages per second at most (default 100; 0 = no limit)
   --dry-run        list what would be sent; send nothing
   --restart        forget an interrupted run's checkpoint and start from the first key
@@ -39,11 +40,12 @@ function render(r: BackfillReport, where: string, env: string, local: boolean): 
     ...(r.resumedAfter !== undefined ? [`  resumed after ${JSON.stringify(r.resumedAfter)}`] : []),
     `  listed ${c.listed} · compared ${c.compared} · missing ${c.missing} · stale ${c.stale} · ${r.dryRun ? 'would send' : 'sent'} ${c.sent}` +
       (c.gone ? ` · gone since listed ${c.gone}` : '') +
-      (c.outOfScope ? ` · filtered by content type ${c.outOfScope}` : ''),
+      (c.outOfScope ? ` · filtered by content type ${c.outOfScope}` : '') +
+      (c.orphaned ? ` · orphaned ${c.orphaned} (sent as removals)` : ''),
   ];
   if (c.sent > 0) lines.push(`  ${r.dryRun ? 'would send' : 'sent'} (${c.sent}${c.sent > SAMPLE ? `, first ${SAMPLE}` : ''}):`, ...r.sent.slice(0, SAMPLE).map((k) => `    ${JSON.stringify(k)}`));
   if (c.sent > 0 && !r.dryRun) lines.push(`Once the queue drains, check: npm run reconcile -- --env ${env}${local ? ' --local' : ''}`);
-  if (c.sent === 0) lines.push('Nothing to send: no in-scope object is missing or stale.');
+  if (c.sent === 0) lines.push('Nothing to send: no in-scope object is missing or stale, and no item orphaned.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -83,9 +85,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
       queue: new SqsQueueSender(d.sqs, d.resources.queueUrl),
       limiter: createRateLimiter(rate),
       onlyMissing: values['only-missing'],
+      handleDeletes: d.config.handleDeletes,
       dryRun: values['dry-run'],
       keyLimit: limit,
-      headConcurrency: HEAD_CONCURRENCY,
       checkpoint: values['dry-run'] ? null : { file, run },
       onProgress: progress.update,
     });

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { locateDeployment } from '../deployment';
 import { createProgress } from '../reconcile/progress';
 import { isClean, reconcile, type ReconcileReport } from '../reconcile/reconcile';
-import { approximateItemCount, HEAD_CONCURRENCY, SCAN_SEGMENTS, walkTarget } from '../reconcile/target';
+import { approximateItemCount, walkTarget } from '../reconcile/target';
 import { runMain } from './run-main';
 
 const USAGE = `Usage: npm run reconcile -- --env NAME [--local] [--prefix P] [--json] [--limit N]
@@ -65,7 +65,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   try {
     const target = walkTarget(d, values.prefix);
     const progress = createProgress({ stream: process.stderr, enabled: process.stderr.isTTY === true && !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
-    const report = await reconcile({ ...target, keyLimit: limit, scanSegments: SCAN_SEGMENTS, headConcurrency: HEAD_CONCURRENCY, onProgress: progress.update });
+    const report = await reconcile({ ...target, keyLimit: limit, onProgress: progress.update });
     progress.done();
     const where = `Reconcile of s3://${d.resources.bucket}${values.prefix ? `/${values.prefix}*` : ''} with table ${d.resources.tableName} (${values.env}, ${d.local ? 'local pipeline' : 'AWS'})`;
     write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, d.config.handleDeletes, values.env, d.local));

@@ -1,10 +1,11 @@
 import { limitConcurrency } from '../../src/core/limit';
 import type { ObjectStore, QueueSender } from '../../src/core/ports';
-import { BACKFILL_MESSAGE_TYPE, type BackfillMessage, type ObjectHead } from '../../src/core/types';
+import { BACKFILL_MESSAGE_TYPE, ObjectState, type BackfillMessage, type ObjectHead } from '../../src/core/types';
 import type { ListedEntry } from './bucket-listing';
 import type { Checkpoint, CheckpointFile, BackfillRunKey } from './checkpoint';
 import type { RateLimiter } from './rate-limiter';
-import { compareBucketWithTable, type ComparedObject, type WalkTarget } from './table-walk';
+import { searchOrphans } from './orphans';
+import { compareBucketWithTable, orphanSearch, type ComparedObject, type WalkTarget } from './table-walk';
 
 export interface BackfillCounts {
   /** Objects listed (any scope). */
@@ -19,6 +20,8 @@ export interface BackfillCounts {
   gone: number;
   /** Filtered out by a check only HeadObject can make (content type). */
   outOfScope: number;
+  /** Live items whose object is gone (searched only when deletes are tracked and not `onlyMissing`). */
+  orphaned: number;
 }
 
 export interface BackfillReport {
@@ -36,9 +39,10 @@ export interface BackfillOptions extends WalkTarget {
   queue: QueueSender;
   limiter: RateLimiter;
   onlyMissing: boolean;
+  /** The environment tracks deletions: orphaned items get a removal message too. */
+  handleDeletes: boolean;
   dryRun: boolean;
   keyLimit: number;
-  headConcurrency: number;
   /** Null: no resuming (dry runs). */
   checkpoint: { file: CheckpointFile; run: BackfillRunKey } | null;
   onProgress?: (counts: Record<string, number>) => void;
@@ -49,7 +53,7 @@ const BATCH = 10;
 const SEND_ATTEMPTS = 5;
 
 /** The message for an object, from what HeadObject said of its current version. */
-export function backfillMessage(bucket: string, entry: ListedEntry, head: ObjectHead): BackfillMessage {
+export function backfillMessage(bucket: string, entry: ListedEntry, head: ObjectHead, seenMessageId: string | undefined): BackfillMessage {
   const lastModified = head.lastModified ?? entry.lastModified;
   if (!lastModified) throw new Error(`S3 gave no Last-Modified for s3://${bucket}/${entry.key}`);
   return {
@@ -61,6 +65,7 @@ export function backfillMessage(bucket: string, entry: ListedEntry, head: Object
     versionId: head.versionId,
     contentType: head.contentType,
     lastModified,
+    seenMessageId,
   };
 }
 
@@ -85,20 +90,32 @@ async function sendAll(queue: QueueSender, messages: BackfillMessage[]): Promise
 export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
   const saved: Checkpoint | null = o.checkpoint ? o.checkpoint.file.load(o.checkpoint.run) : null;
   const report: BackfillReport = {
-    counts: { listed: 0, compared: 0, missing: 0, stale: 0, sent: 0, gone: 0, outOfScope: 0 },
+    counts: { listed: 0, compared: 0, missing: 0, stale: 0, sent: 0, gone: 0, outOfScope: 0, orphaned: 0 },
     sent: [],
     truncated: false,
     resumedAfter: saved?.lastKey,
     dryRun: o.dryRun,
   };
   const c = report.counts;
+  const progress = () => o.onProgress?.({ listed: c.listed, compared: c.compared, sent: c.sent });
   const head = limitConcurrency(o.headConcurrency, (key: string) => o.objects.head(o.bucket, key));
   const wanted = (x: ComparedObject) => x.verdict.kind === 'missing' || (x.verdict.kind === 'stale' && !o.onlyMissing);
-  const sentBefore = saved?.sent ?? 0;
+  const send = async (messages: BackfillMessage[]) => {
+    if (messages.length === 0) return;
+    if (!o.dryRun) {
+      await o.limiter.take(messages.length);
+      await sendAll(o.queue, messages);
+    }
+    c.sent += messages.length;
+    for (const m of messages) report.sent.length < o.keyLimit ? report.sent.push(m.key) : (report.truncated = true);
+    progress();
+  };
 
+  let liveMatched = 0;
   for await (const page of compareBucketWithTable(o, { startAfter: saved?.lastKey })) {
     c.listed += page.listed;
     c.compared += page.compared.length;
+    liveMatched += page.compared.filter((x) => x.item && !x.item.deleted).length;
     const candidates = page.compared.filter(wanted);
     c.missing += candidates.filter((x) => x.verdict.kind === 'missing').length;
     c.stale += candidates.filter((x) => x.verdict.kind === 'stale').length;
@@ -110,21 +127,29 @@ export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
         const h = heads[j];
         if (h === null || h === undefined) c.gone++;
         else if (!o.scope.byHead(h)) c.outOfScope++;
-        else messages.push(backfillMessage(o.bucket, x.entry, h));
+        else messages.push(backfillMessage(o.bucket, x.entry, h, x.item?.messageId));
       });
-      if (messages.length === 0) continue;
-      if (!o.dryRun) {
-        await o.limiter.take(messages.length);
-        await sendAll(o.queue, messages);
-      }
-      c.sent += messages.length;
-      for (const m of messages) report.sent.length < o.keyLimit ? report.sent.push(m.key) : (report.truncated = true);
-      o.onProgress?.({ listed: c.listed, compared: c.compared, sent: c.sent });
+      await send(messages);
     }
     if (o.checkpoint && page.lastKey !== undefined) {
-      o.checkpoint.file.save({ run: o.checkpoint.run, lastKey: page.lastKey, sent: sentBefore + c.sent, updatedAt: new Date().toISOString() });
+      o.checkpoint.file.save({ run: o.checkpoint.run, lastKey: page.lastKey, sent: (saved?.sent ?? 0) + c.sent, updatedAt: new Date().toISOString() });
     }
-    o.onProgress?.({ listed: c.listed, compared: c.compared, sent: c.sent });
+    progress();
+  }
+
+  if (o.handleDeletes && !o.onlyMissing) {
+    // The removal events that never came: the processor marks the item deleted unless a newer event wrote it.
+    let removals: BackfillMessage[] = [];
+    await searchOrphans(orphanSearch(o), liveMatched, async (orphan) => {
+      c.orphaned++;
+      removals.push({ type: BACKFILL_MESSAGE_TYPE, bucket: o.bucket, state: ObjectState.DELETED, ...orphan });
+      if (removals.length < BATCH) return;
+      // Taken before the await: the Scan's segments call in parallel.
+      const full = removals;
+      removals = [];
+      await send(full);
+    });
+    await send(removals);
   }
   o.checkpoint?.file.clear();
   return report;

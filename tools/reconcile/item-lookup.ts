@@ -8,13 +8,15 @@ export interface ItemSummary {
   size?: number;
   versionId?: string;
   deleted: boolean;
+  /** Which message wrote it: a backfill's write is conditional on it being unchanged. */
+  messageId?: string;
 }
 
 /** BatchGetItem's limit per request. */
 export const BATCH_GET_LIMIT = 100;
 const ATTEMPTS = 8;
 
-const NAMES = { '#k': TABLE_KEYS.partitionKey, '#b': TABLE_KEYS.sortKey, '#e': 'etag', '#s': 'file_size', '#v': 'version_id', '#d': 'deleted' };
+const NAMES = { '#k': TABLE_KEYS.partitionKey, '#b': TABLE_KEYS.sortKey, '#e': 'etag', '#s': 'file_size', '#v': 'version_id', '#d': 'deleted', '#m': 'message_id' };
 
 function summary(item: Record<string, AttributeValue>): ItemSummary {
   return {
@@ -23,6 +25,7 @@ function summary(item: Record<string, AttributeValue>): ItemSummary {
     size: item.file_size?.N === undefined ? undefined : Number(item.file_size.N),
     versionId: item.version_id?.S,
     deleted: item.deleted?.BOOL === true,
+    messageId: item.message_id?.S,
   };
 }
 

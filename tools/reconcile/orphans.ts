@@ -24,8 +24,8 @@ function liveItemsScan(s: OrphanSearch, what: 'keys' | 'count'): Omit<ScanComman
     TableName: s.tableName,
     TotalSegments: s.segments,
     FilterExpression: `#b = :b AND attribute_not_exists(#d)${s.prefix ? ' AND begins_with(#k, :p)' : ''}`,
-    ...(what === 'keys' ? { ProjectionExpression: '#k' } : { Select: 'COUNT' as const }),
-    ExpressionAttributeNames: { '#b': TABLE_KEYS.sortKey, '#d': 'deleted', ...(usesKey ? { '#k': TABLE_KEYS.partitionKey } : {}) },
+    ...(what === 'keys' ? { ProjectionExpression: '#k, #m' } : { Select: 'COUNT' as const }),
+    ExpressionAttributeNames: { '#b': TABLE_KEYS.sortKey, '#d': 'deleted', ...(usesKey ? { '#k': TABLE_KEYS.partitionKey } : {}), ...(what === 'keys' ? { '#m': 'message_id' } : {}) },
     ExpressionAttributeValues: { ':b': { S: s.bucket }, ...(s.prefix ? { ':p': { S: s.prefix } } : {}) },
   };
 }
@@ -51,17 +51,42 @@ export async function countLiveItems(s: OrphanSearch): Promise<number> {
   return total;
 }
 
+/** A live item whose object is gone. */
+export interface Orphan {
+  key: string;
+  /** When the HeadObject that answered 404 was sent. */
+  checkedAt: string;
+  /** The item's `message_id` as scanned (before that HeadObject). */
+  seenMessageId?: string;
+}
+
+export type OnOrphan = (orphan: Orphan) => Promise<void> | void;
+
 /**
  * Live items whose object is gone: a Scan of the live items, each checked with HeadObject (the
- * current version; a delete marker answers 404). Costs one HeadObject per live item, so callers
- * run it only when the counts say some item has no listed object.
+ * current version; a delete marker answers 404). Costs one HeadObject per live item: see
+ * {@link searchOrphans}.
  */
-export async function findOrphans(s: OrphanSearch, onOrphan: (key: string) => void, onChecked: (n: number) => void = () => undefined): Promise<void> {
-  const exists = limitConcurrency(s.headConcurrency, async (key: string) => (await s.objects.head(s.bucket, key)) !== null);
-  await scanAll(s.dynamodb, liveItemsScan(s, 'keys'), async (_, items) => {
-    const keys = items.map((i) => i[TABLE_KEYS.partitionKey]!.S!);
-    const present = await Promise.all(keys.map((k) => exists(k)));
-    keys.forEach((k, i) => present[i] || onOrphan(k));
-    onChecked(keys.length);
+export async function findOrphans(s: OrphanSearch, onOrphan: OnOrphan, onChecked: (n: number) => void = () => undefined): Promise<void> {
+  const check = limitConcurrency(s.headConcurrency, async (item: Record<string, AttributeValue>): Promise<Orphan | null> => {
+    const key = item[TABLE_KEYS.partitionKey]!.S!;
+    const checkedAt = new Date().toISOString();
+    return (await s.objects.head(s.bucket, key)) === null ? { key, checkedAt, seenMessageId: item.message_id?.S } : null;
   });
+  await scanAll(s.dynamodb, liveItemsScan(s, 'keys'), async (_, items) => {
+    const gone = await Promise.all(items.map((i) => check(i)));
+    for (const orphan of gone) if (orphan) await onOrphan(orphan);
+    onChecked(items.length);
+  });
+}
+
+/**
+ * Orphans, cheaply when there are none: a COUNT Scan of the live items first; only when it differs
+ * from `liveMatched` (the live items the listing found objects for) does the HeadObject pass run.
+ * Returns the live item count.
+ */
+export async function searchOrphans(s: OrphanSearch, liveMatched: number, onOrphan: OnOrphan, onChecked?: (n: number) => void): Promise<number> {
+  const live = await countLiveItems(s);
+  if (live !== liveMatched) await findOrphans(s, onOrphan, onChecked);
+  return live;
 }

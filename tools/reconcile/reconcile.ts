@@ -1,8 +1,7 @@
 import { limitConcurrency } from '../../src/core/limit';
-import type { ObjectStore } from '../../src/core/ports';
 import type { Difference } from './compare';
-import { countLiveItems, findOrphans } from './orphans';
-import { compareBucketWithTable, type WalkTarget } from './table-walk';
+import { searchOrphans } from './orphans';
+import { compareBucketWithTable, orphanSearch, type WalkTarget } from './table-walk';
 
 export interface ReconcileCounts {
   /** In-scope objects in the bucket. */
@@ -24,11 +23,8 @@ export interface ReconcileReport {
 }
 
 export interface ReconcileOptions extends WalkTarget {
-  objects: ObjectStore;
   /** At most this many keys per list in the report: memory stays bounded whatever the differences. */
   keyLimit: number;
-  scanSegments: number;
-  headConcurrency: number;
   onProgress?: (counts: Record<string, number>) => void;
 }
 
@@ -65,19 +61,16 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
     });
     o.onProgress?.({ listed, compared: report.counts.objects, missing: report.counts.missing, stale: report.counts.stale });
   }
-  const search = { dynamodb: o.dynamodb, objects: o.objects, bucket: o.bucket, tableName: o.tableName, prefix: o.scope.listPrefix, segments: o.scanSegments, headConcurrency: o.headConcurrency };
-  report.counts.items = await countLiveItems(search);
-  if (report.counts.items !== liveMatched) {
-    let checked = 0;
-    await findOrphans(
-      search,
-      (key) => {
-        report.counts.orphaned++;
-        keep(report.orphaned, key);
-      },
-      (n) => o.onProgress?.({ listed, 'items checked': (checked += n), orphaned: report.counts.orphaned }),
-    );
-  }
+  let checked = 0;
+  report.counts.items = await searchOrphans(
+    orphanSearch(o),
+    liveMatched,
+    ({ key }) => {
+      report.counts.orphaned++;
+      keep(report.orphaned, key);
+    },
+    (n) => o.onProgress?.({ listed, 'items checked': (checked += n), orphaned: report.counts.orphaned }),
+  );
   return report;
 }
 

@@ -4,6 +4,8 @@ import { listCurrentObjects, type ListedEntry } from './bucket-listing';
 import { compare, type Verdict } from './compare';
 import type { IngestScope } from './ingest-scope';
 import { lookUpItems, type ItemSummary } from './item-lookup';
+import type { OrphanSearch } from './orphans';
+import type { ObjectStore } from '../../src/core/ports';
 
 export interface WalkTarget {
   s3: S3Client;
@@ -13,7 +15,21 @@ export interface WalkTarget {
   scope: IngestScope;
   /** List versions (ListObjectVersions) rather than objects; see {@link listCurrentObjects}. */
   versions: boolean;
+  objects: ObjectStore;
+  headConcurrency: number;
+  scanSegments: number;
 }
+
+/** The orphan search over the same bucket, table and scope. */
+export const orphanSearch = (t: WalkTarget): OrphanSearch => ({
+  dynamodb: t.dynamodb,
+  objects: t.objects,
+  bucket: t.bucket,
+  tableName: t.tableName,
+  prefix: t.scope.listPrefix,
+  segments: t.scanSegments,
+  headConcurrency: t.headConcurrency,
+});
 
 export interface ComparedObject {
   entry: ListedEntry;

@@ -9,7 +9,7 @@ export const HEAD_CONCURRENCY = 16;
 export const SCAN_SEGMENTS = 4;
 
 /** What reconcile and backfill walk: the deployment's bucket and table, within the environment's scope. */
-export function walkTarget(d: Deployment, prefix: string): WalkTarget & { objects: S3ObjectStore } {
+export function walkTarget(d: Deployment, prefix: string): WalkTarget {
   return {
     s3: d.s3,
     dynamodb: d.dynamodb,
@@ -20,6 +20,8 @@ export function walkTarget(d: Deployment, prefix: string): WalkTarget & { object
     // id; the local S3 emulator keeps no versions.
     versions: !d.local,
     objects: new S3ObjectStore(d.s3),
+    headConcurrency: HEAD_CONCURRENCY,
+    scanSegments: SCAN_SEGMENTS,
   };
 }
 

@@ -1,0 +1,126 @@
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../config/project-root';
+import { main as backfillCli } from '../../tools/cli/backfill';
+import { main as reconcileCli } from '../../tools/cli/reconcile';
+import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
+import { makeConfig } from '../helpers/factories';
+import { tempDataDir } from '../helpers/local-env';
+
+type Json = Record<string, any>;
+
+/**
+ * The table drifts from the bucket (items lost, objects written and deleted while notifications
+ * were off, a file the filters exclude); reconcile names exactly those; backfill repairs them
+ * through the queue; reconcile is clean; a second backfill sends nothing.
+ */
+describe('npm run reconcile and npm run backfill against the local pipeline', () => {
+  const data = tempDataDir();
+  const env = 'recon';
+  const checkpoint = join(PROJECT_ROOT, '.backfill', `${env}.local.json`);
+  let pipeline: LocalPipeline;
+  const cli = async (command: typeof reconcileCli, ...args: string[]) => {
+    const out: string[] = [];
+    const code = await command([...args, '--env', env, '--local', '--data-dir', data.dir, '--json'], (s) => void out.push(s));
+    return { code, json: JSON.parse(out.join('')) as Json };
+  };
+  const item = async (key: string) =>
+    (await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } } }))).Item;
+
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({
+      config: makeConfig({ environment: env, handleDeletes: true, filters: { suffix: '.txt' } }),
+      dataDir: data.dir,
+      sendTestEvent: false,
+    });
+    for (const key of ['keep.txt', 'lost item.txt', 'changed.txt', 'removed.txt']) await pipeline.upload(key, `first ${key}`, 'text/plain');
+    await pipeline.waitForDrain(60_000);
+    await pipeline.clients.dynamodb.send(new DeleteItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: 'lost item.txt' }, bucket: { S: pipeline.resources.bucket } } }));
+    pipeline.notifications.pause();
+    await pipeline.upload('quiet.txt', 'never announced', 'text/plain');
+    await pipeline.upload('changed.txt', 'second, longer content', 'text/plain');
+    await pipeline.upload('notes.md', 'excluded by the suffix filter', 'text/markdown');
+    await pipeline.clients.s3.send(new DeleteObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'removed.txt' }));
+    pipeline.notifications.resume();
+  }, 120_000);
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    data.cleanup();
+  });
+
+  it('reports exactly the missing, stale and orphaned keys, and exits 2', async () => {
+    const { code, json } = await cli(reconcileCli);
+    expect(code).toBe(2);
+    expect(json.counts).toEqual({ objects: 4, items: 3, missing: 2, stale: 1, orphaned: 1 });
+    expect([...json.missing].sort()).toEqual(['lost item.txt', 'quiet.txt']);
+    expect(json.stale).toEqual([{ key: 'changed.txt', differs: ['etag', 'size'] }]);
+    expect(json.orphaned).toEqual(['removed.txt']);
+  }, 60_000);
+
+  it('narrows to a prefix', async () => {
+    const { json } = await cli(reconcileCli, '--prefix', 'q');
+    expect(json.counts).toEqual({ objects: 1, items: 0, missing: 1, stale: 0, orphaned: 0 });
+  }, 60_000);
+
+  it('a dry run lists what it would send and sends nothing', async () => {
+    const { code, json } = await cli(backfillCli, '--dry-run');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ dryRun: true, counts: { missing: 2, stale: 1, orphaned: 1, sent: 4 } });
+    await pipeline.waitForDrain(30_000);
+    expect(await item('quiet.txt')).toBeUndefined();
+    expect(existsSync(checkpoint)).toBe(false);
+  }, 60_000);
+
+  it('backfills through the queue; reconcile is then clean; a second backfill sends nothing', async () => {
+    const first = await cli(backfillCli, '--rate', '50');
+    expect(first.code).toBe(0);
+    expect([...first.json.sent].sort()).toEqual(['changed.txt', 'lost item.txt', 'quiet.txt', 'removed.txt']);
+    expect(existsSync(checkpoint)).toBe(false);
+    await pipeline.waitForDrain(60_000);
+
+    expect(await item('quiet.txt')).toMatchObject({ content_type: { S: 'text/plain' }, file_size: { N: '15' }, event_name: { S: 'Backfill:ObjectListed' } });
+    expect(await item('changed.txt')).toMatchObject({ file_size: { N: '22' } });
+    expect(await item('removed.txt')).toMatchObject({ deleted: { BOOL: true }, event_name: { S: 'Backfill:ObjectGone' } });
+    expect(await item('notes.md')).toBeUndefined();
+    expect(pipeline.outcomes.count('backfilled')).toBe(4);
+
+    const after = await cli(reconcileCli);
+    expect(after.code).toBe(0);
+    expect(after.json.counts).toEqual({ objects: 4, items: 4, missing: 0, stale: 0, orphaned: 0 });
+
+    const again = await cli(backfillCli);
+    expect(again.json.counts.sent).toBe(0);
+  }, 120_000);
+
+  it('resumes an interrupted run after its checkpoint, and refuses one of other settings', async () => {
+    pipeline.notifications.pause();
+    for (const key of ['resume/a.txt', 'resume/b.txt']) await pipeline.upload(key, key, 'text/plain');
+    pipeline.notifications.resume();
+    // As if a run had finished the listing page ending at resume/a.txt and was then killed.
+    mkdirSync(join(PROJECT_ROOT, '.backfill'), { recursive: true });
+    const run = { environment: env, target: 'local', bucket: pipeline.resources.bucket, prefix: 'resume/', onlyMissing: false };
+    writeFileSync(checkpoint, JSON.stringify({ run, lastKey: 'resume/a.txt', sent: 1, updatedAt: new Date().toISOString() }));
+
+    await expect(cli(backfillCli, '--prefix', 'other/')).rejects.toThrow(/checkpoint .* is of another run/);
+    const resumed = await cli(backfillCli, '--prefix', 'resume/');
+    expect(resumed.json).toMatchObject({ resumedAfter: 'resume/a.txt', sent: ['resume/b.txt'] });
+    expect(existsSync(checkpoint)).toBe(false);
+    await pipeline.waitForDrain(30_000);
+
+    const restarted = await cli(backfillCli, '--prefix', 'resume/', '--restart');
+    await pipeline.waitForDrain(30_000);
+    expect(restarted.json.sent).toEqual(['resume/a.txt']);
+    const { json } = await cli(reconcileCli);
+    expect(json.counts).toMatchObject({ missing: 0, stale: 0, orphaned: 0 });
+  }, 120_000);
+
+  it('refuses bad options with a clear message', async () => {
+    await expect(cli(backfillCli, '--rate', 'fast')).rejects.toThrow('--rate must be a non-negative number');
+    await expect(cli(reconcileCli, '--limit=-1')).rejects.toThrow('--limit must be a non-negative integer');
+    await expect(reconcileCli(['--env', 'nowhere', '--local'])).rejects.toThrow(/No local pipeline is running for "nowhere"/);
+    await expect(reconcileCli(['--env', 'other', '--local', '--data-dir', data.dir])).rejects.toThrow(`runs environment "${env}", not "other"`);
+  });
+});
