@@ -3,7 +3,12 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../config/project-root';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { main as backfillCli } from '../../tools/cli/backfill';
+import { backfill } from '../../tools/reconcile/backfill';
+import { createRateLimiter } from '../../tools/reconcile/rate-limiter';
+import { walkTarget } from '../../tools/reconcile/target';
+import { locateDeployment } from '../../tools/deployment';
 import { main as reconcileCli } from '../../tools/cli/reconcile';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { makeConfig } from '../helpers/factories';
@@ -123,4 +128,74 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     await expect(reconcileCli(['--env', 'nowhere', '--local'])).rejects.toThrow(/No local pipeline is running for "nowhere"/);
     await expect(reconcileCli(['--env', 'other', '--local', '--data-dir', data.dir])).rejects.toThrow(`runs environment "${env}", not "other"`);
   });
+});
+
+/**
+ * A real upload of the same key races a backfill, both ways round: whichever lands last, the
+ * item ends up describing the newest version.
+ */
+describe('a real upload racing a backfill, on the local pipeline', () => {
+  const data = tempDataDir();
+  const env = 'race';
+  let pipeline: LocalPipeline;
+
+  /** Runs the backfill up to the send, and holds its messages: they go when the test says. */
+  async function backfillHeld(prefix: string): Promise<string[]> {
+    const d = locateDeployment(env, { local: true, dataDir: data.dir });
+    const held: string[] = [];
+    try {
+      await backfill({
+        ...walkTarget(d, prefix),
+        queue: { sendBatch: async (messages) => (held.push(...messages.map((m) => m.body)), { failedIds: [] }) },
+        limiter: createRateLimiter(0),
+        onlyMissing: false,
+        handleDeletes: true,
+        dryRun: false,
+        keyLimit: 100,
+        checkpoint: null,
+      });
+    } finally {
+      d.close();
+    }
+    return held;
+  }
+  const send = (body: string) => pipeline.clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.resources.queueUrl, MessageBody: body }));
+  const item = async (key: string) =>
+    (await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } } }))).Item;
+
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({ config: makeConfig({ environment: env, handleDeletes: true }), dataDir: data.dir, sendTestEvent: false });
+  }, 60_000);
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    data.cleanup();
+  });
+
+  it('the real upload lands between the backfill’s read and its write: the newer version stays', async () => {
+    pipeline.notifications.pause();
+    await pipeline.upload('a/race.txt', 'v1', 'text/plain');
+    pipeline.notifications.resume();
+    const held = await backfillHeld('a/');
+    expect(held).toHaveLength(1);
+    await pipeline.upload('a/race.txt', 'version two', 'text/plain');
+    await pipeline.waitForDrain(30_000);
+    await send(held[0]!);
+    await pipeline.waitForDrain(30_000);
+    expect(await item('a/race.txt')).toMatchObject({ file_size: { N: '11' }, event_name: { S: 'ObjectCreated:Put' } });
+    expect(pipeline.outcomes.count('backfilled')).toBe(0);
+  }, 60_000);
+
+  it('the backfill lands first: the real upload’s event overwrites it', async () => {
+    pipeline.notifications.pause();
+    await pipeline.upload('b/race.txt', 'v1', 'text/plain');
+    pipeline.notifications.resume();
+    const held = await backfillHeld('b/');
+    await send(held[0]!);
+    await pipeline.waitForDrain(30_000);
+    expect(await item('b/race.txt')).toMatchObject({ file_size: { N: '2' }, event_name: { S: 'Backfill:ObjectListed' } });
+    await pipeline.upload('b/race.txt', 'version two', 'text/plain');
+    await pipeline.waitForDrain(30_000);
+    expect(await item('b/race.txt')).toMatchObject({ file_size: { N: '11' }, event_name: { S: 'ObjectCreated:Put' } });
+  }, 60_000);
 });

@@ -198,4 +198,17 @@ describe('processor telemetry contract', () => {
     );
     expect(logs.find((l) => l.message === LogMessage.NOT_STORED)!.fields).toMatchObject({ [LogField.STATUS]: 'duplicate', [LogField.KEY]: 'dup', [LogField.BUCKET]: 'uploads' });
   });
+
+  it('counts backfilled objects apart, without an end-to-end latency (no event started them)', async () => {
+    // Prepare
+    const { handler, dynamodb, totals, logs } = observed();
+    dynamodb.on(UpdateItemCommand).resolves({});
+    const body = JSON.stringify({ type: 'ingest.backfill.v1', bucket: 'uploads', key: 'old.txt', size: 1, contentType: 'text/plain', lastModified: '2020-01-01T00:00:00Z' });
+    // Act
+    await handler({ Records: [sqsRecord(body)] }, lambdaContext());
+    // Assess
+    expect(totals()).toEqual({ [MetricName.OBJECTS_BACKFILLED]: 1 });
+    expect(logs.find((l) => l.message === LogMessage.OBJECT_PROCESSED)!.fields).toMatchObject({ [LogField.STATUS]: 'backfilled', [LogField.KEY]: 'old.txt' });
+  });
 });
+

@@ -219,4 +219,50 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
     expect(await process({ messageId: 'm1', body: s3EventBody({ key: 'old.txt', eventName }) })).toMatchObject([{ status: 'deleted', key: 'old.txt' }]);
     expect(items.items.get('uploads/old.txt')).toMatchObject({ deleted: true, event_name: eventName });
   });
+
+  describe('backfill messages', () => {
+    const listed = { type: 'ingest.backfill.v1', bucket: 'uploads', key: 'old/a.txt', size: 7, etag: '"e1"', contentType: 'text/csv', lastModified: '2026-11-27T09:00:00Z' };
+
+    it('writes a listed object without asking S3, and with no latency (no event to measure from)', async () => {
+      const { objects, items, process } = setup();
+      expect(await process({ messageId: 'b1', body: JSON.stringify(listed) })).toEqual([{ status: 'backfilled', key: 'old/a.txt', bucket: 'uploads' }]);
+      expect(objects.calls).toBe(0);
+      expect(items.items.get('uploads/old/a.txt')).toMatchObject({
+        content_type: 'text/csv',
+        file_size: 7,
+        etag: 'e1',
+        event_time: '2026-11-27T09:00:00.000Z',
+        backfill_last_modified: '2026-11-27T09:00:00.000Z',
+        event_name: 'Backfill:ObjectListed',
+        message_id: 'b1',
+      });
+    });
+
+    it('a second delivery is a duplicate', async () => {
+      const { process } = setup();
+      await process({ messageId: 'b1', body: JSON.stringify(listed) });
+      expect(await process({ messageId: 'b2', body: JSON.stringify(listed) })).toEqual([{ status: 'duplicate', key: 'old/a.txt', bucket: 'uploads' }]);
+    });
+
+    it('a removal marks the item deleted where deletes are tracked, and is ignored elsewhere', async () => {
+      const removal = { type: 'ingest.backfill.v1', bucket: 'uploads', key: 'old/a.txt', state: 'deleted', checkedAt: '2026-11-27T10:00:00.000Z' };
+      const tracked = setup(true);
+      await tracked.process({ messageId: 'b1', body: JSON.stringify(listed) });
+      expect(await tracked.process({ messageId: 'b2', body: JSON.stringify(removal) })).toEqual([{ status: 'backfilled', key: 'old/a.txt', bucket: 'uploads' }]);
+      expect(tracked.items.items.get('uploads/old/a.txt')).toMatchObject({ deleted: true, event_name: 'Backfill:ObjectGone' });
+      const untracked = setup(false);
+      expect(await untracked.process({ messageId: 'b2', body: JSON.stringify(removal) })).toMatchObject([{ status: 'ignored', key: 'old/a.txt' }]);
+    });
+
+    it.each([
+      [{ size: undefined }, 'backfill message.size must be a non-negative integer'],
+      [{ lastModified: 'yesterday' }, 'backfill message.lastModified must be an ISO-8601 time'],
+      [{ contentType: undefined }, 'backfill message.contentType must be a non-empty string'],
+      [{ state: 'live' }, 'backfill message.state must be absent or "deleted"'],
+    ])('dead-letters an unreadable one (%j)', async (change, detail) => {
+      const { deadLetters, process } = setup();
+      expect(await process({ messageId: 'b1', body: JSON.stringify({ ...listed, ...change }) })).toEqual([{ status: 'poison', reason: 'schema-violation', detail }]);
+      expect(deadLetters.sent).toHaveLength(1);
+    });
+  });
 });
