@@ -1,6 +1,7 @@
 import type { ColdStartFigures } from './suites/cold-start';
 import type { LoadFigures } from './suites/local-pipeline';
 import type { ProcessorFigures, Variant } from './suites/processor';
+import type { ReconcileFigures } from './suites/reconcile';
 import type { CommandFigure } from './suites/toolchain';
 import type { Figure } from './lib/stats';
 
@@ -14,6 +15,8 @@ export interface BenchResults {
   processor: ProcessorFigures[];
   coldStart: ColdStartFigures[];
   localPipeline: LoadFigures[];
+  /** Absent from results written before the suite existed. */
+  reconcile?: ReconcileFigures[];
   toolchain: CommandFigure[];
   goals?: Goal[];
   /** Suites that failed, with why. */
@@ -69,6 +72,8 @@ export function renderMarkdown(r: BenchResults): string {
   for (const c of r.coldStart) out.push(`| ${c.variant} | ${c.bundleBytes} | ${c.bundleGzipBytes} | ${c.loadedFiles} | ${c.loadedBytes} | ${fig(c.initMs)} | ${fig(c.firstInvokeMs)} | ${fig(c.initPlusFirstMs)} |`);
   out.push('', '### Local pipeline (`npm run load`, dev config: batch 10, window 0, concurrency 5)', '', '| scenario | files | files/s | p50 ms | p95 ms | p99 ms | peak RSS MB | lost | double-written |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const l of r.localPipeline) out.push(`| ${l.scenario} | ${l.files} | ${fig(l.filesPerSecond)} | ${fig(l.p50Ms)} | ${fig(l.p95Ms)} | ${fig(l.p99Ms)} | ${fig(l.peakRssMb)} | ${l.lost} | ${l.doubleWritten} |`);
+  out.push('', '### Reconcile and backfill (s3rver and dynalite in another process)', '', '| scenario | objects | objects/s | seconds | peak RSS MB | counts |', '| --- | ---: | ---: | ---: | ---: | --- |');
+  for (const c of r.reconcile ?? []) out.push(`| ${c.scenario} | ${c.objects} | ${fig(c.objectsPerSecond)} | ${fig(c.seconds)} | ${fig(c.peakRssMb)} | ${Object.entries(c.counts).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
   out.push('', '### Toolchain', '', '| command | seconds |', '| --- | ---: |', ...r.toolchain.map((t) => `| \`${t.command}\` | ${fig(t.seconds)} |`), '');
   return `${out.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { runServers, type ServerEndpoints } from './lib/servers';
 import { coldStartSuite } from './suites/cold-start';
 import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';
 import { processorSuite, runProcessorVariant } from './suites/processor';
+import { reconcileSuite, runReconcileChild } from './suites/reconcile';
 import { toolchainSuite } from './suites/toolchain';
 import { renderMarkdown, type BenchResults } from './report';
 
@@ -29,8 +30,8 @@ function startServers(objects: number, latencies: number[]): Promise<{ endpoints
 /** How much each suite runs: `--quick` is CI's smoke run, the default the figures in docs/benchmarks.md. */
 function benchParameters(quick: boolean) {
   return quick
-    ? { records: 500, repeats: 1, coldRuns: 5, loadFiles: 1000, loadRepeats: 1, synthRepeats: 1, tests: false }
-    : { records: 5000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true };
+    ? { records: 500, repeats: 1, coldRuns: 5, loadFiles: 1000, loadRepeats: 1, synthRepeats: 1, tests: false, reconcileObjects: 1000 }
+    : { records: 5000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true, reconcileObjects: 10000 };
 }
 
 function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, objects: number): BenchResults {
@@ -44,6 +45,7 @@ function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, obj
     processor: [],
     coldStart: [],
     localPipeline: [],
+    reconcile: [],
     toolchain: [],
     errors: [],
   };
@@ -51,7 +53,7 @@ function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, obj
 
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
-  // `--only cold-start` (or processor, local-pipeline, toolchain) reruns one suite into the existing results.
+  // `--only cold-start` (or processor, local-pipeline, reconcile, toolchain) reruns one suite into the existing results.
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
   const wanted = (name: string) => only === undefined || only === name;
   const p = benchParameters(quick);
@@ -90,6 +92,17 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   if (wanted('local-pipeline')) await suite('local pipeline', async () => void (results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log })));
+  if (wanted('reconcile')) {
+    await suite('reconcile', async () => {
+      log(`bench: ${p.reconcileObjects} objects in s3rver (separate process) for reconcile and backfill`);
+      const { endpoints, child } = await startServers(p.reconcileObjects, [0]);
+      try {
+        results.reconcile = await reconcileSuite(endpoints.byLatency['0']!, { objects: p.reconcileObjects, log });
+      } finally {
+        child.kill();
+      }
+    });
+  }
   if (wanted('toolchain')) await suite('toolchain', async () => void (results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log })));
   process.stdout.write(renderMarkdown(results));
   save();
@@ -109,6 +122,8 @@ if (task === 'servers') {
   runServers(objects, latencies).then(emit, fail);
 } else if (task === 'processor-run') {
   runProcessorVariant(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
+} else if (task === 'reconcile-run') {
+  runReconcileChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else if (task === 'load-run') {
   runLoadChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else {
