@@ -32,6 +32,15 @@ export interface Emulators {
 // Runs in the emulators' own thread. Packages are resolved by the parent and passed as paths.
 const EMULATOR_THREAD = `
 const { parentPort, workerData: o } = require('node:worker_threads');
+// s3rver's ListObjectsV2 continuation tokens use single DES ('des'), which OpenSSL 3 moved to its
+// legacy provider: every truncated listing answered 500. Triple DES with one key three times is the
+// same cipher, and is still in the default provider. (This thread's module registry is its own.)
+const crypto = require('node:crypto');
+const tripleKey = (key) => Buffer.concat([key, key, key]);
+for (const name of ['createCipheriv', 'createDecipheriv']) {
+  const original = crypto[name];
+  crypto[name] = (algorithm, key, iv, options) => (algorithm === 'des' ? original('des-ede3-cbc', tripleKey(key), iv, options) : original(algorithm, key, iv, options));
+}
 const S3rver = require(o.modules.s3rver);
 const dynalite = require(o.modules.dynalite);
 const { createSqsServer } = require(o.modules.sqs);

@@ -32,13 +32,14 @@ function summary(item: Record<string, AttributeValue>): ItemSummary {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The items of these keys in one bucket, by key (absent: no item). Requests of 100 keys; keys
- * DynamoDB leaves unprocessed (throttling, 16 MB responses) are asked again with backoff.
+ * The items of these keys in one bucket, by key (absent: no item). Requests of 100 keys, all at
+ * once (a listing page makes ten); keys DynamoDB leaves unprocessed (throttling, 16 MB responses)
+ * are asked again with backoff.
  */
 export async function lookUpItems(dynamodb: DynamoDBClient, tableName: string, bucket: string, keys: string[], sleepFor = sleep): Promise<Map<string, ItemSummary>> {
   const found = new Map<string, ItemSummary>();
-  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-    let request: Record<string, AttributeValue>[] = keys.slice(i, i + BATCH_GET_LIMIT).map((k) => ({ [TABLE_KEYS.partitionKey]: { S: k }, [TABLE_KEYS.sortKey]: { S: bucket } }));
+  const lookUp = async (chunk: string[]) => {
+    let request: Record<string, AttributeValue>[] = chunk.map((k) => ({ [TABLE_KEYS.partitionKey]: { S: k }, [TABLE_KEYS.sortKey]: { S: bucket } }));
     for (let attempt = 1; request.length > 0; attempt++) {
       if (attempt > ATTEMPTS) throw new Error(`DynamoDB left ${request.length} key(s) unprocessed after ${ATTEMPTS} attempts (table ${tableName} throttled?)`);
       if (attempt > 1) await sleepFor(Math.min(50 * 2 ** attempt, 5_000));
@@ -51,6 +52,9 @@ export async function lookUpItems(dynamodb: DynamoDBClient, tableName: string, b
       }
       request = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
-  }
+  };
+  const chunks: string[][] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
+  await Promise.all(chunks.map(lookUp));
   return found;
 }

@@ -11,15 +11,21 @@ describe('lookUpItems', () => {
 
   it('asks 100 keys a request and retries the keys DynamoDB left unprocessed', async () => {
     const keys = Array.from({ length: 150 }, (_, i) => `k${i}`);
-    dynamodb
-      .on(BatchGetItemCommand)
-      .resolvesOnce({ Responses: { t: [{ ...key('k0'), etag: { S: 'e' }, file_size: { N: '3' }, message_id: { S: 'm' } }] }, UnprocessedKeys: { t: { Keys: [key('k1')] } } })
-      .resolvesOnce({ Responses: { t: [{ ...key('k1'), deleted: { BOOL: true } }] } })
-      .resolves({ Responses: { t: [] } });
+    let leftOnce = false;
+    dynamodb.on(BatchGetItemCommand).callsFake((input) => {
+      const asked = (input.RequestItems.t.Keys as Array<{ s3_key: { S: string } }>).map((k) => k.s3_key.S);
+      // k1 is left unprocessed the first time it is asked for; k0 and k1 exist.
+      const unprocessed = asked.includes('k1') && !leftOnce ? ['k1'] : [];
+      leftOnce ||= unprocessed.length > 0;
+      const items = asked
+        .filter((k) => ['k0', 'k1'].includes(k) && !unprocessed.includes(k))
+        .map((k) => (k === 'k0' ? { ...key('k0'), etag: { S: 'e' }, file_size: { N: '3' }, message_id: { S: 'm' } } : { ...key('k1'), deleted: { BOOL: true } }));
+      return { Responses: { t: items }, UnprocessedKeys: unprocessed.length ? { t: { Keys: unprocessed.map(key) } } : {} };
+    });
     const sleeps: number[] = [];
     const found = await lookUpItems(new DynamoDBClient({}), 't', 'b', keys, async (ms) => void sleeps.push(ms));
     const calls = dynamodb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input.RequestItems!.t!.Keys!.length);
-    expect(calls).toEqual([100, 1, 50]);
+    expect(calls.sort((a, b) => a - b)).toEqual([1, 50, 100]);
     expect(sleeps).toHaveLength(1);
     expect(found.get('k0')).toEqual({ key: 'k0', etag: 'e', size: 3, versionId: undefined, deleted: false, messageId: 'm' });
     expect(found.get('k1')?.deleted).toBe(true);
