@@ -24,7 +24,8 @@ function liveItemsScan(s: OrphanSearch, what: 'keys' | 'count'): Omit<ScanComman
     TableName: s.tableName,
     TotalSegments: s.segments,
     FilterExpression: `#b = :b AND attribute_not_exists(#d)${s.prefix ? ' AND begins_with(#k, :p)' : ''}`,
-    ...(what === 'keys' ? { ProjectionExpression: '#k, #m' } : { Select: 'COUNT' as const }),
+    // Keys: at most 1,000 items a page, so each segment holds at most that many HeadObjects in line.
+    ...(what === 'keys' ? { ProjectionExpression: '#k, #m', Limit: 1000 } : { Select: 'COUNT' as const }),
     ExpressionAttributeNames: { '#b': TABLE_KEYS.sortKey, '#d': 'deleted', ...(usesKey ? { '#k': TABLE_KEYS.partitionKey } : {}), ...(what === 'keys' ? { '#m': 'message_id' } : {}) },
     ExpressionAttributeValues: { ':b': { S: s.bucket }, ...(s.prefix ? { ':p': { S: s.prefix } } : {}) },
   };
