@@ -73,9 +73,21 @@ const close = (server) => new Promise((resolve) => { server.closeAllConnections 
  * local-aws-sqs (SQS, in memory) and dynalite (DynamoDB, LevelDB under `<dataDir>/dynamodb`).
  */
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
+  // The SQS port is picked before the emulator listens on it: another process (a parallel test) may
+  // take it in between. Only then, with a port of our own choosing, is the start tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmulatorsOnce(options, attempt === 1);
+    } catch (e) {
+      if (options.ports?.sqs || attempt >= 3 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startEmulatorsOnce(options: EmulatorOptions, first: boolean): Promise<Emulators> {
   const s3Dir = join(options.dataDir, 's3');
   const dynamoDir = join(options.dataDir, 'dynamodb');
-  if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
+  if (options.reset && first) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(s3Dir, { recursive: true });
   mkdirSync(dynamoDir, { recursive: true });
   // local-aws-sqs puts its port into queue URLs, so it needs a concrete one before it starts.
@@ -100,6 +112,9 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       else if (m.type === 'error') reject(new Error(`emulators failed to start: ${m.message}`));
     });
     worker.once('error', reject);
+  }).catch(async (e: Error) => {
+    await worker.terminate();
+    throw e;
   });
   return {
     endpoints,

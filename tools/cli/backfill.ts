@@ -2,13 +2,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { SqsQueueSender } from '../../src/adapters/sqs-queue-sender';
-import { locateDeployment } from '../deployment';
 import { backfill, type BackfillReport } from '../reconcile/backfill';
 import { CheckpointFile, type BackfillRunKey } from '../reconcile/checkpoint';
-import { createProgress } from '../reconcile/progress';
 import { createRateLimiter } from '../reconcile/rate-limiter';
-import { approximateItemCount, walkTarget } from '../reconcile/target';
 import { runMain } from './run-main';
+import { keyLimit, walkSubject, WALK_OPTIONS, withWalk } from './walk-command';
 
 const USAGE = `Usage: npm run backfill -- --env NAME [--local] [--prefix P] [--only-missing] [--rate N]
                             [--dry-run] [--restart] [--json] [--limit N]
@@ -54,50 +52,39 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   const { values } = parseArgs({
     args: argv,
     options: {
-      env: { type: 'string' },
-      local: { type: 'boolean', default: false },
-      prefix: { type: 'string', default: '' },
+      ...WALK_OPTIONS,
       'only-missing': { type: 'boolean', default: false },
       rate: { type: 'string', default: '100' },
       'dry-run': { type: 'boolean', default: false },
       restart: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      limit: { type: 'string', default: '1000' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return (write(`${USAGE}\n`), 0);
   if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
-  const rate = Number(values.rate);
-  if (!Number.isFinite(rate) || rate < 0) throw new Error(`--rate must be a non-negative number of messages per second (got "${values.rate}")`);
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit must be a non-negative integer (got "${values.limit}")`);
-  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
-  try {
-    const target = walkTarget(d, values.prefix);
-    const run: BackfillRunKey = { environment: values.env, target: d.local ? 'local' : 'aws', bucket: d.resources.bucket, prefix: values.prefix, onlyMissing: values['only-missing'] };
-    const file = new CheckpointFile(join(PROJECT_ROOT, '.backfill', `${values.env}.${run.target}.json`));
-    if (values.restart) file.clear();
-    const progress = createProgress({ stream: process.stderr, enabled: process.stderr.isTTY === true && !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
+  const v = { ...values, env: values.env };
+  const rate = Number(v.rate);
+  if (!Number.isFinite(rate) || rate < 0) throw new Error(`--rate must be a non-negative number of messages per second (got "${v.rate}")`);
+  const limit = keyLimit(v.limit);
+  return withWalk(v, async (d, target, progress) => {
+    const run: BackfillRunKey = { environment: v.env, target: d.local ? 'local' : 'aws', bucket: d.resources.bucket, prefix: v.prefix, onlyMissing: v['only-missing'] };
+    const file = new CheckpointFile(join(PROJECT_ROOT, '.backfill', `${v.env}.${run.target}.json`));
+    if (v.restart) file.clear();
     const report = await backfill({
       ...target,
       queue: new SqsQueueSender(d.sqs, d.resources.queueUrl),
       limiter: createRateLimiter(rate),
-      onlyMissing: values['only-missing'],
+      onlyMissing: v['only-missing'],
       handleDeletes: d.config.handleDeletes,
-      dryRun: values['dry-run'],
+      dryRun: v['dry-run'],
       keyLimit: limit,
-      checkpoint: values['dry-run'] ? null : { file, run },
+      checkpoint: v['dry-run'] ? null : { file, run },
       onProgress: progress.update,
     });
     progress.done();
-    const where = `Backfill of s3://${d.resources.bucket}${values.prefix ? `/${values.prefix}*` : ''} into ${d.resources.queueUrl} (${values.env}, ${d.local ? 'local pipeline' : 'AWS'}${values['dry-run'] ? ', dry run' : ''})`;
-    write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, values.env, d.local));
+    const where = `Backfill of ${walkSubject(d, v)} into ${d.resources.queueUrl} (${v.env}, ${d.local ? 'local pipeline' : 'AWS'}${v['dry-run'] ? ', dry run' : ''})`;
+    write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, v.env, d.local));
     return 0;
-  } finally {
-    d.close();
-  }
+  });
 }
 
 runMain(module, main);

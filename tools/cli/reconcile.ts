@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
-import { locateDeployment } from '../deployment';
-import { createProgress } from '../reconcile/progress';
 import { isClean, reconcile, type ReconcileReport } from '../reconcile/reconcile';
-import { approximateItemCount, walkTarget } from '../reconcile/target';
 import { runMain } from './run-main';
+import { keyLimit, walkSubject, WALK_OPTIONS, withWalk } from './walk-command';
 
 const USAGE = `Usage: npm run reconcile -- --env NAME [--local] [--prefix P] [--json] [--limit N]
 
@@ -45,34 +43,18 @@ function render(r: ReconcileReport, where: string, handleDeletes: boolean, env: 
 
 export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      env: { type: 'string' },
-      local: { type: 'boolean', default: false },
-      prefix: { type: 'string', default: '' },
-      json: { type: 'boolean', default: false },
-      limit: { type: 'string', default: '1000' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: WALK_OPTIONS });
   if (values.help) return (write(`${USAGE}\n`), 0);
   if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit must be a non-negative integer (got "${values.limit}")`);
-  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
-  try {
-    const target = walkTarget(d, values.prefix);
-    const progress = createProgress({ stream: process.stderr, enabled: process.stderr.isTTY === true && !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
+  const v = { ...values, env: values.env };
+  const limit = keyLimit(v.limit);
+  return withWalk(v, async (d, target, progress) => {
     const report = await reconcile({ ...target, keyLimit: limit, onProgress: progress.update });
     progress.done();
-    const where = `Reconcile of s3://${d.resources.bucket}${values.prefix ? `/${values.prefix}*` : ''} with table ${d.resources.tableName} (${values.env}, ${d.local ? 'local pipeline' : 'AWS'})`;
-    write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, d.config.handleDeletes, values.env, d.local));
+    const where = `Reconcile of ${walkSubject(d, v)} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS'})`;
+    write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, d.config.handleDeletes, v.env, d.local));
     return isClean(report) ? 0 : 2;
-  } finally {
-    d.close();
-  }
+  });
 }
 
 runMain(module, main);

@@ -3,7 +3,7 @@ export type ProgressCounts = Record<string, number>;
 
 export interface Progress {
   update(counts: ProgressCounts): void;
-  /** Clears the line. */
+  /** Clears the line (again: nothing). */
   done(): void;
 }
 
@@ -43,6 +43,7 @@ export function createProgress(o: ProgressOptions): Progress {
     },
     done() {
       if (drawn) o.stream.write('\r\x1b[K');
+      drawn = false;
     },
   };
 }

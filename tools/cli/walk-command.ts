@@ -1,0 +1,52 @@
+import { locateDeployment, type Deployment } from '../deployment';
+import { createProgress, type Progress } from '../reconcile/progress';
+import type { WalkTarget } from '../reconcile/table-walk';
+import { approximateItemCount, walkTarget } from '../reconcile/target';
+
+/** The options reconcile and backfill share (parseArgs form). */
+export const WALK_OPTIONS = {
+  env: { type: 'string' },
+  local: { type: 'boolean', default: false },
+  prefix: { type: 'string', default: '' },
+  json: { type: 'boolean', default: false },
+  limit: { type: 'string', default: '1000' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface WalkValues {
+  env: string;
+  local: boolean;
+  prefix: string;
+  json: boolean;
+  limit: string;
+  'data-dir'?: string;
+}
+
+/** `--limit`: keys listed per kind in the output. */
+export function keyLimit(raw: string): number {
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit must be a non-negative integer (got "${raw}")`);
+  return limit;
+}
+
+/**
+ * Runs a walk over the targeted deployment: its bucket and table within the environment's scope,
+ * a progress line on a terminal (never with --json), and the clients closed afterwards.
+ */
+export async function withWalk<T>(values: WalkValues, run: (d: Deployment, target: WalkTarget, progress: Progress) => Promise<T>): Promise<T> {
+  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
+  try {
+    const progress = createProgress({ stream: process.stderr, enabled: process.stderr.isTTY === true && !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
+    try {
+      return await run(d, walkTarget(d, values.prefix), progress);
+    } finally {
+      progress.done();
+    }
+  } finally {
+    d.close();
+  }
+}
+
+/** Where a walk looks, for the first line of its output. */
+export const walkSubject = (d: Deployment, v: WalkValues): string => `s3://${d.resources.bucket}${v.prefix ? `/${v.prefix}*` : ''}`;
