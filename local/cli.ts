@@ -23,6 +23,7 @@ Options:
   --s3-port N, --sqs-port N, --dynamodb-port N   fixed ports (default: free ones)
   --timeout SECONDS    how long to wait for the queue to drain (default 120)
   --verbose            print the functions' log lines
+  --no-iam             do not check calls against the stack's IAM and resource policies
   -h, --help`;
 
 const SAMPLE_OBJECTS = join(PROJECT_ROOT, 'samples', 'objects');
@@ -43,6 +44,7 @@ function parse(argv: string[]) {
       'dynamodb-port': { type: 'string' },
       timeout: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'no-iam': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -172,6 +174,7 @@ export async function main(argv: string[]): Promise<number> {
       reset: values.reset,
       ports: args.ports,
       echoLogs: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      iam: !values['no-iam'],
     });
     if (!values.json) {
       process.stderr.write(`Emulators: S3 ${pipeline.endpoints.s3} · SQS ${pipeline.endpoints.sqs} · DynamoDB ${pipeline.endpoints.dynamodb} · data in ${dataDir}\n`);

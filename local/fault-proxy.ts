@@ -1,5 +1,5 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback } from './loopback-server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeServer, forward, listenOnLoopback, readBody, reply } from './loopback-server';
 
 export interface FaultProxyOptions {
   /** Fraction (0–1) of write requests (PutItem, UpdateItem) answered with a throttling error. */
@@ -63,9 +63,7 @@ export class FaultProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const isWrite = WRITE_TARGETS.has(target);
     const write = isWrite ? identity(body.toString('utf8')) : {};
@@ -79,25 +77,9 @@ export class FaultProxy {
         return;
       }
     }
-    const url = this.target!;
-    const upstream = request(
-      { host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        const out: Buffer[] = [];
-        up.on('data', (c: Buffer) => out.push(c));
-        up.on('end', () => {
-          const text = Buffer.concat(out);
-          if (isWrite) this.record(up.statusCode ?? 0, write, text.toString('utf8'));
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          res.end(text);
-        });
-      },
-    );
-    upstream.on('error', (e) => {
-      res.writeHead(502);
-      res.end(e.message);
-    });
-    upstream.end(body);
+    const answer = await forward(this.target!, req, body).catch((e: Error) => e);
+    if (isWrite && !(answer instanceof Error)) this.record(answer.status, write, answer.body.toString('utf8'));
+    reply(res, answer);
   }
 
   private record(status: number, write: { key?: string; order?: string }, responseBody: string): void {

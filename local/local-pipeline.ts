@@ -18,6 +18,8 @@ import { localAwsEnvironment, localClients, type LocalEndpoints } from './local-
 import { OutcomeLog } from './outcome-log';
 import { localResourceSpec, provision, type ProvisionedResources } from './resources';
 import { S3EventBridge, s3TestEvent } from './s3-event-bridge';
+import { IamEnforcement } from './iam/enforcement';
+import type { TerraformJson } from './iam/synthesized-stack';
 
 export interface LocalPipelineOptions {
   config: PipelineConfig;
@@ -43,6 +45,10 @@ export interface LocalPipelineOptions {
   onBatch?: (info: { size: number; failed: number; error?: string }) => void;
   /** Send S3's s3:TestEvent when the pipeline starts (direct mode). @default true */
   sendTestEvent?: boolean;
+  /** Authorize every call against the synthesized stack's policies (`--no-iam` turns it off). @default true */
+  iam?: boolean;
+  /** Edits the synthesized stack before its policies are read (negative permission tests). */
+  editStack?: (json: TerraformJson) => void;
 }
 
 /** Where a running local pipeline announces its endpoints and resources. */
@@ -78,10 +84,14 @@ export interface LocalPipeline {
   notifications: { pause(): void; resume(): void };
   /** Sends a raw body to the processing queue, as a foreign producer would. */
   injectMessage(body: string): Promise<string>;
+  /** What was authorized and denied so far (or `enforced: false` with `iam: false`). */
+  permissions(): LocalPermissions;
   /** Resolves once nothing is pending anywhere: bridge, async invokes, batches, queue. */
   waitForDrain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
+
+export type LocalPermissions = ReturnType<IamEnforcement['report']> | { enforced: false };
 
 /** The ARN the stack gives a function, for the context's `invokedFunctionArn` and Lambda's destination records. */
 const functionArn = (cfg: PipelineConfig, name: string): string => `arn:${partitionOf(cfg.region)}:lambda:${cfg.region}:${cfg.accountId}:function:${name}`;
@@ -93,19 +103,24 @@ interface Wiring {
   clients: AwsClients;
   resources: ProvisionedResources;
   outcomes: OutcomeLog;
-  /** The environment both functions share: the SDK pointed at the emulators (or the fault proxy). */
-  awsEnv: Record<string, string>;
+  /** What every function's environment holds besides the SDK's endpoints. */
+  baseEnv: Record<string, string>;
+  /** Where the functions' SDK calls go: the emulators (or fault proxies), each behind the IAM proxies when enforced. */
+  functionEndpoints: LocalEndpoints;
+  iam?: IamEnforcement;
   onStop(stop: () => Promise<void>): void;
 }
 
 /** One deployed function on the local host: its bundle, the stack's environment plus the local endpoints. */
-function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memoryMb: number; timeoutSeconds: number; concurrency: number; environment: Record<string, string> }): FunctionHost {
+async function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memoryMb: number; timeoutSeconds: number; concurrency: number; environment: Record<string, string> }): Promise<FunctionHost> {
+  // Each function reaches the emulators through proxies that authorize as its own role.
+  const endpoints = w.iam ? await w.iam.functionEndpoints(fn.name, w.functionEndpoints) : w.functionEndpoints;
   const host = new FunctionHost({
     functionName: fn.name,
     functionArn: functionArn(w.cfg, fn.name),
     memoryMb: fn.memoryMb,
     bundleFile: bundleDeployedHandler(fn.handler).file,
-    environment: { ...w.awsEnv, ...fn.environment, AWS_LAMBDA_FUNCTION_NAME: fn.name },
+    environment: { ...w.baseEnv, ...localAwsEnvironment(endpoints, w.cfg.region), ...fn.environment, AWS_LAMBDA_FUNCTION_NAME: fn.name },
     timeoutSeconds: fn.timeoutSeconds,
     concurrency: fn.concurrency,
     onLog: w.outcomes.onLog,
@@ -114,7 +129,7 @@ function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memor
   return host;
 }
 
-function startProcessor(w: Wiring): FunctionHost {
+function startProcessor(w: Wiring): Promise<FunctionHost> {
   const { cfg, resources } = w;
   return hostFunction(w, {
     handler: 'processor',
@@ -133,7 +148,7 @@ function startProcessor(w: Wiring): FunctionHost {
  */
 async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEndpoint: string }> {
   const { cfg, names, resources } = w;
-  const host = hostFunction(w, {
+  const host = await hostFunction(w, {
     handler: 'pusher',
     name: names.pusher,
     memoryMb: cfg.pusher.memoryMb,
@@ -178,7 +193,7 @@ function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Ar
   return bridge;
 }
 
-function startEventSourceMapping(w: Wiring, host: FunctionHost, retryVisibilitySeconds: number | null, onBatch: LocalPipelineOptions['onBatch']): EventSourceMapping {
+function startEventSourceMapping(w: Wiring, host: FunctionHost, retryVisibilitySeconds: number | null, onBatch: LocalPipelineOptions['onBatch'], enabled: boolean): EventSourceMapping {
   const p = w.cfg.processor;
   const mapping = new EventSourceMapping({
     sqs: w.clients.sqs,
@@ -192,7 +207,7 @@ function startEventSourceMapping(w: Wiring, host: FunctionHost, retryVisibilityS
     retryVisibilitySeconds,
     onBatch,
   });
-  mapping.start();
+  if (enabled) mapping.start();
   w.onStop(() => mapping.stop());
   return mapping;
 }
@@ -227,32 +242,43 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     // Their keep-alive sockets would otherwise outlive the emulators for a moment and hold the process.
     stops.push(async () => Object.values(clients).forEach((c) => c.destroy()));
     const resources = await provision(clients, localResourceSpec(cfg));
-    const functionEndpoints = { ...endpoints, ...(await o.functionEndpoints?.(endpoints)) };
+    const iam = o.iam === false ? undefined : new IamEnforcement(cfg, o.editStack);
+    if (iam) stops.push(() => iam.stop());
     const w: Wiring = {
       cfg,
       names: resourceNames(cfg),
       clients,
       resources,
       outcomes: new OutcomeLog(o.echoLogs),
-      awsEnv: {
+      baseEnv: {
         PATH: process.env.PATH ?? '',
-        ...localAwsEnvironment(functionEndpoints, cfg.region),
         // EMF documents would interleave with the report; unit tests assert the metrics the handlers emit.
         POWERTOOLS_METRICS_DISABLED: 'true',
       },
+      functionEndpoints: { ...endpoints, ...(await o.functionEndpoints?.(endpoints)) },
+      iam,
       onStop: (s) => stops.push(s),
     };
+    const edges = await iam?.checkEdges();
 
-    const processor = startProcessor(w);
+    const processor = await startProcessor(w);
     const pusher = cfg.mode === 'pusher' ? await startPusher(w) : undefined;
     const asyncInvoker = pusher?.invoker;
     const sender = asyncInvoker ? undefined : new BatchedSender(clients.sqs, resources.queueUrl);
-    const deliver =
+    const route =
       cfg.mode === 'eventbridge'
         ? eventBridgeDelivery({ pattern: eventPattern(cfg), accountId: cfg.accountId, send: (body) => sender!.send(body) })
         : (n: { Records: Array<Record<string, unknown>> }) => (asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n)));
+    // S3 and EventBridge deliver only where the target's resource policy lets them.
+    const deliver = async (n: { Records: Array<Record<string, unknown>> }) => {
+      const allowed = await iam?.deliveryAllowed();
+      if (allowed && !allowed.allowed) throw new Error(`AccessDenied: ${allowed.message}`);
+      return route(n);
+    };
     const bridge = startBridge(w, emulators, deliver, o);
-    const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch);
+    // AWS refuses to enable a mapping whose role may not read the queue: nothing is consumed then.
+    const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch, edges?.mappingAllowed !== false);
+    if (edges?.mappingAllowed === false) w.outcomes.errors.push('The event source mapping would not be enabled on AWS: the processor role may not receive from the queue (see Permissions)');
 
     // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
     const endpointsFile = localEndpointsFile(o.dataDir);
@@ -281,6 +307,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
         const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }));
         return { uploadedAt: Date.now(), etag: out.ETag?.replace(/"/g, '') };
       },
+      permissions: () => iam?.report() ?? { enforced: false },
       async injectMessage(body) {
         return (await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: body }))).MessageId!;
       },

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Listens on a free loopback port and returns the server's `http://127.0.0.1:PORT` endpoint. */
@@ -12,4 +12,42 @@ export async function closeServer(server: Server | undefined): Promise<void> {
   if (!server) return;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Reads a request's whole body. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Sends a request on to `target` as it came (method, path, headers, body) and reads the whole answer. */
+export function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<UpstreamResponse> {
+  return new Promise((resolve, reject) => {
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      const out: Buffer[] = [];
+      up.on('data', (c: Buffer) => out.push(c));
+      up.on('end', () => resolve({ status: up.statusCode ?? 502, headers: up.headers, body: Buffer.concat(out) }));
+      up.on('error', reject);
+    });
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+/** Writes an upstream answer (or a 502 naming why there is none) back to the client. */
+export function reply(res: ServerResponse, r: UpstreamResponse | Error): void {
+  if (r instanceof Error) {
+    res.writeHead(502);
+    res.end(r.message);
+    return;
+  }
+  res.writeHead(r.status, r.headers);
+  res.end(r.body);
 }

@@ -1,3 +1,4 @@
+import type { LocalPermissions } from './local-pipeline';
 import type { RunReport } from './run-report';
 
 const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(2)} s`);
@@ -9,6 +10,22 @@ function table(headers: string[], rows: string[][]): string {
 }
 
 /** The human summary `npm start` prints. */
+/** The Permissions section: calls allowed per function and action, each denial and what decided it, the edges. */
+function renderPermissions(p: LocalPermissions): string[] {
+  if (!p.enforced) return ['\nPermissions: not enforced (--no-iam): calls were not checked against the stack’s IAM and resource policies'];
+  const out = [`\nPermissions (the synthesized stack’s IAM and resource policies, evaluated as AWS does): ${p.denied.length === 0 ? 'no denials' : `${p.denied.reduce((n, d) => n + d.count, 0)} denied call(s)`}`];
+  out.push(table(['caller', 'action', 'allowed'], p.allowed.map((a) => [a.caller, a.action, String(a.count)])));
+  if (p.denied.length > 0) {
+    out.push('\nDenied');
+    out.push(table(['caller', 'action', 'resource', 'calls', 'decided by'], p.denied.map((d) => [d.caller, d.action, d.resource, String(d.count), d.decidedBy.join('; ') || d.result])));
+  }
+  out.push('\nService edges');
+  out.push(table(['edge', 'allowed', 'detail'], p.edges.map((e) => [e.edge, e.allowed ? 'yes' : 'NO', e.allowed ? '' : e.detail])));
+  for (const m of p.unresolvedManagedPolicies) out.push(`  ${m.caller}: AWS managed policy ${m.policyArn} cannot be read offline; its grants are assumed as documented`);
+  for (const u of p.unchecked) out.push(`  not checked (no mapping for this request): ${u}`);
+  return out;
+}
+
 export function renderReport(r: RunReport): string {
   const out: string[] = [];
   out.push(`Local pipeline: environment "${r.environment}", ${r.mode} mode\n`);
@@ -46,6 +63,7 @@ export function renderReport(r: RunReport): string {
     out.push('\nInput not ingested');
     out.push(table(['path', 'problem'], r.problems.map((p) => [p.path, p.problem])));
   }
+  out.push(...renderPermissions(r.permissions));
   if (r.errors.length > 0) out.push(`\nRuntime errors\n${r.errors.map((e) => `  ${e}`).join('\n')}`);
   const c = r.counts;
   out.push(

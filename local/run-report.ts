@@ -2,7 +2,7 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { fromAttributeValues } from '../src/adapters/attribute-values';
 import { explainDeadLetter, peekQueue, type DeadLetter } from '../tools/dlq/dead-letter-view';
 import type { PipelineConfig } from '../config/types';
-import type { LocalPipeline } from './local-pipeline';
+import type { LocalPermissions, LocalPipeline } from './local-pipeline';
 
 export interface UploadRecord {
   key: string;
@@ -40,6 +40,8 @@ export interface RunReport {
   latencyMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
   problems: Array<{ path: string; problem: string }>;
   errors: string[];
+  /** Calls authorized against the synthesized policies, and every denial with what decided it. */
+  permissions: LocalPermissions;
 }
 
 export const percentile = (sorted: number[], p: number): number | null =>
@@ -121,5 +123,6 @@ export async function buildReport(
     latencyMs: { count: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     problems,
     errors: pipeline.outcomes.errors,
+    permissions: pipeline.permissions(),
   };
 }

@@ -16,7 +16,9 @@ export interface AwsClients {
 export function createAwsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
   return {
     s3: new S3Client({ forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' }),
-    sqs: new SQSClient({}),
+    // Calls go to the configured endpoint even when a QueueUrl names another host: on AWS the two are
+    // the same; locally the endpoint is the IAM proxy, which the URL's host (the emulator) would bypass.
+    sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
     dynamodb: new DynamoDBClient({}),
   };
 }

@@ -1,0 +1,127 @@
+import { resourceNames } from '../../config/derive';
+import type { PipelineConfig } from '../../config/types';
+import type { LocalEndpoints } from '../local-clients';
+import { Authorizer, type AuthorizationRequest, type CallerPrincipal, type PermissionsReport } from './authorizer';
+import { IamProxy } from './iam-proxy';
+import { stackPolicies } from './stack-policies';
+import { synthesizeStack, type TerraformJson } from './synthesized-stack';
+
+export interface EnforcementOptions {
+  config: PipelineConfig;
+  /** Edits the synthesized stack before its policies are read (negative tests). */
+  editStack?: (json: TerraformJson) => void;
+}
+
+/** How S3 and EventBridge deliver, as AWS authorizes them: against the target's resource policy. */
+export interface DeliveryEdge {
+  name: string;
+  request: AuthorizationRequest;
+}
+
+/**
+ * The local pipeline's IAM: the stack's synthesized policies, an authorizer over them, a proxy per
+ * function and service in front of the emulators, and the service-to-service edges.
+ */
+export class IamEnforcement {
+  public readonly authorizer: Authorizer;
+  private readonly proxies: IamProxy[] = [];
+  private readonly unchecked = new Set<string>();
+  private readonly arn: { queue: string; failureQueue: string; bucket: string; pusher: string; rule?: string; topic?: string; topicKey?: string; alarm?: string };
+
+  public constructor(private readonly cfg: PipelineConfig, editStack?: (json: TerraformJson) => void) {
+    const json = synthesizeStack(cfg);
+    editStack?.(json);
+    const policies = stackPolicies(json, cfg);
+    this.authorizer = new Authorizer(policies);
+    const n = resourceNames(cfg);
+    const sqsArn = (name: string) => `arn:aws:sqs:${cfg.region}:${cfg.accountId}:${name}`;
+    this.arn = {
+      queue: sqsArn(n.queue),
+      failureQueue: sqsArn(n.pusherFailureQueue),
+      bucket: `arn:aws:s3:::${n.bucket}`,
+      pusher: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:${n.pusher}`,
+      rule: policies.arns.eventRule,
+      topic: policies.arns.topic,
+      topicKey: policies.arns.topicKey,
+      alarm: policies.arns.alarms[0],
+    };
+  }
+
+  /** Endpoints for one function: each service through a proxy that authorizes as its role. */
+  public async functionEndpoints(functionName: string, upstream: LocalEndpoints): Promise<LocalEndpoints> {
+    const principal: CallerPrincipal = { kind: 'function', functionName };
+    const out = {} as LocalEndpoints;
+    for (const service of ['s3', 'sqs', 'dynamodb'] as const) {
+      const proxy = new IamProxy({ service, principal, authorizer: this.authorizer, region: this.cfg.region, accountId: this.cfg.accountId, onUnchecked: (w) => this.unchecked.add(w) });
+      this.proxies.push(proxy);
+      out[service] = await proxy.start(upstream[service]);
+    }
+    return out;
+  }
+
+  /** S3 → the processing queue (direct), S3 → the pusher (pusher), EventBridge → the queue (eventbridge). */
+  public deliveryEdge(): DeliveryEdge {
+    const account = { 'aws:SourceAccount': this.cfg.accountId };
+    if (this.cfg.mode === 'pusher') {
+      return { name: 'S3 → pusher (lambda:InvokeFunction)', request: { principal: service('s3.amazonaws.com', 'S3 notifications'), action: 'lambda:InvokeFunction', resource: this.arn.pusher, context: { 'aws:SourceArn': this.arn.bucket, ...account } } };
+    }
+    if (this.cfg.mode === 'eventbridge') {
+      return { name: 'EventBridge rule → queue (sqs:SendMessage)', request: { principal: service('events.amazonaws.com', 'EventBridge rule'), action: 'sqs:SendMessage', resource: this.arn.queue, context: { 'aws:SourceArn': this.arn.rule ?? '', ...account } } };
+    }
+    return { name: 'S3 → queue (sqs:SendMessage)', request: { principal: service('s3.amazonaws.com', 'S3 notifications'), action: 'sqs:SendMessage', resource: this.arn.queue, context: { 'aws:SourceArn': this.arn.bucket, ...account } } };
+  }
+
+  /** Whether a delivery is authorized now (counted in the report). */
+  public async deliveryAllowed(): Promise<{ allowed: boolean; message: string }> {
+    const d = await this.authorizer.check(this.deliveryEdge().request);
+    return { allowed: d.allowed, message: d.message };
+  }
+
+  /**
+   * The edges AWS checks when it creates them, checked once: the delivery, the event source
+   * mapping (the processor's role must receive, delete and read attributes), the pusher's
+   * on-failure destination (its role sends), and the alarm path (CloudWatch publishes to the topic
+   * and uses its KMS key), which never fires locally but is reported.
+   */
+  public async checkEdges(): Promise<{ mappingAllowed: boolean }> {
+    const n = resourceNames(this.cfg);
+    const edge = async (name: string, requests: AuthorizationRequest[]) => {
+      const denied = [];
+      for (const r of requests) {
+        const d = await this.authorizer.check(r);
+        if (!d.allowed) denied.push(d.message);
+      }
+      this.authorizer.edges.push({ edge: name, allowed: denied.length === 0, detail: denied.join('; ') || 'allowed' });
+      return denied.length === 0;
+    };
+    const delivery = this.deliveryEdge();
+    await edge(delivery.name, [delivery.request]);
+    const processor: CallerPrincipal = { kind: 'function', functionName: n.processor };
+    const mappingAllowed = await edge(
+      'event source mapping (processor role: sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes)',
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ principal: processor, action, resource: this.arn.queue })),
+    );
+    if (this.cfg.mode === 'pusher') {
+      await edge('pusher on-failure destination (pusher role: sqs:SendMessage)', [{ principal: { kind: 'function', functionName: n.pusher }, action: 'sqs:SendMessage', resource: this.arn.failureQueue }]);
+    }
+    if (this.arn.topic) {
+      const cloudwatch = service('cloudwatch.amazonaws.com', 'CloudWatch alarms');
+      const context = { 'aws:SourceArn': this.arn.alarm ?? '', 'aws:SourceAccount': this.cfg.accountId };
+      await edge('alarms → topic (sns:Publish, and the topic key: kms:GenerateDataKey, kms:Decrypt); not fired locally', [
+        { principal: cloudwatch, action: 'sns:Publish', resource: this.arn.topic, context },
+        ...(this.arn.topicKey ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({ principal: cloudwatch, action, resource: this.arn.topicKey!, context })) : []),
+      ]);
+    }
+    return { mappingAllowed };
+  }
+
+  public report(): PermissionsReport & { unchecked: string[] } {
+    return { ...this.authorizer.report(true), unchecked: [...this.unchecked].sort() };
+  }
+
+  public async stop(): Promise<void> {
+    await Promise.all(this.proxies.map((p) => p.stop()));
+  }
+}
+
+const service = (name: string, label: string): CallerPrincipal => ({ kind: 'service', service: name, label });
