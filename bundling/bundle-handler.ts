@@ -125,11 +125,11 @@ function writeIfChanged(path: string, contents: Uint8Array): void {
   renameSync(tmp, path);
 }
 
-/** The project files esbuild put into a handler's deployed bundle (from its metafile), relative to the project root. */
-export function deployedBundleInputs(name: HandlerName): string[] {
+/** The project files esbuild put into a handler's deployed bundle (from its metafile), relative to the project root; `withDependencies` adds the node_modules files. */
+export function deployedBundleInputs(name: HandlerName, o: { withDependencies?: boolean } = {}): string[] {
   const { outDir } = bundleDeployedHandler(name);
   const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as { files: Record<string, string> };
-  return Object.keys(manifest.files).filter((f) => !f.includes('node_modules/'));
+  return Object.keys(manifest.files).filter((f) => o.withDependencies || !f.includes('node_modules/'));
 }
 
 /** Where the stack and the local runtime both take a handler's bundle from. */

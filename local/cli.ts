@@ -185,7 +185,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const useSamples = positionals.length === 0;
-    const { files, problems } = collectInput(useSamples ? [SAMPLE_OBJECTS] : positionals);
+    const collected = collectInput(useSamples ? [SAMPLE_OBJECTS] : positionals);
+    const { problems } = collected;
+    // The samples go where the environment ingests: under its prefix filter (prod's is "incoming/").
+    const files = useSamples ? collected.files.map((f) => ({ ...f, key: `${config.filters.prefix}${f.key}` })) : collected.files;
+    if (useSamples && config.filters.prefix && !values.json) process.stderr.write(`Samples are uploaded under "${config.filters.prefix}", the prefix "${envName}" ingests.\n`);
     const uploads = await uploadAll(pipeline, files, (s) => progress.set(s));
     const injected = useSamples ? await injectSamples(pipeline) : [];
     progress.set(`uploaded ${uploads.length}/${files.length} · draining`);

@@ -21,12 +21,18 @@ export function createObservability(): Observability {
   return { logger: new Logger(), metrics: new Metrics(), tracer: new Tracer() };
 }
 
+/** Ours (S3 reads), or the SDK's as DynamoDB (`AccessDeniedException`) and SQS (`AccessDenied`) raise it. */
+export function isAccessDenied(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return error instanceof AccessDeniedError || name === 'AccessDeniedException' || name === 'AccessDenied';
+}
+
 /**
  * A denied call is a deployment problem, not a hiccup: it gets an ERROR line and its own metric
  * (beside the caller's transient-failure accounting), so an alarm can tell the two apart.
  */
 export function reportIfAccessDenied({ logger, metrics }: Observability, error: unknown, fields: Record<string, unknown> = {}): void {
-  if (!(error instanceof AccessDeniedError)) return;
+  if (!isAccessDenied(error)) return;
   metrics.addMetric(MetricName.ACCESS_DENIED, MetricUnit.Count, 1);
   logger.error(LogMessage.ACCESS_DENIED, { ...fields, error });
 }

@@ -90,6 +90,20 @@ describe('processor handler', () => {
     expect(captured.totals()).toMatchObject({ [MetricName.ACCESS_DENIED]: 1, [MetricName.TRANSIENT_FAILURES]: 1 });
   });
 
+  it('reports DynamoDB’s AccessDeniedException as a permissions problem too, and retries it', async () => {
+    // Prepare
+    const captured = capturedObservability();
+    const mocks = mockedClients();
+    mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 1 });
+    mocks.dynamodb.on(PutItemCommand).rejects(serviceError('AccessDeniedException', 400));
+    const handler = createProcessorHandler({ env: PROCESSOR_ENV, clients: mocks.clients, observability: captured.observability });
+    // Act
+    const response = await handler({ Records: [sqsRecord(s3EventBody({ key: 'a.txt' }), 'm')] }, lambdaContext());
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm' }] });
+    expect(captured.totals()).toMatchObject({ [MetricName.ACCESS_DENIED]: 1, [MetricName.TRANSIENT_FAILURES]: 1 });
+  });
+
   it('acknowledges a missing object without writing', async () => {
     const { s3, dynamodb, invoke } = setup();
     s3.on(HeadObjectCommand).rejects(serviceError('NotFound', 404));

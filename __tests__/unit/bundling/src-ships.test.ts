@@ -23,4 +23,15 @@ describe('src/ is exactly what ships', () => {
     // Assess
     expect(strays).toEqual([]);
   });
+
+  it('no Lambda bundle contains the AGPL IAM simulator (a dev-only dependency of the local runtime)', () => {
+    for (const handler of Object.keys(HANDLER_ENTRIES) as HandlerName[]) {
+      const inputs = deployedBundleInputs(handler, { withDependencies: true });
+      expect(inputs.some((f) => f.includes('node_modules/@aws-sdk/'))).toBe(true);
+      expect(inputs.filter((f) => f.includes('@cloud-copilot') || f.startsWith('local/'))).toEqual([]);
+    }
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith('@cloud-copilot/'))).toEqual([]);
+    expect(manifest.devDependencies['@cloud-copilot/iam-simulate']).toBeDefined();
+  });
 });
