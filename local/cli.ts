@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from '../config/project-root';
 import { loadAllConfigs, loadConfig } from '../config/load';
 import { collectInput, contentTypeOf, type InputFile } from './input-files';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
+import { liveLine } from './live-lines';
 import { renderReport } from './render-report';
 import { buildReport, type InjectedRecord, type UploadRecord } from './run-report';
 import { runMain } from '../tools/cli/run-main';
@@ -123,6 +124,10 @@ async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean):
     }
     for (const p of problems) process.stderr.write(`! ${p.path}: ${p.problem}\n`);
   };
+  // A line per object as its outcome is known, also for objects other S3 clients write.
+  if (!json) {
+    pipeline.outcomes.subscribe((o) => process.stderr.write(`${liveLine(o, (key) => ingested.has(key))}\n`));
+  }
   const timers = new Map<string, NodeJS.Timeout>();
   // Editors and copies write in bursts: wait until a file has been quiet for 300 ms.
   const watcher = watch(root, { recursive: true }, (_event, name) => {
@@ -137,7 +142,7 @@ async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean):
       }, 300),
     );
   });
-  process.stderr.write(`Watching ${root} — drop files in; Ctrl-C prints the summary.\n`);
+  process.stderr.write(`Watching ${root} — drop files in, or write to s3://${pipeline.resources.bucket} with any S3 client (endpoint ${pipeline.endpoints.s3}, see .local/<env>/endpoints.json); Ctrl-C prints the summary.\n`);
   await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
   watcher.close();
   await pipeline.waitForDrain(30_000).catch(() => undefined);

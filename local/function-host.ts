@@ -17,6 +17,11 @@ export interface FunctionHostOptions {
   concurrency: number;
   /** Every line the function writes to stdout/stderr (Powertools logs are JSON lines). */
   onLog?: (line: string, functionName: string) => void;
+  /**
+   * Fault injection: milliseconds into an invocation after which the function's process exits
+   * (`process.exit(1)`, as a crash would), or null to let it run (`npm run load -- --crash P`).
+   */
+  crashAfterMs?: () => number | null;
 }
 
 interface Pending {
@@ -40,7 +45,8 @@ export class FunctionError extends Error {
 const BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { handler } = require(workerData.bundleFile);
-parentPort.on('message', async ({ id, event, deadline }) => {
+parentPort.on('message', async ({ id, event, deadline, crashAfterMs }) => {
+  if (crashAfterMs !== null && crashAfterMs !== undefined) setTimeout(() => process.exit(1), crashAfterMs);
   const context = {
     callbackWaitsForEmptyEventLoop: false,
     functionName: workerData.functionName,
@@ -93,7 +99,7 @@ export class FunctionHost {
         }, timeoutMs);
         this.pending.set(id, { resolve, reject, timer });
         (worker as Worker & { currentId?: string }).currentId = id;
-        worker.postMessage({ id, event, deadline: Date.now() + timeoutMs });
+        worker.postMessage({ id, event, deadline: Date.now() + timeoutMs, crashAfterMs: this.options.crashAfterMs?.() ?? null });
       })) as T;
     } finally {
       if (!this.stopped && this.isAlive(worker)) this.release(worker);
@@ -113,6 +119,7 @@ export class FunctionHost {
     this.idle.length = 0;
     const all = [...this.workers];
     this.workers.clear();
+    for (const w of all) this.dead.add(w);
     await Promise.all(all.map((w) => w.terminate()));
   }
 
@@ -197,12 +204,14 @@ export class FunctionHost {
         if (msg.ok) p.resolve(msg.result);
         else p.reject(new FunctionError(msg.errorType ?? 'Error', msg.message ?? 'unknown error'));
       });
-      worker.on('error', (e: Error) => {
+      // An environment that dies (an uncaught error, process.exit, a crash) fails its invocation at
+      // once, as Lambda's Runtime.ExitError does, instead of holding it until the timeout.
+      const died = (message: string) => {
         if (!started) {
           // An init error (a bad environment, say), like Lambda's Runtime.InitError; acquire() frees the slot.
           this.dead.add(worker);
           this.workers.delete(worker);
-          reject(new FunctionError('Runtime.InitError', e.message));
+          reject(new FunctionError('Runtime.InitError', message));
           return;
         }
         const id = (worker as Worker & { currentId?: string }).currentId;
@@ -210,9 +219,14 @@ export class FunctionHost {
         if (p) {
           this.pending.delete(id!);
           clearTimeout(p.timer);
-          p.reject(new FunctionError('Runtime.ExitError', e.message));
+          p.reject(new FunctionError('Runtime.ExitError', `RequestId: ${id} Error: ${message}`));
         }
         this.discard(worker);
+      };
+      worker.on('error', (e: Error) => died(`Runtime exited with error: ${e.message}`));
+      worker.on('exit', (code) => {
+        // Our own terminate() (timeout, stop, discard) marks the worker dead first.
+        if (this.isAlive(worker)) died(`Runtime exited with error: exit status ${code}`);
       });
     });
   }

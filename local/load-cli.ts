@@ -6,10 +6,11 @@ import { loadAllConfigs, loadConfig } from '../config/load';
 import { runLoad, type LoadReport } from './load-run';
 import { runMain } from '../tools/cli/run-main';
 
-const USAGE = `Usage: npm run load -- --files N [--poison P] [--duplicates D] [--reorder R] [--transient T] [options]
+const USAGE = `Usage: npm run load -- --files N [--poison P] [--duplicates D] [--reorder R] [--transient T] [--crash C] [options]
 
 Generates N objects and drives them through the local pipeline with faults, then prints a
 conservation report. Fractions are 0–1. Exits 1 if any object was lost or written twice.
+--crash C makes that fraction of function invocations exit mid-invocation (Runtime.ExitError).
 
   --env NAME        environment config (default: the first direct-mode one)
   --seed N          randomness seed (default 1)
@@ -41,7 +42,7 @@ export function renderLoadReport(r: LoadReport): string {
   const ms = (v: number | null) => (v === null ? '–' : `${v} ms`);
   return [
     `Load run: ${r.uploaded} objects, environment "${r.environment}" (${r.mode} mode)`,
-    `faults: poison ${r.options.poison}, duplicates ${r.options.duplicates}, reorder ${r.options.reorder}, transient ${r.options.transient}`,
+    `faults: poison ${r.options.poison}, duplicates ${r.options.duplicates}, reorder ${r.options.reorder}, transient ${r.options.transient}, crash ${r.options.crash}`,
     '',
     '| conservation | count |',
     '| --- | ---: |',
@@ -52,6 +53,7 @@ export function renderLoadReport(r: LoadReport): string {
     `| dead-lettered | ${r.deadLettered} |`,
     `| objects dead-lettered | ${r.objectsDeadLettered} |`,
     `| throttles injected | ${r.throttlesInjected} |`,
+    `| crashes injected | ${r.crashesInjected} |`,
     `| **lost** | **${r.lost}** |`,
     `| **double-written** | **${r.doubleWritten}** |`,
     '',
@@ -72,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
         duplicates: { type: 'string' },
         reorder: { type: 'string' },
         transient: { type: 'string' },
+        crash: { type: 'string' },
         env: { type: 'string' },
         seed: { type: 'string' },
         concurrency: { type: 'string' },
@@ -89,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       duplicates: fraction('duplicates', values.duplicates),
       reorder: fraction('reorder', values.reorder),
       transient: fraction('transient', values.transient),
+      crash: fraction('crash', values.crash),
       seed: positive('seed', values.seed, 1),
       uploadConcurrency: positive('concurrency', values.concurrency, 16),
       json: values.json,

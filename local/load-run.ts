@@ -19,6 +19,8 @@ export interface LoadOptions {
   reorder: number;
   /** Fraction of DynamoDB write requests answered with a throttling error. */
   transient: number;
+  /** Fraction of function invocations whose process exits mid-invocation (Runtime.ExitError). @default 0 */
+  crash?: number;
   /** Parallel uploads. @default 16 */
   uploadConcurrency?: number;
   /** Seed for the fault proxy's and the selection's randomness. @default 1 */
@@ -30,7 +32,7 @@ export interface LoadOptions {
 export interface LoadReport {
   environment: string;
   mode: string;
-  options: { files: number; poison: number; duplicates: number; reorder: number; transient: number };
+  options: { files: number; poison: number; duplicates: number; reorder: number; transient: number; crash: number };
   uploaded: number;
   /** Objects whose newest version is in the table. */
   stored: number;
@@ -44,6 +46,8 @@ export interface LoadReport {
   /** Objects dead-lettered rather than stored (e.g. transient failures that never cleared). */
   objectsDeadLettered: number;
   throttlesInjected: number;
+  /** Invocations made to crash mid-invocation. */
+  crashesInjected: number;
   durationMs: number;
   filesPerSecond: number;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
@@ -141,6 +145,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const reordered = pick(o.reorder);
   const poisonCount = Math.round(o.files * o.poison);
 
+  // Crashes come somewhere in the first 100 ms of an invocation: mid-batch, some records written, some not.
+  const crashRandom = seededRandom((o.seed ?? 1) + 2);
+  let crashes = 0;
+  const crashAfterMs = (o.crash ?? 0) > 0 ? () => (crashRandom() < o.crash! ? (crashes++, Math.floor(crashRandom() * 100)) : null) : undefined;
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const pipeline = await startLocalPipeline({
@@ -151,6 +159,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     functionEndpoints: async (e) => ({ dynamodb: await proxy.start(e.dynamodb) }),
     deliveryCopies: (record) => (duplicated.has(keyOf(record)) ? 2 : 1),
     beforeDeliver: reorderingHook(reordered),
+    crashAfterMs,
   });
   try {
     const started = Date.now();
@@ -166,7 +175,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     return {
       environment: o.config.environment,
       mode: o.config.mode,
-      options: { files: o.files, poison: o.poison, duplicates: o.duplicates, reorder: o.reorder, transient: o.transient },
+      options: { files: o.files, poison: o.poison, duplicates: o.duplicates, reorder: o.reorder, transient: o.transient, crash: o.crash ?? 0 },
       uploaded: o.files,
       stored: c.stored,
       duplicatesAbsorbed: proxy.stats.conditionFailed,
@@ -176,6 +185,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       doubleWritten: [...proxy.stats.written.values()].filter((n) => n > 1).length,
       objectsDeadLettered: c.objectsDeadLettered,
       throttlesInjected: proxy.stats.throttled,
+      crashesInjected: crashes,
       durationMs,
       filesPerSecond: Math.round((o.files / durationMs) * 1000 * 10) / 10,
       latencyMs: c.latencyMs,

@@ -49,6 +49,8 @@ export interface LocalPipelineOptions {
   iam?: boolean;
   /** Edits the synthesized stack before its policies are read (negative permission tests). */
   editStack?: (json: TerraformJson) => void;
+  /** Fault injection: ms into an invocation of `functionName` after which it crashes, or null (`npm run load -- --crash`). */
+  crashAfterMs?: (functionName: string) => number | null;
 }
 
 /** Where a running local pipeline announces its endpoints and resources. */
@@ -108,6 +110,7 @@ interface Wiring {
   /** Where the functions' SDK calls go: the emulators (or fault proxies), each behind the IAM proxies when enforced. */
   functionEndpoints: LocalEndpoints;
   iam?: IamEnforcement;
+  crashAfterMs?: LocalPipelineOptions['crashAfterMs'];
   onStop(stop: () => Promise<void>): void;
 }
 
@@ -124,6 +127,7 @@ async function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string;
     timeoutSeconds: fn.timeoutSeconds,
     concurrency: fn.concurrency,
     onLog: w.outcomes.onLog,
+    crashAfterMs: w.crashAfterMs ? () => w.crashAfterMs!(fn.name) : undefined,
   });
   w.onStop(() => host.stop());
   return host;
@@ -257,6 +261,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       },
       functionEndpoints: { ...endpoints, ...(await o.functionEndpoints?.(endpoints)) },
       iam,
+      crashAfterMs: o.crashAfterMs,
       onStop: (s) => stops.push(s),
     };
     const edges = await iam?.checkEdges();

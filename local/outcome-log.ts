@@ -32,6 +32,7 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : un
 export class OutcomeLog {
   public readonly outcomes: ObservedOutcome[] = [];
   public readonly errors: string[] = [];
+  private readonly listeners: Array<(o: ObservedOutcome) => void> = [];
 
   public constructor(private readonly echo?: (line: string) => void) {}
 
@@ -49,7 +50,7 @@ export class OutcomeLog {
     }
     const message = String(entry.message ?? '');
     if (!isContractMessage(message)) return;
-    this.outcomes.push({
+    const outcome: ObservedOutcome = {
       function: fn,
       status: STATUS_OF[message] ?? text(entry[LogField.STATUS]) ?? 'unknown',
       key: text(entry[LogField.KEY]),
@@ -58,8 +59,15 @@ export class OutcomeLog {
       reason: text(entry[LogField.REASON]),
       latencyMs: typeof entry[LogField.LATENCY_MS] === 'number' ? (entry[LogField.LATENCY_MS] as number) : undefined,
       at: Date.now(),
-    });
+    };
+    this.outcomes.push(outcome);
+    for (const l of this.listeners) l(outcome);
   };
+
+  /** Calls `listener` with every outcome from now on (watch mode's live lines). */
+  public subscribe(listener: (o: ObservedOutcome) => void): void {
+    this.listeners.push(listener);
+  }
 
   public count(status: string): number {
     return this.outcomes.filter((o) => o.status === status).length;

@@ -86,6 +86,43 @@ describe('npm start -- --watch', () => {
   }, 60_000);
 });
 
+describe('npm start -- --watch, at a terminal', () => {
+  const data = tempDataDir('watch-live-');
+  afterAll(() => data.cleanup());
+
+  it('prints a live line per object as its outcome is known, also for objects another S3 client writes', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+    const watched = join(data.dir, 'inbox');
+    const store = join(data.dir, 'store');
+    mkdirSync(watched);
+    const child = spawn('node', [join(ROOT, 'dist', 'local-cli.js'), '--watch', watched, '--reset', '--data-dir', store], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const waitFor = async (check: () => boolean, what: string) => {
+      for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!check()) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+    };
+    await waitFor(() => stderr.includes('Watching'), 'the watcher');
+    writeFileSync(join(watched, 'dropped.txt'), 'hello');
+    // As `aws --endpoint-url … s3 cp` would, with the endpoint and bucket from endpoints.json.
+    const info = JSON.parse(readFileSync(join(store, 'endpoints.json'), 'utf8'));
+    const s3 = new S3Client({ region: info.region, endpoint: info.endpoints.s3, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await s3.send(new PutObjectCommand({ Bucket: info.resources.bucket, Key: 'from the cli.txt', Body: 'hi', ContentType: 'text/plain' }));
+    s3.destroy();
+    await waitFor(() => /✓ stored\s+"dropped\.txt"\s+\(\d+ ms\)/.test(stderr), 'the live line of the dropped file');
+    await waitFor(() => /✓ stored\s+"from the cli\.txt"\s+\(\d+ ms; written by another client\)/.test(stderr), 'the live line of the other client’s object');
+    child.kill('SIGINT');
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    expect(code).toBe(0);
+    expect(stdout).toContain('Permissions (the synthesized stack’s IAM and resource policies, evaluated as AWS does): no denials');
+    expect(stdout).toMatch(/"from the cli\.txt"\s+text\/plain/);
+  }, 60_000);
+});
+
 describe('npm run synth with a bad config', () => {
   it('prints every problem with a suggestion and exits 1, without a stack trace', async () => {
     // Prepare

@@ -4,7 +4,11 @@ import { runLoad } from '../../local/load-run';
 
 describe('load run with faults', () => {
   const data = tempDataDir();
-  afterAll(() => data.cleanup());
+  const crashData = tempDataDir();
+  afterAll(() => {
+    data.cleanup();
+    crashData.cleanup();
+  });
 
   it('conserves every one of 2,000 objects through poison, duplicates, reordering and throttling', async () => {
     const report = await runLoad({
@@ -25,4 +29,21 @@ describe('load run with faults', () => {
     expect(report.duplicatesAbsorbed).toBeGreaterThan(report.uploaded * 0.1);
     expect(report.throttlesInjected).toBeGreaterThan(0);
   }, 240_000);
+
+  it('conserves every object when invocations crash mid-batch (Runtime.ExitError, the batch redelivered)', async () => {
+    const report = await runLoad({
+      // A short timeout: a crashed batch comes back after the visibility timeout, as on AWS.
+      config: makeConfig({ processor: { maxConcurrency: 5, timeoutSeconds: 2 } }),
+      dataDir: crashData.dir,
+      files: 300,
+      poison: 0,
+      duplicates: 0,
+      reorder: 0,
+      transient: 0,
+      crash: 0.1,
+      seed: 3,
+    });
+    expect(report.crashesInjected).toBeGreaterThan(0);
+    expect(report).toMatchObject({ lost: 0, doubleWritten: 0, objectsDeadLettered: 0, stored: 300 });
+  }, 120_000);
 });

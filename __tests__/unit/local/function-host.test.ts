@@ -12,13 +12,15 @@ writeFileSync(
   `exports.handler = async (event, context) => {
      if (event.hang) await new Promise(() => undefined);
      if (event.fail) throw new Error('boom');
+     if (event.exit) { await new Promise((r) => setTimeout(r, 20)); process.exit(3); }
      return { memory: context.memoryLimitInMB, arn: context.invokedFunctionArn };
    };`,
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const host = (concurrency = 1) =>
+const host = (concurrency = 1, crashAfterMs?: () => number | null) =>
   new FunctionHost({
+    crashAfterMs,
     functionName: 'fn',
     functionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn',
     memoryMb: 1024,
@@ -51,6 +53,29 @@ describe('FunctionHost', () => {
     // Assess
     expect(await busy).toMatchObject({ errorType: 'Runtime.Stopped' });
     expect(await waiter).toMatchObject({ errorType: 'Runtime.Stopped' });
+  });
+});
+
+describe('FunctionHost crashes', () => {
+  it('a function that exits mid-invocation fails it at once with Runtime.ExitError, and the next invocation gets a new environment', async () => {
+    // Prepare (the timeout is 30 s: the failure must not wait for it)
+    const h = host(1);
+    const started = Date.now();
+    // Act
+    const crashed = await h.invoke({ exit: true }).catch((e: unknown) => e);
+    // Assess
+    expect(crashed).toMatchObject({ errorType: 'Runtime.ExitError', message: expect.stringContaining('Runtime exited with error: exit status 3') });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect(h.invoke({})).resolves.toMatchObject({ memory: '1024' });
+    await h.stop();
+  });
+
+  it('crashAfterMs kills chosen invocations from inside, as a crash would', async () => {
+    let n = 0;
+    const h = host(1, () => (n++ === 0 ? 0 : null));
+    await expect(h.invoke({ hang: true })).rejects.toMatchObject({ errorType: 'Runtime.ExitError' });
+    await expect(h.invoke({})).resolves.toBeDefined();
+    await h.stop();
   });
 });
 
