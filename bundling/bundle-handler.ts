@@ -23,6 +23,8 @@ export interface BundleOptions {
   externalSdk?: boolean;
   /** @default true */
   minify?: boolean;
+  /** Packages left to `require` at run time (a bundle for this machine, not for Lambda). */
+  externalPackages?: string[];
 }
 
 export interface BundleResult {
@@ -71,7 +73,7 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     // Keep paths inside the project even when node_modules is a link (a diff's worktree), so the
     // source map, and with it the asset hash, does not depend on where dependencies live.
     preserveSymlinks: true,
-    external: options.externalSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
+    external: [...(options.externalSdk ? ['@aws-sdk/*', '@smithy/*'] : []), ...(options.externalPackages ?? [])],
     legalComments: 'none',
     logLevel: 'warning',
   });

@@ -15,6 +15,7 @@ conservation report. Fractions are 0–1. Exits 1 if any object was lost or writ
   --env NAME        environment config (default: the first direct-mode one)
   --seed N          randomness seed (default 1)
   --concurrency N   parallel uploads (default 16)
+  --no-iam          do not check calls against the stack's IAM policies (to measure what checking costs)
   --json            print the report as JSON`;
 
 const fraction = (name: string, raw: string | undefined): number => {
@@ -79,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         concurrency: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'no-iam': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -96,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       seed: positive('seed', values.seed, 1),
       uploadConcurrency: positive('concurrency', values.concurrency, 16),
       json: values.json,
+      iam: !values['no-iam'],
       env: values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev',
     };
   } catch (e) {

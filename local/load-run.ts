@@ -21,6 +21,8 @@ export interface LoadOptions {
   transient: number;
   /** Fraction of function invocations whose process exits mid-invocation (Runtime.ExitError). @default 0 */
   crash?: number;
+  /** Authorize calls against the synthesized policies, as `npm start` does. @default true */
+  iam?: boolean;
   /** Parallel uploads. @default 16 */
   uploadConcurrency?: number;
   /** Seed for the fault proxy's and the selection's randomness. @default 1 */
@@ -160,6 +162,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     deliveryCopies: (record) => (duplicated.has(keyOf(record)) ? 2 : 1),
     beforeDeliver: reorderingHook(reordered),
     crashAfterMs,
+    iam: o.iam,
   });
   try {
     const started = Date.now();

@@ -87,13 +87,13 @@ export interface LocalPipeline {
   /** Sends a raw body to the processing queue, as a foreign producer would. */
   injectMessage(body: string): Promise<string>;
   /** What was authorized and denied so far (or `enforced: false` with `iam: false`). */
-  permissions(): LocalPermissions;
+  permissions(): Promise<LocalPermissions>;
   /** Resolves once nothing is pending anywhere: bridge, async invokes, batches, queue. */
   waitForDrain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-export type LocalPermissions = ReturnType<IamEnforcement['report']> | { enforced: false };
+export type LocalPermissions = Awaited<ReturnType<IamEnforcement['report']>> | { enforced: false };
 
 /** The ARN the stack gives a function, for the context's `invokedFunctionArn` and Lambda's destination records. */
 const functionArn = (cfg: PipelineConfig, name: string): string => `arn:${partitionOf(cfg.region)}:lambda:${cfg.region}:${cfg.accountId}:function:${name}`;
@@ -117,7 +117,7 @@ interface Wiring {
 /** One deployed function on the local host: its bundle, the stack's environment plus the local endpoints. */
 async function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memoryMb: number; timeoutSeconds: number; concurrency: number; environment: Record<string, string> }): Promise<FunctionHost> {
   // Each function reaches the emulators through proxies that authorize as its own role.
-  const endpoints = w.iam ? await w.iam.functionEndpoints(fn.name, w.functionEndpoints) : w.functionEndpoints;
+  const endpoints = w.iam ? w.iam.functionEndpoints(fn.name) : w.functionEndpoints;
   const host = new FunctionHost({
     functionName: fn.name,
     functionArn: functionArn(w.cfg, fn.name),
@@ -264,6 +264,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       crashAfterMs: o.crashAfterMs,
       onStop: (s) => stops.push(s),
     };
+    await iam?.start(w.functionEndpoints);
     const edges = await iam?.checkEdges();
 
     const processor = await startProcessor(w);
@@ -312,7 +313,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
         const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }));
         return { uploadedAt: Date.now(), etag: out.ETag?.replace(/"/g, '') };
       },
-      permissions: () => iam?.report() ?? { enforced: false },
+      permissions: async () => (iam ? iam.report() : { enforced: false }),
       async injectMessage(body) {
         return (await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: body }))).MessageId!;
       },

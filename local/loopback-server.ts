@@ -1,4 +1,4 @@
-import { request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Listens on a free loopback port and returns the server's `http://127.0.0.1:PORT` endpoint. */
@@ -27,10 +27,13 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Connections to the emulators are kept open: a proxy hop must not cost a TCP handshake per call. */
+const upstreamAgent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
 /** Sends a request on to `target` as it came (method, path, headers, body) and reads the whole answer. */
 export function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: upstreamAgent }, (up) => {
       const out: Buffer[] = [];
       up.on('data', (c: Buffer) => out.push(c));
       up.on('end', () => resolve({ status: up.statusCode ?? 502, headers: up.headers, body: Buffer.concat(out) }));

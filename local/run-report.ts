@@ -123,6 +123,6 @@ export async function buildReport(
     latencyMs: { count: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     problems,
     errors: pipeline.outcomes.errors,
-    permissions: pipeline.permissions(),
+    permissions: await pipeline.permissions(),
   };
 }

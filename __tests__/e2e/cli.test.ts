@@ -17,6 +17,24 @@ async function start(args: string[]): Promise<{ code: number; stdout: string; st
   }
 }
 
+/** `npm start -- --watch …` as a child process, with its output collected and a way to wait on it. */
+async function spawnWatcher(args: string[]) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn('node', [join(ROOT, 'dist', 'local-cli.js'), ...args], { cwd: ROOT });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const waitFor = async (check: () => boolean, what: string) => {
+    for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!check()) throw new Error(`timed out waiting for ${what}; stderr: ${out.stderr}`);
+  };
+  const interrupt = async () => {
+    child.kill('SIGINT');
+    return new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  };
+  return { out, waitFor, interrupt };
+}
+
 describe('npm start', () => {
   const data = tempDataDir();
   beforeAll(() => execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), 'local-cli']));
@@ -35,6 +53,8 @@ describe('npm start', () => {
     expect(report.dlq).toEqual([expect.objectContaining({ reason: 'malformed-json', source: 'processor' })]);
     expect(report.counts).toMatchObject({ uploaded: 7, stored: 7, 'dead-lettered': 1, pending: 0 });
     expect(report.latencyMs.p95).toEqual(expect.any(Number));
+    expect(report.permissions).toMatchObject({ enforced: true, denied: [] });
+    expect(report.permissions.allowed).toEqual(expect.arrayContaining([{ caller: 'ingest-dev-processor', action: 'dynamodb:PutItem', count: 7 }]));
   }, 60_000);
 
   it('prints a readable summary, reports unreadable paths and keeps going', async () => {
@@ -61,26 +81,15 @@ describe('npm start -- --watch', () => {
   afterAll(() => data.cleanup());
 
   it('ingests files dropped into the folder and prints the summary on Ctrl-C', async () => {
-    const { spawn } = await import('node:child_process');
     const watched = join(data.dir, 'inbox');
     mkdirSync(watched);
-    const child = spawn('node', [join(ROOT, 'dist', 'local-cli.js'), '--watch', watched, '--json', '--reset', '--data-dir', join(data.dir, 'store')], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const waitFor = async (check: () => boolean, what: string) => {
-      for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
-      if (!check()) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
-    };
-    await waitFor(() => stderr.includes('Watching'), 'the watcher');
+    const { out, waitFor, interrupt } = await spawnWatcher(['--watch', watched, '--json', '--reset', '--data-dir', join(data.dir, 'store')]);
+    await waitFor(() => out.stderr.includes('Watching'), 'the watcher');
     mkdirSync(join(watched, 'sub dir'));
     writeFileSync(join(watched, 'sub dir', 'late arrival+1.txt'), 'hello');
     await new Promise((r) => setTimeout(r, 2500));
-    child.kill('SIGINT');
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-    expect(code).toBe(0);
-    const report = JSON.parse(stdout);
+    expect(await interrupt()).toBe(0);
+    const report = JSON.parse(out.stdout);
     expect(report.objects).toEqual([expect.objectContaining({ key: 'sub dir/late arrival+1.txt', outcome: 'stored' })]);
     expect(report.items.map((i: { s3_key: string }) => i.s3_key)).toEqual(['sub dir/late arrival+1.txt']);
   }, 60_000);
@@ -91,35 +100,24 @@ describe('npm start -- --watch, at a terminal', () => {
   afterAll(() => data.cleanup());
 
   it('prints a live line per object as its outcome is known, also for objects another S3 client writes', async () => {
-    const { spawn } = await import('node:child_process');
     const { readFileSync } = await import('node:fs');
     const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
     const watched = join(data.dir, 'inbox');
     const store = join(data.dir, 'store');
     mkdirSync(watched);
-    const child = spawn('node', [join(ROOT, 'dist', 'local-cli.js'), '--watch', watched, '--reset', '--data-dir', store], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const waitFor = async (check: () => boolean, what: string) => {
-      for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
-      if (!check()) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
-    };
-    await waitFor(() => stderr.includes('Watching'), 'the watcher');
+    const { out, waitFor, interrupt } = await spawnWatcher(['--watch', watched, '--reset', '--data-dir', store]);
+    await waitFor(() => out.stderr.includes('Watching'), 'the watcher');
     writeFileSync(join(watched, 'dropped.txt'), 'hello');
     // As `aws --endpoint-url … s3 cp` would, with the endpoint and bucket from endpoints.json.
     const info = JSON.parse(readFileSync(join(store, 'endpoints.json'), 'utf8'));
     const s3 = new S3Client({ region: info.region, endpoint: info.endpoints.s3, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     await s3.send(new PutObjectCommand({ Bucket: info.resources.bucket, Key: 'from the cli.txt', Body: 'hi', ContentType: 'text/plain' }));
     s3.destroy();
-    await waitFor(() => /✓ stored\s+"dropped\.txt"\s+\(\d+ ms\)/.test(stderr), 'the live line of the dropped file');
-    await waitFor(() => /✓ stored\s+"from the cli\.txt"\s+\(\d+ ms; written by another client\)/.test(stderr), 'the live line of the other client’s object');
-    child.kill('SIGINT');
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-    expect(code).toBe(0);
-    expect(stdout).toContain('Permissions (the synthesized stack’s IAM and resource policies, evaluated as AWS does): no denials');
-    expect(stdout).toMatch(/"from the cli\.txt"\s+text\/plain/);
+    await waitFor(() => /✓ stored\s+"dropped\.txt"\s+\(\d+ ms\)/.test(out.stderr), 'the live line of the dropped file');
+    await waitFor(() => /✓ stored\s+"from the cli\.txt"\s+\(\d+ ms; written by another client\)/.test(out.stderr), 'the live line of the other client’s object');
+    expect(await interrupt()).toBe(0);
+    expect(out.stdout).toContain('Permissions (the synthesized stack’s IAM and resource policies, evaluated as AWS does): no denials');
+    expect(out.stdout).toMatch(/"from the cli\.txt"\s+text\/plain/);
   }, 60_000);
 });
 

@@ -1,7 +1,7 @@
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { buildReport } from '../../local/run-report';
 import { makeConfig } from '../helpers/factories';
-import { tempDataDir } from '../helpers/local-env';
+import { tempDataDir, expectNoDenials } from '../helpers/local-env';
 
 describe('local pipeline, eventbridge mode, end to end', () => {
   const data = tempDataDir();
@@ -18,6 +18,8 @@ describe('local pipeline, eventbridge mode, end to end', () => {
     await pipeline?.stop();
     data.cleanup();
   });
+
+  it('made no call the synthesized policies deny (IAM enforced, as on AWS)', () => expectNoDenials(pipeline), 60_000);
 
   it('delivers what the rule’s pattern matches, keys with spaces, + and unicode decoded, and reports the rest as filtered', async () => {
     // Prepare

@@ -4,7 +4,7 @@ import { FaultProxy } from '../../local/fault-proxy';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { buildReport } from '../../local/run-report';
 import { makeConfig } from '../helpers/factories';
-import { tempDataDir } from '../helpers/local-env';
+import { tempDataDir, expectNoDenials } from '../helpers/local-env';
 
 const items = async (p: LocalPipeline) =>
   ((await p.clients.dynamodb.send(new ScanCommand({ TableName: p.resources.tableName }))).Items ?? []).map(fromAttributeValues);
@@ -24,6 +24,8 @@ describe('local pipeline, direct mode, end to end', () => {
     await pipeline?.stop();
     data.cleanup();
   });
+
+  it('made no call the synthesized policies deny (IAM enforced, as on AWS)', () => expectNoDenials(pipeline), 60_000);
 
   it('stores objects whose keys need encoding, exactly as uploaded', async () => {
     const keys = ['red flower.jpg', 'a+b=c.csv', '100% done.md', 'café/日本語 ファイル.txt', 'nested/deeper/(x) [y] {z}.json', 'empty.txt'];

@@ -7,7 +7,7 @@ import { makeConfig, s3EventBody } from '../helpers/factories';
 import { eventually, tempDataDir } from '../helpers/local-env';
 import { editStatement, withoutAction } from '../helpers/stack-edits';
 
-type Permissions = Exclude<ReturnType<LocalPipeline['permissions']>, { enforced: false }>;
+type Permissions = Exclude<Awaited<ReturnType<LocalPipeline['permissions']>>, { enforced: false }>;
 
 /**
  * The local pipeline enforces the synthesized policies: take one action away from one function
@@ -29,8 +29,8 @@ describe('IAM enforced on the local pipeline', () => {
     running.push(p);
     return p;
   }
-  const permissions = (p: LocalPipeline) => p.permissions() as Permissions;
-  const denied = (p: LocalPipeline) => permissions(p).denied.map((d) => `${d.caller} ${d.action}`);
+  const permissions = async (p: LocalPipeline) => (await p.permissions()) as Permissions;
+  const denied = async (p: LocalPipeline) => (await permissions(p)).denied.map((d) => `${d.caller} ${d.action}`);
   const item = async (p: LocalPipeline, key: string) =>
     (await p.clients.dynamodb.send(new GetItemCommand({ TableName: p.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: p.resources.bucket } } }))).Item;
   const direct = makeConfig({ environment: 'iam', processor: { timeoutSeconds: 2, maxConcurrency: 2 } });
@@ -41,7 +41,7 @@ describe('IAM enforced on the local pipeline', () => {
     await p.upload('ok.txt', 'fine', 'text/plain');
     await p.waitForDrain(30_000);
     expect(await item(p, 'ok.txt')).toBeDefined();
-    const perms = permissions(p);
+    const perms = await permissions(p);
     expect(perms.denied).toEqual([]);
     expect(perms.allowed.map((a) => `${a.caller} ${a.action}`)).toEqual(expect.arrayContaining([`${processor} dynamodb:PutItem`, `${processor} s3:GetObject`, 'S3 notifications sqs:SendMessage']));
     expect(perms.edges.every((e) => e.allowed)).toBe(true);
@@ -52,8 +52,8 @@ describe('IAM enforced on the local pipeline', () => {
     await p.upload('denied.txt', 'x', 'text/plain');
     await eventually(async () => (p.outcomes.count('transient-failure') >= 1 ? true : undefined), 20_000, 'a transient failure');
     expect(await item(p, 'denied.txt')).toBeUndefined();
-    expect(denied(p)).toEqual([`${processor} dynamodb:PutItem`]);
-    const d = permissions(p).denied[0]!;
+    expect(await denied(p)).toEqual([`${processor} dynamodb:PutItem`]);
+    const d = (await permissions(p)).denied[0]!;
     const { accountId, region } = direct;
     expect(d.message).toBe(
       `User: arn:aws:sts::${accountId}:assumed-role/${processor}-role/${processor} is not authorized to perform: dynamodb:PutItem on resource: ` +
@@ -62,14 +62,14 @@ describe('IAM enforced on the local pipeline', () => {
     expect(d.decidedBy).toEqual(['no identity policy allows it']);
     // The processor's own ERROR line and metric for a permissions problem (`LogMessage.ACCESS_DENIED`).
     expect(p.outcomes.count('access-denied')).toBeGreaterThanOrEqual(1);
-    expect(permissions(p).allowed.map((a) => a.action)).toContain('s3:GetObject');
+    expect((await permissions(p)).allowed.map((a) => a.action)).toContain('s3:GetObject');
   }, 60_000);
 
   it('processor without s3:GetObject: HeadObject answers 403, the message is retried, not skipped', async () => {
     const p = await start(direct, { editStack: withoutAction(processor, 's3:GetObject') });
     await p.upload('secret.txt', 'x', 'text/plain');
     await eventually(async () => (p.outcomes.count('transient-failure') >= 1 ? true : undefined), 20_000, 'a transient failure');
-    expect(denied(p)).toEqual([`${processor} s3:GetObject`]);
+    expect(await denied(p)).toEqual([`${processor} s3:GetObject`]);
     expect(p.outcomes.count('skipped')).toBe(0);
   }, 60_000);
 
@@ -83,7 +83,7 @@ describe('IAM enforced on the local pipeline', () => {
     await withoutList.injectMessage(s3EventBody({ bucket: withoutList.resources.bucket, key: 'never-uploaded.txt' }));
     await eventually(async () => (withoutList.outcomes.count('transient-failure') >= 1 ? true : undefined), 20_000, 'a transient failure');
     expect(withoutList.outcomes.count('skipped')).toBe(0);
-    expect(denied(withoutList)).toEqual([`${processor} s3:ListBucket`]);
+    expect(await denied(withoutList)).toEqual([`${processor} s3:ListBucket`]);
   }, 60_000);
 
   it('pusher without sqs:SendMessage on the queue: denied, and the event parked in its failure queue (after Lambda’s retries: none configured here)', async () => {
@@ -94,7 +94,7 @@ describe('IAM enforced on the local pipeline', () => {
     const parked = async () =>
       Number((await p.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: p.resources.pusherFailureQueueUrl!, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
     await eventually(async () => ((await parked()) === 1 ? true : undefined), 20_000, 'the event in the failure queue');
-    expect(denied(p)).toEqual([`${pusher} sqs:SendMessage`]);
+    expect(await denied(p)).toEqual([`${pusher} sqs:SendMessage`]);
     expect(await item(p, 'stuck.txt')).toBeUndefined();
   }, 60_000);
 
@@ -103,14 +103,14 @@ describe('IAM enforced on the local pipeline', () => {
     const p = await start(direct, { editStack: edit });
     await p.upload('lost.txt', 'x', 'text/plain');
     await eventually(async () => (p.outcomes.errors.some((e) => e.includes('AccessDenied')) ? true : undefined), 20_000, 'a delivery error');
-    expect(denied(p)).toEqual(['S3 notifications sqs:SendMessage']);
-    expect(permissions(p).edges.find((e) => e.edge.startsWith('S3 → queue'))).toMatchObject({ allowed: false });
+    expect(await denied(p)).toEqual(['S3 notifications sqs:SendMessage']);
+    expect((await permissions(p)).edges.find((e) => e.edge.startsWith('S3 → queue'))).toMatchObject({ allowed: false });
     expect(await item(p, 'lost.txt')).toBeUndefined();
   }, 60_000);
 
   it('a topic key policy without CloudWatch is reported: alarms could not publish', async () => {
     const p = await start(direct, { editStack: editStatement('aws_kms_key', 'CloudWatchPublishes', () => null) });
-    const edge = permissions(p).edges.find((e) => e.edge.startsWith('alarms → topic'))!;
+    const edge = (await permissions(p)).edges.find((e) => e.edge.startsWith('alarms → topic'))!;
     expect(edge).toMatchObject({ allowed: false });
     expect(edge.detail).toMatch(/cloudwatch\.amazonaws\.com is not authorized to perform: kms:GenerateDataKey/);
     // The table is still there and reachable: nothing else changed.
@@ -122,6 +122,6 @@ describe('IAM enforced on the local pipeline', () => {
     await p.upload('free.txt', 'x', 'text/plain');
     await p.waitForDrain(30_000);
     expect(await item(p, 'free.txt')).toBeDefined();
-    expect(p.permissions()).toEqual({ enforced: false });
+    expect(await p.permissions()).toEqual({ enforced: false });
   }, 60_000);
 });

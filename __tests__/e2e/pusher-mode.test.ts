@@ -3,7 +3,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeli
 import { buildReport, scanItems } from '../../local/run-report';
 import { main as dlqCli } from '../../tools/cli/dlq';
 import { makeConfig } from '../helpers/factories';
-import { eventually, tempDataDir } from '../helpers/local-env';
+import { eventually, tempDataDir, expectNoDenials } from '../helpers/local-env';
 import { OutageProxy } from '../helpers/outage-proxy';
 
 describe('local pipeline, pusher mode, end to end', () => {
@@ -24,6 +24,8 @@ describe('local pipeline, pusher mode, end to end', () => {
     await pipeline?.stop();
     data.cleanup();
   });
+
+  it('made no call the synthesized policies deny (IAM enforced, as on AWS)', () => expectNoDenials(pipeline), 60_000);
 
   it('stores what passes the filters and reports each rejection with its reason', async () => {
     const uploads = [

@@ -18,3 +18,11 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The pipeline made no call its synthesized policies deny, and every service edge is allowed. */
+export async function expectNoDenials(pipeline: import('../../local/local-pipeline').LocalPipeline): Promise<void> {
+  await pipeline.waitForDrain(30_000);
+  const permissions = await pipeline.permissions();
+  expect(permissions).toMatchObject({ enforced: true, denied: [] });
+  expect((permissions as { edges: Array<{ allowed: boolean }> }).edges.every((e) => e.allowed)).toBe(true);
+}

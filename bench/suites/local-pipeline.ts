@@ -10,11 +10,11 @@ export const FAULT_MIX = { poison: 0.05, duplicates: 0.1, reorder: 0.05, transie
 const NO_FAULTS = { poison: 0, duplicates: 0, reorder: 0, transient: 0 };
 
 /** Runs in a fresh process: one `npm run load` equivalent, with the dev (batching window 0) config. */
-export async function runLoadChild(p: { files: number; faults: typeof FAULT_MIX; env: string }): Promise<LoadReport> {
+export async function runLoadChild(p: { files: number; faults: typeof FAULT_MIX; env: string; iam: boolean }): Promise<LoadReport> {
   // As `npm run load` does: throw-away storage in memory where there is /dev/shm.
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-load-'));
   try {
-    return await runLoad({ config: loadConfig(p.env), dataDir: dir, files: p.files, ...p.faults, seed: 1 });
+    return await runLoad({ config: loadConfig(p.env), dataDir: dir, files: p.files, ...p.faults, seed: 1, iam: p.iam });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -35,12 +35,14 @@ export interface LoadFigures {
 
 export async function localPipelineSuite(o: { files: number; repeats: number; log: (s: string) => void }): Promise<LoadFigures[]> {
   const out: LoadFigures[] = [];
-  for (const [scenario, faults] of [
-    ['no faults', NO_FAULTS],
-    ['fault mix', FAULT_MIX],
+  // IAM off once: the difference to "no faults" is what enforcing the policies costs locally.
+  for (const [scenario, faults, iam] of [
+    ['no faults', NO_FAULTS, true],
+    ['no faults, IAM not enforced', NO_FAULTS, false],
+    ['fault mix', FAULT_MIX, true],
   ] as const) {
     const runs: LoadReport[] = [];
-    for (let r = 0; r < o.repeats; r++) runs.push(await runInChild<LoadReport>('load-run', { files: o.files, faults, env: 'dev' }));
+    for (let r = 0; r < o.repeats; r++) runs.push(await runInChild<LoadReport>('load-run', { files: o.files, faults, env: 'dev', iam }));
     const f: LoadFigures = {
       scenario,
       files: o.files,
@@ -51,7 +53,7 @@ export async function localPipelineSuite(o: { files: number; repeats: number; lo
       peakRssMb: figure(runs.map((x) => x.peakRssMb)),
       lost: Math.max(...runs.map((x) => x.lost)),
       doubleWritten: Math.max(...runs.map((x) => x.doubleWritten)),
-      command: `npm run load -- --files ${o.files}` + Object.entries(faults).filter(([, v]) => v > 0).map(([k, v]) => ` --${k} ${v}`).join(''),
+      command: `npm run load -- --files ${o.files}` + Object.entries(faults).filter(([, v]) => v > 0).map(([k, v]) => ` --${k} ${v}`).join('') + (iam ? '' : ' --no-iam'),
     };
     o.log(`  local pipeline ${scenario}: ${f.filesPerSecond.median} files/s, p95 ${f.p95Ms.median} ms, lost ${f.lost}`);
     out.push(f);

@@ -39,6 +39,19 @@ export interface PermissionsReport {
   edges: Array<{ edge: string; allowed: boolean; detail: string }>;
 }
 
+const toList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+const globCache = new Map<string, RegExp>();
+/** IAM's `*` and `?` in a Resource pattern, as a regular expression. */
+function globMatches(pattern: string, value: string): boolean {
+  let re = globCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    globCache.set(pattern, re);
+  }
+  return re.test(value);
+}
+
 const roleSession = (roleArn: string, functionName: string): string => {
   const [, , , , account, resource] = roleArn.split(':');
   return `arn:aws:sts::${account}:assumed-role/${resource!.split('/').pop()}/${functionName}`;
@@ -51,7 +64,7 @@ const roleSession = (roleArn: string, functionName: string): string => {
  * HTTPS calls on AWS would. Decisions are cached per request shape (the library takes ~1 ms a call).
  */
 export class Authorizer {
-  private readonly cache = new Map<string, Promise<Decision>>();
+  private readonly cache = new Map<string, Promise<{ decision: Decision; resource: string }>>();
   private readonly allowedCounts = new Map<string, { caller: string; action: string; count: number }>();
   private readonly denials = new Map<string, Denial>();
   public readonly edges: PermissionsReport['edges'] = [];
@@ -64,13 +77,15 @@ export class Authorizer {
 
   /** The decision for a request, recorded for the report. */
   public async check(req: AuthorizationRequest): Promise<Decision> {
-    const key = JSON.stringify(req);
-    let decision = this.cache.get(key);
-    if (!decision) {
-      decision = this.evaluate(req);
-      this.cache.set(key, decision);
+    const key = this.cacheKey(req);
+    let cached = this.cache.get(key);
+    if (!cached) {
+      cached = this.evaluate(req).then((decision) => ({ decision, resource: req.resource }));
+      this.cache.set(key, cached);
     }
-    const d = await decision;
+    const { decision, resource } = await cached;
+    // A decision shared by resources of one shape names the resource actually asked for.
+    const d = resource === req.resource ? decision : { ...decision, message: decision.message.split(resource).join(req.resource) };
     const caller = this.callerName(req.principal);
     if (d.allowed) {
       const k = `${caller} ${req.action}`;
@@ -85,12 +100,32 @@ export class Authorizer {
     return d;
   }
 
+  /**
+   * Requests that only the resource tells apart share a decision when the resource matches the same
+   * statements' `Resource`/`NotResource` patterns (in the caller's policies and the target's policy)
+   * within the same bucket, queue or table: IAM reads the resource nowhere else here (no resource
+   * tags). So each object key does not cost a simulation (~1.5 ms, the library validating the ARN).
+   */
+  private cacheKey(req: AuthorizationRequest): string {
+    const fn = req.principal.kind === 'function' ? this.policies.functions[req.principal.functionName] : undefined;
+    const container = req.resource.replace(/\/.*$/, '');
+    const statements = [...(fn?.identityPolicies.flatMap((p) => p.policy.Statement) ?? []), ...(this.resourcePolicy(req.resource)?.Statement ?? [])];
+    const patterns = statements.flatMap((st) => [...toList(st.Resource), ...toList(st.NotResource)]);
+    if (patterns.some((p) => p.includes('${'))) return JSON.stringify(req);
+    const matches = patterns.map((p) => (globMatches(p, req.resource) ? '1' : '0')).join('');
+    return JSON.stringify({ ...req, resource: `${container}|${matches}` });
+  }
+
+  private resourcePolicy(resource: string) {
+    return this.policies.resourcePolicies[resource] ?? this.policies.resourcePolicies[resource.replace(/\/.*$/, '')];
+  }
+
   public report(enforced = true): PermissionsReport {
     return {
       enforced,
       allowed: [...this.allowedCounts.values()].sort((a, b) => `${a.caller} ${a.action}`.localeCompare(`${b.caller} ${b.action}`)),
       denied: [...this.denials.values()].map((d) => ({ caller: d.caller, action: d.action, resource: d.resource, result: d.decision.result, decidedBy: d.decision.decidedBy, message: d.decision.message, count: d.count })),
-      unresolvedManagedPolicies: [...this.policies.functions.values()].flatMap((f) =>
+      unresolvedManagedPolicies: Object.values(this.policies.functions).flatMap((f) =>
         f.managedPolicyArns.filter((a) => a.startsWith('arn:aws:iam::aws:policy/')).map((policyArn) => ({ caller: f.functionName, policyArn })),
       ),
       edges: this.edges,
@@ -99,10 +134,10 @@ export class Authorizer {
 
   private async evaluate(req: AuthorizationRequest): Promise<Decision> {
     const p = req.principal;
-    const fn = p.kind === 'function' ? this.policies.functions.get(p.functionName) : undefined;
+    const fn = p.kind === 'function' ? this.policies.functions[p.functionName] : undefined;
     if (p.kind === 'function' && !fn) throw new Error(`The synthesized stack has no function "${p.functionName}"`);
     const principal = fn ? roleSession(fn.roleArn, fn.functionName) : (p as { service: string }).service;
-    const resourcePolicy = this.policies.resourcePolicies.get(req.resource) ?? this.policies.resourcePolicies.get(req.resource.replace(/\/.*$/, ''));
+    const resourcePolicy = this.resourcePolicy(req.resource);
     const simulation: Simulation = {
       identityPolicies: fn ? fn.identityPolicies.map((x) => ({ name: x.name, policy: x.policy })) : [],
       serviceControlPolicies: [],

@@ -1,9 +1,11 @@
+import { Worker } from 'node:worker_threads';
+import { bundleHandler } from '../../bundling/bundle-handler';
 import { resourceNames } from '../../config/derive';
 import type { PipelineConfig } from '../../config/types';
 import type { LocalEndpoints } from '../local-clients';
 import { Authorizer, type AuthorizationRequest, type CallerPrincipal, type PermissionsReport } from './authorizer';
-import { IamProxy } from './iam-proxy';
-import { stackPolicies } from './stack-policies';
+import type { ProxyThreadData, ProxyThreadMessage } from './proxy-thread';
+import { stackPolicies, type StackPolicies } from './stack-policies';
 import { synthesizeStack, type TerraformJson } from './synthesized-stack';
 
 export interface EnforcementOptions {
@@ -23,15 +25,16 @@ export interface DeliveryEdge {
  * function and service in front of the emulators, and the service-to-service edges.
  */
 export class IamEnforcement {
+  /** Edges and deliveries, checked on the main thread; the functions' calls are checked in the proxy thread. */
   public readonly authorizer: Authorizer;
-  private readonly proxies: IamProxy[] = [];
-  private readonly unchecked = new Set<string>();
+  private readonly policies: StackPolicies;
+  private thread?: { worker: Worker; endpoints: Record<string, LocalEndpoints> };
   private readonly arn: { queue: string; failureQueue: string; bucket: string; pusher: string; rule?: string; topic?: string; topicKey?: string; alarm?: string };
 
   public constructor(private readonly cfg: PipelineConfig, editStack?: (json: TerraformJson) => void) {
     const json = synthesizeStack(cfg);
     editStack?.(json);
-    const policies = stackPolicies(json, cfg);
+    const policies = (this.policies = stackPolicies(json, cfg));
     this.authorizer = new Authorizer(policies);
     const n = resourceNames(cfg);
     const sqsArn = (name: string) => `arn:aws:sqs:${cfg.region}:${cfg.accountId}:${name}`;
@@ -47,16 +50,31 @@ export class IamEnforcement {
     };
   }
 
+  /**
+   * Starts the proxies, in a thread of their own: for every function of the stack and every
+   * service, an endpoint that authorizes each call as that function's role before `upstream`.
+   */
+  public async start(upstream: LocalEndpoints): Promise<void> {
+    const bundle = bundleHandler({ entry: 'local/iam/proxy-thread.ts', outDir: '.build/local/iam-proxy-thread', minify: false, externalPackages: ['@cloud-copilot/*'] });
+    const data: ProxyThreadData = { policies: this.policies, region: this.cfg.region, accountId: this.cfg.accountId, functionNames: Object.keys(this.policies.functions), upstream };
+    const worker = new Worker(bundle.file, { workerData: data });
+    const endpoints = await new Promise<Record<string, LocalEndpoints>>((resolve, reject) => {
+      const onMessage = (m: ProxyThreadMessage) => {
+        if (m.type === 'ready') resolve(m.endpoints);
+        if (m.type === 'error') reject(new Error(`The IAM proxy thread failed to start: ${m.message}`));
+        if (m.type === 'ready' || m.type === 'error') worker.off('message', onMessage);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    this.thread = { worker, endpoints };
+  }
+
   /** Endpoints for one function: each service through a proxy that authorizes as its role. */
-  public async functionEndpoints(functionName: string, upstream: LocalEndpoints): Promise<LocalEndpoints> {
-    const principal: CallerPrincipal = { kind: 'function', functionName };
-    const out = {} as LocalEndpoints;
-    for (const service of ['s3', 'sqs', 'dynamodb'] as const) {
-      const proxy = new IamProxy({ service, principal, authorizer: this.authorizer, region: this.cfg.region, accountId: this.cfg.accountId, onUnchecked: (w) => this.unchecked.add(w) });
-      this.proxies.push(proxy);
-      out[service] = await proxy.start(upstream[service]);
-    }
-    return out;
+  public functionEndpoints(functionName: string): LocalEndpoints {
+    const endpoints = this.thread?.endpoints[functionName];
+    if (!endpoints) throw new Error(`No IAM proxies for "${functionName}": is it in the synthesized stack, and was start() called?`);
+    return endpoints;
   }
 
   /** S3 → the processing queue (direct), S3 → the pusher (pusher), EventBridge → the queue (eventbridge). */
@@ -115,12 +133,37 @@ export class IamEnforcement {
     return { mappingAllowed };
   }
 
-  public report(): PermissionsReport & { unchecked: string[] } {
-    return { ...this.authorizer.report(true), unchecked: [...this.unchecked].sort() };
+  /** What the main thread and the proxy thread authorized and denied, together. */
+  public async report(): Promise<PermissionsReport & { unchecked: string[] }> {
+    const main = this.authorizer.report(true);
+    const fromThread = this.thread ? await this.ask<Extract<ProxyThreadMessage, { type: 'report' }>>('report') : undefined;
+    if (!fromThread) return { ...main, unchecked: [] };
+    return { ...main, allowed: [...main.allowed, ...fromThread.report.allowed].sort((a, b) => `${a.caller} ${a.action}`.localeCompare(`${b.caller} ${b.action}`)), denied: [...main.denied, ...fromThread.report.denied], unchecked: fromThread.unchecked.sort() };
   }
 
   public async stop(): Promise<void> {
-    await Promise.all(this.proxies.map((p) => p.stop()));
+    if (!this.thread) return;
+    const { worker } = this.thread;
+    this.thread = undefined;
+    await Promise.race([this.askOf(worker, 'stop'), new Promise((r) => setTimeout(r, 2000))]);
+    await worker.terminate();
+  }
+
+  private ask<T extends ProxyThreadMessage>(type: 'report' | 'stop'): Promise<T> {
+    return this.askOf(this.thread!.worker, type) as Promise<T>;
+  }
+
+  private askOf(worker: Worker, type: 'report' | 'stop'): Promise<ProxyThreadMessage> {
+    const answer = type === 'report' ? 'report' : 'stopped';
+    return new Promise((resolve) => {
+      const onMessage = (m: ProxyThreadMessage) => {
+        if (m.type !== answer) return;
+        worker.off('message', onMessage);
+        resolve(m);
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ type });
+    });
   }
 }
 

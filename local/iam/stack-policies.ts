@@ -21,9 +21,10 @@ export interface FunctionPolicies {
 export interface StackPolicies {
   accountId: string;
   region: string;
-  functions: Map<string, FunctionPolicies>;
+  /** By function name. Plain objects throughout: the proxy thread receives this as it is. */
+  functions: Record<string, FunctionPolicies>;
   /** Resource policies by the ARN they protect: queues, the bucket, the topic, the KMS key, functions. */
-  resourcePolicies: Map<string, PolicyDocument>;
+  resourcePolicies: Record<string, PolicyDocument>;
   /** ARNs the runtime needs for service-to-service checks. */
   arns: { bucket?: string; topic?: string; topicKey?: string; eventRule?: string; alarms: string[] };
 }
@@ -73,7 +74,7 @@ export function stackPolicies(json: TerraformJson, cfg: Pick<PipelineConfig, 're
   const resolve = (v: unknown): string => resolveReferences(String(v), resources, cfg);
   const doc = (v: unknown): PolicyDocument => JSON.parse(resolve(v)) as PolicyDocument;
 
-  const functions = new Map<string, FunctionPolicies>();
+  const functions: Record<string, FunctionPolicies> = {};
   for (const [id, fn] of entries(resources, 'aws_lambda_function')) {
     const roleArn = resolve(fn.role);
     const roleName = roleArn.split('/').pop()!;
@@ -84,13 +85,13 @@ export function stackPolicies(json: TerraformJson, cfg: Pick<PipelineConfig, 're
       .filter(([, a]) => resolve(a.role) === roleName)
       .map(([, a]) => resolve(a.policy_arn));
     const functionName = String(fn.function_name);
-    functions.set(functionName, { functionName, functionArn: attribute(resources, 'aws_lambda_function', id, 'arn', cfg), roleArn, identityPolicies, managedPolicyArns });
+    functions[functionName] = { functionName, functionArn: attribute(resources, 'aws_lambda_function', id, 'arn', cfg), roleArn, identityPolicies, managedPolicyArns };
   }
 
-  const resourcePolicies = new Map<string, PolicyDocument>();
+  const resourcePolicies: Record<string, PolicyDocument> = {};
   const add = (arn: string, policy: PolicyDocument) => {
-    const existing = resourcePolicies.get(arn);
-    resourcePolicies.set(arn, existing ? { ...existing, Statement: [...existing.Statement, ...policy.Statement] } : policy);
+    const existing = resourcePolicies[arn];
+    resourcePolicies[arn] = existing ? { ...existing, Statement: [...existing.Statement, ...policy.Statement] } : policy;
   };
   for (const [, p] of entries(resources, 'aws_sqs_queue_policy')) add(resolve(p.queue_url), doc(p.policy));
   for (const [, p] of entries(resources, 'aws_s3_bucket_policy')) add(`arn:aws:s3:::${resolve(p.bucket)}`, doc(p.policy));

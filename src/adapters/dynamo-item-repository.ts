@@ -6,10 +6,12 @@ import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, I
 /**
  * A real event is written only when no item exists, or the stored event is strictly older in S3's
  * order and — when a backfill wrote the item — the event is not older than the version the
- * backfill read (a backfill has no sequencer, so across that boundary time decides).
+ * backfill read (a backfill has no sequencer, so across that boundary time decides). `NOT #b > :t`
+ * also holds when `#b` is absent (a comparison with a missing attribute is false); written this
+ * short because DynamoDB Local emulators parse it on every write, in proportion to its length.
  */
-const NEWER_ONLY =
-  'attribute_not_exists(s3_key) OR (ordering_key < :ordering_key AND (attribute_not_exists(backfill_last_modified) OR backfill_last_modified <= :event_time))';
+const NEWER_ONLY = 'attribute_not_exists(s3_key) OR (ordering_key < :ordering_key AND NOT #b > :event_time)';
+const NEWER_ONLY_NAMES = { '#b': 'backfill_last_modified' };
 
 /**
  * A backfill is written only when no item exists, or the item's time is strictly older than the
@@ -48,6 +50,7 @@ export class DynamoItemRepository implements ItemRepository {
         TableName: this.tableName,
         Item: toAttributeValues({ ...item }),
         ConditionExpression: NEWER_ONLY,
+        ExpressionAttributeNames: NEWER_ONLY_NAMES,
         ExpressionAttributeValues: { ':ordering_key': { S: item.ordering_key }, ':event_time': { S: isoTime(item.event_time) } },
       }),
     );
@@ -59,6 +62,7 @@ export class DynamoItemRepository implements ItemRepository {
     return this.update({ s3_key, bucket }, { ...rest, deleted: true }, {
       remove: ['backfill_last_modified'],
       condition: NEWER_ONLY,
+      names: NEWER_ONLY_NAMES,
       values: { ':event_time': { S: isoTime(mark.event_time) } },
     });
   }
@@ -90,7 +94,7 @@ export class DynamoItemRepository implements ItemRepository {
   private update(
     key: { s3_key: string; bucket: string },
     fields: Record<string, string | number | boolean | undefined>,
-    o: { set?: string[]; remove?: string[]; condition: string; values: Record<string, AttributeValue> },
+    o: { set?: string[]; remove?: string[]; condition: string; names?: Record<string, string>; values: Record<string, AttributeValue> },
   ): Promise<WriteResult> {
     const names = Object.keys(fields).filter((n) => fields[n] !== undefined);
     const set = [...names.map((n) => `#${n} = :${n}`), ...(o.set ?? [])];
@@ -100,7 +104,7 @@ export class DynamoItemRepository implements ItemRepository {
         Key: toAttributeValues(key),
         UpdateExpression: `SET ${set.join(', ')}${o.remove?.length ? ` REMOVE ${o.remove.join(', ')}` : ''}`,
         ConditionExpression: o.condition,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+        ExpressionAttributeNames: { ...Object.fromEntries(names.map((n) => [`#${n}`, n])), ...o.names },
         ExpressionAttributeValues: { ...toAttributeValues(Object.fromEntries(names.map((n) => [`:${n}`, fields[n]]))), ...o.values },
       }),
     );

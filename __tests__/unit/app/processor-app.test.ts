@@ -28,9 +28,8 @@ describe('processor handler', () => {
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'uploads', Key: 'photos/red flower.jpg', VersionId: undefined });
     const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(input.TableName).toBe('ingest-test-objects');
-    expect(input.ConditionExpression).toBe(
-      'attribute_not_exists(s3_key) OR (ordering_key < :ordering_key AND (attribute_not_exists(backfill_last_modified) OR backfill_last_modified <= :event_time))',
-    );
+    expect(input.ConditionExpression).toBe('attribute_not_exists(s3_key) OR (ordering_key < :ordering_key AND NOT #b > :event_time)');
+    expect(input.ExpressionAttributeNames).toEqual({ '#b': 'backfill_last_modified' });
     expect(input.Item).toMatchObject({
       s3_key: { S: 'photos/red flower.jpg' },
       bucket: { S: 'uploads' },

@@ -50,10 +50,10 @@ describe('stackPolicies: the synthesized stack’s policies with local ARNs', ()
   });
 
   it('reads each function’s role policies and builds the pusher’s function policy from aws_lambda_permission', () => {
-    expect([...policies.functions.keys()].sort()).toEqual([n.processor, n.pusher].sort());
-    expect(JSON.stringify(policies.functions.get(n.pusher)!.identityPolicies)).not.toContain('${');
+    expect(Object.keys(policies.functions).sort()).toEqual([n.processor, n.pusher].sort());
+    expect(JSON.stringify(policies.functions[n.pusher]!.identityPolicies)).not.toContain('${');
     const pusherArn = `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:${n.pusher}`;
-    expect(policies.resourcePolicies.get(pusherArn)!.Statement[0]).toMatchObject({ Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction' });
+    expect(policies.resourcePolicies[pusherArn]!.Statement[0]).toMatchObject({ Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction' });
   });
 
   it('authorizes with AWS’s logic: identity allows, a resource policy’s explicit deny wins, service principals need the resource policy', async () => {
