@@ -166,7 +166,7 @@ async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEn
     functionArn: functionArn(cfg, names.pusher),
     maxRetryAttempts: cfg.pusher.maxRetryAttempts,
     retryDelaysSeconds: [1, 2],
-    onFailure: { sqs: w.clients.sqs, queueUrl: resources.pusherFailureQueueUrl! },
+    onFailure: { sqs: w.clients.sqs, queueUrl: resources.pusherFailureQueueUrl!, authorize: w.iam ? () => w.iam!.destinationAllowed() : undefined },
     onLost: (e) => w.outcomes.errors.push(`A pusher event was lost: its on-failure record could not be sent (${e.message})`),
   });
   const api = new LambdaEndpoint({ [names.pusher]: { invoke: (event) => host.invoke(event), invokeAsync: (event) => invoker.invokeAsync(event) } });

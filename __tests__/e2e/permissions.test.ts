@@ -98,6 +98,15 @@ describe('IAM enforced on the local pipeline', () => {
     expect(await item(p, 'stuck.txt')).toBeUndefined();
   }, 60_000);
 
+  it('pusher whose role may not send to its on-failure destination either: the event is lost, and said so', async () => {
+    const cfg = makeConfig({ environment: 'iamlost', mode: 'pusher', pusher: { maxRetryAttempts: 0 } });
+    const pusher = resourceNames(cfg).pusher;
+    const p = await start(cfg, { editStack: withoutAction(pusher, 'sqs:SendMessage') });
+    await p.upload('gone.txt', 'x', 'text/plain');
+    await eventually(async () => (p.outcomes.errors.some((e) => e.startsWith('A pusher event was lost') && e.includes('AccessDenied')) ? true : undefined), 20_000, 'the lost event');
+    expect((await permissions(p)).edges.find((e) => e.edge.startsWith('pusher on-failure destination'))).toMatchObject({ allowed: false });
+  }, 60_000);
+
   it('a queue policy naming another bucket stops S3 → SQS delivery, as AWS would refuse it', async () => {
     const edit = editStatement('aws_sqs_queue_policy', 'AllowS3Notifications', (st) => ({ ...st, Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::some-other-bucket' } } }));
     const p = await start(direct, { editStack: edit });

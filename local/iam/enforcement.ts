@@ -89,6 +89,12 @@ export class IamEnforcement {
     return { name: 'S3 → queue (sqs:SendMessage)', request: { principal: service('s3.amazonaws.com', 'S3 notifications'), action: 'sqs:SendMessage', resource: this.arn.queue, context: { 'aws:SourceArn': this.arn.bucket, ...account } } };
   }
 
+  /** Whether the pusher's role may send a failed event's record to its on-failure destination. */
+  public async destinationAllowed(): Promise<{ allowed: boolean; message: string }> {
+    const d = await this.authorizer.check({ principal: { kind: 'function', functionName: resourceNames(this.cfg).pusher }, action: 'sqs:SendMessage', resource: this.arn.failureQueue });
+    return { allowed: d.allowed, message: d.message };
+  }
+
   /** Whether a delivery is authorized now (counted in the report). */
   public async deliveryAllowed(): Promise<{ allowed: boolean; message: string }> {
     const d = await this.authorizer.check(this.deliveryEdge().request);

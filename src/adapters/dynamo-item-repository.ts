@@ -10,8 +10,9 @@ import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, I
  * also holds when `#b` is absent (a comparison with a missing attribute is false); written this
  * short because DynamoDB Local emulators parse it on every write, in proportion to its length.
  */
-const NEWER_ONLY = 'attribute_not_exists(s3_key) OR (ordering_key < :ordering_key AND NOT #b > :event_time)';
-const NEWER_ONLY_NAMES = { '#b': 'backfill_last_modified' };
+const NEWER_ONLY = 'attribute_not_exists(#k) OR (#o < :o AND NOT #b > :t)';
+const NEWER_ONLY_NAMES = { '#k': 's3_key', '#o': 'ordering_key', '#b': 'backfill_last_modified' };
+const newerOnlyValues = (orderingKey: string, eventTime: string): Record<string, AttributeValue> => ({ ':o': { S: orderingKey }, ':t': { S: isoTime(eventTime) } });
 
 /**
  * A backfill is written only when no item exists, or the item's time is strictly older than the
@@ -51,7 +52,7 @@ export class DynamoItemRepository implements ItemRepository {
         Item: toAttributeValues({ ...item }),
         ConditionExpression: NEWER_ONLY,
         ExpressionAttributeNames: NEWER_ONLY_NAMES,
-        ExpressionAttributeValues: { ':ordering_key': { S: item.ordering_key }, ':event_time': { S: isoTime(item.event_time) } },
+        ExpressionAttributeValues: newerOnlyValues(item.ordering_key, item.event_time),
       }),
     );
   }
@@ -63,7 +64,7 @@ export class DynamoItemRepository implements ItemRepository {
       remove: ['backfill_last_modified'],
       condition: NEWER_ONLY,
       names: NEWER_ONLY_NAMES,
-      values: { ':event_time': { S: isoTime(mark.event_time) } },
+      values: newerOnlyValues(mark.ordering_key, mark.event_time),
     });
   }
 

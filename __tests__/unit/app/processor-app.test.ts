@@ -28,8 +28,9 @@ describe('processor handler', () => {
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'uploads', Key: 'photos/red flower.jpg', VersionId: undefined });
     const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(input.TableName).toBe('ingest-test-objects');
-    expect(input.ConditionExpression).toBe('attribute_not_exists(s3_key) OR (ordering_key < :ordering_key AND NOT #b > :event_time)');
-    expect(input.ExpressionAttributeNames).toEqual({ '#b': 'backfill_last_modified' });
+    expect(input.ConditionExpression).toBe('attribute_not_exists(#k) OR (#o < :o AND NOT #b > :t)');
+    expect(input.ExpressionAttributeNames).toEqual({ '#k': 's3_key', '#o': 'ordering_key', '#b': 'backfill_last_modified' });
+    expect(input.ExpressionAttributeValues).toEqual({ ':o': { S: '0055AED6DCD90281E5'.padEnd(64, '0') }, ':t': { S: '2026-11-27T10:00:00.000Z' } });
     expect(input.Item).toMatchObject({
       s3_key: { S: 'photos/red flower.jpg' },
       bucket: { S: 'uploads' },
@@ -145,7 +146,7 @@ describe('processor handler', () => {
     expect(input.Key).toEqual({ s3_key: { S: 'a.txt' }, bucket: { S: 'uploads' } });
     expect(input.UpdateExpression).toContain('#deleted = :deleted');
     expect(input.ExpressionAttributeValues![':deleted']).toEqual({ BOOL: true });
-    expect(input.ConditionExpression).toContain('ordering_key < :ordering_key');
+    expect(input.ConditionExpression).toContain('#o < :o');
     // A real removal supersedes a backfill's time for the key.
     expect(input.UpdateExpression).toMatch(/ REMOVE backfill_last_modified$/);
   });
