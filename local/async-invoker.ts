@@ -9,11 +9,8 @@ export interface AsyncInvokerOptions {
   maxRetryAttempts: number;
   /** Seconds between attempts; Lambda waits about 1 and 2 minutes, locally it is shorter. */
   retryDelaysSeconds: number[];
-  /**
-   * The on-failure destination (the DLQ). `authorize`: whether the function's role may send to it
-   * (Lambda sends the record with that role); a denied record is lost, as on AWS.
-   */
-  onFailure: { sqs: SQSClient; queueUrl: string; authorize?: () => Promise<{ allowed: boolean; message: string }> };
+  /** The on-failure destination (the DLQ), and a client that sends as the function's role (a denied record is lost, as on AWS). */
+  onFailure: { sqs: SQSClient; queueUrl: string };
   /** An event that could be neither processed nor sent to the destination: lost, on AWS too. */
   onLost: (error: Error, event: unknown) => void;
 }
@@ -55,8 +52,6 @@ export class AsyncInvoker {
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: (lastError as { errorType?: string }).errorType ?? lastError.name, errorMessage: lastError.message },
     };
-    const authorized = await this.o.onFailure.authorize?.();
-    if (authorized && !authorized.allowed) throw new Error(`AccessDenied: ${authorized.message}`);
     await this.o.onFailure.sqs.send(new SendMessageCommand({ QueueUrl: this.o.onFailure.queueUrl, MessageBody: JSON.stringify(record) }));
   }
 }

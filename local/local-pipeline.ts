@@ -114,6 +114,14 @@ interface Wiring {
   onStop(stop: () => Promise<void>): void;
 }
 
+/** An SQS client that calls as `functionName`'s role (through its IAM proxy), or the runtime's own without IAM. */
+function roleSqsClient(w: Wiring, functionName: string): AwsClients['sqs'] {
+  if (!w.iam) return w.clients.sqs;
+  const client = localClients(w.iam.functionEndpoints(functionName), w.cfg.region).sqs;
+  w.onStop(async () => client.destroy());
+  return client;
+}
+
 /** One deployed function on the local host: its bundle, the stack's environment plus the local endpoints. */
 async function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memoryMb: number; timeoutSeconds: number; concurrency: number; environment: Record<string, string> }): Promise<FunctionHost> {
   // Each function reaches the emulators through proxies that authorize as its own role.
@@ -166,7 +174,8 @@ async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEn
     functionArn: functionArn(cfg, names.pusher),
     maxRetryAttempts: cfg.pusher.maxRetryAttempts,
     retryDelaysSeconds: [1, 2],
-    onFailure: { sqs: w.clients.sqs, queueUrl: resources.pusherFailureQueueUrl!, authorize: w.iam ? () => w.iam!.destinationAllowed() : undefined },
+    // Lambda sends the destination record with the function's role: through the pusher's IAM proxy.
+    onFailure: { sqs: roleSqsClient(w, names.pusher), queueUrl: resources.pusherFailureQueueUrl! },
     onLost: (e) => w.outcomes.errors.push(`A pusher event was lost: its on-failure record could not be sent (${e.message})`),
   });
   const api = new LambdaEndpoint({ [names.pusher]: { invoke: (event) => host.invoke(event), invokeAsync: (event) => invoker.invokeAsync(event) } });
@@ -200,7 +209,8 @@ function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Ar
 function startEventSourceMapping(w: Wiring, host: FunctionHost, retryVisibilitySeconds: number | null, onBatch: LocalPipelineOptions['onBatch'], enabled: boolean): EventSourceMapping {
   const p = w.cfg.processor;
   const mapping = new EventSourceMapping({
-    sqs: w.clients.sqs,
+    // The mapping polls and deletes with the function's execution role: through its IAM proxy.
+    sqs: roleSqsClient(w, w.names.processor),
     queueUrl: w.resources.queueUrl,
     queueArn: w.resources.queueArn,
     region: w.cfg.region,

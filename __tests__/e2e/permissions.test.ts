@@ -103,7 +103,7 @@ describe('IAM enforced on the local pipeline', () => {
     const pusher = resourceNames(cfg).pusher;
     const p = await start(cfg, { editStack: withoutAction(pusher, 'sqs:SendMessage') });
     await p.upload('gone.txt', 'x', 'text/plain');
-    await eventually(async () => (p.outcomes.errors.some((e) => e.startsWith('A pusher event was lost') && e.includes('AccessDenied')) ? true : undefined), 20_000, 'the lost event');
+    await eventually(async () => (p.outcomes.errors.some((e) => e.startsWith('A pusher event was lost') && e.includes('is not authorized to perform: sqs:SendMessage')) ? true : undefined), 20_000, 'the lost event');
     expect((await permissions(p)).edges.find((e) => e.edge.startsWith('pusher on-failure destination'))).toMatchObject({ allowed: false });
   }, 60_000);
 

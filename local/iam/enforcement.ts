@@ -89,12 +89,6 @@ export class IamEnforcement {
     return { name: 'S3 → queue (sqs:SendMessage)', request: { principal: service('s3.amazonaws.com', 'S3 notifications'), action: 'sqs:SendMessage', resource: this.arn.queue, context: { 'aws:SourceArn': this.arn.bucket, ...account } } };
   }
 
-  /** Whether the pusher's role may send a failed event's record to its on-failure destination. */
-  public async destinationAllowed(): Promise<{ allowed: boolean; message: string }> {
-    const d = await this.authorizer.check({ principal: { kind: 'function', functionName: resourceNames(this.cfg).pusher }, action: 'sqs:SendMessage', resource: this.arn.failureQueue });
-    return { allowed: d.allowed, message: d.message };
-  }
-
   /** Whether a delivery is authorized now (counted in the report). */
   public async deliveryAllowed(): Promise<{ allowed: boolean; message: string }> {
     const d = await this.authorizer.check(this.deliveryEdge().request);
@@ -144,7 +138,12 @@ export class IamEnforcement {
     const main = this.authorizer.report(true);
     const fromThread = this.thread ? await this.ask<Extract<ProxyThreadMessage, { type: 'report' }>>('report') : undefined;
     if (!fromThread) return { ...main, unchecked: [] };
-    return { ...main, allowed: [...main.allowed, ...fromThread.report.allowed].sort((a, b) => `${a.caller} ${a.action}`.localeCompare(`${b.caller} ${b.action}`)), denied: [...main.denied, ...fromThread.report.denied], unchecked: fromThread.unchecked.sort() };
+    const allowed = new Map<string, { caller: string; action: string; count: number }>();
+    for (const a of [...main.allowed, ...fromThread.report.allowed]) {
+      const k = `${a.caller} ${a.action}`;
+      allowed.set(k, { ...a, count: (allowed.get(k)?.count ?? 0) + a.count });
+    }
+    return { ...main, allowed: [...allowed.values()].sort((a, b) => `${a.caller} ${a.action}`.localeCompare(`${b.caller} ${b.action}`)), denied: [...main.denied, ...fromThread.report.denied], unchecked: fromThread.unchecked.sort() };
   }
 
   public async stop(): Promise<void> {
