@@ -33,7 +33,7 @@ function unchangedSince(guard: BackfillGuard): { condition: string; values: Reco
 }
 
 /** The ordering key of an item no event wrote: every real sequencer orders after it. */
-export const BACKFILL_ORDERING_KEY = '0'.repeat(64);
+const BACKFILL_ORDERING_KEY = '0'.repeat(64);
 
 /** Event times compare as strings only in one format (EventBridge's have no milliseconds). */
 const isoTime = (time: string): string => new Date(time).toISOString();

@@ -53,7 +53,7 @@ const BATCH = 10;
 const SEND_ATTEMPTS = 5;
 
 /** The message for an object, from what HeadObject said of its current version. */
-export function backfillMessage(bucket: string, entry: ListedEntry, head: ObjectHead, seenMessageId: string | undefined): BackfillMessage {
+function backfillMessage(bucket: string, entry: ListedEntry, head: ObjectHead, seenMessageId: string | undefined): BackfillMessage {
   const lastModified = head.lastModified ?? entry.lastModified;
   if (!lastModified) throw new Error(`S3 gave no Last-Modified for s3://${bucket}/${entry.key}`);
   return {

@@ -13,7 +13,7 @@ export interface ItemSummary {
 }
 
 /** BatchGetItem's limit per request. */
-export const BATCH_GET_LIMIT = 100;
+const BATCH_GET_LIMIT = 100;
 const ATTEMPTS = 8;
 
 const NAMES = { '#k': TABLE_KEYS.partitionKey, '#b': TABLE_KEYS.sortKey, '#e': 'etag', '#s': 'file_size', '#v': 'version_id', '#d': 'deleted', '#m': 'message_id' };

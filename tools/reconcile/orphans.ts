@@ -46,7 +46,7 @@ async function scanAll(dynamodb: DynamoDBClient, input: Omit<ScanCommandInput, '
 }
 
 /** How many live items the bucket has under the prefix (a COUNT Scan: no items cross the wire). */
-export async function countLiveItems(s: OrphanSearch): Promise<number> {
+async function countLiveItems(s: OrphanSearch): Promise<number> {
   let total = 0;
   await scanAll(s.dynamodb, liveItemsScan(s, 'count'), async (count) => void (total += count));
   return total;
@@ -68,7 +68,7 @@ export type OnOrphan = (orphan: Orphan) => Promise<void> | void;
  * current version; a delete marker answers 404). Costs one HeadObject per live item: see
  * {@link searchOrphans}.
  */
-export async function findOrphans(s: OrphanSearch, onOrphan: OnOrphan, onChecked: (n: number) => void = () => undefined): Promise<void> {
+async function findOrphans(s: OrphanSearch, onOrphan: OnOrphan, onChecked: (n: number) => void = () => undefined): Promise<void> {
   const check = limitConcurrency(s.headConcurrency, async (item: Record<string, AttributeValue>): Promise<Orphan | null> => {
     const key = item[TABLE_KEYS.partitionKey]!.S!;
     const checkedAt = new Date().toISOString();
