@@ -19,7 +19,6 @@ describe('local pipeline, eventbridge mode, end to end', () => {
     data.cleanup();
   });
 
-  it('made no call the synthesized policies deny (IAM enforced, as on AWS)', () => expectNoDenials(pipeline), 60_000);
 
   it('delivers what the rule’s pattern matches, keys with spaces, + and unicode decoded, and reports the rest as filtered', async () => {
     // Prepare
@@ -55,4 +54,7 @@ describe('local pipeline, eventbridge mode, end to end', () => {
     const report = await buildReport(pipeline, [], [], []);
     expect(report.items.find((i) => i.s3_key === 'in/red flower.jpg')).toMatchObject({ deleted: true, event_name: 'ObjectRemoved:Delete' });
   }, 60_000);
+
+  // Last: after everything the suite made the pipeline do.
+  it('made no call the synthesized policies deny (IAM enforced, as on AWS)', () => expectNoDenials(pipeline), 60_000);
 });

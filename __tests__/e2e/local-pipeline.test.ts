@@ -25,7 +25,6 @@ describe('local pipeline, direct mode, end to end', () => {
     data.cleanup();
   });
 
-  it('made no call the synthesized policies deny (IAM enforced, as on AWS)', () => expectNoDenials(pipeline), 60_000);
 
   it('stores objects whose keys need encoding, exactly as uploaded', async () => {
     const keys = ['red flower.jpg', 'a+b=c.csv', '100% done.md', 'café/日本語 ファイル.txt', 'nested/deeper/(x) [y] {z}.json', 'empty.txt'];
@@ -46,6 +45,9 @@ describe('local pipeline, direct mode, end to end', () => {
     expect(report.dlq).toEqual([expect.objectContaining({ reason: 'malformed-json', source: 'processor', sourceMessageId: id, receiveCount: expect.any(Number) })]);
     expect(pipeline.outcomes.count('test-event')).toBe(1);
   }, 60_000);
+
+  // Last: after everything the suite made the pipeline do.
+  it('made no call the synthesized policies deny (IAM enforced, as on AWS)', () => expectNoDenials(pipeline), 60_000);
 });
 
 describe('local pipeline, transient failures and redrive', () => {
