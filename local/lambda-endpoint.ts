@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback } from './loopback-server';
+import { closeServer, listenOnLoopback, readBody } from './loopback-server';
 
 /** A function the endpoint serves: synchronous and asynchronous invocation, as Lambda offers them. */
 export interface InvocableFunction {
@@ -38,11 +38,10 @@ export class LambdaEndpoint {
     const name = decodeURIComponent(INVOKE_PATH.exec((req.url ?? '').split('?')[0]!)?.[1] ?? '');
     const fn = req.method === 'POST' ? this.functions[name.split(':').pop()!] : undefined;
     if (!fn) return reply(404, { Type: 'User', message: `Function not found: ${name}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    const body = await readBody(req);
     let event: unknown;
     try {
-      event = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+      event = body.length ? JSON.parse(body.toString('utf8')) : {};
     } catch {
       return reply(400, { Type: 'User', message: 'Could not parse request body into json' }, { 'x-amzn-errortype': 'InvalidRequestContentException' });
     }

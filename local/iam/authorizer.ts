@@ -65,6 +65,7 @@ const roleSession = (roleArn: string, functionName: string): string => {
  */
 export class Authorizer {
   private readonly cache = new Map<string, Promise<{ decision: Decision; resource: string }>>();
+  private readonly patternMemo = new Map<string, string[] | null>();
   private readonly allowedCounts = new Map<string, { caller: string; action: string; count: number }>();
   private readonly denials = new Map<string, Denial>();
   public readonly edges: PermissionsReport['edges'] = [];
@@ -107,13 +108,26 @@ export class Authorizer {
    * tags). So each object key does not cost a simulation (~1.5 ms, the library validating the ARN).
    */
   private cacheKey(req: AuthorizationRequest): string {
-    const fn = req.principal.kind === 'function' ? this.policies.functions[req.principal.functionName] : undefined;
     const container = req.resource.replace(/\/.*$/, '');
-    const statements = [...(fn?.identityPolicies.flatMap((p) => p.policy.Statement) ?? []), ...(this.resourcePolicy(req.resource)?.Statement ?? [])];
-    const patterns = statements.flatMap((st) => [...toList(st.Resource), ...toList(st.NotResource)]);
-    if (patterns.some((p) => p.includes('${'))) return JSON.stringify(req);
+    const patterns = this.resourcePatterns(req, container);
+    if (patterns === null) return JSON.stringify(req);
     const matches = patterns.map((p) => (globMatches(p, req.resource) ? '1' : '0')).join('');
     return JSON.stringify({ ...req, resource: `${container}|${matches}` });
+  }
+
+  /** The Resource/NotResource patterns that apply to a caller and a target, once per pair (every call needs them); null when one has a policy variable. */
+  private resourcePatterns(req: AuthorizationRequest, container: string): string[] | null {
+    const target = this.policies.resourcePolicies[req.resource] ? req.resource : container;
+    const memo = `${this.callerName(req.principal)}|${target}`;
+    let patterns = this.patternMemo.get(memo);
+    if (patterns === undefined) {
+      const fn = req.principal.kind === 'function' ? this.policies.functions[req.principal.functionName] : undefined;
+      const statements = [...(fn?.identityPolicies.flatMap((p) => p.policy.Statement) ?? []), ...(this.resourcePolicy(req.resource)?.Statement ?? [])];
+      const all = statements.flatMap((st) => [...toList(st.Resource), ...toList(st.NotResource)]);
+      patterns = all.some((p) => p.includes('${')) ? null : all;
+      this.patternMemo.set(memo, patterns);
+    }
+    return patterns;
   }
 
   private resourcePolicy(resource: string) {

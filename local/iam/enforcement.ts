@@ -29,6 +29,8 @@ export class IamEnforcement {
   public readonly authorizer: Authorizer;
   private readonly policies: StackPolicies;
   private thread?: { worker: Worker; endpoints: Record<string, LocalEndpoints> };
+  /** The one delivery edge of this mode, checked on every delivery. */
+  private readonly delivery: DeliveryEdge;
   private readonly arn: { queue: string; failureQueue: string; bucket: string; pusher: string; rule?: string; topic?: string; topicKey?: string; alarm?: string };
 
   public constructor(private readonly cfg: PipelineConfig, editStack?: (json: TerraformJson) => void) {
@@ -48,6 +50,7 @@ export class IamEnforcement {
       topicKey: policies.arns.topicKey,
       alarm: policies.arns.alarms[0],
     };
+    this.delivery = this.deliveryEdge();
   }
 
   /**
@@ -78,7 +81,7 @@ export class IamEnforcement {
   }
 
   /** S3 → the processing queue (direct), S3 → the pusher (pusher), EventBridge → the queue (eventbridge). */
-  public deliveryEdge(): DeliveryEdge {
+  private deliveryEdge(): DeliveryEdge {
     const account = { 'aws:SourceAccount': this.cfg.accountId };
     if (this.cfg.mode === 'pusher') {
       return { name: 'S3 → pusher (lambda:InvokeFunction)', request: { principal: service('s3.amazonaws.com', 'S3 notifications'), action: 'lambda:InvokeFunction', resource: this.arn.pusher, context: { 'aws:SourceArn': this.arn.bucket, ...account } } };
@@ -91,7 +94,7 @@ export class IamEnforcement {
 
   /** Whether a delivery is authorized now (counted in the report). */
   public async deliveryAllowed(): Promise<{ allowed: boolean; message: string }> {
-    const d = await this.authorizer.check(this.deliveryEdge().request);
+    const d = await this.authorizer.check(this.delivery.request);
     return { allowed: d.allowed, message: d.message };
   }
 
@@ -112,7 +115,7 @@ export class IamEnforcement {
       this.authorizer.edges.push({ edge: name, allowed: denied.length === 0, detail: denied.join('; ') || 'allowed' });
       return denied.length === 0;
     };
-    const delivery = this.deliveryEdge();
+    const delivery = this.delivery;
     await edge(delivery.name, [delivery.request]);
     const processor: CallerPrincipal = { kind: 'function', functionName: n.processor };
     const mappingAllowed = await edge(
