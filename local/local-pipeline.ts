@@ -317,8 +317,8 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       outcomes: w.outcomes,
       lambdaEndpoint: pusher?.lambdaEndpoint,
       notifications: {
-        pause: () => void (bridge.paused = true),
-        resume: () => void (bridge.paused = false),
+        pause: () => bridge.pause(),
+        resume: () => bridge.resume(),
       },
       async upload(key, body, contentType) {
         const bytes = typeof body === 'string' ? Buffer.from(body) : body;

@@ -41,10 +41,26 @@ export class S3EventBridge {
   private counter = 0n;
   private pendingCount = 0;
   /**
-   * While true, writes produce no notification at all, as on a bucket whose notification
-   * configuration (or EventBridge switch) is missing: what reconcile and backfill exist for.
+   * Periods in which writes produce no notification at all, as on a bucket whose notification
+   * configuration (or EventBridge switch) is missing: what reconcile and backfill exist for. Judged
+   * by each event's time, not by when it reaches this thread: the emulator's events arrive a moment
+   * after the write's response, possibly after `resume()`.
    */
-  public paused = false;
+  private readonly silent: Array<{ from: number; to: number }> = [];
+
+  public pause(): void {
+    this.silent.push({ from: Date.now(), to: Number.POSITIVE_INFINITY });
+  }
+
+  public resume(): void {
+    const open = this.silent.at(-1);
+    if (open && open.to === Number.POSITIVE_INFINITY) open.to = Date.now();
+  }
+
+  private silenced(eventTime: string): boolean {
+    const t = Date.parse(eventTime);
+    return this.silent.some((w) => t >= w.from && t <= w.to);
+  }
 
   public constructor(private readonly o: S3EventBridgeOptions) {}
 
@@ -54,8 +70,8 @@ export class S3EventBridge {
   }
 
   public readonly listener = (event: { Records: S3rverRecord[] }): void => {
-    if (this.paused) return;
     for (const raw of event.Records) {
+      if (this.silenced(raw.eventTime)) continue;
       const key = raw.s3.object.key;
       if (!matches(raw.eventName, this.o.events)) continue;
       if (!key.startsWith(this.o.filterPrefix) || !key.endsWith(this.o.filterSuffix)) continue;
