@@ -5,6 +5,7 @@ import { ConfigError } from './config/validate';
 import { formatViolation, type GuardrailReport } from './guardrails';
 import { PipelineStack, type StackOptions } from './stacks/pipeline-stack';
 import { StateBootstrapStack } from './stacks/state-bootstrap-stack';
+import { installProviderLockFile } from './stacks/provider-lock';
 
 export { PipelineStack } from './stacks/pipeline-stack';
 export { StateBootstrapStack } from './stacks/state-bootstrap-stack';
@@ -43,7 +44,9 @@ function synthFromConfig(): number {
     process.stderr.write(`${e.message}\n`);
     return 1;
   }
-  buildApp(configs, new App(), { onGuardrailReport: (r) => printGuardrailReport(r, (line) => process.stderr.write(`${line}\n`)) }).synth();
+  const app = buildApp(configs, new App(), { onGuardrailReport: (r) => printGuardrailReport(r, (line) => process.stderr.write(`${line}\n`)) });
+  app.synth();
+  installProviderLockFile(app.outdir);
   return 0;
 }
 

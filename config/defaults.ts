@@ -25,6 +25,7 @@ export const CONFIG_DEFAULTS: Omit<PipelineConfig, 'environment' | 'namePrefix' 
     memoryMb: 256,
     maxRetryAttempts: 2,
     maxEventAgeSeconds: 3600,
+    reservedConcurrency: 20,
   },
   queue: {
     maxReceiveCount: 5,
@@ -41,19 +42,26 @@ export const CONFIG_DEFAULTS: Omit<PipelineConfig, 'environment' | 'namePrefix' 
   },
   alarms: {
     queueAgeThresholdSeconds: 300,
+    queueDepthThreshold: 10000,
     errorThreshold: 1,
     throttleThreshold: 1,
     errorLogThreshold: 1,
     periodSeconds: 300,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    heartbeatHours: 0,
   },
   bucket: {
     forceDestroy: false,
     expireAfterDays: 0,
     noncurrentVersionExpirationDays: 30,
+    accessLogging: false,
+    accessLogRetentionDays: 90,
   },
   table: {
     deletionProtection: true,
   },
   state: null,
+  deploy: false,
   tags: {},
 };

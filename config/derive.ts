@@ -36,6 +36,10 @@ export interface ResourceNames {
   /** Eventbridge mode: the rule on the default bus that sends the bucket's events to the queue. */
   eventRule: string;
   topic: string;
+  /** The uploads bucket's server access logs (when `bucket.accessLogging`). */
+  accessLogBucket: string;
+  /** The environment's CloudWatch dashboard. */
+  dashboard: string;
 }
 
 export function resourceNames(cfg: PipelineConfig): ResourceNames {
@@ -51,6 +55,8 @@ export function resourceNames(cfg: PipelineConfig): ResourceNames {
     pusherFailureQueue: `${p}-pusher-failures`,
     eventRule: `${p}-s3-objects`,
     topic: `${p}-alerts`,
+    accessLogBucket: `${p}-access-logs-${cfg.accountId}`,
+    dashboard: `${p}-pipeline`,
   };
 }
 
@@ -159,3 +165,12 @@ export function pusherEnvironment(
     [ENV.MAX_SIZE_BYTES]: String(cfg.filters.maxSizeBytes),
   };
 }
+
+/** The processor's reserved concurrency: the configured one, or the mapping's maximum concurrency. */
+export const processorReservedConcurrency = (cfg: PipelineConfig): number => cfg.processor.reservedConcurrency ?? cfg.processor.maxConcurrency;
+
+/**
+ * DLQ age that pages before messages expire: a message keeps its first enqueue time when it
+ * moves to a standard DLQ, so its age there counts from the upload, against the DLQ's retention.
+ */
+export const DLQ_AGE_ALARM_SECONDS = DLQ_RETENTION_SECONDS - 3 * 24 * 3600;

@@ -31,7 +31,10 @@ export interface ProcessorConfig {
   maxConcurrency: number;
   /** Records processed at once inside one invocation (1–100). */
   recordConcurrency: number;
-  /** Reserved concurrency for the function, or null for none. */
+  /**
+   * Reserved concurrency of the function (1–1000): at most this many copies run, and they are
+   * never starved by other functions of the account. Null: the mapping's `maxConcurrency`.
+   */
   reservedConcurrency: number | null;
 }
 
@@ -44,6 +47,8 @@ export interface PusherConfig {
   maxRetryAttempts: number;
   /** Maximum event age in seconds (60–21600) before it goes to the on-failure destination. */
   maxEventAgeSeconds: number;
+  /** Reserved concurrency (1–1000): a burst of uploads is throttled (and retried by Lambda's async queue) instead of starving the account. */
+  reservedConcurrency: number;
 }
 
 export interface QueueConfig {
@@ -77,7 +82,9 @@ export interface FilterConfig {
 export interface AlarmConfig {
   /** `ApproximateAgeOfOldestMessage` threshold in seconds on the source queue. */
   queueAgeThresholdSeconds: number;
-  /** Alarm when a function's `Errors` sum over one period reaches this. */
+  /** `ApproximateNumberOfMessagesVisible` threshold on the source queue (a backlog). */
+  queueDepthThreshold: number;
+  /** Alarm when a function's `Errors`, or the handlers' failure metrics, reach this in a period (M of N periods). */
   errorThreshold: number;
   /** Alarm when a function's `Throttles` sum over one period reaches this. */
   throttleThreshold: number;
@@ -85,6 +92,12 @@ export interface AlarmConfig {
   errorLogThreshold: number;
   /** Period of every alarm, in seconds (multiple of 60). */
   periodSeconds: number;
+  /** Periods an error alarm looks at (N of "M of N"); evaluationPeriods × periodSeconds ≤ 1 day. */
+  evaluationPeriods: number;
+  /** Breaching periods among them that raise an error alarm (M of "M of N"). DLQ alarms are always 1 of 1. */
+  datapointsToAlarm: number;
+  /** Alarm when nothing was ingested for this many hours (1–24); 0 turns the heartbeat off. */
+  heartbeatHours: number;
 }
 
 export interface BucketConfig {
@@ -94,6 +107,10 @@ export interface BucketConfig {
   expireAfterDays: number;
   /** Expire noncurrent versions after N days (0 = never). */
   noncurrentVersionExpirationDays: number;
+  /** Server access logging to a log bucket of its own (`<namePrefix>-access-logs-<account>`). */
+  accessLogging: boolean;
+  /** Days the access logs are kept (1–3650). */
+  accessLogRetentionDays: number;
 }
 
 export interface TableConfig {
@@ -144,6 +161,8 @@ export interface PipelineConfig {
   table: TableConfig;
   /** Where Terraform state lives; null for a local state file (trying things out only). */
   state: StateConfig | null;
+  /** Deployed by the CI deploy workflow (and checked daily for drift). Needs `state` and at least one alert e-mail. */
+  deploy: boolean;
   /** Applied to every resource through the provider's `default_tags`. */
   tags: Record<string, string>;
 }

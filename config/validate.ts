@@ -163,6 +163,7 @@ function checkFunctions(c: Checker, cfg: PipelineConfig): void {
   c.int('pusher.memoryMb', u.memoryMb, 128, 10240);
   c.int('pusher.maxRetryAttempts', u.maxRetryAttempts, 0, 2);
   c.int('pusher.maxEventAgeSeconds', u.maxEventAgeSeconds, 60, 21600);
+  c.int('pusher.reservedConcurrency', u.reservedConcurrency, 1, 1000);
 }
 
 function checkQueueAndFilters(c: Checker, cfg: PipelineConfig): void {
@@ -215,15 +216,25 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
   }
   const a = cfg.alarms;
   c.int('alarms.queueAgeThresholdSeconds', a.queueAgeThresholdSeconds, 60, 1209600);
+  c.int('alarms.queueDepthThreshold', a.queueDepthThreshold, 1, 1e9);
   c.int('alarms.errorThreshold', a.errorThreshold, 1, 1e6);
   c.int('alarms.throttleThreshold', a.throttleThreshold, 1, 1e6);
   c.int('alarms.errorLogThreshold', a.errorLogThreshold, 1, 1e6);
   c.int('alarms.periodSeconds', a.periodSeconds, 60, 86400);
   if (typeof a.periodSeconds === 'number' && a.periodSeconds % 60 !== 0) c.fail('alarms.periodSeconds', 'must be a multiple of 60', a.periodSeconds);
+  c.int('alarms.evaluationPeriods', a.evaluationPeriods, 1, 1440);
+  c.int('alarms.datapointsToAlarm', a.datapointsToAlarm, 1, 1440);
+  if (a.datapointsToAlarm > a.evaluationPeriods) c.fail('alarms.datapointsToAlarm', 'must not exceed alarms.evaluationPeriods', a.datapointsToAlarm);
+  // CloudWatch: an alarm's evaluation range (periods × period) is at most one day.
+  if (a.evaluationPeriods * a.periodSeconds > 86400) c.fail('alarms.evaluationPeriods', 'times alarms.periodSeconds must be at most 86400 (one day, CloudWatch\'s limit)', a.evaluationPeriods);
+  c.int('alarms.heartbeatHours', a.heartbeatHours, 0, 24);
   c.bool('bucket.forceDestroy', cfg.bucket.forceDestroy);
   c.int('bucket.expireAfterDays', cfg.bucket.expireAfterDays, 0, 36500);
   c.int('bucket.noncurrentVersionExpirationDays', cfg.bucket.noncurrentVersionExpirationDays, 0, 36500);
+  c.bool('bucket.accessLogging', cfg.bucket.accessLogging);
+  c.int('bucket.accessLogRetentionDays', cfg.bucket.accessLogRetentionDays, 1, 3650);
   c.bool('table.deletionProtection', cfg.table.deletionProtection);
+  checkDeploy(c, cfg);
   if (cfg.state !== null) {
     if (!isObject(cfg.state)) {
       c.fail('state', 'must be null or an object with bucket, region and keyPrefix', cfg.state);
@@ -234,4 +245,12 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
       c.str('state.keyPrefix', cfg.state.keyPrefix, /^[\w.-]+(\/[\w.-]+)*$/, 'must be a key prefix without leading or trailing slash');
     }
   }
+}
+
+/** What the CI deploy workflow needs: remote state (a runner's disk is thrown away) and someone to page. */
+function checkDeploy(c: Checker, cfg: PipelineConfig): void {
+  c.bool('deploy', cfg.deploy);
+  if (cfg.deploy !== true) return;
+  if (cfg.state === null) c.problems.push('deploy is true but state is null: CI would keep the state on a throw-away runner; configure "state" (see README, "State") or set deploy to false');
+  if (Array.isArray(cfg.alertEmails) && cfg.alertEmails.length === 0) c.problems.push('deploy is true but alertEmails is empty: an environment CI deploys must page someone');
 }

@@ -29,8 +29,8 @@ export interface BundledFunctionProps {
 /**
  * A Lambda function whose code is a handler bundled with esbuild at synth time.
  *
- * Defaults it applies: arm64, nodejs22.x, X-Ray active tracing, an explicit log group with
- * retention, one role per function whose inline policy is exactly `statements` plus log
+ * Defaults it applies: arm64, nodejs22.x, X-Ray active tracing, JSON log format, an explicit
+ * log group with retention, one role per function whose inline policy is exactly `statements` plus log
  * writing to its own group and X-Ray.
  */
 export class BundledFunction extends Construct {
@@ -91,7 +91,9 @@ export class BundledFunction extends Construct {
       memorySize: props.memoryMb,
       reservedConcurrentExecutions: props.reservedConcurrency ?? undefined,
       tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      // JSON: Powertools' lines stay as they are, the runtime's own lines (errors, timeouts) get a
+      // `level` too, so the ERROR metric filter can match `$.level` instead of a word.
+      loggingConfig: { logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'WARN', logGroup: this.logGroup.name },
       environment: { variables: props.environment },
       dependsOn: [this.logGroup, policy],
     });

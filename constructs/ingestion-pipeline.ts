@@ -5,7 +5,7 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Construct } from 'constructs';
-import { eventPattern, metricNamespace, notificationEvents, processorEnvironment, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
+import { eventPattern, notificationEvents, processorEnvironment, processorReservedConcurrency, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
@@ -13,6 +13,8 @@ import { FailureQueue } from './failure-queue';
 import { partitionOf, type PolicyStatement } from './iam';
 import { IngestTable } from './ingest-table';
 import { PipelineAlarms } from './pipeline-alarms';
+import { PipelineDashboard } from './pipeline-dashboard';
+import { PipelineMetrics } from './pipeline-metrics';
 import { ProcessingQueue, type ServiceSender } from './processing-queue';
 import { SecureBucket } from './secure-bucket';
 
@@ -51,6 +53,9 @@ export class IngestionPipeline extends Construct {
   public readonly notification: S3BucketNotification;
   public readonly alerts: AlertTopic;
   public readonly alarms: PipelineAlarms;
+  public readonly dashboard: PipelineDashboard;
+  /** When `bucket.accessLogging`: the uploads bucket's server access logs. */
+  public readonly accessLogs?: SecureBucket;
 
   private readonly cfg: PipelineConfig;
   private readonly names: ResourceNames;
@@ -61,6 +66,7 @@ export class IngestionPipeline extends Construct {
     this.names = resourceNames(this.cfg);
     const mode = this.cfg.mode;
 
+    if (this.cfg.bucket.accessLogging) this.accessLogs = this.addAccessLogBucket();
     this.uploads = this.addUploadsBucket();
     if (mode === 'eventbridge') this.eventRule = this.addEventRule();
     this.queues = this.addQueues(this.queueSender());
@@ -81,7 +87,14 @@ export class IngestionPipeline extends Construct {
       this.notification = notification;
     }
     this.alerts = this.addAlerts();
-    this.alarms = this.addAlarms();
+    const metrics = new PipelineMetrics(this.cfg);
+    this.alarms = new PipelineAlarms(this, 'alarms', {
+      config: this.cfg,
+      metrics,
+      topicArn: this.alerts.topic.arn,
+      functions: this.pusher ? { processor: this.processor, pusher: this.pusher } : { processor: this.processor },
+    });
+    this.dashboard = new PipelineDashboard(this, 'dashboard', { dashboardName: this.names.dashboard, region: this.cfg.region, metrics });
   }
 
   /**
@@ -114,6 +127,35 @@ export class IngestionPipeline extends Construct {
       forceDestroy: b.forceDestroy,
       expireAfterDays: b.expireAfterDays,
       noncurrentVersionExpirationDays: b.noncurrentVersionExpirationDays,
+      accessLogs: this.accessLogs ? { targetBucket: this.accessLogs.bucket.id, targetPrefix: `${this.names.bucket}/` } : undefined,
+    });
+  }
+
+  /**
+   * The uploads bucket's server access logs: a bucket of their own (a bucket logging to itself
+   * logs its own log writes), hardened like every bucket, SSE-S3 (the only encryption S3's
+   * log delivery supports), written only by the logging service for this bucket and account.
+   */
+  private addAccessLogBucket(): SecureBucket {
+    const b = this.cfg.bucket;
+    const target = `arn:${partitionOf(this.cfg.region)}:s3:::${this.names.accessLogBucket}`;
+    return new SecureBucket(this, 'access-logs', {
+      bucketName: this.names.accessLogBucket,
+      forceDestroy: b.forceDestroy,
+      expireAfterDays: b.accessLogRetentionDays,
+      noncurrentVersionExpirationDays: 1,
+      statements: [
+        {
+          sid: 'S3ServerAccessLogsPolicy',
+          principal: { Service: 'logging.s3.amazonaws.com' },
+          actions: ['s3:PutObject'],
+          resources: [`${target}/${this.names.bucket}/*`],
+          conditions: {
+            ArnLike: { 'aws:SourceArn': `arn:${partitionOf(this.cfg.region)}:s3:::${this.names.bucket}` },
+            StringEquals: { 'aws:SourceAccount': this.cfg.accountId },
+          },
+        },
+      ],
     });
   }
 
@@ -143,7 +185,7 @@ export class IngestionPipeline extends Construct {
       logRetentionDays: cfg.logRetentionDays,
       timeoutSeconds: cfg.processor.timeoutSeconds,
       memoryMb: cfg.processor.memoryMb,
-      reservedConcurrency: cfg.processor.reservedConcurrency,
+      reservedConcurrency: processorReservedConcurrency(cfg),
       environment: processorEnvironment(cfg, { tableName: this.table.table.name, deadLetterQueueUrl: deadLetterQueue.url }),
       statements: [
         { sid: 'ConsumeQueue', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [queue.arn] },
@@ -219,6 +261,7 @@ export class IngestionPipeline extends Construct {
       logRetentionDays: cfg.logRetentionDays,
       timeoutSeconds: cfg.pusher.timeoutSeconds,
       memoryMb: cfg.pusher.memoryMb,
+      reservedConcurrency: cfg.pusher.reservedConcurrency,
       environment: pusherEnvironment(cfg, { queueUrl: queue.url, deadLetterQueueUrl: deadLetterQueue.url }),
       statements: [
         ...this.headObjectStatements(),
@@ -258,19 +301,6 @@ export class IngestionPipeline extends Construct {
       partition: partitionOf(this.cfg.region),
       region: this.cfg.region,
       emails: this.cfg.alertEmails,
-    });
-  }
-
-  private addAlarms(): PipelineAlarms {
-    return new PipelineAlarms(this, 'alarms', {
-      namePrefix: this.cfg.namePrefix,
-      metricNamespace: metricNamespace(this.cfg),
-      topicArn: this.alerts.topic.arn,
-      queueName: this.names.queue,
-      deadLetterQueueName: this.names.deadLetterQueue,
-      pusherFailureQueueName: this.pusherFailures ? this.names.pusherFailureQueue : undefined,
-      functions: this.pusher ? { processor: this.processor, pusher: this.pusher } : { processor: this.processor },
-      thresholds: this.cfg.alarms,
     });
   }
 }

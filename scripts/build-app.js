@@ -18,6 +18,7 @@ const ENTRIES = {
   'reconcile-cli': 'tools/cli/reconcile.ts',
   'backfill-cli': 'tools/cli/backfill.ts',
   'terraform-env': 'tools/cli/terraform-env.ts',
+  'lock-providers': 'tools/cli/lock-providers.ts',
   docs: 'tools/cli/docs.ts',
   bench: 'bench/run.ts',
 };

@@ -14,8 +14,15 @@ export interface StackOptions {
 /** Stack id of an environment's pipeline: also its folder under `cdktf.out/stacks/`. */
 export const pipelineStackId = (environment: string): string => `pipeline-${environment}`;
 
+/**
+ * Terraform versions every stack accepts: 1.11 is the first with the S3 backend's native lock
+ * file (`use_lockfile`); `.terraform-version` pins the one CI uses.
+ */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.11.0, < 2.0.0';
+
 /** The provider every stack here uses: pinned to the config's account, tagging everything. */
 export function configureProvider(stack: TerraformStack, cfg: Pick<PipelineConfig, 'region' | 'accountId' | 'tags'>): AwsProvider {
+  stack.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
   return new AwsProvider(stack, 'aws', {
     region: cfg.region,
     allowedAccountIds: [cfg.accountId],
@@ -70,6 +77,7 @@ export class PipelineStack extends TerraformStack {
       processor_function_arn: p.processor.function.arn,
       processor_role_arn: p.processor.role.arn,
       alerts_topic_arn: p.alerts.topic.arn,
+      ...(p.accessLogs ? { access_log_bucket_name: p.accessLogs.bucket.bucket } : {}),
       ...(p.pusher
         ? {
             pusher_function_name: p.pusher.function.functionName,
@@ -83,5 +91,8 @@ export class PipelineStack extends TerraformStack {
     };
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
     new TerraformOutput(this, 'ingestion_mode', { value: cfg.mode });
+    new TerraformOutput(this, 'dashboard_url', {
+      value: `https://${cfg.region}.console.aws.amazon.com/cloudwatch/home?region=${cfg.region}#dashboards/dashboard/${p.dashboard.dashboard.dashboardName}`,
+    });
   }
 }

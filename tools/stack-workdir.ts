@@ -25,6 +25,11 @@ export interface WorkdirOptions {
   /** Point the S3 backend at another endpoint (the local S3 emulator in tests). */
   s3Endpoint?: string;
   outdir?: string;
+  /**
+   * `terraform init -lockfile=readonly`: providers must match the committed `.terraform.lock.hcl`
+   * exactly (nothing is added to it). @default true where `CI` is set (GitHub Actions sets it).
+   */
+  readonlyLock?: boolean;
 }
 
 /** Synthesizes one environment's stack (compiled app, ~1 s) and returns its folder. */
@@ -75,7 +80,8 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
       }),
     );
   }
-  await terraform(['init', '-input=false', '-reconfigure'], dir, env);
+  const readonlyLock = options.readonlyLock ?? Boolean(process.env.CI);
+  await terraform(['init', '-input=false', '-reconfigure', ...(readonlyLock ? ['-lockfile=readonly'] : [])], dir, env);
   return { config, dir, env };
 }
 

@@ -1,0 +1,46 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { listEnvironments } from '../../config/load';
+import { PROVIDER_LOCK_FILE } from '../../stacks/provider-lock';
+import { pipelineStackId } from '../../stacks/pipeline-stack';
+import { terraform } from '../offline-terraform';
+import { synthApp } from '../synth';
+import { terraformEnv } from '../terraform-env';
+import { PROJECT_ROOT } from '../../config/project-root';
+import { runMain } from './run-main';
+
+/** Platforms whose hashes the lock file carries when the registry is reachable: CI runners and laptops. */
+export const LOCK_PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'darwin_arm64'];
+
+const USAGE = `Usage: npm run lock-providers [-- --platform P ...]
+
+Rewrites .terraform.lock.hcl (the reviewed provider versions and hashes every stack is
+initialised with; CI refuses any other with -lockfile=readonly). With registry access it
+records ${LOCK_PLATFORMS.join(', ')}; from a local mirror, what the mirror holds.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { platform: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
+  const tf = terraformEnv();
+  if (!tf.available) throw new Error(`terraform is needed: ${tf.reason}`);
+  const outdir = mkdtempSync(join(tmpdir(), 'lock-providers-'));
+  try {
+    const environment = listEnvironments()[0]!;
+    await synthApp(PROJECT_ROOT, outdir, environment);
+    const dir = join(outdir, 'stacks', pipelineStackId(environment));
+    rmSync(join(dir, '.terraform.lock.hcl'), { force: true });
+    const platforms = values.platform ?? (tf.mirror ? ['linux_amd64'] : LOCK_PLATFORMS);
+    // `providers lock` ignores the CLI config's provider_installation: the mirror is named here.
+    const source = tf.mirror ? [`-fs-mirror=${tf.mirror}`] : [];
+    await terraform(['providers', 'lock', ...source, ...platforms.map((p) => `-platform=${p}`)], dir, tf.env);
+    copyFileSync(join(dir, '.terraform.lock.hcl'), PROVIDER_LOCK_FILE);
+    process.stdout.write(`${PROVIDER_LOCK_FILE} written for ${platforms.join(', ')}${tf.mirror ? ` (from the mirror ${tf.mirror})` : ''}: review and commit the diff.\n`);
+    return 0;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+runMain(module, main);
