@@ -6,6 +6,9 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from 'constructs';
 import { denyInsecureTransport, policyDocument } from './iam';
 
+/** Tag an alert topic carries when its environment is deployed by CI: a guardrail then requires a subscriber. */
+export const SUBSCRIBER_REQUIRED_TAG = 'alert-subscribers-required';
+
 export interface AlertTopicProps {
   topicName: string;
   accountId: string;
@@ -13,6 +16,8 @@ export interface AlertTopicProps {
   region: string;
   /** One e-mail subscription each; AWS mails a confirmation link to every address. */
   emails: string[];
+  /** CI deploys the environment: the topic is tagged so the guardrails require a subscriber. @default false */
+  requireSubscriber?: boolean;
 }
 
 /**
@@ -46,7 +51,11 @@ export class AlertTopic extends Construct {
     });
     new KmsAlias(this, 'key-alias', { name: `alias/${props.topicName}`, targetKeyId: this.key.keyId });
 
-    this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: this.key.arn });
+    this.topic = new SnsTopic(this, 'topic', {
+      name: props.topicName,
+      kmsMasterKeyId: this.key.arn,
+      tags: props.requireSubscriber ? { [SUBSCRIBER_REQUIRED_TAG]: 'true' } : undefined,
+    });
     new SnsTopicPolicy(this, 'topic-policy', {
       arn: this.topic.arn,
       policy: policyDocument([

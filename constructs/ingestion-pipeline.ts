@@ -301,6 +301,7 @@ export class IngestionPipeline extends Construct {
       partition: partitionOf(this.cfg.region),
       region: this.cfg.region,
       emails: this.cfg.alertEmails,
+      requireSubscriber: this.cfg.deploy,
     });
   }
 }

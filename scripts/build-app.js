@@ -19,6 +19,7 @@ const ENTRIES = {
   'backfill-cli': 'tools/cli/backfill.ts',
   'terraform-env': 'tools/cli/terraform-env.ts',
   'lock-providers': 'tools/cli/lock-providers.ts',
+  environments: 'tools/cli/environments.ts',
   docs: 'tools/cli/docs.ts',
   bench: 'bench/run.ts',
 };

@@ -1,11 +1,16 @@
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
+import { DLQ_AGE_ALARM_SECONDS, DLQ_RETENTION_SECONDS } from '../../config/derive';
 import { makeConfig } from '../helpers/factories';
 import { policyOf, ref, resourceOf, resourcesOf, synthPipeline } from '../helpers/synth';
+
+type Alarm = Record<string, unknown>;
+const byName = (s: ReturnType<typeof synthPipeline>): Record<string, Alarm> =>
+  Object.fromEntries(resourcesOf(s, 'aws_cloudwatch_metric_alarm').map((a) => [a.alarm_name as string, a]));
 
 describe('alarms and alert topic', () => {
   const s = synthPipeline(makeConfig({ alertEmails: ['a@example.com', 'b@example.com'], alarms: { queueAgeThresholdSeconds: 900, periodSeconds: 120 } }));
   const topic = resourceOf(s, 'aws_sns_topic');
-  const alarms = Object.fromEntries(resourcesOf(s, 'aws_cloudwatch_metric_alarm').map((a) => [a.alarm_name as string, a]));
+  const alarms = byName(s);
 
   it('encrypts the topic with a rotating customer key that CloudWatch may use', () => {
     const key = resourceOf(s, 'aws_kms_key');
@@ -22,7 +27,7 @@ describe('alarms and alert topic', () => {
     ]);
   });
 
-  it('alarms on any message in the DLQ', () => {
+  it('pages on the first message in the DLQ (1 of 1), and before its messages expire', () => {
     expect(alarms['ingest-test-dlq-not-empty']).toMatchObject({
       namespace: 'AWS/SQS',
       metric_name: 'ApproximateNumberOfMessagesVisible',
@@ -30,40 +35,78 @@ describe('alarms and alert topic', () => {
       comparison_operator: 'GreaterThanThreshold',
       threshold: 0,
       statistic: 'Maximum',
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
     });
+    const age = alarms['ingest-test-dlq-age']!;
+    expect(age).toMatchObject({ metric_name: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: 'ingest-test-ingest-dlq' }, evaluation_periods: 1 });
+    expect(age.threshold).toBe(DLQ_AGE_ALARM_SECONDS);
+    expect(DLQ_AGE_ALARM_SECONDS).toBeLessThan(DLQ_RETENTION_SECONDS);
+    expect(resourcesOf(s, 'aws_sqs_queue').find((q) => q.name === 'ingest-test-ingest-dlq')!.message_retention_seconds).toBe(DLQ_RETENTION_SECONDS);
   });
 
-  it('alarms on the age of the oldest message at the configured threshold', () => {
+  it('alarms on the source queue age and depth, M of N', () => {
     expect(alarms['ingest-test-queue-age']).toMatchObject({
       metric_name: 'ApproximateAgeOfOldestMessage',
       dimensions: { QueueName: 'ingest-test-ingest' },
       comparison_operator: 'GreaterThanOrEqualToThreshold',
       threshold: 900,
       period: 120,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 2,
     });
+    expect(alarms['ingest-test-queue-depth']).toMatchObject({ metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'ingest-test-ingest' }, threshold: 10000 });
   });
 
-  it('alarms on processor errors, throttles and ERROR log lines', () => {
-    const fn = resourceOf(s, 'aws_lambda_function');
-    expect(alarms['ingest-test-processor-errors']).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: ref('aws_lambda_function', fn.id, 'function_name') } });
+  it('alarms on processor errors and throttles M of N, and on ERROR log lines by their JSON level', () => {
+    expect(alarms['ingest-test-processor-errors']).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: 'ingest-test-processor' }, evaluation_periods: 3, datapoints_to_alarm: 2 });
     expect(alarms['ingest-test-processor-throttles']).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Throttles' });
     const logs = resourceOf(s, 'aws_cloudwatch_log_group');
     expect(s.json).toHaveResourceWithProperties(CloudwatchLogMetricFilter, {
       log_group_name: ref('aws_cloudwatch_log_group', logs.id, 'name'),
-      pattern: 'ERROR',
+      pattern: '{ $.level = "ERROR" }',
       metric_transformation: { name: 'processor-error-log-lines', namespace: 'FileIngestion/ingest-test', value: '1', default_value: '0' },
     });
     expect(alarms['ingest-test-processor-error-logs']).toMatchObject({ namespace: 'FileIngestion/ingest-test', metric_name: 'processor-error-log-lines', statistic: 'Sum' });
+    expect(resourceOf(s, 'aws_lambda_function').logging_config).toMatchObject({ log_format: 'JSON', application_log_level: 'INFO' });
   });
 
-  it('sends alarm and OK notifications to the topic and treats missing data as not breaching', () => {
-    expect(Object.keys(alarms)).toHaveLength(5);
+  it('alarms when the p99 duration passes 80 % of the timeout', () => {
+    expect(alarms['ingest-test-processor-duration-p99']).toMatchObject({ metric_name: 'Duration', extended_statistic: 'p99', threshold: 24000, comparison_operator: 'GreaterThanThreshold' });
+    expect(alarms['ingest-test-processor-duration-p99']!.statistic).toBeUndefined();
+  });
+
+  it('sums DynamoDB throttles and system errors over the operations the processor calls', () => {
+    for (const [name, metric] of [['table-throttles', 'ThrottledRequests'], ['table-system-errors', 'SystemErrors']] as const) {
+      const alarm = alarms[`ingest-test-${name}`] as { metric_query: Array<{ id: string; expression?: string; metric?: { metric_name: string; dimensions: Record<string, string> } }> };
+      const metrics = alarm.metric_query.filter((q) => q.metric).map((q) => q.metric!);
+      expect(metrics.map((m) => [m.metric_name, m.dimensions])).toEqual([
+        [metric, { TableName: 'ingest-test-objects', Operation: 'PutItem' }],
+        [metric, { TableName: 'ingest-test-objects', Operation: 'UpdateItem' }],
+      ]);
+      expect(alarm.metric_query.find((q) => q.expression)!.expression).toBe('SUM([m0, m1])');
+    }
+  });
+
+  it('alarms when the alert topic fails to deliver', () => {
+    expect(alarms['ingest-test-alerts-delivery-failures']).toMatchObject({ namespace: 'AWS/SNS', metric_name: 'NumberOfNotificationsFailed', dimensions: { TopicName: 'ingest-test-alerts' } });
+  });
+
+  it('sends alarm and OK notifications to the topic; only the heartbeat treats silence as breaching', () => {
+    const withHeartbeat = byName(synthPipeline(makeConfig({ alarms: { heartbeatHours: 6 } })));
+    expect(withHeartbeat['ingest-test-heartbeat']).toMatchObject({
+      namespace: 'FileIngestion/ingest-test',
+      metric_name: 'ObjectsStored',
+      dimensions: { service: 'processor' },
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      period: 3600,
+      evaluation_periods: 6,
+      treat_missing_data: 'breaching',
+    });
+    expect(alarms['ingest-test-heartbeat']).toBeUndefined();
     for (const alarm of Object.values(alarms)) {
-      expect(alarm).toMatchObject({
-        alarm_actions: [ref('aws_sns_topic', topic.id, 'arn')],
-        ok_actions: [ref('aws_sns_topic', topic.id, 'arn')],
-        treat_missing_data: 'notBreaching',
-      });
+      expect(alarm).toMatchObject({ alarm_actions: [ref('aws_sns_topic', topic.id, 'arn')], ok_actions: [ref('aws_sns_topic', topic.id, 'arn')], treat_missing_data: 'notBreaching' });
     }
   });
 
@@ -73,5 +116,28 @@ describe('alarms and alert topic', () => {
       ['CloudWatchAlarmsPublish', 'Allow'],
       ['DenyInsecureTransport', 'Deny'],
     ]);
+  });
+
+  it('pusher mode: alarms on the failure queue and on what Lambda says about asynchronous events', () => {
+    const pusher = byName(synthPipeline(makeConfig({ mode: 'pusher', pusher: { maxEventAgeSeconds: 600 } })));
+    expect(pusher['ingest-test-pusher-failures-not-empty']).toMatchObject({ dimensions: { QueueName: 'ingest-test-pusher-failures' }, evaluation_periods: 1 });
+    expect(pusher['ingest-test-pusher-failures-age']).toMatchObject({ metric_name: 'ApproximateAgeOfOldestMessage', threshold: DLQ_AGE_ALARM_SECONDS });
+    expect(pusher['ingest-test-pusher-async-event-age']).toMatchObject({ metric_name: 'AsyncEventAge', statistic: 'Maximum', threshold: 300_000, dimensions: { FunctionName: 'ingest-test-pusher' } });
+    for (const metric of ['AsyncEventsDropped', 'DestinationDeliveryFailures']) {
+      const alarm = Object.values(pusher).find((a) => a.metric_name === metric)!;
+      expect(alarm).toMatchObject({ namespace: 'AWS/Lambda', threshold: 1, evaluation_periods: 1, dimensions: { FunctionName: 'ingest-test-pusher' } });
+    }
+    expect(pusher['ingest-test-pusher-errors']).toBeDefined();
+    expect(pusher['ingest-test-pusher-error-logs']).toBeDefined();
+  });
+
+  it('lists exactly these alarms in each mode', () => {
+    const names = (mode: 'direct' | 'pusher' | 'eventbridge') => Object.keys(byName(synthPipeline(makeConfig({ mode })))).map((n) => n.replace('ingest-test-', '')).sort();
+    const common = ['alerts-delivery-failures', 'dlq-age', 'dlq-not-empty', 'processor-access-denied', 'processor-duration-p99', 'processor-error-logs', 'processor-errors', 'processor-poison-messages', 'processor-throttles', 'processor-transient-failures', 'queue-age', 'queue-depth', 'table-system-errors', 'table-throttles'];
+    expect(names('direct')).toEqual(common);
+    expect(names('eventbridge')).toEqual(common);
+    expect(names('pusher')).toEqual(
+      [...common, 'pusher-access-denied', 'pusher-async-event-age', 'pusher-async-events-dropped', 'pusher-destination-delivery-failures', 'pusher-enqueue-failures', 'pusher-error-logs', 'pusher-errors', 'pusher-failures-age', 'pusher-failures-not-empty', 'pusher-throttles'].sort(),
+    );
   });
 });

@@ -41,6 +41,7 @@ describe('app', () => {
     expect(policyOf(resourcesOf(s, 'aws_s3_bucket_policy')[0]!).Statement[0]!.Sid).toBe('DenyInsecureTransport');
     expect(resourcesOf(s, 'aws_s3_bucket_lifecycle_configuration')[0]!.rule).toEqual([
       expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 90 }] }),
+      expect.objectContaining({ id: 'expired-delete-markers', expiration: [{ expired_object_delete_marker: true }] }),
     ]);
     expect(s.parsed.terraform.backend).toEqual({ local: { path: 'terraform.state-bootstrap.tfstate' } });
   });

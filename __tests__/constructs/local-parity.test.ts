@@ -10,7 +10,7 @@ describe('local run and stack are built from one source of truth', () => {
     const dlq = resourceOf(s, 'aws_sqs_queue', 'dead-letter-queue');
     const table = resourceOf(s, 'aws_dynamodb_table');
     expect(spec).toEqual({
-      bucket: resourceOf(s, 'aws_s3_bucket').bucket,
+      bucket: resourceOf(s, 'aws_s3_bucket', 'uploads').bucket,
       queue: {
         name: queue.name,
         visibilityTimeoutSeconds: queue.visibility_timeout_seconds,

@@ -69,8 +69,8 @@ const CASES: Case[] = [
   {
     rule: 'REL011',
     breakIt: (p) => {
-      p.alarms.alarms[0]!.resetAlarmActions();
-      return p.alarms.alarms[0]!;
+      p.alarms.alarms['dlq-not-empty']!.resetAlarmActions();
+      return p.alarms.alarms['dlq-not-empty']!;
     },
   },
   { rule: 'SEC001', breakIt: (p) => override(p.uploads.publicAccess, 'restrict_public_buckets', false).node.scope! },
@@ -117,6 +117,18 @@ const CASES: Case[] = [
       return p.eventTarget!;
     },
   },
+  { rule: 'OPS001', breakIt: (p) => (override(p.alarms.alarms['queue-depth']!, 'dimensions.QueueName', 'another-queue'), p.queues.queue) },
+  { rule: 'OPS002', breakIt: (p) => (override(p.alarms.alarms['processor-errors']!, 'metric_name', 'Invocations'), p.processor.function) },
+  {
+    rule: 'OPS003',
+    breakIt: (p) => {
+      const adminOnly = { Version: '2012-10-17', Statement: [{ Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' }] };
+      return override(p.alerts.key, 'policy', JSON.stringify(adminOnly));
+    },
+  },
+  { rule: 'OPS004', breakIt: (p) => override(p.alerts.topic, 'tags', { 'alert-subscribers-required': 'true' }) },
+  { rule: 'OPS005', breakIt: (p) => ((p.processor.function.dependsOn = [`aws_iam_role_policy.${p.processor.policy.friendlyUniqueId}`]), p.processor.function) },
+  { rule: 'OPS006', breakIt: (p) => (p.processor.function.resetReservedConcurrentExecutions(), p.processor.function) },
   { rule: 'SEC011', breakIt: (p) => override(p.processor.function, 'environment.variables.PARTNER_API_TOKEN', 'tok_live_9f8e7d6c5b4a') },
 ];
 
