@@ -58,9 +58,9 @@ export interface PlanJson {
 }
 
 /** init → validate → plan → show -json, offline. Returns the validate output and the plan as JSON. */
-export async function planOffline(stackDir: string, region: string, env: NodeJS.ProcessEnv): Promise<{ validate: string; plan: PlanJson }> {
+export async function planOffline(stackDir: string, region: string, env: NodeJS.ProcessEnv, options: { readonlyLock?: boolean } = {}): Promise<{ validate: string; plan: PlanJson }> {
   writeOfflineOverride(stackDir, region);
-  await terraform(['init', '-input=false', '-reconfigure'], stackDir, env);
+  await terraform(['init', '-input=false', '-reconfigure', ...(options.readonlyLock ? ['-lockfile=readonly'] : [])], stackDir, env);
   const validate = await terraform(['validate'], stackDir, env);
   await terraform(['plan', '-input=false', '-lock=false', '-out=offline.tfplan'], stackDir, env);
   const plan = JSON.parse(await terraform(['show', '-json', 'offline.tfplan'], stackDir, env)) as PlanJson;

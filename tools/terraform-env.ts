@@ -33,10 +33,11 @@ function terraformInstalled(): boolean {
   }
 }
 
+const MIRROR_CONFIG_FILE = (): string => join(PROJECT_ROOT, '.build', 'terraform-mirror.tfrc');
+
 function writeMirrorConfig(mirror: string): string {
-  const dir = join(PROJECT_ROOT, '.build');
-  const file = join(dir, 'terraform-mirror.tfrc');
-  mkdirSync(dir, { recursive: true });
+  const file = MIRROR_CONFIG_FILE();
+  mkdirSync(join(PROJECT_ROOT, '.build'), { recursive: true });
   writeFileSync(
     file,
     `# Written by tools/terraform-env.ts: providers come from a local mirror, never the registry.
@@ -58,7 +59,8 @@ export function terraformEnv(): TerraformEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
   if (!terraformInstalled()) return { available: false, reason: 'terraform is not on PATH', env };
   const configured = process.env.TF_CLI_CONFIG_FILE;
-  if (configured && existsSync(configured)) return { available: true, env };
+  // Someone else's CLI config is respected as it is; ours (from an earlier `eval`) is written again.
+  if (configured && existsSync(configured) && configured !== MIRROR_CONFIG_FILE()) return { available: true, env };
   delete env.TF_CLI_CONFIG_FILE;
   const mirror = MIRROR_CANDIDATES().find((m) => existsSync(join(m, 'registry.terraform.io', 'hashicorp')));
   if (!mirror) return { available: true, env, reason: 'no local provider mirror: providers come from the registry' };

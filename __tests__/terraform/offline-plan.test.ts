@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllConfigs } from '../../config/load';
 import { main as planCli } from '../../tools/cli/plan';
 import { planOffline, type PlanJson } from '../../tools/offline-terraform';
 import { summarizePlan } from '../../tools/plan-summary';
-import { pipelineStackId } from '../../stacks/pipeline-stack';
+import { PROVIDER_LOCK_FILE } from '../../stacks/provider-lock';
+import { pipelineStackId, REQUIRED_TERRAFORM_VERSION } from '../../stacks/pipeline-stack';
+import { terraformWithCode } from '../../tools/offline-terraform';
 import { terraformEnv } from '../../tools/terraform-env';
 
 /**
@@ -25,6 +27,7 @@ const describeWithTerraform = tf.available ? describe : describe.skip;
 
 const configs = loadAllConfigs();
 const EXPECTED_DIRECT = [
+  'aws_cloudwatch_dashboard',
   'aws_cloudwatch_log_group',
   'aws_cloudwatch_log_metric_filter',
   'aws_cloudwatch_metric_alarm',
@@ -50,7 +53,8 @@ const EXPECTED_DIRECT = [
   'aws_sqs_queue_policy',
   'aws_sqs_queue_redrive_allow_policy',
 ];
-const EXPECTED_PUSHER = [...EXPECTED_DIRECT, 'aws_lambda_function_event_invoke_config', 'aws_lambda_permission'].sort();
+// The pusher environment (prod) also logs bucket access.
+const EXPECTED_PUSHER = [...EXPECTED_DIRECT, 'aws_lambda_function_event_invoke_config', 'aws_lambda_permission', 'aws_s3_bucket_logging'].sort();
 const EXPECTED_EVENTBRIDGE = [...EXPECTED_DIRECT, 'aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target'].sort();
 const EXPECTED_TYPES: Record<string, string[]> = { direct: [...EXPECTED_DIRECT].sort(), pusher: EXPECTED_PUSHER, eventbridge: EXPECTED_EVENTBRIDGE };
 
@@ -67,7 +71,8 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     for (let i = 0; i < stacks.length; i += 2) {
       await Promise.all(
         stacks.slice(i, i + 2).map(async ({ id, region }) => {
-          const { validate, plan } = await planOffline(join(outdir, 'stacks', id), region, tf.env);
+          // Where the providers come from the mirror the lock file was made from, only its hashes are accepted.
+          const { validate, plan } = await planOffline(join(outdir, 'stacks', id), region, tf.env, { readonlyLock: Boolean(tf.mirror || process.env.CI) });
           validations.set(id, validate);
           plans.set(id, plan);
         }),
@@ -95,7 +100,7 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     const byType = (t: string) => plan.resource_changes.filter((r) => r.type === t);
     expect(byType('aws_lambda_function').map((r) => r.change.after!.function_name)).toEqual([`${dev.namePrefix}-processor`]);
     expect(byType('aws_sqs_queue').map((r) => r.change.after!.name).sort()).toEqual([`${dev.namePrefix}-ingest`, `${dev.namePrefix}-ingest-dlq`]);
-    expect(byType('aws_cloudwatch_metric_alarm')).toHaveLength(5);
+    expect(byType('aws_cloudwatch_metric_alarm')).toHaveLength(14);
     expect(plan.planned_values!.outputs!.bucket_name!.value).toBe(`${dev.namePrefix}-uploads-${dev.accountId}`);
     expect(byType('aws_lambda_event_source_mapping')[0]!.change.after).toMatchObject({
       batch_size: dev.processor.batchSize,
@@ -103,7 +108,7 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     });
   });
 
-  it('plans the pusher stack with both functions, its failure queue as on-failure destination, and nine alarms', () => {
+  it('plans the pusher stack with both functions, its failure queue as on-failure destination, and its 25 alarms', () => {
     const prod = configs.find((c) => c.mode === 'pusher')!;
     const plan = plans.get(pipelineStackId(prod.environment))!;
     expect(plan.resource_changes.filter((r) => r.type === 'aws_lambda_function').map((r) => r.change.after!.function_name).sort()).toEqual([
@@ -111,7 +116,8 @@ describeWithTerraform('terraform validate and plan, offline', () => {
       `${prod.namePrefix}-pusher`,
     ]);
     const alarms = plan.resource_changes.filter((r) => r.type === 'aws_cloudwatch_metric_alarm').map((r) => r.change.after!.alarm_name);
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(25);
+    expect(alarms).toContain(`${prod.namePrefix}-heartbeat`);
     expect(alarms).toContain(`${prod.namePrefix}-pusher-failures-not-empty`);
     expect(plan.resource_changes.filter((r) => r.type === 'aws_sqs_queue').map((r) => r.change.after!.name)).toContain(`${prod.namePrefix}-pusher-failures`);
   });
@@ -160,4 +166,38 @@ describeWithTerraform('terraform validate and plan, offline', () => {
     expect(plan.resource_changes.filter((r) => r.type === 'aws_s3_bucket').map((r) => r.change.after!.bucket)).toEqual([...new Set(buckets)]);
     expect(validations.get('state-bootstrap')).toContain('Success!');
   });
+
+  it('every stack requires Terraform ≥ 1.11 (use_lockfile) and the pinned version satisfies it', () => {
+    for (const id of [...configs.map((c) => pipelineStackId(c.environment)), 'state-bootstrap']) {
+      expect(JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')).terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+    }
+    const [major, minor] = readFileSync(join(ROOT, '.terraform-version'), 'utf8').trim().split('.').map(Number);
+    expect(major).toBe(1);
+    expect(minor).toBeGreaterThanOrEqual(11);
+  });
+
+  it('synth puts the committed lock file in every stack folder; it pins the provider version the stacks require', () => {
+    const lock = readFileSync(PROVIDER_LOCK_FILE, 'utf8');
+    const required = JSON.parse(readFileSync(join(outdir, 'stacks', pipelineStackId(configs[0]!.environment), 'cdk.tf.json'), 'utf8')).terraform.required_providers.aws.version as string;
+    expect(lock).toContain(`version     = "${required}"`);
+    expect(lock).toMatch(/hashes = \[\n\s+"h1:[A-Za-z0-9+/=]+",/);
+    for (const id of [...configs.map((c) => pipelineStackId(c.environment)), 'state-bootstrap']) {
+      expect(readFileSync(join(outdir, 'stacks', id, '.terraform.lock.hcl'), 'utf8')).toBe(lock);
+    }
+  });
+
+  it('init -lockfile=readonly refuses a provider whose hash is not the reviewed one', async () => {
+    const id = pipelineStackId(configs[0]!.environment);
+    const copy = mkdtempSync(join(tmpdir(), 'tampered-lock-'));
+    try {
+      cpSync(join(outdir, 'stacks', id), copy, { recursive: true, filter: (src) => !src.includes(`${id}/.terraform/`) && !src.endsWith(`${id}/.terraform`) });
+      const lock = readFileSync(join(copy, '.terraform.lock.hcl'), 'utf8');
+      writeFileSync(join(copy, '.terraform.lock.hcl'), lock.replace(/"h1:[^"]+"/, '"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
+      const init = await terraformWithCode(['init', '-input=false', '-lockfile=readonly'], copy, tf.env);
+      expect(init.code).toBe(1);
+      expect(init.stderr).toMatch(/doesn't match any of the checksums|checksum/i);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
