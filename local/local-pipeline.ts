@@ -16,6 +16,7 @@ import { FunctionHost } from './function-host';
 import { LambdaEndpoint } from './lambda-endpoint';
 import { localAwsEnvironment, localClients, type LocalEndpoints } from './local-clients';
 import { OutcomeLog } from './outcome-log';
+import { RecentLogRecorder, recentLogsFile } from './recent-logs';
 import { localResourceSpec, provision, type ProvisionedResources } from './resources';
 import { S3EventBridge, s3TestEvent } from './s3-event-bridge';
 import { IamEnforcement } from './iam/enforcement';
@@ -105,6 +106,8 @@ interface Wiring {
   clients: AwsClients;
   resources: ProvisionedResources;
   outcomes: OutcomeLog;
+  /** The last processed objects and errors, for `npm run status -- --local`. */
+  recent: RecentLogRecorder;
   /** What every function's environment holds besides the SDK's endpoints. */
   baseEnv: Record<string, string>;
   /** Where the functions' SDK calls go: the emulators (or fault proxies), each behind the IAM proxies when enforced. */
@@ -134,7 +137,10 @@ function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memor
     environment: { ...w.baseEnv, ...localAwsEnvironment(endpoints, w.cfg.region), ...fn.environment, AWS_LAMBDA_FUNCTION_NAME: fn.name },
     timeoutSeconds: fn.timeoutSeconds,
     concurrency: fn.concurrency,
-    onLog: w.outcomes.onLog,
+    onLog: (line, name) => {
+      w.outcomes.onLog(line, name);
+      w.recent.onLog(line, name);
+    },
     crashAfterMs: w.crashAfterMs ? () => w.crashAfterMs!(fn.name) : undefined,
   });
   w.onStop(() => host.stop());
@@ -266,6 +272,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       clients,
       resources,
       outcomes: new OutcomeLog(o.echoLogs),
+      recent: new RecentLogRecorder(recentLogsFile(o.dataDir)),
       baseEnv: {
         PATH: process.env.PATH ?? '',
         // EMF documents would interleave with the report; unit tests assert the metrics the handlers emit.
@@ -276,6 +283,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       crashAfterMs: o.crashAfterMs,
       onStop: (s) => stops.push(s),
     };
+    stops.push(async () => w.recent.stop());
     await iam?.start(w.functionEndpoints);
     const edges = await iam?.checkEdges();
 

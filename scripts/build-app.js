@@ -20,6 +20,8 @@ const ENTRIES = {
   'terraform-env': 'tools/cli/terraform-env.ts',
   'lock-providers': 'tools/cli/lock-providers.ts',
   environments: 'tools/cli/environments.ts',
+  'smoke-cli': 'tools/cli/smoke.ts',
+  'status-cli': 'tools/cli/status.ts',
   docs: 'tools/cli/docs.ts',
   bench: 'bench/run.ts',
 };

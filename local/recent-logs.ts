@@ -1,0 +1,77 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LogField, LogMessage } from '../src/app/telemetry-contract';
+
+/** A function's log line as `npm run status` shows it. */
+export interface RecentLogLine {
+  time: string;
+  function: string;
+  level: string;
+  message: string;
+  key?: string;
+  status?: string;
+  latencyMs?: number;
+  error?: string;
+}
+
+export interface RecentLogs {
+  /** The last items written (`Object processed` lines), newest last. */
+  processed: RecentLogLine[];
+  /** The last ERROR lines of any function, newest last. */
+  errors: RecentLogLine[];
+}
+
+/** Where a running local pipeline keeps them: the local stand-in for the functions' log groups. */
+export const recentLogsFile = (dataDir: string): string => join(dataDir, 'recent-logs.json');
+
+const KEEP = 20;
+
+/**
+ * Keeps the last processed objects and ERROR lines of the local functions and writes them to
+ * `recent-logs.json` at most once a second, so `npm run status -- --local` can read what, on
+ * AWS, it reads from CloudWatch Logs. Only lines that can matter are parsed.
+ */
+export class RecentLogRecorder {
+  private readonly logs: RecentLogs = { processed: [], errors: [] };
+  private timer?: NodeJS.Timeout;
+
+  public constructor(private readonly file: string) {
+    this.write();
+  }
+
+  public readonly onLog = (line: string, functionName: string): void => {
+    const processed = line.includes(LogMessage.OBJECT_PROCESSED);
+    if (!processed && !line.includes('"ERROR"')) return;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const entry: RecentLogLine = {
+      time: String(parsed.timestamp ?? new Date().toISOString()),
+      function: functionName,
+      level: String(parsed.level ?? ''),
+      message: String(parsed.message ?? ''),
+      key: typeof parsed[LogField.KEY] === 'string' ? (parsed[LogField.KEY] as string) : undefined,
+      status: typeof parsed[LogField.STATUS] === 'string' ? (parsed[LogField.STATUS] as string) : undefined,
+      latencyMs: typeof parsed[LogField.LATENCY_MS] === 'number' ? (parsed[LogField.LATENCY_MS] as number) : undefined,
+      error: parsed.error ? JSON.stringify(parsed.error).slice(0, 300) : undefined,
+    };
+    const list = entry.level === 'ERROR' ? this.logs.errors : entry.message === LogMessage.OBJECT_PROCESSED ? this.logs.processed : undefined;
+    if (!list) return;
+    list.push(entry);
+    if (list.length > KEEP) list.shift();
+    this.timer ??= setTimeout(() => this.write(), 1000).unref();
+  };
+
+  public stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.write();
+  }
+
+  private write(): void {
+    this.timer = undefined;
+    writeFileSync(this.file, JSON.stringify(this.logs, null, 2));
+  }
+}

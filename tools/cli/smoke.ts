@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { locateDeployment } from '../deployment';
+import { runSmoke } from '../smoke/smoke';
+import { runMain } from './run-main';
+
+const USAGE = `Usage: npm run smoke -- --env NAME [--local] [--timeout SECONDS] [--json]
+
+Proves a deployed (or locally running) pipeline end to end: uploads a probe object under the
+environment's prefix (_smoke/…), waits for its item, checks that nothing new reached the
+dead-letter (or pusher failure) queue, prints the latency, then removes every version of the
+probe and its item. Exit 0 when every step held, 1 otherwise.
+
+  --local            the running local pipeline (npm start -- --env NAME --watch DIR)
+  --timeout SECONDS  how long to wait for the item (default 60)
+  --data-dir DIR     the local pipeline's data folder (default .local/NAME)
+  --json             the result as JSON
+
+Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's credentials;
+it needs s3:PutObject/DeleteObject/DeleteObjectVersion/ListBucketVersions on the bucket,
+dynamodb:GetItem/DeleteItem on the table and sqs:GetQueueAttributes on the failure queues.`;
+
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values } = parseArgs({
+    args: argv,
+    options: { env: { type: 'string' }, local: { type: 'boolean', default: false }, timeout: { type: 'string', default: '60' }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return (write(`${USAGE}\n`), 0);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  const timeout = Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) return (process.stderr.write(`--timeout must be a positive number of seconds (got "${values.timeout}")\n`), 1);
+  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
+  try {
+    const result = await runSmoke(d, { timeoutMs: timeout * 1000 });
+    if (values.json) write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      write(`Smoke test of ${values.env} (${d.local ? 'local pipeline' : 'AWS'}): probe "${result.key}"\n`);
+      for (const s of result.steps) write(`  ${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
+      write(result.ok ? `Passed: end-to-end latency ${result.latencyMs} ms.\n` : 'FAILED.\n');
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    d.close();
+  }
+}
+
+runMain(module, main);
