@@ -91,8 +91,9 @@ export class BundledFunction extends Construct {
       memorySize: props.memoryMb,
       reservedConcurrentExecutions: props.reservedConcurrency ?? undefined,
       tracingConfig: { mode: 'Active' },
-      // JSON: Powertools' lines stay as they are, the runtime's own lines (errors, timeouts) get a
-      // `level` too, so the ERROR metric filter can match `$.level` instead of a word.
+      // JSON: Powertools' lines (and EMF) stay as they are — Powertools writes through its own Console,
+      // not the runtime's patched one — and the runtime's own lines (crashes, timeouts) get a `level`
+      // too, so the ERROR metric filter matches `$.level` instead of a word.
       loggingConfig: { logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'WARN', logGroup: this.logGroup.name },
       environment: { variables: props.environment },
       dependsOn: [this.logGroup, policy],
