@@ -21,6 +21,21 @@ export interface RecentLogs {
   errors: RecentLogLine[];
 }
 
+/** A parsed Powertools line as status shows it: the telemetry contract's fields, the error shortened. */
+export function recentLogLine(functionName: string, parsed: Record<string, unknown>): RecentLogLine {
+  const field = <T>(name: string, type: 'string' | 'number'): T | undefined => (typeof parsed[name] === type ? (parsed[name] as T) : undefined);
+  return {
+    time: String(parsed.timestamp ?? new Date().toISOString()),
+    function: functionName,
+    level: String(parsed.level ?? ''),
+    message: typeof parsed.message === 'string' ? parsed.message : JSON.stringify(parsed.message),
+    key: field<string>(LogField.KEY, 'string'),
+    status: field<string>(LogField.STATUS, 'string'),
+    latencyMs: field<number>(LogField.LATENCY_MS, 'number'),
+    error: parsed.error ? JSON.stringify(parsed.error).slice(0, 300) : undefined,
+  };
+}
+
 /** Where a running local pipeline keeps them: the local stand-in for the functions' log groups. */
 export const recentLogsFile = (dataDir: string): string => join(dataDir, 'recent-logs.json');
 
@@ -48,16 +63,7 @@ export class RecentLogRecorder {
     } catch {
       return;
     }
-    const entry: RecentLogLine = {
-      time: String(parsed.timestamp ?? new Date().toISOString()),
-      function: functionName,
-      level: String(parsed.level ?? ''),
-      message: String(parsed.message ?? ''),
-      key: typeof parsed[LogField.KEY] === 'string' ? (parsed[LogField.KEY] as string) : undefined,
-      status: typeof parsed[LogField.STATUS] === 'string' ? (parsed[LogField.STATUS] as string) : undefined,
-      latencyMs: typeof parsed[LogField.LATENCY_MS] === 'number' ? (parsed[LogField.LATENCY_MS] as number) : undefined,
-      error: parsed.error ? JSON.stringify(parsed.error).slice(0, 300) : undefined,
-    };
+    const entry = recentLogLine(functionName, parsed);
     const list = entry.level === 'ERROR' ? this.logs.errors : entry.message === LogMessage.OBJECT_PROCESSED ? this.logs.processed : undefined;
     if (!list) return;
     list.push(entry);

@@ -4,8 +4,8 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { resourceNames } from '../../config/derive';
-import { LogField, LogMessage } from '../../src/app/telemetry-contract';
-import { recentLogsFile, type RecentLogLine, type RecentLogs } from '../../local/recent-logs';
+import { LogMessage } from '../../src/app/telemetry-contract';
+import { recentLogLine, recentLogsFile, type RecentLogLine, type RecentLogs } from '../../local/recent-logs';
 import type { Deployment } from '../deployment';
 import { explainDeadLetter, peekQueue } from '../dlq/dead-letter-view';
 
@@ -128,16 +128,6 @@ export function awsSources(d: Deployment, clients = { cloudwatch: new CloudWatch
       }
     });
   };
-  const toLine = (fn: string, e: Record<string, unknown>): RecentLogLine => ({
-    time: String(e.timestamp),
-    function: fn,
-    level: String(e.level ?? ''),
-    message: typeof e.message === 'string' ? e.message : JSON.stringify(e.message),
-    key: typeof e[LogField.KEY] === 'string' ? (e[LogField.KEY] as string) : undefined,
-    status: typeof e[LogField.STATUS] === 'string' ? (e[LogField.STATUS] as string) : undefined,
-    latencyMs: typeof e[LogField.LATENCY_MS] === 'number' ? (e[LogField.LATENCY_MS] as number) : undefined,
-    error: e.error ? JSON.stringify(e.error).slice(0, 300) : undefined,
-  });
   const byTime = (a: RecentLogLine, b: RecentLogLine) => a.time.localeCompare(b.time);
   return {
     alarms: async () => {
@@ -160,8 +150,8 @@ export function awsSources(d: Deployment, clients = { cloudwatch: new CloudWatch
       const errors: RecentLogLine[] = [];
       for (const { fn, group } of groups) {
         const [p, e] = await Promise.all([filter(group, `{ $.message = "${LogMessage.OBJECT_PROCESSED}" }`), filter(group, '{ $.level = "ERROR" }')]);
-        processed.push(...p.map((x) => toLine(fn, x)));
-        errors.push(...e.map((x) => toLine(fn, x)));
+        processed.push(...p.map((x) => recentLogLine(fn, x)));
+        errors.push(...e.map((x) => recentLogLine(fn, x)));
       }
       return { processed: processed.sort(byTime), errors: errors.sort(byTime), source: `CloudWatch Logs ${groups.map((g) => g.group).join(', ')}, last hour` };
     },
