@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-root';
 import { runServers, type ServerEndpoints } from './lib/servers';
-import { coldStartSuite } from './suites/cold-start';
+import { runDoubles, type DoubleEndpoints } from './lib/doubles';
+import { coldStartBreakdown, coldStartSuite } from './suites/cold-start';
 import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';
 import { processorSuite, runProcessorVariant } from './suites/processor';
 import { reconcileSuite, runReconcileChild } from './suites/reconcile';
@@ -13,19 +14,22 @@ import { renderMarkdown, type BenchResults } from './report';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/** The emulators and latency proxies, in their own process for the whole run. */
-function startServers(objects: number, latencies: number[]): Promise<{ endpoints: ServerEndpoints; child: ChildProcess }> {
+/** A server process of the bench (`servers`: emulators and latency proxies; `double`: the thin service double), for the whole run. */
+function startServerProcess<T>(task: string, params: unknown): Promise<{ endpoints: T; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [join(PROJECT_ROOT, 'dist', 'bench.js'), 'servers', JSON.stringify({ objects, latencies })], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('node', [join(PROJECT_ROOT, 'dist', 'bench.js'), task, JSON.stringify(params)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
       const line = err.split('\n').find((l) => l.startsWith('RESULT '));
       if (line) resolve({ endpoints: JSON.parse(line.slice(7)), child });
     });
-    child.on('close', (code) => reject(new Error(`bench servers exited ${code}: ${err}`)));
+    child.on('close', (code) => reject(new Error(`bench ${task} exited ${code}: ${err}`)));
   });
 }
+
+const startServers = (objects: number, latencies: number[]) => startServerProcess<ServerEndpoints>('servers', { objects, latencies });
+const startDoubles = (latencies: number[]) => startServerProcess<DoubleEndpoints>('double', { latencies });
 
 /** How much each suite runs: `--quick` is CI's smoke run, the default the figures in docs/benchmarks.md. */
 function benchParameters(quick: boolean) {
@@ -78,17 +82,25 @@ async function main(argv: string[]): Promise<void> {
     save();
   };
   if (wanted('processor') || wanted('cold-start')) {
-    log(`bench (${quick ? 'quick' : 'full'}): starting emulators and 5 ms latency proxies in a separate process`);
+    log(`bench (${quick ? 'quick' : 'full'}): starting emulators, 5 ms latency proxies and the service doubles in separate processes`);
     const { endpoints, child } = await startServers(objects, [0, 5]);
+    const doubles = await startDoubles([0, 5]);
     try {
       if (wanted('processor')) {
         await suite('processor', async () => {
-          results.processor = await processorSuite(endpoints, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
+          const targets = { double: { byLatency: doubles.endpoints.byLatency }, dynalite: endpoints };
+          results.processor = await processorSuite(targets, doubles.endpoints.xrayDaemon, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
         });
       }
-      if (wanted('cold-start')) await suite('cold start', async () => void (results.coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log })));
+      if (wanted('cold-start')) {
+        await suite('cold start', async () => {
+          results.coldStart = await coldStartSuite(endpoints, { runs: p.coldRuns, log });
+          results.coldStartBreakdown = await coldStartBreakdown(endpoints, { runs: p.coldRuns, log });
+        });
+      }
     } finally {
       child.kill();
+      doubles.child.kill();
     }
   }
   if (wanted('local-pipeline')) await suite('local pipeline', async () => void (results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log })));
@@ -117,7 +129,9 @@ const fail = (e: Error) => {
   process.exit(1);
 };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-if (task === 'servers') {
+if (task === 'double') {
+  runDoubles((JSON.parse(json!) as { latencies: number[] }).latencies).then(emit, fail);
+} else if (task === 'servers') {
   const { objects, latencies } = JSON.parse(json!) as { objects: number; latencies: number[] };
   runServers(objects, latencies).then(emit, fail);
 } else if (task === 'processor-run') {

@@ -14,7 +14,9 @@ conservation report. Fractions are 0–1. Exits 1 if any object was lost or writ
 
   --env NAME        environment config (default: the first direct-mode one)
   --seed N          randomness seed (default 1)
-  --concurrency N   parallel uploads (default 16)
+  --concurrency N   parallel uploads (default 16; closed loop: the next starts when one ends)
+  --rate N          open loop: start N uploads a second whatever the pipeline does (latency is then
+                    the pipeline's, not the uploader's backlog); overrides --concurrency
   --no-iam          do not check calls against the stack's IAM policies (to measure what checking costs)
   --json            print the report as JSON`;
 
@@ -42,7 +44,7 @@ function loadDataDir(env: string): string {
 export function renderLoadReport(r: LoadReport): string {
   const ms = (v: number | null) => (v === null ? '–' : `${v} ms`);
   return [
-    `Load run: ${r.uploaded} objects, environment "${r.environment}" (${r.mode} mode)`,
+    `Load run: ${r.uploaded} objects, environment "${r.environment}" (${r.mode} mode), ${r.options.rate ? `open loop at ${r.options.rate} uploads/s` : 'closed loop'}`,
     `faults: poison ${r.options.poison}, duplicates ${r.options.duplicates}, reorder ${r.options.reorder}, transient ${r.options.transient}, crash ${r.options.crash}`,
     '',
     '| conservation | count |',
@@ -79,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
         env: { type: 'string' },
         seed: { type: 'string' },
         concurrency: { type: 'string' },
+        rate: { type: 'string' },
         json: { type: 'boolean', default: false },
         'no-iam': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -97,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       crash: fraction('crash', values.crash),
       seed: positive('seed', values.seed, 1),
       uploadConcurrency: positive('concurrency', values.concurrency, 16),
+      rate: values.rate === undefined ? undefined : positive('rate', values.rate),
       json: values.json,
       iam: !values['no-iam'],
       env: values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev',

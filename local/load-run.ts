@@ -23,8 +23,13 @@ export interface LoadOptions {
   crash?: number;
   /** Authorize calls against the synthesized policies, as `npm start` does. @default true */
   iam?: boolean;
-  /** Parallel uploads. @default 16 */
+  /** Parallel uploads (closed loop: the next upload starts when one finishes). @default 16 */
   uploadConcurrency?: number;
+  /**
+   * Open loop: start one upload every 1/rate seconds whatever the pipeline does, as real users
+   * would — latency then measures the pipeline, not the uploader's backlog. Overrides uploadConcurrency.
+   */
+  rate?: number;
   /** Seed for the fault proxy's and the selection's randomness. @default 1 */
   seed?: number;
   drainTimeoutMs?: number;
@@ -34,7 +39,7 @@ export interface LoadOptions {
 export interface LoadReport {
   environment: string;
   mode: string;
-  options: { files: number; poison: number; duplicates: number; reorder: number; transient: number; crash: number };
+  options: { files: number; poison: number; duplicates: number; reorder: number; transient: number; crash: number; rate: number | null };
   uploaded: number;
   /** Objects whose newest version is in the table. */
   stored: number;
@@ -93,12 +98,19 @@ function reorderingHook(reordered: Set<string>): (record: Record<string, unknown
   };
 }
 
-/** Uploads every key (twice for reordered ones) and returns the ETag each key's newest version must have. */
-async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered: Set<string>, concurrency: number, onUploaded: () => void): Promise<Map<string, string>> {
-  const upload = limitConcurrency(concurrency, (key: string, body: string) => pipeline.upload(key, body, 'text/plain'));
+/**
+ * Uploads every key (twice for reordered ones) and returns the ETag each key's newest version
+ * must have: `concurrency` at a time (closed loop), or key i at i/rate seconds (open loop).
+ */
+async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered: Set<string>, pace: { concurrency: number; rate?: number }, onUploaded: () => void): Promise<Map<string, string>> {
+  const put = (key: string, body: string) => pipeline.upload(key, body, 'text/plain');
+  const upload = pace.rate ? put : limitConcurrency(pace.concurrency, put);
+  const started = Date.now();
+  const startOf = (i: number) => (pace.rate ? new Promise<void>((r) => setTimeout(r, Math.max(0, started + (i * 1000) / pace.rate! - Date.now()))) : Promise.resolve());
   const expectedEtag = new Map<string, string>();
   await Promise.all(
-    keys.map(async (key) => {
+    keys.map(async (key, i) => {
+      await startOf(i);
       const v1 = `${key} version 1`;
       await upload(key, v1);
       let final = v1;
@@ -168,7 +180,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const started = Date.now();
     let done = 0;
     const progress = setInterval(() => o.onProgress?.(`uploaded ${done}/${o.files} · stored ${pipeline.outcomes.count('stored')}`), 1000);
-    const expectedEtag = await uploadVersions(pipeline, keys, reordered, o.uploadConcurrency ?? 16, () => done++);
+    const expectedEtag = await uploadVersions(pipeline, keys, reordered, { concurrency: o.uploadConcurrency ?? 16, rate: o.rate }, () => done++);
     for (let i = 0; i < poisonCount; i++) await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
     await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
     const durationMs = Date.now() - started;
@@ -178,7 +190,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     return {
       environment: o.config.environment,
       mode: o.config.mode,
-      options: { files: o.files, poison: o.poison, duplicates: o.duplicates, reorder: o.reorder, transient: o.transient, crash: o.crash ?? 0 },
+      options: { files: o.files, poison: o.poison, duplicates: o.duplicates, reorder: o.reorder, transient: o.transient, crash: o.crash ?? 0, rate: o.rate ?? null },
       uploaded: o.files,
       stored: c.stored,
       duplicatesAbsorbed: proxy.stats.conditionFailed,

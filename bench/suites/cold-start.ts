@@ -62,7 +62,49 @@ handler({ Records: [{ messageId: 'cold', body }] }, { getRemainingTimeInMillis: 
 }).catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
-function runColdChild(file: string, endpoints: { dynamodb: string; s3: string; sqs: string }): Promise<ColdRunResult> {
+/**
+ * The unbundled build's init, split by what it loads: every require issued by the handler's own
+ * file is timed (inclusive) and charged to its package group; aws-xray-sdk-core, which the tracer
+ * loads, is timed wherever it is required and taken out of the tracer's share. What remains of
+ * the module init is our code (including creating the SDK clients and Powertools objects).
+ */
+const BREAKDOWN_CHILD = `
+const Module = require('node:module');
+const groupOf = (request) =>
+  request.startsWith('@aws-sdk/') ? 'SDK clients' :
+  request === 'aws-xray-sdk-core' ? 'aws-xray-sdk-core' :
+  request.startsWith('@aws-lambda-powertools/tracer') ? 'Powertools tracer' :
+  request.startsWith('@aws-lambda-powertools/') ? 'Powertools logger, metrics, batch' : null;
+const spent = {};
+const load = Module._load;
+let inXray = false;
+Module._load = function (request, parent, isMain) {
+  const group = groupOf(request);
+  const top = parent && parent.filename === process.env.COLD_FILE;
+  if (!group || (!top && !(group === 'aws-xray-sdk-core' && !inXray))) return load.apply(this, arguments);
+  const xray = group === 'aws-xray-sdk-core';
+  if (xray) inXray = true;
+  const t = performance.now();
+  try { return load.apply(this, arguments); } finally {
+    const ms = performance.now() - t;
+    spent[group] = (spent[group] || 0) + ms;
+    if (xray) { inXray = false; if (!top) spent['Powertools tracer'] = (spent['Powertools tracer'] || 0) - ms; }
+  }
+};
+const t0 = performance.now();
+const { handler } = require(process.env.COLD_FILE);
+const t1 = performance.now();
+const sequencer = (BigInt(Date.now()) * 1000000n).toString(16).toUpperCase();
+const key = encodeURIComponent(process.env.COLD_KEY).replace(/%20/g, '+').replace(/%2F/g, '/');
+const body = JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: process.env.COLD_BUCKET }, object: { key, size: 12, sequencer } } }] });
+handler({ Records: [{ messageId: 'cold', body }] }, { getRemainingTimeInMillis: () => 30000 }).then(() => {
+  const t2 = performance.now();
+  const libraries = Object.values(spent).reduce((a, b) => a + b, 0);
+  process.stderr.write('RESULT ' + JSON.stringify({ ...spent, 'our code': t1 - t0 - libraries, 'first invocation': t2 - t1 }) + '\\n');
+}).catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+`;
+
+function runColdChild(file: string, endpoints: { dynamodb: string; s3: string; sqs: string }, script = COLD_CHILD): Promise<ColdRunResult> {
   const env = {
     PATH: process.env.PATH ?? '',
     ...localAwsEnvironment(endpoints, 'eu-west-1'),
@@ -73,7 +115,7 @@ function runColdChild(file: string, endpoints: { dynamodb: string; s3: string; s
     COLD_BUCKET: BENCH_BUCKET,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn('node', ['-e', COLD_CHILD], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('node', ['-e', script], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
@@ -94,6 +136,19 @@ export interface ColdStartFigures {
   firstInvokeMs: Figure;
   initPlusFirstMs: Figure;
   processTotalMs: Figure;
+}
+
+/** Median ms per part of the unbundled build's cold start (see BREAKDOWN_CHILD). */
+export type ColdStartBreakdown = Record<string, Figure>;
+
+export async function coldStartBreakdown(servers: ServerEndpoints, o: { runs: number; log: (s: string) => void }): Promise<ColdStartBreakdown> {
+  const file = buildColdStartVariants()['unbundled (node_modules)'];
+  const runs: Array<Record<string, number>> = [];
+  for (let i = 0; i < o.runs; i++) runs.push((await runColdChild(file, servers.byLatency['0']!, BREAKDOWN_CHILD)) as unknown as Record<string, number>);
+  const parts = Object.keys(runs[0]!);
+  const out = Object.fromEntries(parts.map((part) => [part, figure(runs.map((r) => r[part] ?? 0))]));
+  o.log(`  cold start breakdown (unbundled): ${parts.map((p) => `${p} ${out[p]!.median} ms`).join(', ')}`);
+  return out;
 }
 
 export async function coldStartSuite(servers: ServerEndpoints, o: { runs: number; log: (s: string) => void }): Promise<ColdStartFigures[]> {

@@ -7,14 +7,23 @@ import { encodeS3Key } from '../../src/core/s3-key';
 import { PUSHER_MESSAGE_TYPE } from '../../src/core/types';
 import { localAwsEnvironment } from '../../local/local-clients';
 import { powertoolsBaselineHandler } from '../baselines/powertools-baseline';
+import { powertoolsConditionalHandler } from '../baselines/powertools-conditional';
 import { rawCeilingHandler } from '../baselines/raw-ceiling';
 import { seedStyleHandler } from '../baselines/seed-style';
 import { benchProcessorEnvironment } from '../lib/bench-config';
 import { BENCH_BUCKET, BENCH_TABLE, objectKey, type ServerEndpoints } from '../lib/servers';
 import { figure, percentile, type Figure } from '../lib/stats';
 
-export const VARIANTS = ['ours-direct', 'ours-pusher', 'seed-style', 'powertools', 'ceiling-direct', 'ceiling-pusher'] as const;
+/**
+ * `ours-*` is the shipped bundle as deployed: Powertools logger and metrics on, X-Ray tracing
+ * active (a trace header per invocation, segments sent over UDP to a sink) — `-untraced` the same
+ * with tracing off. The rest are peers on the same services and batches.
+ */
+export const VARIANTS = ['ours-pusher', 'ours-pusher-untraced', 'ours-direct', 'seed-style', 'powertools', 'powertools-conditional', 'ceiling-pusher', 'ceiling-direct'] as const;
 export type Variant = (typeof VARIANTS)[number];
+
+/** Where the SDK calls go: the thin double (the handler's own cost) or dynalite/s3rver (a realistic server). */
+export type Target = 'double' | 'dynalite';
 
 export interface ProcessorRunParams {
   variant: Variant;
@@ -22,12 +31,28 @@ export interface ProcessorRunParams {
   records: number;
   objects: number;
   endpoints: { dynamodb: string; s3: string; sqs: string };
+  /** UDP address of the X-Ray sink, for the traced variants. */
+  xrayDaemon: string;
 }
 
 export interface ProcessorRunResult {
   recordsPerSecond: number;
   p50BatchMs: number;
   p99BatchMs: number;
+  /** Mean wall time of one invocation (what Lambda bills). */
+  meanInvocationMs: number;
+  /** CPU (user + system) of the handler's process per record, µs, timed loop only. */
+  cpuUsPerRecord: number;
+  peakRssMb: number;
+}
+
+const TRACED: readonly Variant[] = ['ours-pusher', 'ours-direct'];
+const PUSHER_SHAPED: readonly Variant[] = ['ours-pusher', 'ours-pusher-untraced', 'ceiling-pusher', 'powertools-conditional'];
+
+/** A fresh X-Ray trace header per invocation, as Lambda sets `_X_AMZN_TRACE_ID`. */
+function traceHeader(): string {
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=1`;
 }
 
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -36,8 +61,8 @@ function bodyFor(variant: Variant, i: number, objects: number, sequencer: string
   // The baselines' unconditional puts would drop ordering_key from items that ours and the
   // ceiling then compare against; they write their own keys (they never read the object).
   const baseline = variant === 'seed-style' || variant === 'powertools';
-  const key = `${baseline ? 'baseline/' : ''}${objectKey(i % objects)}`;
-  if (variant === 'ours-pusher' || variant === 'ceiling-pusher') {
+  const key = `${baseline ? 'baseline/' : variant === 'powertools-conditional' ? 'ptc/' : ''}${objectKey(i % objects)}`;
+  if (PUSHER_SHAPED.includes(variant)) {
     return JSON.stringify({ type: PUSHER_MESSAGE_TYPE, bucket: BENCH_BUCKET, key, eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), sequencer, size: 12, etag: 'e', contentType: 'text/plain' });
   }
   return JSON.stringify({
@@ -58,13 +83,24 @@ function bodyFor(variant: Variant, i: number, objects: number, sequencer: string
 export async function runProcessorVariant(p: ProcessorRunParams): Promise<ProcessorRunResult> {
   // BENCH_LOG_LEVEL and BENCH_PROCESSOR_FILE exist for profiling (another log level, the unbundled build).
   const { NODE_OPTIONS: _nodeOptions, ...environment } = benchProcessorEnvironment(p.endpoints.sqs, Math.min(100, p.batchSize));
-  Object.assign(process.env, localAwsEnvironment(p.endpoints, 'eu-west-1'), environment, { POWERTOOLS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? environment.POWERTOOLS_LOG_LEVEL });
+  const traced = TRACED.includes(p.variant);
+  Object.assign(process.env, localAwsEnvironment(p.endpoints, 'eu-west-1'), environment, {
+    POWERTOOLS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? environment.POWERTOOLS_LOG_LEVEL,
+    // As in Lambda: metrics printed (EMF), the X-Ray SDK in Lambda mode sending to a daemon address.
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    POWERTOOLS_TRACE_ENABLED: String(traced),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    LAMBDA_TASK_ROOT: PROJECT_ROOT,
+    AWS_XRAY_DAEMON_ADDRESS: p.xrayDaemon,
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+  });
   let handler: (e: SQSEvent, c: Context) => Promise<unknown>;
   if (p.variant.startsWith('ours')) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     handler = require(process.env.BENCH_PROCESSOR_FILE ?? bundleDeployedHandler('processor').file).handler;
   } else if (p.variant === 'seed-style') handler = seedStyleHandler(BENCH_TABLE);
   else if (p.variant === 'powertools') handler = powertoolsBaselineHandler(BENCH_TABLE) as typeof handler;
+  else if (p.variant === 'powertools-conditional') handler = powertoolsConditionalHandler(BENCH_TABLE) as typeof handler;
   else handler = rawCeilingHandler({ tableName: BENCH_TABLE, head: p.variant === 'ceiling-direct', concurrency: Math.min(100, p.batchSize) });
 
   // Sequencers grow with the clock, so every run's writes are newer than the last run's.
@@ -75,17 +111,33 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
       return { messageId: `m-${i}`, receiptHandle: 'r', body: bodyFor(p.variant, i, p.objects, (base + BigInt(i)).toString(16).toUpperCase()), attributes: {} as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'eu-west-1' };
     }),
   });
-  await handler(batch(p.records), context); // warm-up: cold start and connection set-up are not throughput
+  const invoke = (event: SQSEvent) => {
+    if (traced) process.env._X_AMZN_TRACE_ID = traceHeader();
+    return handler(event, context);
+  };
+  await invoke(batch(p.records)); // warm-up: cold start and connection set-up are not throughput
+  // Built before timing: the harness's JSON is not the handler's cost.
+  const batches = Array.from({ length: Math.ceil(p.records / p.batchSize) }, (_, b) => batch(b * p.batchSize));
   const latencies: number[] = [];
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
-  for (let from = 0; from < p.records; from += p.batchSize) {
+  for (const event of batches) {
     const t = performance.now();
-    const result = (await handler(batch(from), context)) as { batchItemFailures?: unknown[] } | undefined;
+    const result = (await invoke(event)) as { batchItemFailures?: unknown[] } | undefined;
     if (result?.batchItemFailures?.length) throw new Error(`${p.variant}: ${result.batchItemFailures.length} records failed`);
     latencies.push(performance.now() - t);
   }
-  const seconds = (performance.now() - started) / 1000;
-  return { recordsPerSecond: p.records / seconds, p50BatchMs: percentile(latencies, 50), p99BatchMs: percentile(latencies, 99) };
+  const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
+  const records = batches.length * p.batchSize;
+  return {
+    recordsPerSecond: records / (elapsed / 1000),
+    p50BatchMs: percentile(latencies, 50),
+    p99BatchMs: percentile(latencies, 99),
+    meanInvocationMs: elapsed / batches.length,
+    cpuUsPerRecord: (cpu.user + cpu.system) / records,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 /** Spawns a fresh process per run; the handlers' own stdout (logs, EMF) goes nowhere, as it would to CloudWatch. */
@@ -107,38 +159,50 @@ export function runInChild<T>(task: string, params: unknown, env: NodeJS.Process
 }
 
 export interface ProcessorFigures {
+  /** Absent from results written before the double existed (those ran on dynalite). */
+  target?: Target;
   variant: Variant;
   batchSize: number;
   latencyMs: number;
   recordsPerSecond: Figure;
   p50BatchMs: Figure;
   p99BatchMs: Figure;
+  meanInvocationMs?: Figure;
+  cpuUsPerRecord?: Figure;
+  peakRssMb?: Figure;
 }
 
 export async function processorSuite(
-  servers: ServerEndpoints,
+  targets: Partial<Record<Target, ServerEndpoints>>,
+  xrayDaemon: string,
   o: { records: number; objects: number; repeats: number; batchSizes: number[]; latencies: number[]; variants?: readonly Variant[]; log: (s: string) => void },
 ): Promise<ProcessorFigures[]> {
   const out: ProcessorFigures[] = [];
-  for (const latencyMs of o.latencies) {
-    for (const batchSize of o.batchSizes) {
-      for (const variant of o.variants ?? VARIANTS) {
-        // The seed's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
-        const records = variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records;
-        const runs: ProcessorRunResult[] = [];
-        for (let r = 0; r < o.repeats; r++) {
-          runs.push(await runInChild<ProcessorRunResult>('processor-run', { variant, batchSize, records, objects: o.objects, endpoints: servers.byLatency[String(latencyMs)]! }));
+  for (const [target, servers] of Object.entries(targets) as Array<[Target, ServerEndpoints]>) {
+    for (const latencyMs of o.latencies) {
+      for (const batchSize of o.batchSizes) {
+        for (const variant of o.variants ?? VARIANTS) {
+          // The seed's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
+          const records = variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records;
+          const runs: ProcessorRunResult[] = [];
+          for (let r = 0; r < o.repeats; r++) {
+            runs.push(await runInChild<ProcessorRunResult>('processor-run', { variant, batchSize, records, objects: o.objects, endpoints: servers.byLatency[String(latencyMs)]!, xrayDaemon }));
+          }
+          const f: ProcessorFigures = {
+            target,
+            variant,
+            batchSize,
+            latencyMs,
+            recordsPerSecond: figure(runs.map((x) => x.recordsPerSecond)),
+            p50BatchMs: figure(runs.map((x) => x.p50BatchMs)),
+            p99BatchMs: figure(runs.map((x) => x.p99BatchMs)),
+            meanInvocationMs: figure(runs.map((x) => x.meanInvocationMs)),
+            cpuUsPerRecord: figure(runs.map((x) => x.cpuUsPerRecord)),
+            peakRssMb: figure(runs.map((x) => x.peakRssMb)),
+          };
+          o.log(`  processor [${target}] ${variant} batch ${batchSize} @${latencyMs}ms: ${f.recordsPerSecond.median} rec/s (±${f.recordsPerSecond.spreadPct}%), ${f.cpuUsPerRecord?.median} µs CPU/record`);
+          out.push(f);
         }
-        const f = {
-          variant,
-          batchSize,
-          latencyMs,
-          recordsPerSecond: figure(runs.map((x) => x.recordsPerSecond)),
-          p50BatchMs: figure(runs.map((x) => x.p50BatchMs)),
-          p99BatchMs: figure(runs.map((x) => x.p99BatchMs)),
-        };
-        o.log(`  processor ${variant} batch ${batchSize} @${latencyMs}ms: ${f.recordsPerSecond.median} rec/s (±${f.recordsPerSecond.spreadPct}%)`);
-        out.push(f);
       }
     }
   }
