@@ -35,7 +35,7 @@ const startDoubles = (latencies: number[]) => startServerProcess<DoubleEndpoints
 function benchParameters(quick: boolean) {
   return quick
     ? { records: 500, repeats: 1, coldRuns: 5, loadFiles: 1000, loadRepeats: 1, synthRepeats: 1, tests: false, reconcileObjects: 1000 }
-    : { records: 5000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true, reconcileObjects: 10000 };
+    : { records: 3000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true, reconcileObjects: 10000 };
 }
 
 function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, objects: number): BenchResults {

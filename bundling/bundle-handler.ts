@@ -1,4 +1,7 @@
 import { buildSync, version as esbuildVersion } from 'esbuild';
+
+/** Stands in for `cls-hooked/context` in every bundle (relative to the project root). */
+export const XRAY_CONTEXT_SHIM = 'src/app/xray-context.ts';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-root';
@@ -47,7 +50,7 @@ const abs = (p: string): string => (isAbsolute(p) ? p : join(PROJECT_ROOT, p));
  */
 export function bundleHandler(options: BundleOptions): BundleResult {
   const outDir = abs(options.outDir);
-  const key = JSON.stringify({ ...options, outDir, esbuildVersion });
+  const key = JSON.stringify({ ...options, outDir, esbuildVersion, alias: XRAY_CONTEXT_SHIM });
   const cached = cache.get(key) ?? unchangedSinceLastBuild(outDir, key);
   if (cached) {
     cache.set(key, cached);
@@ -74,6 +77,8 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     // source map, and with it the asset hash, does not depend on where dependencies live.
     preserveSymlinks: true,
     external: [...(options.externalSdk ? ['@aws-sdk/*', '@smithy/*'] : []), ...(options.externalPackages ?? [])],
+    // The X-Ray SDK's context propagation on AsyncLocalStorage instead of cls-hooked (see the file).
+    alias: { 'cls-hooked/context': `./${XRAY_CONTEXT_SHIM}` },
     legalComments: 'none',
     logLevel: 'warning',
   });

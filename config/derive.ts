@@ -132,6 +132,9 @@ const powertools = (cfg: PipelineConfig, service: string): Record<string, string
   POWERTOOLS_SERVICE_NAME: service,
   POWERTOOLS_METRICS_NAMESPACE: metricNamespace(cfg),
   POWERTOOLS_LOG_LEVEL: 'INFO',
+  // Every AWS call is traced by its SDK client (captureAWSv3Client); patching node's http(s) as
+  // well would trace each one twice, at a CPU cost per call (see docs/benchmarks.md).
+  POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
   NODE_OPTIONS: '--enable-source-maps',
 });
 

@@ -14,6 +14,7 @@ export interface ObservedOutcome {
 
 /** The status each contract line stands for; `null`: the line's own `status` field says. */
 const STATUS_OF: Record<LogMessage, string | null> = {
+  [LogMessage.BATCH_PROCESSED]: null,
   [LogMessage.OBJECT_PROCESSED]: null,
   [LogMessage.NOT_STORED]: null,
   [LogMessage.POISON_DEAD_LETTERED]: 'poison',
@@ -50,9 +51,15 @@ export class OutcomeLog {
     }
     const message = String(entry.message ?? '');
     if (!isContractMessage(message)) return;
+    // A batch line carries its records' outcomes; every other contract line is one outcome.
+    const entries = message === LogMessage.BATCH_PROCESSED ? ((entry[LogField.OUTCOMES] as Array<Record<string, unknown>> | undefined) ?? []) : [entry];
+    for (const e of entries) this.record(fn, STATUS_OF[message], e);
+  };
+
+  private record(fn: string, status: string | null, entry: Record<string, unknown>): void {
     const outcome: ObservedOutcome = {
       function: fn,
-      status: STATUS_OF[message] ?? text(entry[LogField.STATUS]) ?? 'unknown',
+      status: status ?? text(entry[LogField.STATUS]) ?? 'unknown',
       key: text(entry[LogField.KEY]),
       bucket: text(entry[LogField.BUCKET]),
       messageId: text(entry[LogField.MESSAGE_ID]),
@@ -62,7 +69,7 @@ export class OutcomeLog {
     };
     this.outcomes.push(outcome);
     for (const l of this.listeners) l(outcome);
-  };
+  }
 
   /** Calls `listener` with every outcome from now on (watch mode's live lines). */
   public subscribe(listener: (o: ObservedOutcome) => void): void {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LogField, LogMessage } from '../src/app/telemetry-contract';
+import { LogField, LogMessage, WRITTEN_STATUSES } from '../src/app/telemetry-contract';
 
 /** A function's log line as `npm run status` shows it. */
 export interface RecentLogLine {
@@ -36,6 +36,14 @@ export function recentLogLine(functionName: string, parsed: Record<string, unkno
   };
 }
 
+/** The items a BATCH_PROCESSED line says were written, one line each (the batch line's time and level). */
+export function writtenItems(functionName: string, batchLine: Record<string, unknown>): RecentLogLine[] {
+  const outcomes = (batchLine[LogField.OUTCOMES] as Array<Record<string, unknown>> | undefined) ?? [];
+  return outcomes
+    .filter((o) => WRITTEN_STATUSES.includes(String(o[LogField.STATUS])))
+    .map((o) => recentLogLine(functionName, { ...o, timestamp: batchLine.timestamp, level: batchLine.level, message: LogMessage.OBJECT_PROCESSED }));
+}
+
 /** Where a running local pipeline keeps them: the local stand-in for the functions' log groups. */
 export const recentLogsFile = (dataDir: string): string => join(dataDir, 'recent-logs.json');
 
@@ -55,19 +63,21 @@ export class RecentLogRecorder {
   }
 
   public readonly onLog = (line: string, functionName: string): void => {
-    const processed = line.includes(LogMessage.OBJECT_PROCESSED);
-    if (!processed && !line.includes('"ERROR"')) return;
+    if (!line.includes(LogMessage.BATCH_PROCESSED) && !line.includes('"ERROR"')) return;
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(line) as Record<string, unknown>;
     } catch {
       return;
     }
-    const entry = recentLogLine(functionName, parsed);
-    const list = entry.level === 'ERROR' ? this.logs.errors : entry.message === LogMessage.OBJECT_PROCESSED ? this.logs.processed : undefined;
-    if (!list) return;
-    list.push(entry);
-    if (list.length > KEEP) list.shift();
+    if (parsed.level === 'ERROR') this.keep(this.logs.errors, [recentLogLine(functionName, parsed)]);
+    else if (parsed.message === LogMessage.BATCH_PROCESSED) this.keep(this.logs.processed, writtenItems(functionName, parsed));
+  };
+
+  private keep(list: RecentLogLine[], lines: RecentLogLine[]): void {
+    if (lines.length === 0) return;
+    list.push(...lines);
+    list.splice(0, Math.max(0, list.length - KEEP));
     this.timer ??= setTimeout(() => this.write(), 1000).unref();
   };
 

@@ -151,6 +151,7 @@ describe('pipeline stack, direct mode', () => {
           POWERTOOLS_SERVICE_NAME: 'processor',
           POWERTOOLS_METRICS_NAMESPACE: 'FileIngestion/ingest-test',
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
           NODE_OPTIONS: '--enable-source-maps',
         },
       },

@@ -22,7 +22,7 @@ export function capturedObservability(namespace = 'FileIngestion/test', serviceN
   });
   const logger = new Logger({ serviceName, logLevel: 'SILENT' });
   const logs: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  for (const level of ['info', 'warn', 'error'] as const) {
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
     jest.spyOn(logger, level).mockImplementation(((message: string, ...extra: Array<Record<string, unknown>>) => {
       logs.push({ level, message, fields: Object.assign({}, ...extra) });
     }) as never);

@@ -82,6 +82,8 @@ export interface DoubleStats {
 
 export interface ServiceDouble {
   url: string;
+  /** The trace documents received (header line stripped), when started with `keepTraces`. */
+  traces: Array<Record<string, unknown>>;
   /** UDP address for the X-Ray SDK (`AWS_XRAY_DAEMON_ADDRESS`): datagrams are counted and dropped. */
   xrayDaemon: string;
   stats(): DoubleStats;
@@ -91,7 +93,8 @@ export interface ServiceDouble {
 const keyOf = (item: Item): string => `${item.s3_key?.S}\u0000${item.bucket?.S}`;
 
 /** Starts the double: one HTTP port for all three services (told apart by headers and paths), one UDP port for traces. */
-export async function startServiceDouble(latencyMs: number): Promise<ServiceDouble> {
+export async function startServiceDouble(latencyMs: number, options: { keepTraces?: boolean } = {}): Promise<ServiceDouble> {
+  const traces: Array<Record<string, unknown>> = [];
   const items = new Map<string, Item>();
   const conditions = new Map<string, Cond>();
   const stats: DoubleStats = { requests: 0, conditionalFailures: 0, traceDatagrams: 0 };
@@ -173,12 +176,17 @@ export async function startServiceDouble(latencyMs: number): Promise<ServiceDoub
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const udp = createSocket('udp4');
-  udp.on('message', () => stats.traceDatagrams++);
+  udp.on('message', (msg: Buffer) => {
+    stats.traceDatagrams++;
+    // Each datagram: a JSON header line, then the (sub)segment document.
+    if (options.keepTraces) traces.push(JSON.parse(msg.toString().split('\n')[1]!) as Record<string, unknown>);
+  });
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     xrayDaemon: `127.0.0.1:${udp.address().port}`,
+    traces,
     stats: () => ({ ...stats }),
     close: () =>
       new Promise((r) => {

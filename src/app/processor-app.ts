@@ -8,7 +8,7 @@ import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
 import { limitConcurrency } from '../core/limit';
 import { makeMessageProcessor, type Outcome } from '../core/process-message';
 import { readProcessorEnvironment } from './environment';
-import { LogMessage, MetricName } from './telemetry-contract';
+import { BATCH_OUTCOMES_PER_LINE, LogField, LogMessage, MetricName, WRITTEN_STATUSES } from './telemetry-contract';
 import { createObservability, reportIfAccessDenied, traceClients, type Observability } from './observability';
 
 export interface ProcessorAppOptions {
@@ -48,7 +48,8 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     now: options.now,
   });
 
-  const handleRecord = limitConcurrency(env.recordConcurrency, async (record: SQSRecord): Promise<void> => {
+  // `done` collects the invocation's outcomes for its summary line (one per invocation, never shared).
+  const handleRecord = limitConcurrency(env.recordConcurrency, async (record: SQSRecord, done: Array<Record<string, unknown>>): Promise<void> => {
     const messageId = record.messageId;
     let outcomes: Outcome[];
     try {
@@ -63,13 +64,13 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
       metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
       // A backfilled object had no event: its age is not the pipeline's latency.
       if (outcome.status === 'stored' || outcome.status === 'deleted') metrics.addMetric(MetricName.END_TO_END_LATENCY, MetricUnit.Milliseconds, outcome.latencyMs);
-      if (outcome.status === 'stored' || outcome.status === 'deleted' || outcome.status === 'backfilled') {
-        logger.info(LogMessage.OBJECT_PROCESSED, { messageId, ...outcome });
-      } else if (outcome.status === 'poison') {
+      if (outcome.status === 'poison') {
         logger.error(LogMessage.POISON_DEAD_LETTERED, { messageId, ...outcome });
-      } else {
-        logger.info(LogMessage.NOT_STORED, { messageId, ...outcome });
+        continue;
       }
+      const entry = { messageId, ...outcome };
+      done.push(entry);
+      logger.debug(WRITTEN_STATUSES.includes(outcome.status) ? LogMessage.OBJECT_PROCESSED : LogMessage.NOT_STORED, entry);
     }
   });
 
@@ -77,9 +78,12 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     logger.addContext(context);
     // One processor per invocation: its state must not be shared by overlapping invocations.
     const processor = new BatchProcessor(EventType.SQS);
+    const done: Array<Record<string, unknown>> = [];
     try {
-      const response = await processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
-      logger.info('Batch done', { records: event.Records.length, failed: response.batchItemFailures.length });
+      const response = await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, done), processor, { context, throwOnFullBatchFailure: false });
+      const summary = { records: event.Records.length, failed: response.batchItemFailures.length };
+      if (done.length === 0) logger.info(LogMessage.BATCH_PROCESSED, { ...summary, [LogField.OUTCOMES]: [] });
+      for (let i = 0; i < done.length; i += BATCH_OUTCOMES_PER_LINE) logger.info(LogMessage.BATCH_PROCESSED, { ...summary, [LogField.OUTCOMES]: done.slice(i, i + BATCH_OUTCOMES_PER_LINE) });
       return response;
     } finally {
       metrics.publishStoredMetrics();

@@ -6,9 +6,16 @@
 
 /** Per-object and per-message log lines (Powertools JSON `message` field). */
 export const LogMessage = {
-  /** Processor: an object's item was written (stored, marked deleted, or backfilled). */
+  /**
+   * Processor, INFO: what became of the records of an invocation that need no retry — one line per
+   * up to {@link BATCH_OUTCOMES_PER_LINE} records, each outcome in `outcomes` (status, key, bucket,
+   * messageId, latencyMs, reason). One line a batch instead of one a record: it is what the
+   * per-record cost and the log bill were made of.
+   */
+  BATCH_PROCESSED: 'Batch processed',
+  /** Processor, DEBUG only: an object's item was written (stored, marked deleted, or backfilled). */
   OBJECT_PROCESSED: 'Object processed',
-  /** Processor: nothing written for an object or message (duplicate, skipped, ignored, test event). */
+  /** Processor, DEBUG only: nothing written for an object or message (duplicate, skipped, ignored, test event). */
   NOT_STORED: 'Message not stored',
   /** Processor: a message (or the unreadable part of one) went to the DLQ. */
   POISON_DEAD_LETTERED: 'Poison message sent to the dead-letter queue',
@@ -31,7 +38,15 @@ export const LogField = {
   MESSAGE_ID: 'messageId',
   REASON: 'reason',
   LATENCY_MS: 'latencyMs',
+  /** Of BATCH_PROCESSED: the records' outcomes, each with the fields above. */
+  OUTCOMES: 'outcomes',
 } as const;
+
+/** Outcomes per BATCH_PROCESSED line: a batch of 10,000 stays far below CloudWatch's 256 KB per event. */
+export const BATCH_OUTCOMES_PER_LINE = 100;
+
+/** The statuses of an outcome whose item was written. */
+export const WRITTEN_STATUSES: readonly string[] = ['stored', 'deleted', 'backfilled'];
 
 /** EMF metric names (namespace `POWERTOOLS_METRICS_NAMESPACE`, dimension `service`). */
 export const MetricName = {

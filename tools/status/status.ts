@@ -5,7 +5,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { resourceNames } from '../../config/derive';
 import { LogMessage } from '../../src/app/telemetry-contract';
-import { recentLogLine, recentLogsFile, type RecentLogLine, type RecentLogs } from '../../local/recent-logs';
+import { recentLogLine, recentLogsFile, writtenItems, type RecentLogLine, type RecentLogs } from '../../local/recent-logs';
 import type { Deployment } from '../deployment';
 import { explainDeadLetter, peekQueue } from '../dlq/dead-letter-view';
 
@@ -149,8 +149,8 @@ export function awsSources(d: Deployment, clients = { cloudwatch: new CloudWatch
       const processed: RecentLogLine[] = [];
       const errors: RecentLogLine[] = [];
       for (const { fn, group } of groups) {
-        const [p, e] = await Promise.all([filter(group, `{ $.message = "${LogMessage.OBJECT_PROCESSED}" }`), filter(group, '{ $.level = "ERROR" }')]);
-        processed.push(...p.map((x) => recentLogLine(fn, x)));
+        const [p, e] = await Promise.all([filter(group, `{ $.message = "${LogMessage.BATCH_PROCESSED}" }`), filter(group, '{ $.level = "ERROR" }')]);
+        processed.push(...p.flatMap((x) => writtenItems(fn, x)));
         errors.push(...e.map((x) => recentLogLine(fn, x)));
       }
       return { processed: processed.sort(byTime), errors: errors.sort(byTime), source: `CloudWatch Logs ${groups.map((g) => g.group).join(', ')}, last hour` };

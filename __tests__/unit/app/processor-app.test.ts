@@ -208,9 +208,11 @@ describe('processor telemetry contract', () => {
     // Assess
     expect(totals()).toEqual({ [MetricName.POISON_MESSAGES]: 1, [MetricName.DUPLICATES]: 1, [MetricName.TRANSIENT_FAILURES]: 1 });
     expect(logs.map((l) => l.message)).toEqual(
-      expect.arrayContaining([LogMessage.POISON_DEAD_LETTERED, LogMessage.NOT_STORED, LogMessage.TRANSIENT_FAILURE]),
+      expect.arrayContaining([LogMessage.POISON_DEAD_LETTERED, LogMessage.BATCH_PROCESSED, LogMessage.TRANSIENT_FAILURE]),
     );
-    expect(logs.find((l) => l.message === LogMessage.NOT_STORED)!.fields).toMatchObject({ [LogField.STATUS]: 'duplicate', [LogField.KEY]: 'dup', [LogField.BUCKET]: 'uploads' });
+    const batch = logs.find((l) => l.message === LogMessage.BATCH_PROCESSED)!;
+    expect(batch).toMatchObject({ level: 'info', fields: { records: 3, failed: 1 } });
+    expect(batch.fields[LogField.OUTCOMES]).toEqual([expect.objectContaining({ [LogField.STATUS]: 'duplicate', [LogField.KEY]: 'dup', [LogField.BUCKET]: 'uploads', [LogField.MESSAGE_ID]: expect.any(String) })]);
   });
 
   it('counts backfilled objects apart, without an end-to-end latency (no event started them)', async () => {
@@ -222,7 +224,22 @@ describe('processor telemetry contract', () => {
     await handler({ Records: [sqsRecord(body)] }, lambdaContext());
     // Assess
     expect(totals()).toEqual({ [MetricName.OBJECTS_BACKFILLED]: 1 });
-    expect(logs.find((l) => l.message === LogMessage.OBJECT_PROCESSED)!.fields).toMatchObject({ [LogField.STATUS]: 'backfilled', [LogField.KEY]: 'old.txt' });
+    expect(logs.find((l) => l.message === LogMessage.BATCH_PROCESSED)!.fields[LogField.OUTCOMES]).toEqual([expect.objectContaining({ [LogField.STATUS]: 'backfilled', [LogField.KEY]: 'old.txt' })]);
+  });
+
+  it('logs one INFO line per invocation (per 100 records), not one per record; per-record lines only at DEBUG', async () => {
+    // Prepare
+    const { handler, logs } = observed();
+    const records = Array.from({ length: 250 }, (_, i) => sqsRecord(s3EventBody({ key: `k${i}.txt` }), `m${i}`));
+    // Act
+    await handler({ Records: records }, lambdaContext());
+    // Assess
+    const infos = logs.filter((l) => l.level === 'info');
+    expect(infos.map((l) => l.message)).toEqual([LogMessage.BATCH_PROCESSED, LogMessage.BATCH_PROCESSED, LogMessage.BATCH_PROCESSED]);
+    expect(infos.map((l) => (l.fields[LogField.OUTCOMES] as unknown[]).length)).toEqual([100, 100, 50]);
+    const keys = infos.flatMap((l) => (l.fields[LogField.OUTCOMES] as Array<Record<string, unknown>>).map((o) => o[LogField.KEY]));
+    expect(new Set(keys).size).toBe(250);
+    expect(logs.filter((l) => l.level === 'debug' && l.message === LogMessage.OBJECT_PROCESSED)).toHaveLength(250);
   });
 });
 

@@ -20,9 +20,18 @@ describe('OutcomeLog reads the handlers through the telemetry contract', () => {
     expect(log.outcomes).toEqual([expect.objectContaining({ function: 'fn', ...expected })]);
   });
 
+  it('reads every outcome of a batch line', () => {
+    const log = new OutcomeLog();
+    log.onLog(line(LogMessage.BATCH_PROCESSED, { records: 3, failed: 1, outcomes: [{ status: 'stored', key: 'a', bucket: 'up', messageId: 'm1', latencyMs: 5 }, { status: 'duplicate', key: 'b', bucket: 'up', messageId: 'm2' }] }), 'fn');
+    expect(log.outcomes).toEqual([
+      expect.objectContaining({ function: 'fn', status: 'stored', key: 'a', messageId: 'm1', latencyMs: 5 }),
+      expect.objectContaining({ function: 'fn', status: 'duplicate', key: 'b', messageId: 'm2' }),
+    ]);
+  });
+
   it('ignores lines outside the contract and keeps non-JSON output as errors', () => {
     const log = new OutcomeLog();
-    log.onLog(line('Batch done', { records: 3 }), 'fn');
+    log.onLog(line('Something else', { records: 3 }), 'fn');
     log.onLog('Error: something crashed', 'fn');
     expect(log.outcomes).toEqual([]);
     expect(log.errors).toEqual(['fn: Error: something crashed']);

@@ -36,18 +36,27 @@ describe('npm run status on AWS: alarms, queue age and the functions’ log grou
     logs.on(FilterLogEventsCommand).callsFake((input) => ({
       events: input.filterPattern.includes('ERROR')
         ? [{ timestamp: now - 1000, message: JSON.stringify({ level: 'ERROR', message: 'Access denied; check the function role', key: 'a.txt' }) }]
-        : [{ timestamp: now - 2000, message: JSON.stringify({ level: 'INFO', message: 'Object processed', key: 'b.txt', status: 'stored', latencyMs: 12 }) }, { timestamp: now, message: 'not json' }],
+        : [
+            { timestamp: now - 2000, message: JSON.stringify({ level: 'INFO', message: 'Batch processed', records: 3, failed: 0, outcomes: [{ key: 'b.txt', status: 'stored', latencyMs: 12 }, { key: 'c.txt', status: 'duplicate' }, { key: 'd.txt', status: 'deleted', latencyMs: 3 }] }) },
+            { timestamp: now, message: 'not json' },
+          ],
     }));
     const recent = await sources().recentLogs();
     const calls = logs.commandCalls(FilterLogEventsCommand).map((c) => [c.args[0].input.logGroupName, c.args[0].input.filterPattern]);
     expect(calls).toEqual([
-      ['/aws/lambda/ingest-test-processor', '{ $.message = "Object processed" }'],
+      ['/aws/lambda/ingest-test-processor', '{ $.message = "Batch processed" }'],
       ['/aws/lambda/ingest-test-processor', '{ $.level = "ERROR" }'],
-      ['/aws/lambda/ingest-test-pusher', '{ $.message = "Object processed" }'],
+      ['/aws/lambda/ingest-test-pusher', '{ $.message = "Batch processed" }'],
       ['/aws/lambda/ingest-test-pusher', '{ $.level = "ERROR" }'],
     ]);
-    expect(recent.processed).toHaveLength(2);
-    expect(recent.processed[0]).toMatchObject({ function: 'ingest-test-processor', key: 'b.txt', status: 'stored', latencyMs: 12 });
+    // Written items only (not the duplicate), from both functions' groups.
+    expect(recent.processed.map((p) => [p.function, p.key, p.status])).toEqual([
+      ['ingest-test-processor', 'b.txt', 'stored'],
+      ['ingest-test-processor', 'd.txt', 'deleted'],
+      ['ingest-test-pusher', 'b.txt', 'stored'],
+      ['ingest-test-pusher', 'd.txt', 'deleted'],
+    ]);
+    expect(recent.processed[0]).toMatchObject({ latencyMs: 12, time: new Date(now - 2000).toISOString() });
     expect(recent.errors[0]).toMatchObject({ level: 'ERROR', key: 'a.txt' });
   });
 
