@@ -30,6 +30,18 @@ describe('load run with faults', () => {
     expect(report.throttlesInjected).toBeGreaterThan(0);
   }, 240_000);
 
+  it('open loop (--rate): uploads keep their schedule whatever the pipeline does, and nothing is lost', async () => {
+    const openData = tempDataDir();
+    try {
+      const report = await runLoad({ config: makeConfig(), dataDir: openData.dir, files: 60, poison: 0, duplicates: 0.1, reorder: 0, transient: 0, rate: 100, seed: 3 });
+      expect(report).toMatchObject({ lost: 0, doubleWritten: 0, stored: 60, options: { rate: 100 } });
+      // 60 uploads at 100/s cannot finish before the last one is due, 0.59 s after the first.
+      expect(report.durationMs).toBeGreaterThanOrEqual(590);
+    } finally {
+      openData.cleanup();
+    }
+  }, 60_000);
+
   it('conserves every object when invocations crash mid-batch (Runtime.ExitError, the batch redelivered)', async () => {
     const report = await runLoad({
       // A short timeout: a crashed batch comes back after the visibility timeout, as on AWS.

@@ -172,6 +172,9 @@ export interface ProcessorFigures {
   peakRssMb?: Figure;
 }
 
+/** On dynalite (the second, realistic table) ours and the peers it is compared with; the double runs them all. */
+export const DYNALITE_VARIANTS: readonly Variant[] = ['ours-pusher', 'ours-direct', 'powertools-conditional', 'ceiling-pusher', 'ceiling-direct'];
+
 export async function processorSuite(
   targets: Partial<Record<Target, ServerEndpoints>>,
   xrayDaemon: string,
@@ -181,7 +184,7 @@ export async function processorSuite(
   for (const [target, servers] of Object.entries(targets) as Array<[Target, ServerEndpoints]>) {
     for (const latencyMs of o.latencies) {
       for (const batchSize of o.batchSizes) {
-        for (const variant of o.variants ?? VARIANTS) {
+        for (const variant of o.variants ?? (target === 'dynalite' ? DYNALITE_VARIANTS : VARIANTS)) {
           // The seed's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
           const records = variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records;
           const runs: ProcessorRunResult[] = [];
