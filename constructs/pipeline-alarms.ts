@@ -63,12 +63,22 @@ export class PipelineAlarms extends Construct {
     this.heartbeat();
   }
 
-  private add(alarmId: string, spec: AlarmSpec, overrides: Partial<CloudwatchMetricAlarmConfig> = {}): void {
+  /** What every alarm shares: its name, description, periods to evaluate, missing data, and the topic on ALARM and OK. */
+  private common(alarmId: string, description: string, evaluation: Evaluation) {
     const t = this.props.config.alarms;
-    const periods = spec.evaluation === 'errors' ? { evaluationPeriods: t.evaluationPeriods, datapointsToAlarm: t.datapointsToAlarm } : { evaluationPeriods: 1, datapointsToAlarm: 1 };
-    this.alarms[alarmId] = new CloudwatchMetricAlarm(this, alarmId, {
+    return {
       alarmName: `${this.props.config.namePrefix}-${alarmId}`,
-      alarmDescription: spec.description,
+      alarmDescription: description,
+      ...(evaluation === 'errors' ? { evaluationPeriods: t.evaluationPeriods, datapointsToAlarm: t.datapointsToAlarm } : { evaluationPeriods: 1, datapointsToAlarm: 1 }),
+      treatMissingData: 'notBreaching',
+      alarmActions: [this.props.topicArn],
+      okActions: [this.props.topicArn],
+    };
+  }
+
+  private add(alarmId: string, spec: AlarmSpec, overrides: Partial<CloudwatchMetricAlarmConfig> = {}): void {
+    this.alarms[alarmId] = new CloudwatchMetricAlarm(this, alarmId, {
+      ...this.common(alarmId, spec.description, spec.evaluation),
       namespace: spec.metric.namespace,
       metricName: spec.metric.metricName,
       dimensions: Object.keys(spec.metric.dimensions).length > 0 ? spec.metric.dimensions : undefined,
@@ -76,11 +86,7 @@ export class PipelineAlarms extends Construct {
       extendedStatistic: spec.extendedStatistic,
       comparisonOperator: spec.comparison,
       threshold: spec.threshold,
-      period: t.periodSeconds,
-      ...periods,
-      treatMissingData: 'notBreaching',
-      alarmActions: [this.props.topicArn],
-      okActions: [this.props.topicArn],
+      period: this.props.config.alarms.periodSeconds,
       ...overrides,
     });
   }
@@ -248,15 +254,9 @@ export class PipelineAlarms extends Construct {
         return { id: `m${i}`, returnData: false, metric: { namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions, period: t.periodSeconds, stat: 'Sum' } };
       });
       this.alarms[id] = new CloudwatchMetricAlarm(this, id, {
-        alarmName: `${config.namePrefix}-${id}`,
-        alarmDescription: `DynamoDB ${what} (${PROCESSOR_TABLE_OPERATIONS.join(', ')}) in ${t.datapointsToAlarm} of ${t.evaluationPeriods} periods; the records are retried.`,
+        ...this.common(id, `DynamoDB ${what} (${PROCESSOR_TABLE_OPERATIONS.join(', ')}) in ${t.datapointsToAlarm} of ${t.evaluationPeriods} periods; the records are retried.`, 'errors'),
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         threshold: 1,
-        evaluationPeriods: t.evaluationPeriods,
-        datapointsToAlarm: t.datapointsToAlarm,
-        treatMissingData: 'notBreaching',
-        alarmActions: [this.props.topicArn],
-        okActions: [this.props.topicArn],
         metricQuery: [...queries, { id: 'total', expression: `SUM([${queries.map((q) => q.id).join(', ')}])`, label: `${metricName} of ${PROCESSOR_TABLE_OPERATIONS.join(' + ')}`, returnData: true }],
       });
     }

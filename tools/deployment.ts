@@ -27,6 +27,8 @@ export interface Deployment {
   config: PipelineConfig;
   /** True for a running `npm start`, false for AWS. */
   local: boolean;
+  /** The running local pipeline's data folder (local only). */
+  dataDir?: string;
   resources: DeployedResources;
   s3: S3Client;
   sqs: SQSClient;
@@ -52,7 +54,8 @@ function withClose(d: Omit<Deployment, 'close'>): Deployment {
 
 /** A running `npm start -- --env NAME --watch …`, found through the file it writes in its data folder. */
 function localDeployment(env: string, dataDir?: string): Deployment {
-  const file = localEndpointsFile(resolve(dataDir ?? join(PROJECT_ROOT, '.local', env)));
+  const dir = resolve(dataDir ?? join(PROJECT_ROOT, '.local', env));
+  const file = localEndpointsFile(dir);
   if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
   const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
   if (info.environment !== env) throw new Error(`The local pipeline of ${file} runs environment "${info.environment}", not "${env}"`);
@@ -62,6 +65,7 @@ function localDeployment(env: string, dataDir?: string): Deployment {
     // What it runs with, which a test may have built without a config file.
     config: info.config,
     local: true,
+    dataDir: dir,
     resources: { ...r, pusherFunctionName: r.pusherFailureQueueUrl ? info.names.pusher : undefined },
     ...clients,
     lambda: info.lambdaEndpoint ? new LambdaClient({ region: info.region, endpoint: info.lambdaEndpoint, credentials: LOCAL_CREDENTIALS }) : undefined,

@@ -1,8 +1,6 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../config/project-root';
 import { locateDeployment } from '../deployment';
-import { awsSources, collectStatus, defaultDataDir, localSources, renderStatus } from '../status/status';
+import { awsSources, collectStatus, localSources, renderStatus } from '../status/status';
 import { runMain } from './run-main';
 
 const USAGE = `Usage: npm run status -- --env NAME [--local] [--json]
@@ -31,7 +29,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   const aws = d.local ? undefined : awsSources(d);
   try {
-    const sources = aws ?? localSources(resolve(values['data-dir'] ?? defaultDataDir(PROJECT_ROOT, values.env)));
+    const sources = aws ?? localSources(d.dataDir!);
     const report = await collectStatus(d, sources);
     write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
     const unhealthy = report.failureQueues.some((f) => f.visible + f.inFlight > 0) || (report.alarms ?? []).some((a) => a.state === 'ALARM');

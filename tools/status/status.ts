@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -189,6 +188,3 @@ export function renderStatus(s: StatusReport): string {
   for (const e of s.recentErrors) out.push(`  ${e.time}  ${e.function}  ${e.message}${e.key ? `  ${JSON.stringify(e.key)}` : ''}${e.error ? `  ${e.error}` : ''}`);
   return `${out.join('\n')}\n`;
 }
-
-/** The data folder a local pipeline of `env` uses unless told otherwise. */
-export const defaultDataDir = (root: string, env: string): string => join(root, '.local', env);
