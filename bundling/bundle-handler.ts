@@ -3,7 +3,7 @@ import { buildSync, version as esbuildVersion } from 'esbuild';
 /** Stands in for `cls-hooked/context` in every bundle (relative to the project root). */
 export const XRAY_CONTEXT_SHIM = 'src/app/xray-context.ts';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-root';
 import { trimSourceMap } from './trim-source-map';
 
@@ -91,7 +91,8 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     }
   }
   const result = { outDir, file, bytes: built.outputFiles.find((o) => o.path === file)!.contents.byteLength };
-  writeInputManifest(outDir, key, Object.keys(built.metafile!.inputs));
+  const shipped = Object.entries(built.metafile!.outputs[relative(PROJECT_ROOT, file)]?.inputs ?? {}).filter(([, o]) => o.bytesInOutput > 0).map(([input]) => input);
+  writeInputManifest(outDir, key, Object.keys(built.metafile!.inputs), shipped);
   cache.set(key, result);
   return result;
 }
@@ -103,17 +104,24 @@ const fingerprint = (path: string): string => {
   return `${s.size}:${s.mtimeMs}`;
 };
 
-function writeInputManifest(outDir: string, key: string, inputs: string[]): void {
-  const files = Object.fromEntries(inputs.map((i) => [i, fingerprint(i)]));
-  writeFileSync(manifestPath(outDir), JSON.stringify({ key, files }));
+/** `files`: every input esbuild read, for the cache; `shipped`: those with code in the bundle (tree-shaking dropped the rest). */
+interface InputManifest {
+  key: string;
+  files: Record<string, string>;
+  shipped: string[];
+}
+
+function writeInputManifest(outDir: string, key: string, inputs: string[], shipped: string[]): void {
+  const manifest: InputManifest = { key, files: Object.fromEntries(inputs.map((i) => [i, fingerprint(i)])), shipped };
+  writeFileSync(manifestPath(outDir), JSON.stringify(manifest));
 }
 
 function unchangedSinceLastBuild(outDir: string, key: string): BundleResult | undefined {
   const file = join(outDir, 'index.js');
   if (process.env.BUNDLE_CACHE === '0' || !existsSync(manifestPath(outDir)) || !existsSync(file) || !existsSync(`${file}.map`)) return undefined;
   try {
-    const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as { key: string; files: Record<string, string> };
-    if (manifest.key !== key) return undefined;
+    const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as InputManifest;
+    if (manifest.key !== key || !Array.isArray(manifest.shipped)) return undefined;
     for (const [input, print] of Object.entries(manifest.files)) if (fingerprint(input) !== print) return undefined;
     return { outDir, file, bytes: statSync(file).size };
   } catch {
@@ -135,8 +143,8 @@ function writeIfChanged(path: string, contents: Uint8Array): void {
 /** The project files esbuild put into a handler's deployed bundle (from its metafile), relative to the project root; `withDependencies` adds the node_modules files. */
 export function deployedBundleInputs(name: HandlerName, o: { withDependencies?: boolean } = {}): string[] {
   const { outDir } = bundleDeployedHandler(name);
-  const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as { files: Record<string, string> };
-  return Object.keys(manifest.files).filter((f) => o.withDependencies || !f.includes('node_modules/'));
+  const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as InputManifest;
+  return manifest.shipped.filter((f) => o.withDependencies || !f.includes('node_modules/'));
 }
 
 /** Where the stack and the local runtime both take a handler's bundle from. */

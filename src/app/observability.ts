@@ -38,10 +38,6 @@ export function reportIfAccessDenied({ logger, metrics }: Observability, error: 
 }
 
 /** Every SDK call then shows up as a subsegment in the function's trace. */
-export function traceClients(tracer: Tracer, clients: AwsClients): AwsClients {
-  return {
-    s3: tracer.captureAWSv3Client(clients.s3),
-    sqs: tracer.captureAWSv3Client(clients.sqs),
-    dynamodb: tracer.captureAWSv3Client(clients.dynamodb),
-  };
+export function traceClients<C extends Partial<AwsClients>>(tracer: Tracer, clients: C): C {
+  return Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, tracer.captureAWSv3Client(client)])) as C;
 }

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createAwsClients, type AwsClients } from '../adapters/clients';
+import { createDynamoDBClient, createS3Client, createSqsClient, type AwsClients } from '../adapters/clients';
 import { DynamoItemRepository } from '../adapters/dynamo-item-repository';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
@@ -39,7 +39,7 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
   const env = readProcessorEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, metrics, tracer } = observability;
-  const clients = traceClients(tracer, options.clients ?? createAwsClients(options.env));
+  const clients = traceClients(tracer, options.clients ?? { s3: createS3Client(options.env), sqs: createSqsClient(), dynamodb: createDynamoDBClient() });
   const processMessage = makeMessageProcessor({
     objects: new S3ObjectStore(clients.s3),
     items: new DynamoItemRepository(clients.dynamodb, env.tableName),

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { createAwsClients, type AwsClients } from '../adapters/clients';
+import { createS3Client, createSqsClient, type AwsClients } from '../adapters/clients';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
 import { SqsQueueSender } from '../adapters/sqs-queue-sender';
@@ -12,7 +12,8 @@ import { createObservability, reportIfAccessDenied, traceClients, type Observabi
 
 export interface PusherAppOptions {
   env?: NodeJS.ProcessEnv;
-  clients?: AwsClients;
+  /** Ready clients (tests, local runtime); created from the environment otherwise. */
+  clients?: Pick<AwsClients, 's3' | 'sqs'>;
   observability?: Observability;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -22,7 +23,7 @@ export function createPusherHandler(options: PusherAppOptions = {}): (event: unk
   const env = readPusherEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, metrics, tracer } = observability;
-  const clients = traceClients(tracer, options.clients ?? createAwsClients(options.env));
+  const clients = traceClients(tracer, options.clients ?? { s3: createS3Client(options.env), sqs: createSqsClient() });
   const push = makePusher({
     objects: new S3ObjectStore(clients.s3),
     sender: new SqsQueueSender(clients.sqs, env.queueUrl),

@@ -34,4 +34,16 @@ describe('src/ is exactly what ships', () => {
     expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith('@cloud-copilot/'))).toEqual([]);
     expect(manifest.devDependencies['@cloud-copilot/iam-simulate']).toBeDefined();
   });
+
+  it('each bundle holds the SDK clients its handler calls and no other (the pusher never reaches DynamoDB)', () => {
+    // Prepare
+    const clientsIn = (handler: HandlerName) =>
+      [...new Set(deployedBundleInputs(handler, { withDependencies: true }).map((f) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(f)?.[1]).filter(Boolean))].sort();
+    // Act
+    const processor = clientsIn('processor');
+    const pusher = clientsIn('pusher');
+    // Assess
+    expect(processor).toEqual(['client-dynamodb', 'client-s3', 'client-sqs']);
+    expect(pusher).toEqual(['client-s3', 'client-sqs']);
+  });
 });
