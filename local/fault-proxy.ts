@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeServer, forward, listenOnLoopback, readBody, reply } from './loopback-server';
+import { closeServer, forward, isUpstreamResponse, listenOnLoopback, readBody, reply } from './loopback-server';
 
 export interface FaultProxyOptions {
   /** Fraction (0–1) of write requests (PutItem, UpdateItem) answered with a throttling error. */
@@ -78,7 +78,7 @@ export class FaultProxy {
       }
     }
     const answer = await forward(this.target!, req, body).catch((e: Error) => e);
-    if (isWrite && !(answer instanceof Error)) this.record(answer.status, write, answer.body.toString('utf8'));
+    if (isWrite && isUpstreamResponse(answer)) this.record(answer.status, write, answer.body.toString('utf8'));
     reply(res, answer);
   }
 

@@ -44,11 +44,17 @@ export function forward(target: URL, req: IncomingMessage, body: Buffer): Promis
   });
 }
 
+/**
+ * An answer, as opposed to the reason there is none. Not `instanceof Error`: errors raised by Node's
+ * own modules come from another realm when this runs inside a test sandbox (jest), and fail that check.
+ */
+export const isUpstreamResponse = (r: UpstreamResponse | Error): r is UpstreamResponse => typeof (r as Partial<UpstreamResponse>).status === 'number' && Buffer.isBuffer((r as Partial<UpstreamResponse>).body);
+
 /** Writes an upstream answer (or a 502 naming why there is none) back to the client. */
 export function reply(res: ServerResponse, r: UpstreamResponse | Error): void {
-  if (r instanceof Error) {
+  if (!isUpstreamResponse(r)) {
     res.writeHead(502);
-    res.end(r.message);
+    res.end(String((r as Error | undefined)?.message ?? r));
     return;
   }
   res.writeHead(r.status, r.headers);
