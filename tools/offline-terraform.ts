@@ -57,12 +57,16 @@ export interface PlanJson {
   [key: string]: unknown;
 }
 
-/** init → validate → plan → show -json, offline. Returns the validate output and the plan as JSON. */
-export async function planOffline(stackDir: string, region: string, env: NodeJS.ProcessEnv, options: { readonlyLock?: boolean } = {}): Promise<{ validate: string; plan: PlanJson }> {
+/**
+ * init → plan → show -json, offline. Returns what `plan` printed (its diagnostics: plan validates the
+ * configuration first, so a separate `validate` would only load the 700 MB provider once more) and
+ * the plan as JSON.
+ */
+export async function planOffline(stackDir: string, region: string, env: NodeJS.ProcessEnv, options: { readonlyLock?: boolean } = {}): Promise<{ planOutput: string; plan: PlanJson }> {
   writeOfflineOverride(stackDir, region);
   await terraform(['init', '-input=false', '-reconfigure', ...(options.readonlyLock ? ['-lockfile=readonly'] : [])], stackDir, env);
-  const validate = await terraform(['validate'], stackDir, env);
-  await terraform(['plan', '-input=false', '-lock=false', '-out=offline.tfplan'], stackDir, env);
+  const planned = await terraformWithCode(['plan', '-input=false', '-lock=false', '-out=offline.tfplan'], stackDir, env);
+  if (planned.code !== 0) throw new Error(`terraform plan failed in ${stackDir}:\n${planned.stderr || planned.stdout}`);
   const plan = JSON.parse(await terraform(['show', '-json', 'offline.tfplan'], stackDir, env)) as PlanJson;
-  return { validate, plan };
+  return { planOutput: planned.stdout + planned.stderr, plan };
 }

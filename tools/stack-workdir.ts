@@ -6,7 +6,8 @@ import { loadConfig } from '../config/load';
 import type { PipelineConfig } from '../config/types';
 import { LOCAL_CREDENTIALS } from '../local/local-clients';
 import { pipelineStackId } from '../stacks/pipeline-stack';
-import { OFFLINE_OVERRIDE_FILE, terraform, writeOfflineOverride } from './offline-terraform';
+import { initIfChanged } from './terraform-init';
+import { OFFLINE_OVERRIDE_FILE, writeOfflineOverride } from './offline-terraform';
 import { synthApp } from './synth';
 import { terraformEnv } from './terraform-env';
 export { terraformWithCode } from './offline-terraform';
@@ -81,7 +82,7 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
     );
   }
   const readonlyLock = options.readonlyLock ?? Boolean(process.env.CI);
-  await terraform(['init', '-input=false', '-reconfigure', ...(readonlyLock ? ['-lockfile=readonly'] : [])], dir, env);
+  await initIfChanged(dir, ['-input=false', '-reconfigure', ...(readonlyLock ? ['-lockfile=readonly'] : [])], env, tf.version ?? 'unknown');
   return { config, dir, env };
 }
 

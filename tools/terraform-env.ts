@@ -20,16 +20,19 @@ export interface TerraformEnv {
   reason?: string;
   env: NodeJS.ProcessEnv;
   mirror?: string;
+  /** `terraform version`, when available. */
+  version?: string;
 }
 
 const MIRROR_CANDIDATES = (): string[] => [process.env.TF_PROVIDER_MIRROR, '/opt/tf-plugins'].filter((m): m is string => Boolean(m));
 
-function terraformInstalled(): boolean {
+/** terraform's version, or null when it is not on PATH. */
+function installedVersion(): string | null {
   try {
-    execFileSync('terraform', ['version', '-json'], { stdio: 'ignore', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
-    return true;
+    const out = execFileSync('terraform', ['version', '-json'], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+    return (JSON.parse(out) as { terraform_version?: string }).terraform_version ?? 'unknown';
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -57,13 +60,14 @@ provider_installation {
 
 export function terraformEnv(): TerraformEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-  if (!terraformInstalled()) return { available: false, reason: 'terraform is not on PATH', env };
+  const version = installedVersion();
+  if (version === null) return { available: false, reason: 'terraform is not on PATH', env };
   const configured = process.env.TF_CLI_CONFIG_FILE;
   // Someone else's CLI config is respected as it is; ours (from an earlier `eval`) is written again.
-  if (configured && existsSync(configured) && configured !== MIRROR_CONFIG_FILE()) return { available: true, env };
+  if (configured && existsSync(configured) && configured !== MIRROR_CONFIG_FILE()) return { available: true, env, version };
   delete env.TF_CLI_CONFIG_FILE;
   const mirror = MIRROR_CANDIDATES().find((m) => existsSync(join(m, 'registry.terraform.io', 'hashicorp')));
-  if (!mirror) return { available: true, env, reason: 'no local provider mirror: providers come from the registry' };
+  if (!mirror) return { available: true, env, version, reason: 'no local provider mirror: providers come from the registry' };
   env.TF_CLI_CONFIG_FILE = writeMirrorConfig(mirror);
-  return { available: true, env, mirror };
+  return { available: true, env, mirror, version };
 }

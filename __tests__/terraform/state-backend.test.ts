@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -19,11 +19,12 @@ const describeWithTerraform = tf.available ? describe : describe.skip;
 describeWithTerraform('S3 backend against the local S3 emulator', () => {
   const cfg = loadAllConfigs().find((c) => c.state !== null)!;
   const dir = mkdtempSync(join(tmpdir(), 's3-backend-'));
-  const outdir = join(dir, 'cdktf.out');
   let s3: S3rver;
   let endpoint: string;
   const captured: string[] = [];
   const write = (s: string) => void captured.push(s);
+  // The commands below use the project's own cdktf.out, as `npm run state` does; the first one inits it.
+  let initMarker: { path: string; mtimeMs: number };
 
   beforeAll(async () => {
     s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3'), configureBuckets: [{ name: cfg.state!.bucket }] });
@@ -36,7 +37,9 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
   });
 
   it('initialises the configured S3 backend (encrypt, use_lockfile) and stores a pushed state under the environment key', async () => {
-    const stack = await prepareStack(cfg.environment, { s3Endpoint: endpoint, outdir });
+    const stack = await prepareStack(cfg.environment, { s3Endpoint: endpoint });
+    const marker = join(stack.dir, '.terraform', 'init-inputs.sha256');
+    initMarker = { path: marker, mtimeMs: statSync(marker).mtimeMs };
     const stateDoc = {
       version: 4,
       terraform_version: '1.11.4',
@@ -71,6 +74,8 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     captured.length = 0;
     expect(await state(['show', 'aws_sqs_queue.pipeline_queues_queue_18B5AFFD', '--env', cfg.environment, '--s3-endpoint', endpoint], write)).toBe(0);
     expect(captured.join('')).toMatch(/visibility_timeout_seconds\s+=\s+362/);
+    // Same backend, lock file and providers: neither command ran `terraform init` again.
+    expect(statSync(initMarker.path).mtimeMs).toBe(initMarker.mtimeMs);
   }, 120_000);
 
   it('writes outputs/<env>.json with `npm run outputs`', async () => {
