@@ -72,7 +72,16 @@ export function goals(r: BenchResults): Goal[] {
     g.push({ goal: 'init + first invocation ≤ 100 ms, shipped packaging the fastest', measured: `${shipped.initPlusFirstMs.median} ms${shipped.initPlusFirstMs.median === fastest ? ', fastest' : `, fastest is ${fastest} ms`}`, met: shipped.initPlusFirstMs.median <= 100 && shipped.initPlusFirstMs.median === fastest });
   }
   const open = r.localPipeline.find((l) => l.scenario.startsWith('fault mix, open loop'));
-  if (open) g.push({ goal: 'local pipeline, fault mix below capacity: p95 ≤ 1 s, 0 lost, 0 double-written', measured: `${open.scenario}: p95 ${open.p95Ms.median} ms, lost ${open.lost}, double-written ${open.doubleWritten}`, met: open.p95Ms.median <= 1000 && open.lost === 0 && open.doubleWritten === 0 });
+  // Steady state: objects whose event came after the warm-up (cold starts of the five function
+  // environments, the emulators' JIT); the p95 over all objects is in the table beside it.
+  if (open) {
+    const p95 = open.steadyP95Ms?.median ?? open.p95Ms.median;
+    g.push({
+      goal: 'local pipeline, fault mix below capacity: p95 ≤ 1 s (after the warm-up), 0 lost, 0 double-written',
+      measured: `${open.scenario}: p95 ${p95} ms after the first ${open.warmupSeconds ?? 0} s (${open.p95Ms.median} ms over all objects), lost ${open.lost}, double-written ${open.doubleWritten}`,
+      met: p95 <= 1000 && open.lost === 0 && open.doubleWritten === 0,
+    });
+  }
   const tests = r.toolchain.find((t) => t.name.startsWith('npm test'));
   if (tests) g.push({ goal: '`npm test` wall time ≤ 150 s', measured: `${tests.seconds.median} s`, met: tests.seconds.median <= 150 });
   const synth = r.toolchain.find((t) => t.name.startsWith('project synth'));
@@ -112,8 +121,8 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('', 'Where the init goes (unbundled build, each require of the handler timed inclusive; "our code" is the rest of module init, SDK clients and Powertools objects created):', '', '| part | ms |', '| --- | ---: |');
     for (const [part, f] of Object.entries(r.coldStartBreakdown)) out.push(`| ${part} | ${fig(f)} |`);
   }
-  out.push('', '### Local pipeline (`npm run load`, dev config: batch 10, window 0, concurrency 5)', '', '| scenario | files | files/s | p50 ms | p95 ms | p99 ms | peak RSS MB | lost | double-written |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const l of r.localPipeline) out.push(`| ${l.scenario} | ${l.files} | ${fig(l.filesPerSecond)} | ${fig(l.p50Ms)} | ${fig(l.p95Ms)} | ${fig(l.p99Ms)} | ${fig(l.peakRssMb)} | ${l.lost} | ${l.doubleWritten} |`);
+  out.push('', '### Local pipeline (`npm run load`, dev config: batch 10, window 0, concurrency 5)', '', '| scenario | files | files/s | p50 ms | p95 ms | p99 ms | p95 ms after warm-up | peak RSS MB | lost | double-written |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const l of r.localPipeline) out.push(`| ${l.scenario} | ${l.files} | ${fig(l.filesPerSecond)} | ${fig(l.p50Ms)} | ${fig(l.p95Ms)} | ${fig(l.p99Ms)} | ${l.steadyP95Ms ? `${fig(l.steadyP95Ms)} (after ${l.warmupSeconds} s)` : '–'} | ${fig(l.peakRssMb)} | ${l.lost} | ${l.doubleWritten} |`);
   out.push('', '### Reconcile and backfill (s3rver and dynalite in another process)', '', '| scenario | objects | objects/s | seconds | peak RSS MB | counts |', '| --- | ---: | ---: | ---: | ---: | --- |');
   for (const c of r.reconcile ?? []) out.push(`| ${c.scenario} | ${c.objects} | ${fig(c.objectsPerSecond)} | ${fig(c.seconds)} | ${fig(c.peakRssMb)} | ${Object.entries(c.counts).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
   out.push('', '### Toolchain', '', '| command | seconds |', '| --- | ---: |', ...r.toolchain.map((t) => `| \`${t.command}\` | ${fig(t.seconds)} |`), '');

@@ -30,6 +30,12 @@ export interface LoadOptions {
    * would — latency then measures the pipeline, not the uploader's backlog. Overrides uploadConcurrency.
    */
   rate?: number;
+  /**
+   * Objects whose event comes in the first seconds of the run are left out of the steady-state
+   * latency (still counted everywhere else): the functions' cold starts, the emulators' JIT warm-up
+   * and the first connections. @default 5
+   */
+  warmupSeconds?: number;
   /** Seed for the fault proxy's and the selection's randomness. @default 1 */
   seed?: number;
   drainTimeoutMs?: number;
@@ -57,10 +63,21 @@ export interface LoadReport {
   crashesInjected: number;
   durationMs: number;
   filesPerSecond: number;
-  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  /** Every stored object's S3 event → item written. */
+  latencyMs: Latency;
+  /** The same for objects whose event came after the warm-up: the pipeline's steady state. */
+  steadyLatencyMs: Latency & { objects: number; warmupSeconds: number };
   peakRssMb: number;
   lostKeys: string[];
 }
+
+export interface Latency {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+const latencyOf = (sorted: number[]): Latency => ({ p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) });
 
 /** A small seeded generator (mulberry32): the same seed picks the same faults. */
 export function seededRandom(seed: number): () => number {
@@ -126,23 +143,26 @@ async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered
 }
 
 /** Conservation: each key's newest version is in the table, or its failure is in the DLQ. */
-async function checkConservation(pipeline: LocalPipeline, keys: string[], expectedEtag: Map<string, string>, dlqLimit: number) {
+async function checkConservation(pipeline: LocalPipeline, keys: string[], expectedEtag: Map<string, string>, dlqLimit: number, steadyFrom: number) {
   const items = await scanItems(pipeline);
   const itemByKey = new Map(items.map((i) => [String(i.s3_key), i]));
   const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, dlqLimit)).map((m) => explainDeadLetter(m));
   const deadKeys = new Set(dlq.flatMap((d) => d.keys));
-  const latencies = keys
-    .flatMap((k) => {
-      const item = itemByKey.get(k);
-      return item ? [Date.parse(String(item.processed_at)) - Date.parse(String(item.event_time))] : [];
-    })
-    .sort((a, b) => a - b);
+  const timings = keys.flatMap((k) => {
+    const item = itemByKey.get(k);
+    if (!item) return [];
+    const eventAt = Date.parse(String(item.event_time));
+    return [{ eventAt, latency: Date.parse(String(item.processed_at)) - eventAt }];
+  });
+  const sorted = (ts: typeof timings) => ts.map((t) => t.latency).sort((a, b) => a - b);
+  const steady = timings.filter((t) => t.eventAt >= steadyFrom);
   return {
     stored: keys.filter((k) => itemByKey.get(k)?.etag === expectedEtag.get(k)).length,
     lostKeys: keys.filter((k) => itemByKey.get(k)?.etag !== expectedEtag.get(k) && !deadKeys.has(k)),
     deadLettered: dlq.length,
     objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    latencyMs: latencyOf(sorted(timings)),
+    steadyLatencyMs: { ...latencyOf(sorted(steady)), objects: steady.length },
   };
 }
 
@@ -186,7 +206,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const durationMs = Date.now() - started;
     clearInterval(progress);
 
-    const c = await checkConservation(pipeline, keys, expectedEtag, poisonCount + o.files);
+    const warmupSeconds = o.warmupSeconds ?? 5;
+    const c = await checkConservation(pipeline, keys, expectedEtag, poisonCount + o.files, started + warmupSeconds * 1000);
     return {
       environment: o.config.environment,
       mode: o.config.mode,
@@ -204,6 +225,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       durationMs,
       filesPerSecond: Math.round((o.files / durationMs) * 1000 * 10) / 10,
       latencyMs: c.latencyMs,
+      steadyLatencyMs: { ...c.steadyLatencyMs, warmupSeconds },
       peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1048576),
       lostKeys: c.lostKeys.slice(0, 20),
     };

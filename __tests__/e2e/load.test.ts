@@ -33,10 +33,14 @@ describe('load run with faults', () => {
   it('open loop (--rate): uploads keep their schedule whatever the pipeline does, and nothing is lost', async () => {
     const openData = tempDataDir();
     try {
-      const report = await runLoad({ config: makeConfig(), dataDir: openData.dir, files: 60, poison: 0, duplicates: 0.1, reorder: 0, transient: 0, rate: 100, seed: 3 });
+      const report = await runLoad({ config: makeConfig(), dataDir: openData.dir, files: 60, poison: 0, duplicates: 0.1, reorder: 0, transient: 0, rate: 100, seed: 3, warmupSeconds: 0.3 });
       expect(report).toMatchObject({ lost: 0, doubleWritten: 0, stored: 60, options: { rate: 100 } });
       // 60 uploads at 100/s cannot finish before the last one is due, 0.59 s after the first.
       expect(report.durationMs).toBeGreaterThanOrEqual(590);
+      // Steady-state latency: only the objects uploaded after the warm-up (the first 0.3 s: ~30 of 60).
+      expect(report.steadyLatencyMs).toMatchObject({ warmupSeconds: 0.3, p95: expect.any(Number) });
+      expect(report.steadyLatencyMs.objects).toBeGreaterThan(15);
+      expect(report.steadyLatencyMs.objects).toBeLessThan(45);
     } finally {
       openData.cleanup();
     }
