@@ -107,7 +107,7 @@ export function renderMarkdown(r: BenchResults): string {
   for (const target of ['double', 'dynalite']) {
     const rows = r.processor.filter((p) => (p.target ?? 'dynalite') === target);
     if (rows.length === 0) continue;
-    out.push(`### ${titles[target]}`, '', `\`ours-*\` as deployed: logger and metrics on, X-Ray tracing active (\`-untraced\`: off). CPU: the handler process's user + system time per record. Cost: arm64 at ${COST_MEMORY_MB} MB from the measured invocation time, $${LAMBDA_PRICE.perGbSecond}/GB-s + $${LAMBDA_PRICE.perMillionRequests}/M requests (us-east-1, aws.amazon.com/lambda/pricing) — on Lambda a ${COST_MEMORY_MB} MB function has a fraction of a vCPU, so CPU-bound time grows there.`, '');
+    out.push(`### ${titles[target]}`, '', `\`ours-*\` as deployed: logger and metrics on, X-Ray tracing active and sampled as Lambda samples by default — the first invocation each second and 5 % of the others (\`-sampled\`: every invocation traced, a 100 % sampling rule; \`-untraced\`: tracing off). CPU: the handler process's user + system time per record. Cost: arm64 at ${COST_MEMORY_MB} MB from the measured invocation time, $${LAMBDA_PRICE.perGbSecond}/GB-s + $${LAMBDA_PRICE.perMillionRequests}/M requests (us-east-1, aws.amazon.com/lambda/pricing) — on Lambda a ${COST_MEMORY_MB} MB function has a fraction of a vCPU, so CPU-bound time grows there.`, '');
     out.push('| variant | batch | latency | records/s | p50 batch ms | p99 batch ms | CPU µs/record | peak RSS MB | GB-s per M records | $ per M records |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const p of rows) {
       const cost = p.meanInvocationMs ? costPerMillion(p.meanInvocationMs.median, p.batchSize) : undefined;

@@ -16,10 +16,12 @@ import { figure, percentile, type Figure } from '../lib/stats';
 
 /**
  * `ours-*` is the shipped bundle as deployed: Powertools logger and metrics on, X-Ray tracing
- * active (a trace header per invocation, segments sent over UDP to a sink) — `-untraced` the same
- * with tracing off. The rest are peers on the same services and batches.
+ * active — a trace header per invocation, sampled as Lambda samples by default (see
+ * {@link defaultSampling}), the sampled invocations' segments sent over UDP to a sink.
+ * `-sampled`: every invocation traced (a 100 % sampling rule, the worst case); `-untraced`: tracing
+ * off. The rest are peers on the same services and batches.
  */
-export const VARIANTS = ['ours-pusher', 'ours-pusher-untraced', 'ours-direct', 'seed-style', 'powertools', 'powertools-conditional', 'ceiling-pusher', 'ceiling-direct'] as const;
+export const VARIANTS = ['ours-pusher', 'ours-pusher-sampled', 'ours-pusher-untraced', 'ours-direct', 'seed-style', 'powertools', 'powertools-conditional', 'ceiling-pusher', 'ceiling-direct'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** Where the SDK calls go: the thin double (the handler's own cost) or dynalite/s3rver (a realistic server). */
@@ -46,13 +48,35 @@ export interface ProcessorRunResult {
   peakRssMb: number;
 }
 
-const TRACED: readonly Variant[] = ['ours-pusher', 'ours-direct'];
-const PUSHER_SHAPED: readonly Variant[] = ['ours-pusher', 'ours-pusher-untraced', 'ceiling-pusher', 'powertools-conditional'];
+const TRACED: readonly Variant[] = ['ours-pusher', 'ours-pusher-sampled', 'ours-direct'];
+const ALL_SAMPLED: readonly Variant[] = ['ours-pusher-sampled'];
+const PUSHER_SHAPED: readonly Variant[] = ['ours-pusher', 'ours-pusher-sampled', 'ours-pusher-untraced', 'ceiling-pusher', 'powertools-conditional'];
+
+/**
+ * Lambda's sampling decision under active tracing with X-Ray's default rule: the first request
+ * each second, then five percent of the others (docs.aws.amazon.com/xray/latest/devguide/
+ * xray-console-sampling.html; an SQS-triggered invocation has no upstream decision). Every 20th
+ * rather than a random 5 %, so runs compare.
+ */
+export function defaultSampling(now: () => number = Date.now): () => boolean {
+  let second = -1;
+  let others = 0;
+  return () => {
+    const current = Math.floor(now() / 1000);
+    if (current !== second) {
+      second = current;
+      others = 0;
+      return true;
+    }
+    others++;
+    return others % 20 === 0;
+  };
+}
 
 /** A fresh X-Ray trace header per invocation, as Lambda sets `_X_AMZN_TRACE_ID`. */
-function traceHeader(): string {
+function traceHeader(sampled: boolean): string {
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=1`;
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=${sampled ? 1 : 0}`;
 }
 
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -111,8 +135,9 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
       return { messageId: `m-${i}`, receiptHandle: 'r', body: bodyFor(p.variant, i, p.objects, (base + BigInt(i)).toString(16).toUpperCase()), attributes: {} as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'eu-west-1' };
     }),
   });
+  const sample = ALL_SAMPLED.includes(p.variant) ? () => true : defaultSampling();
   const invoke = (event: SQSEvent) => {
-    if (traced) process.env._X_AMZN_TRACE_ID = traceHeader();
+    if (traced) process.env._X_AMZN_TRACE_ID = traceHeader(sample());
     return handler(event, context);
   };
   await invoke(batch(p.records)); // warm-up: cold start and connection set-up are not throughput
