@@ -40,9 +40,12 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
     expect(inputs.some((i) => i.includes('aws-xray-sdk-core'))).toBe(true);
   });
 
-  it('puts each invocation’s SDK calls under that invocation’s trace, parented to its facade segment', async () => {
+  it('puts each sampled invocation’s SDK calls under that invocation’s trace, parented to its facade segment', async () => {
     const roots = ['1-6750a000-0123456789abcdef01234567', '1-6750a001-89abcdef0123456789abcdef'];
-    const headers = roots.map((root, i) => `Root=${root};Parent=${String(i + 1).repeat(16)};Sampled=1`);
+    // Between the two sampled invocations, one Lambda did not sample: its calls go through the plain clients.
+    const unsampled = '1-6750a002-fedcba9876543210fedcba98';
+    const sampledHeaders = roots.map((root, i) => `Root=${root};Parent=${String(i + 1).repeat(16)};Sampled=1`);
+    const headers = [sampledHeaders[0], `Root=${unsampled};Parent=${'3'.repeat(16)};Sampled=0`, sampledHeaders[1]];
     const endpoints = { dynamodb: double.url, s3: double.url, sqs: double.url };
     const env = {
       PATH: process.env.PATH ?? '',
@@ -69,6 +72,7 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
     expect(stderr).not.toMatch(/context missing|Failed to get the current sub\/segment/i);
     const dynamo = double.traces.filter((t) => t.name === 'DynamoDB');
     expect(dynamo).toHaveLength(6);
+    expect(double.traces.filter((t) => t.trace_id === unsampled)).toEqual([]);
     for (const [i, root] of roots.entries()) {
       const mine = dynamo.filter((t) => t.trace_id === root);
       expect(mine).toHaveLength(3);

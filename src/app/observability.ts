@@ -41,3 +41,22 @@ export function reportIfAccessDenied({ logger, metrics }: Observability, error: 
 export function traceClients<C extends Partial<AwsClients>>(tracer: Tracer, clients: C): C {
   return Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, tracer.captureAWSv3Client(client)])) as C;
 }
+
+type Sender = { send: (...args: never[]) => unknown; destroy: () => void };
+
+/**
+ * A client whose calls are traced in sampled invocations only. Lambda samples the first invocation
+ * each second and 5 % of the others (X-Ray's default rule); for the others the X-Ray SDK still builds,
+ * fills and closes a subsegment per call and then drops it — about a fifth of the processor's CPU per
+ * record at batch 100 (docs/benchmarks.md). Two instances of the client: one instrumented, used when
+ * the invocation is sampled; one plain, used otherwise (its calls carry no trace header, as nothing of
+ * an unsampled invocation is recorded). With tracing off there is one plain instance.
+ */
+export function sampledTracing<C extends Sender>(tracer: Pick<Tracer, 'isTracingEnabled' | 'isTraceSampled' | 'captureAWSv3Client'>, make: () => C): C {
+  if (!tracer.isTracingEnabled()) return make();
+  const traced = tracer.captureAWSv3Client(make());
+  const plain = make();
+  const send = (...args: Parameters<C['send']>) => (tracer.isTraceSampled() ? traced : plain).send(...args);
+  const destroy = () => (traced.destroy(), plain.destroy());
+  return new Proxy(traced, { get: (target, prop, receiver) => (prop === 'send' ? send : prop === 'destroy' ? destroy : Reflect.get(target, prop, receiver)) });
+}

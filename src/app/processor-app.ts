@@ -9,7 +9,7 @@ import { limitConcurrency } from '../core/limit';
 import { makeMessageProcessor, type Outcome } from '../core/process-message';
 import { readProcessorEnvironment } from './environment';
 import { BATCH_OUTCOMES_PER_LINE, LogField, LogMessage, MetricName, WRITTEN_STATUSES } from './telemetry-contract';
-import { createObservability, reportIfAccessDenied, traceClients, type Observability } from './observability';
+import { createObservability, reportIfAccessDenied, sampledTracing, traceClients, type Observability } from './observability';
 
 export interface ProcessorAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -39,7 +39,9 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
   const env = readProcessorEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, metrics, tracer } = observability;
-  const clients = traceClients(tracer, options.clients ?? { s3: createS3Client(options.env), sqs: createSqsClient(), dynamodb: createDynamoDBClient() });
+  const clients = options.clients
+    ? traceClients(tracer, options.clients)
+    : { s3: sampledTracing(tracer, () => createS3Client(options.env)), sqs: sampledTracing(tracer, createSqsClient), dynamodb: sampledTracing(tracer, createDynamoDBClient) };
   const processMessage = makeMessageProcessor({
     objects: new S3ObjectStore(clients.s3),
     items: new DynamoItemRepository(clients.dynamodb, env.tableName),

@@ -8,7 +8,7 @@ import { EnqueueError } from '../core/errors';
 import { makePusher, type PushSummary } from '../core/push-objects';
 import { readPusherEnvironment } from './environment';
 import { LogMessage, MetricName } from './telemetry-contract';
-import { createObservability, reportIfAccessDenied, traceClients, type Observability } from './observability';
+import { createObservability, reportIfAccessDenied, sampledTracing, traceClients, type Observability } from './observability';
 
 export interface PusherAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -23,7 +23,7 @@ export function createPusherHandler(options: PusherAppOptions = {}): (event: unk
   const env = readPusherEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, metrics, tracer } = observability;
-  const clients = traceClients(tracer, options.clients ?? { s3: createS3Client(options.env), sqs: createSqsClient() });
+  const clients = options.clients ? traceClients(tracer, options.clients) : { s3: sampledTracing(tracer, () => createS3Client(options.env)), sqs: sampledTracing(tracer, createSqsClient) };
   const push = makePusher({
     objects: new S3ObjectStore(clients.s3),
     sender: new SqsQueueSender(clients.sqs, env.queueUrl),
