@@ -64,7 +64,9 @@ export function goals(r: BenchResults): Goal[] {
   }
   for (const [batch, factor] of [[10, 5], [100, 10]] as const) {
     const x = rate(r, 'ours-pusher', batch, 5) / rate(r, 'seed-style', batch, 5);
-    g.push({ goal: `ours ≥ ${factor}× seed-style, batch ${batch}, 5 ms, double`, measured: `${x.toFixed(1)}×`, met: x >= factor });
+    // The raw-SDK ceiling's own multiple: what any handler making these calls could reach on this machine.
+    const ceiling = rate(r, 'ceiling-pusher', batch, 5) / rate(r, 'seed-style', batch, 5);
+    g.push({ goal: `ours ≥ ${factor}× seed-style, batch ${batch}, 5 ms, double`, measured: `${x.toFixed(1)}× (the raw-SDK ceiling: ${ceiling.toFixed(1)}×)`, met: x >= factor });
   }
   const shipped = r.coldStart.find((c) => c.variant === 'bundled (shipped)');
   if (shipped) {
