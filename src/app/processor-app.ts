@@ -13,7 +13,7 @@ import { createObservability, reportIfAccessDenied, sampledTracing, traceClients
 
 export interface ProcessorAppOptions {
   env?: NodeJS.ProcessEnv;
-  /** Ready clients (tests, local runtime); created from the environment otherwise. */
+  /** Ready clients (tests, local runtime), traced on every call; made from the environment otherwise, traced in sampled invocations only. */
   clients?: AwsClients;
   observability?: Observability;
   now?: () => Date;

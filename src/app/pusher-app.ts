@@ -12,7 +12,7 @@ import { createObservability, reportIfAccessDenied, sampledTracing, traceClients
 
 export interface PusherAppOptions {
   env?: NodeJS.ProcessEnv;
-  /** Ready clients (tests, local runtime); created from the environment otherwise. */
+  /** Ready clients (tests, local runtime), traced on every call; made from the environment otherwise, traced in sampled invocations only. */
   clients?: Pick<AwsClients, 's3' | 'sqs'>;
   observability?: Observability;
   sleep?: (ms: number) => Promise<void>;
