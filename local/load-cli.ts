@@ -17,7 +17,8 @@ conservation report. Fractions are 0–1. Exits 1 if any object was lost or writ
   --concurrency N   parallel uploads (default 16; closed loop: the next starts when one ends)
   --rate N          open loop: start N uploads a second whatever the pipeline does (latency is then
                     the pipeline's, not the uploader's backlog); overrides --concurrency
-  --warmup S        seconds at the start left out of the steady-state latency (default 5; 0: none)
+  --warmup S        seconds at the start left out of the steady-state latency (default 5; 0: none);
+                    with --rate, the uploads of those seconds are drained before the rest start
   --no-iam          do not check calls against the stack's IAM policies (to measure what checking costs)
   --json            print the report as JSON`;
 
@@ -70,11 +71,17 @@ export function renderLoadReport(r: LoadReport): string {
     `throughput ${r.filesPerSecond} files/s over ${(r.durationMs / 1000).toFixed(1)} s · peak RSS ${r.peakRssMb} MB`,
     `latency upload → item, all objects: p50 ${ms(r.latencyMs.p50)} · p95 ${ms(r.latencyMs.p95)} · p99 ${ms(r.latencyMs.p99)}`,
     r.steadyLatencyMs.objects > 0
-      ? `latency after the first ${r.steadyLatencyMs.warmupSeconds} s (warm-up: cold starts, first connections), ${r.steadyLatencyMs.objects} objects: p50 ${ms(r.steadyLatencyMs.p50)} · p95 ${ms(r.steadyLatencyMs.p95)} · p99 ${ms(r.steadyLatencyMs.p99)}`
-      : `latency after the first ${r.steadyLatencyMs.warmupSeconds} s: no object (the run was shorter than the warm-up)`,
+      ? `latency after the warm-up, ${r.steadyLatencyMs.objects} objects: p50 ${ms(r.steadyLatencyMs.p50)} · p95 ${ms(r.steadyLatencyMs.p95)} · p99 ${ms(r.steadyLatencyMs.p99)} (${warmupText(r)})`
+      : `latency after the warm-up: no object (the run was shorter than the ${r.steadyLatencyMs.warmupSeconds} s warm-up)`,
     ...(r.lostKeys.length ? [`lost keys (first 20): ${r.lostKeys.join(', ')}`] : []),
   ].join('\n');
 }
+
+/** What the warm-up left out of the steady-state latency: cold starts, JIT warm-up, first connections. */
+const warmupText = (r: LoadReport): string =>
+  r.options.rate
+    ? `warm-up: the first ${r.steadyLatencyMs.warmupObjects} objects, ${r.steadyLatencyMs.warmupSeconds} s at ${r.options.rate}/s, drained before the rest`
+    : `warm-up: the ${r.steadyLatencyMs.warmupObjects} objects of the first ${r.steadyLatencyMs.warmupSeconds} s`;
 
 export async function main(argv: string[]): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

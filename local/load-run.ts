@@ -31,9 +31,12 @@ export interface LoadOptions {
    */
   rate?: number;
   /**
-   * Objects whose event comes in the first seconds of the run are left out of the steady-state
-   * latency (still counted everywhere else): the functions' cold starts, the emulators' JIT warm-up
-   * and the first connections. @default 5
+   * The first seconds of the run are left out of the steady-state latency (still counted everywhere
+   * else): the functions' cold starts, the emulators' JIT warm-up and the first connections. Open loop:
+   * the first `warmupSeconds × rate` objects are uploaded on schedule, then the uploader waits until the
+   * pipeline has drained them and goes on with the rest — otherwise the backlog the cold start built
+   * (up to 13 s to clear at half capacity) would still be in the "steady" figures. Closed loop: objects
+   * whose event came in the first `warmupSeconds`. @default 5
    */
   warmupSeconds?: number;
   /** Seed for the fault proxy's and the selection's randomness. @default 1 */
@@ -65,8 +68,12 @@ export interface LoadReport {
   filesPerSecond: number;
   /** Every stored object's S3 event → item written. */
   latencyMs: Latency;
-  /** The same for objects whose event came after the warm-up: the pipeline's steady state. */
-  steadyLatencyMs: Latency & { objects: number; warmupSeconds: number };
+  /**
+   * The same for the objects after the warm-up: the pipeline's steady state. `warmupObjects`: how many
+   * objects the warm-up had (open loop: uploaded, then drained before the rest; closed loop: whose event
+   * came in the first `warmupSeconds`).
+   */
+  steadyLatencyMs: Latency & { objects: number; warmupSeconds: number; warmupObjects: number };
   peakRssMb: number;
   lostKeys: string[];
 }
@@ -143,7 +150,7 @@ async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered
 }
 
 /** Conservation: each key's newest version is in the table, or its failure is in the DLQ. */
-async function checkConservation(pipeline: LocalPipeline, keys: string[], expectedEtag: Map<string, string>, dlqLimit: number, steadyFrom: number) {
+async function checkConservation(pipeline: LocalPipeline, keys: string[], expectedEtag: Map<string, string>, dlqLimit: number, isSteady: (key: string, eventAt: number) => boolean) {
   const items = await scanItems(pipeline);
   const itemByKey = new Map(items.map((i) => [String(i.s3_key), i]));
   const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, dlqLimit)).map((m) => explainDeadLetter(m));
@@ -152,10 +159,10 @@ async function checkConservation(pipeline: LocalPipeline, keys: string[], expect
     const item = itemByKey.get(k);
     if (!item) return [];
     const eventAt = Date.parse(String(item.event_time));
-    return [{ eventAt, latency: Date.parse(String(item.processed_at)) - eventAt }];
+    return [{ steady: isSteady(k, eventAt), latency: Date.parse(String(item.processed_at)) - eventAt }];
   });
   const sorted = (ts: typeof timings) => ts.map((t) => t.latency).sort((a, b) => a - b);
-  const steady = timings.filter((t) => t.eventAt >= steadyFrom);
+  const steady = timings.filter((t) => t.steady);
   return {
     stored: keys.filter((k) => itemByKey.get(k)?.etag === expectedEtag.get(k)).length,
     lostKeys: keys.filter((k) => itemByKey.get(k)?.etag !== expectedEtag.get(k) && !deadKeys.has(k)),
@@ -163,6 +170,7 @@ async function checkConservation(pipeline: LocalPipeline, keys: string[], expect
     objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
     latencyMs: latencyOf(sorted(timings)),
     steadyLatencyMs: { ...latencyOf(sorted(steady)), objects: steady.length },
+    warmupObjects: timings.length - steady.length,
   };
 }
 
@@ -200,14 +208,27 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const started = Date.now();
     let done = 0;
     const progress = setInterval(() => o.onProgress?.(`uploaded ${done}/${o.files} · stored ${pipeline.outcomes.count('stored')}`), 1000);
-    const expectedEtag = await uploadVersions(pipeline, keys, reordered, { concurrency: o.uploadConcurrency ?? 16, rate: o.rate }, () => done++);
+    const warmupSeconds = o.warmupSeconds ?? 5;
+    const pace = { concurrency: o.uploadConcurrency ?? 16, rate: o.rate };
+    const uploaded = (part: string[]) => uploadVersions(pipeline, part, reordered, pace, () => done++);
+    let expectedEtag: Map<string, string>;
+    let isSteady: (key: string, eventAt: number) => boolean;
+    if (o.rate) {
+      const warmupKeys = new Set(keys.slice(0, Math.min(keys.length, Math.round(warmupSeconds * o.rate))));
+      const warm = await uploaded([...warmupKeys]);
+      if (warmupKeys.size > 0) await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
+      expectedEtag = new Map([...warm, ...(await uploaded(keys.slice(warmupKeys.size)))]);
+      isSteady = (key) => !warmupKeys.has(key);
+    } else {
+      expectedEtag = await uploaded(keys);
+      isSteady = (_key, eventAt) => eventAt >= started + warmupSeconds * 1000;
+    }
     for (let i = 0; i < poisonCount; i++) await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
     await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
     const durationMs = Date.now() - started;
     clearInterval(progress);
 
-    const warmupSeconds = o.warmupSeconds ?? 5;
-    const c = await checkConservation(pipeline, keys, expectedEtag, poisonCount + o.files, started + warmupSeconds * 1000);
+    const c = await checkConservation(pipeline, keys, expectedEtag, poisonCount + o.files, isSteady);
     return {
       environment: o.config.environment,
       mode: o.config.mode,
@@ -225,7 +246,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       durationMs,
       filesPerSecond: Math.round((o.files / durationMs) * 1000 * 10) / 10,
       latencyMs: c.latencyMs,
-      steadyLatencyMs: { ...c.steadyLatencyMs, warmupSeconds },
+      steadyLatencyMs: { ...c.steadyLatencyMs, warmupSeconds, warmupObjects: c.warmupObjects },
       peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1048576),
       lostKeys: c.lostKeys.slice(0, 20),
     };

@@ -3,7 +3,10 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { Aspects, TerraformStack, Testing, type TerraformResource } from 'cdktf';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnnotationMetadataEntryType, Aspects, TerraformStack, Testing, type TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { PipelineConfig } from '../../config/types';
 import { Guardrails, RULES, evaluateStack, suppressRule } from '../../guardrails';
@@ -148,6 +151,33 @@ function bucketStack(omit: 'encryption' | 'policy'): { stack: TerraformStack; bu
 }
 
 const ids = (r: ReturnType<typeof evaluateStack>) => [...r.errors, ...r.warnings].map((v) => v.ruleId);
+
+/**
+ * The guardrail annotations (`[RULE] …`) a synth finds on the stack, by level. An error annotation is what makes
+ * `cdktf synth` fail (cdktf's synthesizer throws on one); that step is proved once with a full synth,
+ * which also archives every Lambda bundle (~0.5 s a stack), so the per-rule cases stop at the annotations.
+ */
+function annotations(stack: TerraformStack): { errors: string[]; warnings: string[] } {
+  Testing.synth(stack); // runs the aspects, as synth does
+  const entries = stack.node.findAll().flatMap((c) => c.node.metadata);
+  const isGuardrail = (text: string) => RULES.some((r) => text.startsWith(`[${r.id}]`));
+  const of = (type: string) => entries.filter((m) => m.type === type).map((m) => String(m.data)).filter(isGuardrail);
+  return { errors: of(AnnotationMetadataEntryType.ERROR), warnings: of(AnnotationMetadataEntryType.WARN) };
+}
+
+/** `cdktf synth` of the stack (Testing.fullSynth), its temporary output removed even when synth throws. */
+function fullSynth(stack: TerraformStack): void {
+  const parent = mkdtempSync(join(tmpdir(), 'guardrails-synth-'));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = parent; // fullSynth makes its folder under os.tmpdir() and does not say where when it throws
+  try {
+    Testing.fullSynth(stack);
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    rmSync(parent, { recursive: true, force: true });
+  }
+}
 const build = (config: Partial<PipelineConfig> = {}) => new PipelineStack(Testing.app(), makeConfig(config as Record<string, unknown>));
 
 describe('guardrails', () => {
@@ -170,8 +200,9 @@ describe('guardrails', () => {
       expect(ids(report)).toEqual([ruleId]);
       const v = [...report.errors, ...report.warnings][0]!;
       expect(v).toMatchObject({ severity: rule.severity, fix: rule.fix, link: expect.stringMatching(/^https:\/\//), address: expect.stringMatching(/^(aws_|terraform\.)/) });
-      if (rule.severity === 'error') expect(() => Testing.fullSynth(stack)).toThrow(`[${ruleId}]`);
-      else expect(() => Testing.fullSynth(stack)).not.toThrow();
+      const annotated = annotations(stack);
+      expect(annotated[rule.severity === 'error' ? 'errors' : 'warnings']).toEqual([expect.stringContaining(`[${ruleId}]`)]);
+      expect(annotated[rule.severity === 'error' ? 'warnings' : 'errors']).toEqual([]);
     });
 
     it('passes once suppressed with a reason, and reports the suppression', () => {
@@ -181,8 +212,22 @@ describe('guardrails', () => {
       const report = evaluateStack(stack);
       expect(ids(report)).toEqual([]);
       expect(report.suppressed).toEqual([expect.objectContaining({ ruleId, reason: 'Accepted for this test: the risk is understood' })]);
-      expect(() => Testing.fullSynth(stack)).not.toThrow();
+      expect(annotations(stack)).toEqual({ errors: [], warnings: [] });
     });
+  });
+
+  it('an error finding fails `cdktf synth`; a warning, or an error suppressed with a reason, does not', () => {
+    const caseOf = (severity: 'error' | 'warning') => CASES.find((c) => RULES.find((r) => r.id === c.rule)!.severity === severity && !c.config)!;
+    const broken = (c: Case) => {
+      const stack = build(c.config);
+      return { stack, target: c.breakIt(stack.pipeline, stack) };
+    };
+    const error = caseOf('error');
+    expect(() => fullSynth(broken(error).stack)).toThrow(`[${error.rule}]`);
+    expect(() => fullSynth(broken(caseOf('warning')).stack)).not.toThrow();
+    const suppressed = broken(error);
+    suppressRule(suppressed.target, error.rule, 'Accepted for this test: the risk is understood');
+    expect(() => fullSynth(suppressed.stack)).not.toThrow();
   });
 
   it.each([
@@ -191,7 +236,7 @@ describe('guardrails', () => {
   ] as const)('%s: flags a bucket without its %s, passes the complete one, honours a suppression', (ruleId, omit) => {
     const broken = bucketStack(omit);
     expect(ids(evaluateStack(broken.stack))).toEqual([ruleId]);
-    expect(() => Testing.fullSynth(broken.stack)).toThrow(`[${ruleId}]`);
+    expect(() => fullSynth(broken.stack)).toThrow(`[${ruleId}]`);
     const suppressed = bucketStack(omit);
     suppressRule(suppressed.bucket, ruleId, 'Legacy partner bucket, tracked in OPS-1');
     expect(evaluateStack(suppressed.stack).suppressed.map((s) => s.ruleId)).toEqual([ruleId]);

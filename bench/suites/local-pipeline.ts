@@ -27,7 +27,7 @@ export interface LoadFigures {
   p50Ms: Figure;
   p95Ms: Figure;
   p99Ms: Figure;
-  /** p95 of the objects whose event came after the warm-up (the pipeline's steady state). */
+  /** p95 of the objects after the warm-up (the pipeline's steady state; see LoadOptions.warmupSeconds). */
   steadyP95Ms: Figure;
   warmupSeconds: number;
   peakRssMb: Figure;
