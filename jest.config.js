@@ -13,6 +13,7 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/jest.setup.js'],
   globalSetup: '<rootDir>/jest.global-setup.js',
   globalTeardown: '<rootDir>/jest.global-teardown.js',
+  testSequencer: '<rootDir>/jest.sequencer.js',
   // Snapshot files stay next to their tests.
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

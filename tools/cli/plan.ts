@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from '../../config/project-root';
 import { pipelineStackId } from '../../stacks/pipeline-stack';
 import { terraform } from '../offline-terraform';
 import { summarizePlan, type PlanDocument } from '../plan-summary';
+import { planWarnings } from '../plan-warnings';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
 import { runMain } from './run-main';
 
@@ -32,10 +33,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const json = JSON.parse(await terraform(['show', '-json', 'review.tfplan'], stack.dir, stack.env)) as PlanDocument;
   const summary = summarizePlan(json, `${pipelineStackId(values.env)}${values.offline ? ' (offline)' : ''}`);
+  // Terraform's warnings go into the review too: the summary is built from the plan JSON, which has none.
+  const warnings = planWarnings(plan.stdout);
+  const markdown = warnings ? `${summary.markdown}\n### ⚠️ Terraform warnings\n\n\`\`\`\n${warnings}\n\`\`\`\n` : summary.markdown;
   const out = resolve(values.out ?? join(PROJECT_ROOT, 'cdktf.out', `plan-${values.env}.md`));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, summary.markdown);
-  process.stdout.write(summary.markdown);
+  writeFileSync(out, markdown);
+  process.stdout.write(markdown);
+  if (warnings) process.stderr.write(`\nterraform plan warned:\n${warnings}\n`);
   process.stderr.write(`\nSummary written to ${out}; plan saved as ${join(stack.dir, 'review.tfplan')}\n`);
   return summary.hasChanges ? 2 : 0;
 }
