@@ -4,7 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   // Jest's default is one worker per core but one, i.e. everything in band on a 2-core machine;
   // the terraform and end-to-end suites mostly wait (on terraform, emulators, timers), so two
-  // workers overlap them: 325 s → ~200 s on this machine (docs/benchmarks.md, "npm test").
+  // workers overlap them: 325 s → ~200 s on this machine (docs/benchmarks.md, "npm test"). Three were
+  // no faster (237 vs 242 s, 2026-11-27): the suite is CPU-bound, ~420 s of CPU on two cores.
   maxWorkers: 2,
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
