@@ -19,7 +19,7 @@ export class Namespace {
   private readonly storage = new AsyncLocalStorage<Context>();
   /**
    * cls-hooked's `enter` outside any `run` sets a context for everything after it: the X-Ray
-   * SDK does so once at load in Lambda; it is the fallback where no run/bind context applies.
+   * SDK does so once at load in Lambda; it is the context wherever no run/bind context applies.
    */
   private fallback: Context | null = null;
 
@@ -79,11 +79,17 @@ export class Namespace {
     } as F;
   }
 
-  /** For the rest of this synchronous execution and what it starts (cls-hooked: until `exit`). */
+  /**
+   * For the rest of this synchronous execution and what it starts (cls-hooked: until `exit`). Outside
+   * any run/bind context (the X-Ray SDK's one call, at load in Lambda) it becomes the fallback, which
+   * everything after it sees, without `enterWith`: that would switch on AsyncLocalStorage's async hooks
+   * for the life of the process, and with them a cost on every promise of every invocation, sampled
+   * or not, for a context no code path here ever changes.
+   */
   public enter(context: Context): void {
     if (!context) throw new Error('context must be provided for entering');
-    this.storage.enterWith(context);
-    this.fallback ??= context;
+    if (this.storage.getStore() === undefined) this.fallback = context;
+    else this.storage.enterWith(context);
   }
 
   /** AsyncLocalStorage restores the outer context when `run` returns: nothing to undo. */
