@@ -11,6 +11,7 @@ import { processorSuite, runProcessorVariant } from './suites/processor';
 import { reconcileSuite, runReconcileChild } from './suites/reconcile';
 import { toolchainSuite } from './suites/toolchain';
 import { renderMarkdown, type BenchResults } from './report';
+import { BENCH_USAGE, parseBenchArgs, type BenchArgs, type BenchSuite } from './lib/bench-args';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -56,10 +57,18 @@ function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, obj
 }
 
 async function main(argv: string[]): Promise<void> {
-  const quick = argv.includes('--quick');
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(argv);
+  } catch (e) {
+    log(`${(e as Error).message}\n\n${BENCH_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) return void process.stdout.write(`${BENCH_USAGE}\n`);
   // `--only cold-start` (or processor, local-pipeline, reconcile, toolchain) reruns one suite into the existing results.
-  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  const wanted = (name: string) => only === undefined || only === name;
+  const { quick, only } = args;
+  const wanted = (name: BenchSuite) => only === undefined || only === name;
   const p = benchParameters(quick);
   const objects = 1000;
   const started = Date.now();
