@@ -209,13 +209,20 @@ export async function processorSuite(
   for (const [target, servers] of Object.entries(targets) as Array<[Target, ServerEndpoints]>) {
     for (const latencyMs of o.latencies) {
       for (const batchSize of o.batchSizes) {
-        for (const variant of o.variants ?? (target === 'dynalite' ? DYNALITE_VARIANTS : VARIANTS)) {
-          // The seed's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
-          const records = variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records;
-          const runs: ProcessorRunResult[] = [];
-          for (let r = 0; r < o.repeats; r++) {
-            runs.push(await runInChild<ProcessorRunResult>('processor-run', { variant, batchSize, records, objects: o.objects, endpoints: servers.byLatency[String(latencyMs)]!, xrayDaemon }));
+        const variants = o.variants ?? (target === 'dynalite' ? DYNALITE_VARIANTS : VARIANTS);
+        // The seed's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
+        const recordsOf = (variant: Variant) => (variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records);
+        // Repeats interleaved (every variant once, then every variant again): this shared VM's speed drifts by up to
+        // 2× within minutes, and run back to back, one variant's three runs could all fall in a slow phase.
+        const runsOf = new Map<Variant, ProcessorRunResult[]>(variants.map((v) => [v, []]));
+        for (let r = 0; r < o.repeats; r++) {
+          for (const variant of variants) {
+            const params = { variant, batchSize, records: recordsOf(variant), objects: o.objects, endpoints: servers.byLatency[String(latencyMs)]!, xrayDaemon };
+            runsOf.get(variant)!.push(await runInChild<ProcessorRunResult>('processor-run', params));
           }
+        }
+        for (const variant of variants) {
+          const runs = runsOf.get(variant)!;
           const f: ProcessorFigures = {
             target,
             variant,
