@@ -2,11 +2,12 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // Jest's default is one worker per core but one, i.e. everything in band on a 2-core machine;
-  // the terraform and end-to-end suites mostly wait (on terraform, emulators, timers), so two
-  // workers overlap them: 325 s → ~200 s on this machine (docs/benchmarks.md, "npm test"). Three were
-  // no faster (237 vs 242 s, 2026-11-27): the suite is CPU-bound, ~420 s of CPU on two cores.
-  maxWorkers: 2,
+  // Jest's default is one worker per core but one, i.e. everything in band on a 2-core machine.
+  // Three workers on two cores: the end-to-end suites spend much of their time waiting (visibility
+  // timeouts, redrives), and a third suite fills those waits. With the terraform suites' provider
+  // shared (helpers/provider-server.ts) the run is ~300 s of CPU: 175 s with two workers, 156 s
+  // with three (2026-11-28; docs/benchmarks.md, "npm test"). Before that, three were no faster.
+  maxWorkers: 3,
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },

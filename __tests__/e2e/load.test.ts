@@ -10,24 +10,26 @@ describe('load run with faults', () => {
     crashData.cleanup();
   });
 
-  it('conserves every one of 2,000 objects through poison, duplicates, reordering and throttling', async () => {
+  // 1,000 objects with every fault at twice the CLI example's rate: the faults injected are as many as
+  // 2,000 objects at the usual rates gave (100 poison messages, ~200 duplicated and ~100 reordered
+  // deliveries, ~4 % of writes throttled) for half the clean objects, and half the CPU (~28 ms an object
+  // here). The 10,000-object runs are the benchmark's (`npm run bench -- --only local-pipeline`).
+  it('conserves every one of 1,000 objects through poison, duplicates, reordering and throttling', async () => {
+    const rates = { poison: 0.1, duplicates: 0.2, reorder: 0.1, transient: 0.04 };
     const report = await runLoad({
       config: makeConfig({ processor: { maxConcurrency: 5 } }),
       dataDir: data.dir,
-      files: Number(process.env.LOAD_TEST_FILES ?? 2000),
-      poison: 0.05,
-      duplicates: 0.1,
-      reorder: 0.05,
-      transient: 0.02,
+      files: Number(process.env.LOAD_TEST_FILES ?? 1000),
+      ...rates,
       seed: 7,
     });
     expect(report).toMatchObject({ lost: 0, doubleWritten: 0, objectsDeadLettered: 0 });
     expect(report.stored).toBe(report.uploaded);
     expect(report.deadLettered).toBe(report.poisonInjected);
-    expect(report.poisonInjected).toBe(Math.round(report.uploaded * 0.05));
+    expect(report.poisonInjected).toBe(Math.round(report.uploaded * rates.poison));
     // Duplicated and reordered deliveries were really absorbed, and throttles were really injected.
-    expect(report.duplicatesAbsorbed).toBeGreaterThan(report.uploaded * 0.1);
-    expect(report.throttlesInjected).toBeGreaterThan(0);
+    expect(report.duplicatesAbsorbed).toBeGreaterThan(report.uploaded * rates.duplicates);
+    expect(report.throttlesInjected).toBeGreaterThan(report.uploaded * rates.transient * 0.5);
   }, 240_000);
 
   it('open loop (--rate): uploads keep their schedule whatever the pipeline does, and nothing is lost', async () => {

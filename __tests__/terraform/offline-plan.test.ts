@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllConfigs } from '../../config/load';
@@ -10,6 +10,7 @@ import { PROVIDER_LOCK_FILE } from '../../stacks/provider-lock';
 import { pipelineStackId, REQUIRED_TERRAFORM_VERSION } from '../../stacks/pipeline-stack';
 import { terraform, terraformWithCode } from '../../tools/offline-terraform';
 import { terraformEnv } from '../../tools/terraform-env';
+import { startProviderServer, type ProviderServer } from '../helpers/provider-server';
 
 /**
  * Real `terraform init` and `plan` (which validates first) of every synthesized stack, offline, against
@@ -67,9 +68,18 @@ describeWithTerraform('terraform init and plan, offline', () => {
   const cli = { code: -1, stdout: '', stderr: '', summaryFile: join(outdir, 'plan-dev.md') };
   const devId = pipelineStackId(configs.find((c) => c.environment === 'dev')!.environment);
 
+  let provider: ProviderServer | null = null;
+  /** `terraform init -lockfile=readonly` the way CI runs it, in copies of the dev stack: as committed, and with a tampered hash. */
+  const realInit: Record<'committed' | 'tampered', { code: number; stderr: string; providers: boolean }> = {
+    committed: { code: -1, stderr: '', providers: false },
+    tampered: { code: -1, stderr: '', providers: false },
+  };
+
   /** The dev stack is planned as a user does, through the CLI, into the project's cdktf.out. */
   async function planDevThroughCli(): Promise<void> {
     const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+    const reattachBefore = process.env.TF_REATTACH_PROVIDERS;
+    if (provider) process.env.TF_REATTACH_PROVIDERS = provider.reattach;
     process.stdout.write = ((chunk: string) => ((cli.stdout += chunk), true)) as typeof process.stdout.write;
     process.stderr.write = ((chunk: string) => ((cli.stderr += chunk), true)) as typeof process.stderr.write;
     try {
@@ -77,28 +87,58 @@ describeWithTerraform('terraform init and plan, offline', () => {
     } finally {
       process.stdout.write = write.out;
       process.stderr.write = write.err;
+      if (reattachBefore === undefined) delete process.env.TF_REATTACH_PROVIDERS;
+      else process.env.TF_REATTACH_PROVIDERS = reattachBefore;
     }
     const dir = join(ROOT, 'cdktf.out', 'stacks', devId);
-    plans.set(devId, JSON.parse(await terraform(['show', '-json', 'review.tfplan'], dir, tf.env)) as PlanJson);
+    plans.set(devId, JSON.parse(await terraform(['show', '-json', 'review.tfplan'], dir, provider ? provider.envFor(tf.env) : tf.env)) as PlanJson);
     planOutputs.set(devId, cli.stdout + cli.stderr);
+  }
+
+  async function initCopy(which: keyof typeof realInit): Promise<void> {
+    const copy = mkdtempSync(join(tmpdir(), `${which}-lock-`));
+    try {
+      cpSync(join(outdir, 'stacks', devId), copy, { recursive: true, filter: (src) => !src.includes(`${devId}/.terraform/`) && !src.endsWith(`${devId}/.terraform`) });
+      if (which === 'tampered') {
+        const lock = readFileSync(join(copy, '.terraform.lock.hcl'), 'utf8');
+        writeFileSync(join(copy, '.terraform.lock.hcl'), lock.replace(/"h1:[^"]+"/, '"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
+      }
+      const init = await terraformWithCode(['init', '-input=false', '-lockfile=readonly'], copy, tf.env);
+      realInit[which] = { code: init.code, stderr: init.stderr, providers: existsSync(join(copy, '.terraform', 'providers')) };
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   }
 
   beforeAll(async () => {
     execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), 'main']);
     execFileSync('node', [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir } });
-    const planOne = async (id: string, region: string) => {
-      // Where the providers come from the mirror the lock file was made from, only its hashes are accepted.
-      const { planOutput, plan } = await planOffline(join(outdir, 'stacks', id), region, tf.env, { readonlyLock: Boolean(tf.mirror || process.env.CI) });
-      planOutputs.set(id, planOutput);
-      plans.set(id, plan);
-    };
+    // Every plan and show goes through one shared provider process, one command at a time
+    // (helpers/provider-server.ts); meanwhile terraform installs and checks the provider itself, as
+    // in CI, in two copies of the dev stack.
     const others = [...configs.filter((c) => pipelineStackId(c.environment) !== devId).map((c) => ({ id: pipelineStackId(c.environment), region: c.region })), { id: 'state-bootstrap', region: configs[0]!.region }];
-    // Two at a time: the provider is a 700 MB binary and this machine has two cores.
-    const jobs = [planDevThroughCli, ...others.map(({ id, region }) => () => planOne(id, region))];
-    for (let i = 0; i < jobs.length; i += 2) await Promise.all(jobs.slice(i, i + 2).map((job) => job()));
+    const planAll = async () => {
+      provider = await startProviderServer(tf);
+      await planDevThroughCli();
+      const env = provider ? provider.envFor(tf.env) : tf.env;
+      for (const { id, region } of others) {
+        // Where the providers come from the mirror the lock file was made from, only its hashes are accepted.
+        const { planOutput, plan } = await planOffline(join(outdir, 'stacks', id), region, env, { readonlyLock: Boolean(tf.mirror || process.env.CI) });
+        planOutputs.set(id, planOutput);
+        plans.set(id, plan);
+      }
+    };
+    const initCopies = async () => {
+      await initCopy('committed');
+      await initCopy('tampered');
+    };
+    await Promise.all([planAll(), initCopies()]);
   }, 240_000);
 
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await provider?.stop();
+    rmSync(outdir, { recursive: true, force: true });
+  });
 
   const typesOf = (id: string) => [...new Set(plans.get(id)!.resource_changes.map((r) => r.type))].sort();
 
@@ -200,18 +240,9 @@ describeWithTerraform('terraform init and plan, offline', () => {
     }
   });
 
-  it('init -lockfile=readonly refuses a provider whose hash is not the reviewed one', async () => {
-    const id = pipelineStackId(configs[0]!.environment);
-    const copy = mkdtempSync(join(tmpdir(), 'tampered-lock-'));
-    try {
-      cpSync(join(outdir, 'stacks', id), copy, { recursive: true, filter: (src) => !src.includes(`${id}/.terraform/`) && !src.endsWith(`${id}/.terraform`) });
-      const lock = readFileSync(join(copy, '.terraform.lock.hcl'), 'utf8');
-      writeFileSync(join(copy, '.terraform.lock.hcl'), lock.replace(/"h1:[^"]+"/, '"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
-      const init = await terraformWithCode(['init', '-input=false', '-lockfile=readonly'], copy, tf.env);
-      expect(init.code).toBe(1);
-      expect(init.stderr).toMatch(/doesn't match any of the checksums|checksum/i);
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it('init -lockfile=readonly installs the provider when its hash is the reviewed one, and refuses it otherwise', () => {
+    expect(realInit.committed).toMatchObject({ code: 0, providers: true });
+    expect(realInit.tampered.code).toBe(1);
+    expect(realInit.tampered.stderr).toMatch(/doesn't match any of the checksums|checksum/i);
+  });
 });

@@ -9,6 +9,7 @@ import { main as state } from '../../tools/cli/state';
 import { terraform } from '../../tools/offline-terraform';
 import { prepareStack } from '../../tools/stack-workdir';
 import { terraformEnv } from '../../tools/terraform-env';
+import { startProviderServer, type ProviderServer } from '../helpers/provider-server';
 
 const tf = terraformEnv();
 if (!tf.available && process.env.REQUIRE_TERRAFORM === '1') throw new Error(`terraform tests cannot run: ${tf.reason}`);
@@ -25,13 +26,22 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
   const write = (s: string) => void captured.push(s);
   // The commands below use the project's own cdktf.out, as `npm run state` does; the first one inits it.
   let initMarker: { path: string; mtimeMs: number };
+  // One provider process for the suite's terraform commands, which the commands find through the
+  // environment (helpers/provider-server.ts: what it skips, and why that is terraform's part, not ours).
+  let provider: ProviderServer | null = null;
+  const reattachBefore = process.env.TF_REATTACH_PROVIDERS;
 
   beforeAll(async () => {
     s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3'), configureBuckets: [{ name: cfg.state!.bucket }] });
     endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
-  });
+    provider = await startProviderServer(tf);
+    if (provider) process.env.TF_REATTACH_PROVIDERS = provider.reattach;
+  }, 120_000);
 
   afterAll(async () => {
+    if (reattachBefore === undefined) delete process.env.TF_REATTACH_PROVIDERS;
+    else process.env.TF_REATTACH_PROVIDERS = reattachBefore;
+    await provider?.stop();
     await s3?.close();
     rmSync(dir, { recursive: true, force: true });
   });

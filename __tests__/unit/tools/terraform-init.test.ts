@@ -5,7 +5,8 @@ import { initIfChanged } from '../../../tools/terraform-init';
 
 /**
  * A stand-in `terraform` on PATH that records each call and, for `init`, creates what a real init
- * leaves behind (`.terraform/terraform.tfstate`, `.terraform/providers`) — or fails when told to.
+ * leaves behind (`.terraform/terraform.tfstate`, and `.terraform/providers` unless every provider is
+ * unmanaged, as a real init does) — or fails when told to.
  */
 function fakeTerraform(root: string): { env: NodeJS.ProcessEnv; calls: () => string[] } {
   const bin = join(root, 'bin');
@@ -13,7 +14,7 @@ function fakeTerraform(root: string): { env: NodeJS.ProcessEnv; calls: () => str
   mkdirSync(bin);
   writeFileSync(
     join(bin, 'terraform'),
-    `#!/bin/sh\necho "$*" >> ${log}\n[ -f FAIL_INIT ] && exit 1\nmkdir -p .terraform/providers && echo '{}' > .terraform/terraform.tfstate\n`,
+    `#!/bin/sh\necho "$*" >> ${log}\n[ -f FAIL_INIT ] && exit 1\n[ -n "$TF_REATTACH_PROVIDERS" ] || mkdir -p .terraform/providers\nmkdir -p .terraform && echo '{}' > .terraform/terraform.tfstate\n`,
   );
   chmodSync(join(bin, 'terraform'), 0o755);
   appendFileSync(log, '');
@@ -78,5 +79,24 @@ describe('terraform init only when its inputs change', () => {
     expect([afterRemoval, afterFailure]).toEqual(['initialised', 'initialised']);
     expect(existsSync(join(dir, '.terraform', 'init-inputs.sha256'))).toBe(true);
     expect(tf.calls()).toHaveLength(4);
+  });
+
+  it('unmanaged providers (TF_REATTACH_PROVIDERS): no providers folder needed, and a normal run inits again', async () => {
+    // Arrange
+    const reattach = JSON.stringify({ 'registry.terraform.io/hashicorp/aws': { Protocol: 'grpc', ProtocolVersion: 5, Pid: 1, Test: true, Addr: { Network: 'unix', String: '/tmp/plugin1' } } });
+    const withServer = { ...tf.env, TF_REATTACH_PROVIDERS: reattach };
+    const withOtherServer = { ...tf.env, TF_REATTACH_PROVIDERS: reattach.replace('plugin1', 'plugin2').replace('"Pid":1', '"Pid":2') };
+    // Act
+    const first = await initIfChanged(dir, ['-input=false'], withServer, '1.11.4');
+    const providersFolder = existsSync(join(dir, '.terraform', 'providers'));
+    const anotherServer = await initIfChanged(dir, ['-input=false'], withOtherServer, '1.11.4');
+    const normal = await init();
+    // Assess: which process serves the provider does not matter to init; whether one does, does.
+    expect([first, providersFolder, anotherServer, normal]).toEqual(['initialised', false, 'unchanged', 'initialised']);
+    expect(existsSync(join(dir, '.terraform', 'providers'))).toBe(true);
+  });
+
+  it('refuses a TF_REATTACH_PROVIDERS that is not JSON', async () => {
+    await expect(initIfChanged(dir, ['-input=false'], { ...tf.env, TF_REATTACH_PROVIDERS: 'aws=1' }, '1.11.4')).rejects.toThrow('TF_REATTACH_PROVIDERS is not JSON: aws=1');
   });
 });
