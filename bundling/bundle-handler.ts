@@ -5,6 +5,7 @@ export const XRAY_CONTEXT_SHIM = 'src/app/xray-context.ts';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-root';
+import { deploymentArchive } from './deployment-archive';
 import { trimSourceMap } from './trim-source-map';
 
 /** The deployable handlers, by name: one entry file each under `src/handlers/`. */
@@ -150,4 +151,9 @@ export function deployedBundleInputs(name: HandlerName, o: { withDependencies?: 
 /** Where the stack and the local runtime both take a handler's bundle from. */
 export function bundleDeployedHandler(name: HandlerName): BundleResult {
   return bundleHandler({ entry: HANDLER_ENTRIES[name], outDir: join('.build', 'bundles', name) });
+}
+
+/** The Lambda deployment package (zip) of a handler's deployed bundle, and the bundle's content hash. */
+export function deployedHandlerArchive(name: HandlerName): { file: string; hash: string } {
+  return deploymentArchive(bundleDeployedHandler(name).outDir, join(PROJECT_ROOT, '.build', 'archives'));
 }

@@ -4,7 +4,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { bundleDeployedHandler, type HandlerName } from '../bundling/bundle-handler';
+import { deployedHandlerArchive, type HandlerName } from '../bundling/bundle-handler';
 import { policyDocument, XRAY_STATEMENT, type PolicyStatement } from './iam';
 
 export interface BundledFunctionProps {
@@ -42,8 +42,10 @@ export class BundledFunction extends Construct {
 
   public constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
-    const bundle = bundleDeployedHandler(props.handler);
-    this.asset = new TerraformAsset(this, 'code', { path: bundle.outDir, type: AssetType.ARCHIVE });
+    // The zip is made once per code change (bundling/deployment-archive.ts), not by cdktf at every
+    // synth; its asset keeps the hash (and so the path) cdktf gave the bundle folder.
+    const archive = deployedHandlerArchive(props.handler);
+    this.asset = new TerraformAsset(this, 'code', { path: archive.file, type: AssetType.FILE, assetHash: archive.hash });
 
     // Created before the function: otherwise Lambda creates the group itself on first log,
     // with no retention, and Terraform then fails to create it ("already exists").
