@@ -1,27 +1,36 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
 
 /** The file name cdktf gives an archive asset; kept so asset paths do not change. */
 export const ARCHIVE_NAME = 'archive.zip';
 
-/**
- * The content hash cdktf gives a directory asset (MD5 of every file's bytes, depth first in
- * `readdirSync` order, first 32 hex digits, upper case). The archive's asset keeps it as its hash,
- * so its path in `cdktf.out` and the function's `source_code_hash` stay what they were when cdktf
- * zipped the folder itself.
- */
-export function directoryHash(dir: string): string {
-  const hash = createHash('md5');
+/** A folder's files, depth first in `readdirSync` order (the order cdktf hashes them in), read once. */
+function readTree(dir: string): Array<{ name: string; data: Buffer }> {
+  const files: Array<{ name: string; data: Buffer }> = [];
   const walk = (p: string): void => {
     const stat = statSync(p);
-    if (stat.isFile()) hash.update(readFileSync(p));
+    if (stat.isFile()) files.push({ name: relative(dir, p).split(sep).join('/'), data: readFileSync(p) });
     else if (stat.isDirectory()) for (const name of readdirSync(p)) walk(resolve(p, name));
   };
   walk(dir);
-  return hash.digest('hex').slice(0, 32).toUpperCase();
+  return files;
 }
+
+/** cdktf's content hash of a directory asset: MD5 of every file's bytes in that order, 32 hex digits, upper case. */
+const treeHash = (files: Array<{ data: Buffer }>): string => {
+  const hash = createHash('md5');
+  for (const f of files) hash.update(f.data);
+  return hash.digest('hex').slice(0, 32).toUpperCase();
+};
+
+/**
+ * The hash cdktf gives `dir` as a directory asset. The archive's asset keeps it as its own, so its
+ * path in `cdktf.out` and the function's `source_code_hash` stay what they were when cdktf zipped
+ * the folder itself.
+ */
+export const directoryHash = (dir: string): string => treeHash(readTree(dir));
 
 /**
  * A Lambda deployment package of `dir` (its files at the archive's root), written once per content
@@ -31,7 +40,9 @@ export function directoryHash(dir: string): string {
  * files (fixed 1980-01-01 timestamps, sorted entries) and is only written when the code changed.
  */
 export function deploymentArchive(dir: string, archivesRoot: string): { file: string; hash: string } {
-  const hash = directoryHash(dir);
+  // One read: the package holds exactly the bytes its hash was taken from.
+  const files = readTree(dir);
+  const hash = treeHash(files);
   const folder = join(archivesRoot, basename(dir));
   const file = join(folder, hash, ARCHIVE_NAME);
   if (!existsSync(file)) {
@@ -40,16 +51,10 @@ export function deploymentArchive(dir: string, archivesRoot: string): { file: st
     mkdirSync(dirname(file), { recursive: true });
     // Parallel synths may write the same package: a temporary name, then an atomic rename.
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, zipFiles(listFiles(dir).map((path) => ({ name: relative(dir, path).split('\\').join('/'), data: readFileSync(path) }))));
+    writeFileSync(tmp, zipFiles([...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))));
     renameSync(tmp, file);
   }
   return { file, hash };
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []))
-    .sort();
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -69,7 +74,7 @@ const crc32: (data: Buffer) => number = typeof zlibCrc32 === 'function' ? (data)
 
 const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 /** Regular file, rw-r--r--: Lambda's runtime user must be able to read every file. */
-const UNIX_FILE_0644 = ((0o100644 << 16) >>> 0) as number;
+const UNIX_FILE_0644 = (0o100644 << 16) >>> 0;
 
 /** A ZIP archive (deflate, no ZIP64: Lambda packages are far below 4 GB) of the given entries, in order. */
 export function zipFiles(entries: Array<{ name: string; data: Buffer }>): Buffer {
