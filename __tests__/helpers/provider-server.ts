@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROVIDER_LOCK_FILE } from '../../stacks/provider-lock';
 import type { TerraformEnv } from '../../tools/terraform-env';
+import { unmanagedProviders } from '../../tools/terraform-init';
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
@@ -11,6 +12,11 @@ export interface ProviderServer {
   reattach: string;
   /** `env` plus TF_REATTACH_PROVIDERS: for the terraform commands that should use this process. */
   envFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /**
+   * Sets TF_REATTACH_PROVIDERS in this process's environment, for commands that build theirs from it
+   * (`npm run plan`, `state`, `outputs`); returns what puts the previous value back.
+   */
+  exportToProcessEnv(): () => void;
   stop(): Promise<void>;
 }
 
@@ -33,9 +39,9 @@ export function mirroredProviderBinary(mirror: string, lockFile = PROVIDER_LOCK_
  * SHA extensions), for plan, show, state and output alike; through this process, ~2–3 s.
  *
  * What it skips is terraform's work, not the project's: the provider install and lock-file check.
- * The suites keep one run of the real path each (the dev stack planned through `npm run plan`, the
- * tampered-lock init). Returns null without a local mirror (providers from the registry): the
- * suites then run every command the usual way.
+ * Those still run for real in the offline-plan suite (`init -lockfile=readonly` of the dev stack as
+ * committed, and with a tampered hash). Returns null without a local mirror (providers from the
+ * registry): the suites then run every command the usual way.
  *
  * Use it for one command at a time: each command configures the provider (region, credentials),
  * and commands running at once would configure the same process.
@@ -73,13 +79,20 @@ export async function startProviderServer(tf: TerraformEnv, timeoutMs = 60_000):
       resolve(found);
     });
   });
-  const parsed = JSON.parse(reattach) as Record<string, unknown>;
-  if (!(AWS_PROVIDER in parsed)) throw new Error(`unexpected TF_REATTACH_PROVIDERS: ${reattach}`);
+  if (!unmanagedProviders({ TF_REATTACH_PROVIDERS: reattach }).includes(AWS_PROVIDER)) throw new Error(`unexpected TF_REATTACH_PROVIDERS: ${reattach}`);
   child.stdout.resume();
 
   return {
     reattach,
     envFor: (base) => ({ ...base, TF_REATTACH_PROVIDERS: reattach }),
+    exportToProcessEnv() {
+      const before = process.env.TF_REATTACH_PROVIDERS;
+      process.env.TF_REATTACH_PROVIDERS = reattach;
+      return () => {
+        if (before === undefined) delete process.env.TF_REATTACH_PROVIDERS;
+        else process.env.TF_REATTACH_PROVIDERS = before;
+      };
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // Debug mode serves until interrupted.

@@ -75,11 +75,10 @@ describeWithTerraform('terraform init and plan, offline', () => {
     tampered: { code: -1, stderr: '', providers: false },
   };
 
-  /** The dev stack is planned as a user does, through the CLI, into the project's cdktf.out. */
+  /** The dev stack is planned as a user does, through the CLI, into the project's cdktf.out (terraform's provider shared). */
   async function planDevThroughCli(): Promise<void> {
     const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-    const reattachBefore = process.env.TF_REATTACH_PROVIDERS;
-    if (provider) process.env.TF_REATTACH_PROVIDERS = provider.reattach;
+    const restoreEnv = provider ? provider.exportToProcessEnv() : () => {};
     process.stdout.write = ((chunk: string) => ((cli.stdout += chunk), true)) as typeof process.stdout.write;
     process.stderr.write = ((chunk: string) => ((cli.stderr += chunk), true)) as typeof process.stderr.write;
     try {
@@ -87,8 +86,7 @@ describeWithTerraform('terraform init and plan, offline', () => {
     } finally {
       process.stdout.write = write.out;
       process.stderr.write = write.err;
-      if (reattachBefore === undefined) delete process.env.TF_REATTACH_PROVIDERS;
-      else process.env.TF_REATTACH_PROVIDERS = reattachBefore;
+      restoreEnv();
     }
     const dir = join(ROOT, 'cdktf.out', 'stacks', devId);
     plans.set(devId, JSON.parse(await terraform(['show', '-json', 'review.tfplan'], dir, provider ? provider.envFor(tf.env) : tf.env)) as PlanJson);
@@ -122,7 +120,8 @@ describeWithTerraform('terraform init and plan, offline', () => {
       await planDevThroughCli();
       const env = provider ? provider.envFor(tf.env) : tf.env;
       for (const { id, region } of others) {
-        // Where the providers come from the mirror the lock file was made from, only its hashes are accepted.
+        // Without the shared provider: where the providers come from the mirror the lock file was made
+        // from, only its hashes are accepted.
         const { planOutput, plan } = await planOffline(join(outdir, 'stacks', id), region, env, { readonlyLock: Boolean(tf.mirror || process.env.CI) });
         planOutputs.set(id, planOutput);
         plans.set(id, plan);

@@ -29,18 +29,17 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
   // One provider process for the suite's terraform commands, which the commands find through the
   // environment (helpers/provider-server.ts: what it skips, and why that is terraform's part, not ours).
   let provider: ProviderServer | null = null;
-  const reattachBefore = process.env.TF_REATTACH_PROVIDERS;
+  let restoreEnv = () => {};
 
   beforeAll(async () => {
     s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3'), configureBuckets: [{ name: cfg.state!.bucket }] });
     endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
     provider = await startProviderServer(tf);
-    if (provider) process.env.TF_REATTACH_PROVIDERS = provider.reattach;
+    if (provider) restoreEnv = provider.exportToProcessEnv();
   }, 120_000);
 
   afterAll(async () => {
-    if (reattachBefore === undefined) delete process.env.TF_REATTACH_PROVIDERS;
-    else process.env.TF_REATTACH_PROVIDERS = reattachBefore;
+    restoreEnv();
     await provider?.stop();
     await s3?.close();
     rmSync(dir, { recursive: true, force: true });
