@@ -11,6 +11,7 @@ export const CONFIG_DEFAULTS: Omit<PipelineConfig, 'environment' | 'namePrefix' 
   handleDeletes: false,
   alertEmails: [],
   logRetentionDays: 30,
+  logLevel: 'INFO',
   processor: {
     timeoutSeconds: 30,
     memoryMb: 512,

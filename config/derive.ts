@@ -131,7 +131,7 @@ export const metricNamespace = (cfg: PipelineConfig): string => `FileIngestion/$
 const powertools = (cfg: PipelineConfig, service: string): Record<string, string> => ({
   POWERTOOLS_SERVICE_NAME: service,
   POWERTOOLS_METRICS_NAMESPACE: metricNamespace(cfg),
-  POWERTOOLS_LOG_LEVEL: 'INFO',
+  POWERTOOLS_LOG_LEVEL: cfg.logLevel,
   // Every AWS call is traced by its SDK client (captureAWSv3Client); patching node's http(s) as
   // well would trace each one twice, at a CPU cost per call (see docs/benchmarks.md).
   POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
@@ -172,8 +172,27 @@ export function pusherEnvironment(
 /** The processor's reserved concurrency: the configured one, or the mapping's maximum concurrency. */
 export const processorReservedConcurrency = (cfg: PipelineConfig): number => cfg.processor.reservedConcurrency ?? cfg.processor.maxConcurrency;
 
+/** Warning an operator gets before a parked message expires. */
+export const DLQ_EXPIRY_MARGIN_SECONDS = 3 * 24 * 3600;
+
+/** The shortest DLQ age alarm worth having: a message must be able to sit one day before it pages. */
+export const MIN_DLQ_AGE_ALARM_SECONDS = 24 * 3600;
+
 /**
- * DLQ age that pages before messages expire: a message keeps its first enqueue time when it
- * moves to a standard DLQ, so its age there counts from the upload, against the DLQ's retention.
+ * Age in the DLQ at which its alarm fires, so that it fires before any message can expire.
+ * SQS (developer guide, "dead-letter queues", retention): on a standard queue the DLQ's
+ * `ApproximateAgeOfOldestMessage` counts from the move into the DLQ, while expiry counts from the
+ * original enqueue time. A message may have spent up to the source queue's retention there before
+ * it moved, so it can expire `DLQ retention − source retention` after the move: the alarm fires
+ * `DLQ_EXPIRY_MARGIN_SECONDS` before that. Validation keeps this at least {@link MIN_DLQ_AGE_ALARM_SECONDS}.
  */
-export const DLQ_AGE_ALARM_SECONDS = DLQ_RETENTION_SECONDS - 3 * 24 * 3600;
+export const dlqAgeAlarmSeconds = (cfg: Pick<PipelineConfig, 'queue'>): number => DLQ_RETENTION_SECONDS - cfg.queue.retentionSeconds - DLQ_EXPIRY_MARGIN_SECONDS;
+
+/**
+ * The pusher failure queue's age alarm: Lambda sends each destination record as a new message, so
+ * its age and its expiry both count from that send.
+ */
+export const FAILURE_QUEUE_AGE_ALARM_SECONDS = DLQ_RETENTION_SECONDS - DLQ_EXPIRY_MARGIN_SECONDS;
+
+/** The longest source retention that leaves the DLQ age alarm its margin and a day to fire. */
+export const MAX_SOURCE_RETENTION_SECONDS = DLQ_RETENTION_SECONDS - DLQ_EXPIRY_MARGIN_SECONDS - MIN_DLQ_AGE_ALARM_SECONDS;

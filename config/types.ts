@@ -18,6 +18,13 @@ export const IngestionMode = {
 } as const;
 export type IngestionMode = (typeof IngestionMode)[keyof typeof IngestionMode];
 
+/**
+ * Log levels a function may run at. WARN and above are not among them: Lambda drops lines without
+ * a `level` (the EMF metric lines) below its application log level, treating them as INFO.
+ */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface ProcessorConfig {
   /** Function timeout in seconds (1–900). The queue's visibility timeout is derived from it. */
   timeoutSeconds: number;
@@ -145,6 +152,12 @@ export interface PipelineConfig {
   alertEmails: string[];
   /** Retention of the functions' log groups, in days (one of CloudWatch's values). */
   logRetentionDays: number;
+  /**
+   * The functions' application log level (Lambda's `application_log_level` and Powertools'). Only
+   * TRACE, DEBUG or INFO: the metric lines (EMF) carry no level, Lambda treats them as INFO, and a
+   * higher level would drop every metric the alarms read.
+   */
+  logLevel: LogLevel;
   /** The processor function and its event source mapping. */
   processor: ProcessorConfig;
   /** The pusher function (pusher mode only). */

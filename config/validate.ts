@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from '../src/core/json';
 import { CONFIG_DEFAULTS } from './defaults';
-import { SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
-import { IngestionMode, type PipelineConfig } from './types';
+import { DLQ_EXPIRY_MARGIN_SECONDS, DLQ_RETENTION_SECONDS, MAX_SOURCE_RETENTION_SECONDS, MIN_DLQ_AGE_ALARM_SECONDS, SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
+import { IngestionMode, LOG_LEVELS, type PipelineConfig } from './types';
 
 /** Base of every configuration error: its message is meant for the user, without a stack trace. */
 export class ConfigError extends Error {
@@ -169,6 +169,14 @@ function checkFunctions(c: Checker, cfg: PipelineConfig): void {
 function checkQueueAndFilters(c: Checker, cfg: PipelineConfig): void {
   c.int('queue.maxReceiveCount', cfg.queue.maxReceiveCount, 5, 1000);
   c.int('queue.retentionSeconds', cfg.queue.retentionSeconds, 60, 1209599);
+  if (typeof cfg.queue.retentionSeconds === 'number' && cfg.queue.retentionSeconds > MAX_SOURCE_RETENTION_SECONDS) {
+    // A redriven message expires DLQ retention − (time spent here) after its move: the dlq-age alarm must fire before.
+    c.fail(
+      'queue.retentionSeconds',
+      `must be at most ${MAX_SOURCE_RETENTION_SECONDS} (${MAX_SOURCE_RETENTION_SECONDS / 86400} days): a message moved to the DLQ keeps its first enqueue time, so it may expire ${DLQ_RETENTION_SECONDS / 86400} days minus this after the move, and the dlq-age alarm needs ${DLQ_EXPIRY_MARGIN_SECONDS / 86400} days of warning and ${MIN_DLQ_AGE_ALARM_SECONDS / 86400} day to fire`,
+      cfg.queue.retentionSeconds,
+    );
+  }
   const f = cfg.filters;
   c.str('filters.prefix', f.prefix, ANY_TEXT, 'must be a string');
   c.str('filters.suffix', f.suffix, ANY_TEXT, 'must be a string');
@@ -213,6 +221,16 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
   const validRetention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
   if (!validRetention.includes(cfg.logRetentionDays)) {
     c.fail('logRetentionDays', `must be one of CloudWatch's values ${validRetention.join(', ')}`, cfg.logRetentionDays);
+  }
+  if (!(LOG_LEVELS as readonly string[]).includes(cfg.logLevel)) {
+    const dropsMetrics = ['WARN', 'ERROR', 'FATAL'].includes(String(cfg.logLevel).toUpperCase());
+    c.fail(
+      'logLevel',
+      dropsMetrics
+        ? `must be ${LOG_LEVELS.join(', ')}: Lambda treats the metric lines (EMF, no "level" field) as INFO and drops them at a higher level, and every alarm on the handlers' metrics would go silent`
+        : `must be one of ${LOG_LEVELS.join(', ')}`,
+      cfg.logLevel,
+    );
   }
   const a = cfg.alarms;
   c.int('alarms.queueAgeThresholdSeconds', a.queueAgeThresholdSeconds, 60, 1209600);

@@ -24,6 +24,11 @@ export interface BundledFunctionProps {
   architecture?: 'arm64' | 'x86_64';
   /** @default "nodejs22.x" */
   runtime?: string;
+  /**
+   * Lambda's `application_log_level`. Never above INFO: the EMF metric lines have no level and
+   * Lambda treats them as INFO (guardrail OPS007). @default "INFO"
+   */
+  logLevel?: 'TRACE' | 'DEBUG' | 'INFO';
 }
 
 /**
@@ -94,9 +99,10 @@ export class BundledFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency ?? undefined,
       tracingConfig: { mode: 'Active' },
       // JSON: Powertools' lines (and EMF) stay as they are — Powertools writes through its own Console,
-      // not the runtime's patched one — and the runtime's own lines (crashes, timeouts) get a `level`
-      // too, so the ERROR metric filter matches `$.level` instead of a word.
-      loggingConfig: { logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'WARN', logGroup: this.logGroup.name },
+      // not the runtime's patched one — and the runtime's uncaught errors get `"level": "ERROR"`, so the
+      // ERROR metric filter matches `$.level` instead of a word. Timeouts are platform records without
+      // a level: the Errors alarm counts them (Lambda's Errors includes timeouts), not the filter.
+      loggingConfig: { logFormat: 'JSON', applicationLogLevel: props.logLevel ?? 'INFO', systemLogLevel: 'WARN', logGroup: this.logGroup.name },
       environment: { variables: props.environment },
       dependsOn: [this.logGroup, policy],
     });

@@ -1,7 +1,7 @@
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Construct } from 'constructs';
-import { DLQ_AGE_ALARM_SECONDS } from '../config/derive';
+import { DLQ_EXPIRY_MARGIN_SECONDS, dlqAgeAlarmSeconds, FAILURE_QUEUE_AGE_ALARM_SECONDS } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { MetricName } from '../src/app/telemetry-contract';
 import type { BundledFunction } from './bundled-function';
@@ -58,6 +58,7 @@ export class PipelineAlarms extends Construct {
     for (const [service, fn] of Object.entries(props.functions) as Array<[ServiceName, BundledFunction]>) this.functionAlarms(service, fn);
     this.processorAlarms();
     if (props.functions.pusher) this.pusherAlarms();
+    if (props.metrics.eventRule) this.eventRuleAlarms(props.metrics.eventRule);
     this.tableAlarms();
     this.topicAlarms();
     this.heartbeat();
@@ -125,16 +126,32 @@ export class PipelineAlarms extends Construct {
         threshold: 0,
         evaluation: 'once',
       });
-      this.add(`${id}-age`, {
-        // A message keeps its first enqueue time when it moves to a standard DLQ.
-        description: `A message in ${queueName} is ${Math.round(DLQ_AGE_ALARM_SECONDS / 86400)} days old (counted from its first enqueue): it expires in 3 days. Redrive or export it now.`,
-        metric: m.sqs(queueName, 'ApproximateAgeOfOldestMessage'),
-        statistic: 'Maximum',
-        comparison: 'GreaterThanOrEqualToThreshold',
-        threshold: DLQ_AGE_ALARM_SECONDS,
-        evaluation: 'once',
-      });
+      this.add(`${id}-age`, { ...this.parkedAgeSpec(role, queueName), evaluation: 'once' });
     }
+  }
+
+  /**
+   * When a parked message must be dealt with. A message moved to the DLQ by the redrive policy keeps
+   * its first enqueue time for expiry, while the DLQ's age metric counts from the move: the threshold
+   * leaves room for the time it may have spent in the processing queue (`dlqAgeAlarmSeconds`). A
+   * pusher failure record is a new message: its age and its expiry both start when Lambda sends it.
+   */
+  private parkedAgeSpec(role: 'dead-letter' | 'pusher-failures', queueName: string): Omit<AlarmSpec, 'evaluation'> {
+    const days = (seconds: number) => Math.round((seconds / 86400) * 10) / 10;
+    const margin = days(DLQ_EXPIRY_MARGIN_SECONDS);
+    const sourceDays = days(this.props.config.queue.retentionSeconds);
+    const threshold = role === 'dead-letter' ? dlqAgeAlarmSeconds(this.props.config) : FAILURE_QUEUE_AGE_ALARM_SECONDS;
+    const description =
+      role === 'dead-letter'
+        ? `A message has been in ${queueName} for ${days(threshold)} days. SQS expires it 14 days after its first enqueue in the processing queue, where it may have spent up to ${sourceDays} days: it may expire in ${margin} days. Redrive it (\`npm run dlq -- redrive\`) or export it now.`
+        : `A record has been in ${queueName} for ${days(threshold)} days: it expires in ${margin} days. Fix the cause and \`npm run dlq -- replay\` now.`;
+    return {
+      description,
+      metric: this.props.metrics.sqs(queueName, 'ApproximateAgeOfOldestMessage'),
+      statistic: 'Maximum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold,
+    };
   }
 
   /** Each function: invocation errors, throttles, ERROR log lines, access denied. */
@@ -225,16 +242,36 @@ export class PipelineAlarms extends Construct {
       threshold: maxAgeMs / 2,
       evaluation: 'errors',
     });
-    this.add('pusher-async-events-dropped', {
-      description: 'Lambda dropped S3 events meant for the pusher (event too old or retries exhausted) without a successful delivery to the failure queue.',
-      metric: m.lambda(fn, 'AsyncEventsDropped'),
+    // No alarm on AsyncEventsDropped: with an on-failure destination Lambda counts every event it
+    // parks there too, so it would page for each failure record (which pusher-failures-not-empty
+    // already reports). Loss is an event that could not be parked: DestinationDeliveryFailures.
+    this.add('pusher-destination-delivery-failures', {
+      description: 'Lambda could not deliver a failed S3 event to the failure queue: the event is lost. Check the queue and the pusher role; then run `npm run reconcile`.',
+      metric: m.lambda(fn, 'DestinationDeliveryFailures'),
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
       evaluation: 'once',
     });
-    this.add('pusher-destination-delivery-failures', {
-      description: 'Lambda could not deliver a failed S3 event to the failure queue: the event is lost. Check the queue and the pusher role; then run `npm run reconcile`.',
-      metric: m.lambda(fn, 'DestinationDeliveryFailures'),
+  }
+
+  /**
+   * Eventbridge mode: deliveries the rule failed. `FailedInvocations` counts events that failed
+   * permanently (after the target's retries: they are sent to the DLQ); an event that could not
+   * even be sent to the DLQ is lost (`InvocationsFailedToBeSentToDlq`). Both are 1 of 1: until
+   * this alarm, a wrong queue policy or a deleted queue was silent.
+   */
+  private eventRuleAlarms(ruleName: string): void {
+    const m = this.props.metrics;
+    this.add('event-rule-failed-invocations', {
+      description: `EventBridge could not deliver S3 events from rule ${ruleName} to the processing queue after its retries (they go to the DLQ): check the queue, its policy and its key.`,
+      metric: m.events(ruleName, 'FailedInvocations'),
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      evaluation: 'once',
+    });
+    this.add('event-rule-dlq-failures', {
+      description: `EventBridge could not send undeliverable S3 events of rule ${ruleName} to the DLQ either: those events are lost. Fix the DLQ policy, then \`npm run reconcile\` and \`npm run backfill\`.`,
+      metric: m.events(ruleName, 'InvocationsFailedToBeSentToDlq'),
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
       evaluation: 'once',

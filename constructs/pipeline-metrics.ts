@@ -25,11 +25,14 @@ export class PipelineMetrics {
   public readonly names: ReturnType<typeof resourceNames>;
   public readonly namespace: string;
   private readonly hasPusher: boolean;
+  /** Eventbridge mode: the rule whose deliveries are measured in `AWS/Events`. */
+  public readonly eventRule?: string;
 
   public constructor(cfg: PipelineConfig) {
     this.names = resourceNames(cfg);
     this.namespace = metricNamespace(cfg);
     this.hasPusher = cfg.mode === 'pusher';
+    if (cfg.mode === 'eventbridge') this.eventRule = this.names.eventRule;
   }
 
   /** The functions of this mode and their names. */
@@ -66,6 +69,11 @@ export class PipelineMetrics {
 
   public dynamodb(metricName: string, operation?: string): MetricRef {
     return { namespace: 'AWS/DynamoDB', metricName, dimensions: { TableName: this.names.table, ...(operation ? { Operation: operation } : {}) } };
+  }
+
+  /** EventBridge's per-rule metrics (`RuleName` dimension), e.g. `FailedInvocations`. */
+  public events(ruleName: string, metricName: string): MetricRef {
+    return { namespace: 'AWS/Events', metricName, dimensions: { RuleName: ruleName } };
   }
 
   public sns(metricName: string): MetricRef {

@@ -1,5 +1,6 @@
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
-import { DLQ_AGE_ALARM_SECONDS, DLQ_RETENTION_SECONDS } from '../../config/derive';
+import { DLQ_EXPIRY_MARGIN_SECONDS, DLQ_RETENTION_SECONDS } from '../../config/derive';
+import { resolveConfig } from '../../config/validate';
 import { makeConfig } from '../helpers/factories';
 import { policyOf, ref, resourceOf, resourcesOf, synthPipeline } from '../helpers/synth';
 
@@ -40,9 +41,27 @@ describe('alarms and alert topic', () => {
     });
     const age = alarms['ingest-test-dlq-age']!;
     expect(age).toMatchObject({ metric_name: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: 'ingest-test-ingest-dlq' }, evaluation_periods: 1 });
-    expect(age.threshold).toBe(DLQ_AGE_ALARM_SECONDS);
-    expect(DLQ_AGE_ALARM_SECONDS).toBeLessThan(DLQ_RETENTION_SECONDS);
     expect(resourcesOf(s, 'aws_sqs_queue').find((q) => q.name === 'ingest-test-ingest-dlq')!.message_retention_seconds).toBe(DLQ_RETENTION_SECONDS);
+  });
+
+  it.each([4, 7, 10])('fires the DLQ age alarm before a message that spent the whole %i-day source retention can expire', (days) => {
+    // SQS: the DLQ's ApproximateAgeOfOldestMessage counts from the move; expiry from the first enqueue.
+    const retention = days * 86400;
+    const synthesized = synthPipeline(makeConfig({ queue: { retentionSeconds: retention } }));
+    const queue = resourcesOf(synthesized, 'aws_sqs_queue').find((q) => q.name === 'ingest-test-ingest')!;
+    expect(queue.message_retention_seconds).toBe(retention);
+    const age = byName(synthesized)['ingest-test-dlq-age']!;
+    const expiresAfterMove = DLQ_RETENTION_SECONDS - retention;
+    expect(age.threshold).toBe(expiresAfterMove - DLQ_EXPIRY_MARGIN_SECONDS);
+    expect(age.threshold).toBeGreaterThanOrEqual(86400);
+    expect(String(age.alarm_description)).toContain(`up to ${days} days`);
+    expect(String(age.alarm_description)).toContain('may expire in 3 days');
+  });
+
+  it('refuses a source retention that leaves the DLQ age alarm no margin', () => {
+    const base = { environment: 't', namePrefix: 'ingest-t', accountId: '123456789012', region: 'eu-west-1' };
+    expect(() => resolveConfig({ ...base, queue: { retentionSeconds: 11 * 86400 } })).toThrow(/queue.retentionSeconds must be at most 864000 \(10 days\): a message moved to the DLQ keeps its first enqueue time/);
+    expect(resolveConfig({ ...base, queue: { retentionSeconds: 10 * 86400 } }).queue.retentionSeconds).toBe(864000);
   });
 
   it('alarms on the source queue age and depth, M of N', () => {
@@ -121,23 +140,41 @@ describe('alarms and alert topic', () => {
   it('pusher mode: alarms on the failure queue and on what Lambda says about asynchronous events', () => {
     const pusher = byName(synthPipeline(makeConfig({ mode: 'pusher', pusher: { maxEventAgeSeconds: 600 } })));
     expect(pusher['ingest-test-pusher-failures-not-empty']).toMatchObject({ dimensions: { QueueName: 'ingest-test-pusher-failures' }, evaluation_periods: 1 });
-    expect(pusher['ingest-test-pusher-failures-age']).toMatchObject({ metric_name: 'ApproximateAgeOfOldestMessage', threshold: DLQ_AGE_ALARM_SECONDS });
+    // A destination record is a new message: its age and expiry both start when Lambda sends it.
+    expect(pusher['ingest-test-pusher-failures-age']).toMatchObject({ metric_name: 'ApproximateAgeOfOldestMessage', threshold: DLQ_RETENTION_SECONDS - DLQ_EXPIRY_MARGIN_SECONDS });
     expect(pusher['ingest-test-pusher-async-event-age']).toMatchObject({ metric_name: 'AsyncEventAge', statistic: 'Maximum', threshold: 300_000, dimensions: { FunctionName: 'ingest-test-pusher' } });
-    for (const metric of ['AsyncEventsDropped', 'DestinationDeliveryFailures']) {
-      const alarm = Object.values(pusher).find((a) => a.metric_name === metric)!;
-      expect(alarm).toMatchObject({ namespace: 'AWS/Lambda', threshold: 1, evaluation_periods: 1, dimensions: { FunctionName: 'ingest-test-pusher' } });
-    }
+    const lost = Object.values(pusher).find((a) => a.metric_name === 'DestinationDeliveryFailures')!;
+    expect(lost).toMatchObject({ namespace: 'AWS/Lambda', threshold: 1, evaluation_periods: 1, dimensions: { FunctionName: 'ingest-test-pusher' } });
+    // Lambda counts events parked in the failure queue as AsyncEventsDropped too: no page for each.
+    expect(Object.values(pusher).filter((a) => a.metric_name === 'AsyncEventsDropped')).toEqual([]);
     expect(pusher['ingest-test-pusher-errors']).toBeDefined();
     expect(pusher['ingest-test-pusher-error-logs']).toBeDefined();
+  });
+
+  it('eventbridge mode: alarms when the rule fails to deliver, and when it cannot even dead-letter', () => {
+    const eb = byName(synthPipeline(makeConfig({ mode: 'eventbridge' })));
+    const rule = resourceOf(synthPipeline(makeConfig({ mode: 'eventbridge' })), 'aws_cloudwatch_event_rule');
+    for (const [id, metric] of [['event-rule-failed-invocations', 'FailedInvocations'], ['event-rule-dlq-failures', 'InvocationsFailedToBeSentToDlq']]) {
+      expect(eb[`ingest-test-${id}`]).toMatchObject({ namespace: 'AWS/Events', metric_name: metric, dimensions: { RuleName: rule.name }, threshold: 1, evaluation_periods: 1, comparison_operator: 'GreaterThanOrEqualToThreshold' });
+    }
+  });
+
+  it('runs the functions at the configured log level, never one that drops the metric lines', () => {
+    const debug = resourcesOf(synthPipeline(makeConfig({ logLevel: 'DEBUG' })), 'aws_lambda_function')[0]!;
+    expect(debug.logging_config).toMatchObject({ application_log_level: 'DEBUG' });
+    expect((debug.environment as { variables: Record<string, string> }).variables.POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
+    const base = { environment: 't', namePrefix: 'ingest-t', accountId: '123456789012', region: 'eu-west-1' };
+    for (const level of ['WARN', 'ERROR', 'FATAL']) expect(() => resolveConfig({ ...base, logLevel: level })).toThrow(/logLevel must be TRACE, DEBUG, INFO: Lambda treats the metric lines \(EMF, no "level" field\) as INFO/);
+    expect(() => resolveConfig({ ...base, logLevel: 'LOUD' })).toThrow(/logLevel must be one of TRACE, DEBUG, INFO \(got "LOUD"\)/);
   });
 
   it('lists exactly these alarms in each mode', () => {
     const names = (mode: 'direct' | 'pusher' | 'eventbridge') => Object.keys(byName(synthPipeline(makeConfig({ mode })))).map((n) => n.replace('ingest-test-', '')).sort();
     const common = ['alerts-delivery-failures', 'dlq-age', 'dlq-not-empty', 'processor-access-denied', 'processor-duration-p99', 'processor-error-logs', 'processor-errors', 'processor-poison-messages', 'processor-throttles', 'processor-transient-failures', 'queue-age', 'queue-depth', 'table-system-errors', 'table-throttles'];
     expect(names('direct')).toEqual(common);
-    expect(names('eventbridge')).toEqual(common);
+    expect(names('eventbridge')).toEqual([...common, 'event-rule-dlq-failures', 'event-rule-failed-invocations'].sort());
     expect(names('pusher')).toEqual(
-      [...common, 'pusher-access-denied', 'pusher-async-event-age', 'pusher-async-events-dropped', 'pusher-destination-delivery-failures', 'pusher-enqueue-failures', 'pusher-error-logs', 'pusher-errors', 'pusher-failures-age', 'pusher-failures-not-empty', 'pusher-throttles'].sort(),
+      [...common, 'pusher-access-denied', 'pusher-async-event-age', 'pusher-destination-delivery-failures', 'pusher-enqueue-failures', 'pusher-error-logs', 'pusher-errors', 'pusher-failures-age', 'pusher-failures-not-empty', 'pusher-throttles'].sort(),
     );
   });
 });

@@ -132,6 +132,7 @@ const CASES: Case[] = [
   { rule: 'OPS004', breakIt: (p) => override(p.alerts.topic, 'tags', { 'alert-subscribers-required': 'true' }) },
   { rule: 'OPS005', breakIt: (p) => ((p.processor.function.dependsOn = [`aws_iam_role_policy.${p.processor.policy.friendlyUniqueId}`]), p.processor.function) },
   { rule: 'OPS006', breakIt: (p) => (p.processor.function.resetReservedConcurrentExecutions(), p.processor.function) },
+  { rule: 'OPS007', breakIt: (p) => override(p.processor.function, 'logging_config.application_log_level', 'WARN') },
   { rule: 'SEC011', breakIt: (p) => override(p.processor.function, 'environment.variables.PARTNER_API_TOKEN', 'tok_live_9f8e7d6c5b4a') },
 ];
 

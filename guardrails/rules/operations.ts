@@ -112,4 +112,20 @@ export const operationsRules: Rule[] = [
         .filter((f) => typeof f.body.reserved_concurrent_executions !== 'number' || (f.body.reserved_concurrent_executions as number) < 1)
         .map((f) => ({ address: f.address, message: 'has no reserved_concurrent_executions' })),
   },
+  {
+    id: 'OPS007',
+    severity: 'error',
+    title: 'Function log level drops its metric lines',
+    why: 'EMF metric lines carry no "level"; with JSON logs Lambda treats such lines as INFO and drops them below application_log_level, so WARN, ERROR or FATAL silences every metric the alarms read.',
+    fix: 'Keep logging_config.application_log_level at TRACE, DEBUG or INFO (config "logLevel").',
+    link: 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html',
+    check: (m) =>
+      m.resources('aws_lambda_function').flatMap((f): Finding[] => {
+        const logging = asList(f.body.logging_config as Record<string, unknown> | Array<Record<string, unknown>> | undefined)[0] ?? {};
+        const level = String(logging.application_log_level ?? '').toUpperCase();
+        return logging.log_format === 'JSON' && ['WARN', 'ERROR', 'FATAL'].includes(level)
+          ? [{ address: f.address, message: `has application_log_level ${level}: its EMF metric lines (no level, treated as INFO) are dropped` }]
+          : [];
+      }),
+  },
 ];
