@@ -1,3 +1,4 @@
+import { encodeS3Key } from '../src/core/s3-key';
 import type { PipelineConfig } from './types';
 
 /**
@@ -98,6 +99,18 @@ export function notificationEvents(cfg: PipelineConfig): string[] {
   return cfg.handleDeletes ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:LifecycleExpiration:*'] : ['s3:ObjectCreated:*'];
 }
 
+/**
+ * The key prefix and suffix filters as S3 and EventBridge compare them: with the key as events spell
+ * it, URL-encoded (S3: "special characters must be URL-encoded" in notification filters, a space as
+ * `+`). The config holds keys as they are named; the IAM resource keeps the raw prefix.
+ */
+export function encodedKeyFilters(cfg: Pick<PipelineConfig, 'filters'>): { prefix: string; suffix: string } {
+  return { prefix: encodeS3Key(cfg.filters.prefix), suffix: encodeS3Key(cfg.filters.suffix) };
+}
+
+/** EventBridge's numeric matching works on values from −5.0e9 to 5.0e9 (EventBridge user guide, content filtering). */
+export const EVENTBRIDGE_NUMERIC_MAX = 5_000_000_000;
+
 /** EventBridge's wildcard pattern treats `*` and the backslash as special: escape them in literal text. */
 const escapeWildcard = (text: string): string => text.replace(/[\\*]/g, (c) => `\\${c}`);
 
@@ -105,11 +118,12 @@ const escapeWildcard = (text: string): string => text.replace(/[\\*]/g, (c) => `
  * The EventBridge rule's event pattern (eventbridge mode): the bucket's "Object Created" events
  * (and "Object Deleted" when deletes are handled), filtered by key prefix/suffix (`prefix`,
  * `suffix`, or one `wildcard` when both are set, since patterns in one array are alternatives)
- * and by size (`numeric`; a deletion has no size, so it passes through `exists: false`). The stack
+ * (URL-encoded, as the event spells the key) and by size (`numeric`; a deletion has no size, so it passes through `exists: false`). The stack
  * writes this JSON into the rule and the local run matches events against the very same JSON.
  */
 export function eventPattern(cfg: PipelineConfig): Record<string, unknown> {
-  const { prefix, suffix, minSizeBytes, maxSizeBytes } = cfg.filters;
+  const { minSizeBytes, maxSizeBytes } = cfg.filters;
+  const { prefix, suffix } = encodedKeyFilters(cfg);
   const object: Record<string, unknown[]> = {};
   if (prefix && suffix) object.key = [{ wildcard: `${escapeWildcard(prefix)}*${escapeWildcard(suffix)}` }];
   else if (prefix) object.key = [{ prefix }];

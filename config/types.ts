@@ -70,9 +70,13 @@ export interface QueueConfig {
  * EventBridge rule's pattern); size limits in pusher and eventbridge modes; the rest to the pusher.
  */
 export interface FilterConfig {
-  /** Key prefix filter ("" for none): the notification's, or the EventBridge rule's. */
+  /**
+   * Key prefix filter ("" for none): the notification's, or the EventBridge rule's. Written as keys are
+   * named (spaces, any UTF-8): the stack URL-encodes it as S3 and EventBridge compare it. No `*` or `?`:
+   * it is also the functions' IAM resource, where those are wildcards.
+   */
   prefix: string;
-  /** Key suffix filter ("" for none): the notification's, or the EventBridge rule's. */
+  /** Key suffix filter ("" for none), written as keys are named; URL-encoded like the prefix. */
   suffix: string;
   /** Keys starting with any of these are rejected by the pusher (e.g. temporary uploads). */
   ignoredPrefixes: string[];
@@ -80,9 +84,9 @@ export interface FilterConfig {
   ignoredSuffixes: string[];
   /** If non-empty, only these content types (exact, or `type/*`) pass the pusher. */
   allowedContentTypes: string[];
-  /** If > 0, larger objects are rejected: by the pusher, or by the EventBridge rule (numeric matching). */
+  /** If > 0, larger objects are rejected: by the pusher, or by the EventBridge rule (numeric matching, at most 5.0e9). */
   maxSizeBytes: number;
-  /** If > 0, smaller objects are not ingested (eventbridge mode: the rule's numeric matching). */
+  /** If > 0, smaller objects are not ingested (eventbridge mode: the rule's numeric matching, at most 5.0e9). */
   minSizeBytes: number;
 }
 

@@ -1,6 +1,6 @@
 import { isObject, type JsonObject } from '../src/core/json';
 import { CONFIG_DEFAULTS } from './defaults';
-import { DLQ_EXPIRY_MARGIN_SECONDS, DLQ_RETENTION_SECONDS, MAX_SOURCE_RETENTION_SECONDS, MIN_DLQ_AGE_ALARM_SECONDS, SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
+import { DLQ_EXPIRY_MARGIN_SECONDS, EVENTBRIDGE_NUMERIC_MAX, DLQ_RETENTION_SECONDS, MAX_SOURCE_RETENTION_SECONDS, MIN_DLQ_AGE_ALARM_SECONDS, SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
 import { IngestionMode, LOG_LEVELS, type PipelineConfig } from './types';
 
 /** Base of every configuration error: its message is meant for the user, without a stack trace. */
@@ -197,16 +197,17 @@ const MODE_ONLY: Array<{ field: string; modes: IngestionMode[]; isSet: (cfg: Pip
   { field: 'filters.minSizeBytes', modes: ['eventbridge'], isSet: (c) => c.filters.minSizeBytes > 0 },
 ];
 
-/** Characters S3 leaves as they are when it URL-encodes a key in an event. */
-const SAME_WHEN_ENCODED = /^[A-Za-z0-9/\-_.!~*'()]*$/;
-
 function checkModeOptions(c: Checker, cfg: PipelineConfig): void {
   if (!Object.values(IngestionMode).includes(cfg.mode)) return;
+  // The prefix is also the IAM resource of the functions' object reads (`<bucket>/<prefix>*`), where
+  // `*` and `?` are wildcards: they would widen the grant beyond the keys the filter names.
+  if (/[*?]/.test(cfg.filters.prefix)) {
+    c.fail('filters.prefix', 'must not contain * or ?: S3 filters have no wildcards, and in the functions\' IAM resource (<bucket>/<prefix>*) they would widen the grant', cfg.filters.prefix);
+  }
   if (cfg.mode === 'eventbridge') {
-    // The rule matches the key as the event spells it, URL-encoded: "my folder/" would never match "my+folder/…".
-    for (const field of ['prefix', 'suffix'] as const) {
-      if (!SAME_WHEN_ENCODED.test(cfg.filters[field])) {
-        c.fail(`filters.${field}`, "must use only letters, digits and / - _ . ! ~ * ' ( ) in eventbridge mode (the rule matches the URL-encoded key)", cfg.filters[field]);
+    for (const field of ['minSizeBytes', 'maxSizeBytes'] as const) {
+      if (cfg.filters[field] > EVENTBRIDGE_NUMERIC_MAX) {
+        c.fail(`filters.${field}`, `must be at most ${EVENTBRIDGE_NUMERIC_MAX} (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none`, cfg.filters[field]);
       }
     }
   }

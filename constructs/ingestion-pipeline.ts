@@ -5,7 +5,7 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Construct } from 'constructs';
-import { eventPattern, notificationEvents, processorEnvironment, processorReservedConcurrency, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
+import { encodedKeyFilters, eventPattern, notificationEvents, processorEnvironment, processorReservedConcurrency, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
@@ -99,8 +99,9 @@ export class IngestionPipeline extends Construct {
 
   /**
    * HeadObject of the objects the notification can name (under its prefix), current or a given
-   * version, and ListBucket so a missing one is a 404. The prefix condition is `IfExists`: the
-   * ListBucket check S3 makes for HeadObject carries no `s3:prefix`, a listing does.
+   * version, and ListBucket so a missing one is a 404. S3 evaluates the ListBucket check behind a
+   * HeadObject of a missing key with `s3:prefix` = the object key, so `StringLike` on the prefix
+   * grants exactly that check for keys under the prefix (and listings of it), nothing wider.
    */
   private headObjectStatements(): PolicyStatement[] {
     const prefix = this.cfg.filters.prefix;
@@ -110,14 +111,15 @@ export class IngestionPipeline extends Construct {
         sid: 'MissingIsNotFound',
         actions: ['s3:ListBucket'],
         resources: [this.uploads.bucket.arn],
-        ...(prefix ? { conditions: { StringLikeIfExists: { 's3:prefix': [`${prefix}*`] } } } : {}),
+        ...(prefix ? { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
       },
     ];
   }
 
-  /** The notification's event types and prefix/suffix filter, the same for both modes. */
+  /** The notification's event types and prefix/suffix filter (URL-encoded, as S3 requires), the same for both modes. */
   private notificationFilter() {
-    return { filterPrefix: this.cfg.filters.prefix || undefined, filterSuffix: this.cfg.filters.suffix || undefined, events: notificationEvents(this.cfg) };
+    const { prefix, suffix } = encodedKeyFilters(this.cfg);
+    return { filterPrefix: prefix || undefined, filterSuffix: suffix || undefined, events: notificationEvents(this.cfg) };
   }
 
   private addUploadsBucket(): SecureBucket {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { bundleDeployedHandler, type HandlerName } from '../bundling/bundle-handler';
-import { eventPattern, notificationEvents, processorEnvironment, pusherEnvironment, resourceNames, type ResourceNames } from '../config/derive';
+import { encodedKeyFilters, eventPattern, notificationEvents, processorEnvironment, pusherEnvironment, resourceNames, type ResourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { partitionOf } from '../constructs/iam';
 import type { AwsClients } from '../src/adapters/clients';
@@ -200,8 +200,8 @@ function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Ar
   const bridge = new S3EventBridge({
     region: cfg.region,
     events: viaEventBridge ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] : notificationEvents(cfg),
-    filterPrefix: viaEventBridge ? '' : cfg.filters.prefix,
-    filterSuffix: viaEventBridge ? '' : cfg.filters.suffix,
+    filterPrefix: viaEventBridge ? '' : encodedKeyFilters(cfg).prefix,
+    filterSuffix: viaEventBridge ? '' : encodedKeyFilters(cfg).suffix,
     configurationId: cfg.mode === 'pusher' ? 'to-pusher' : 'to-processing-queue',
     deliver,
     beforeDeliver: o.beforeDeliver,

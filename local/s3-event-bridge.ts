@@ -12,6 +12,7 @@ export interface S3EventBridgeOptions {
   region: string;
   /** `s3:ObjectCreated:*` etc., as the stack's notification subscribes. */
   events: string[];
+  /** The notification's filters, URL-encoded as the stack writes them (`encodedKeyFilters`). */
   filterPrefix: string;
   filterSuffix: string;
   configurationId: string;
@@ -74,7 +75,9 @@ export class S3EventBridge {
       if (this.silenced(raw.eventTime)) continue;
       const key = raw.s3.object.key;
       if (!matches(raw.eventName, this.o.events)) continue;
-      if (!key.startsWith(this.o.filterPrefix) || !key.endsWith(this.o.filterSuffix)) continue;
+      // S3 compares its filters with the key as events spell it, URL-encoded (filterPrefix/Suffix are).
+      const encoded = encodeS3Key(key);
+      if (!encoded.startsWith(this.o.filterPrefix) || !encoded.endsWith(this.o.filterSuffix)) continue;
       const record = this.rewrite(raw);
       this.pendingCount++;
       void this.send(record, key).finally(() => this.pendingCount--);

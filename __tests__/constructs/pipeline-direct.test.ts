@@ -65,6 +65,22 @@ describe('pipeline stack, direct mode', () => {
     ]);
   });
 
+  it.each(['direct', 'pusher'] as const)('%s mode: writes the filters URL-encoded as S3 requires, while IAM keeps the raw key prefix', (mode) => {
+    const s = synthPipeline(makeConfig({ mode, filters: { prefix: 'my folder/ü', suffix: '+1.csv' } }));
+    const notification = resourceOf(s, 'aws_s3_bucket_notification');
+    const target = (mode === 'direct' ? notification.queue : notification.lambda_function) as Array<Record<string, unknown>>;
+    expect(target[0]).toMatchObject({ filter_prefix: 'my+folder/%C3%BC', filter_suffix: '%2B1.csv' });
+    const policy = JSON.parse(String(resourcesOf(s, 'aws_iam_role_policy').find((r) => String(r.policy).includes('HeadObjects'))!.policy)) as { Statement: Array<{ Sid: string; Resource: string; Condition?: unknown }> };
+    expect(policy.Statement.find((st) => st.Sid === 'HeadObjects')!.Resource).toMatch(/\/my folder\/ü\*$/);
+    expect(policy.Statement.find((st) => st.Sid === 'MissingIsNotFound')!.Condition).toEqual({ StringLike: { 's3:prefix': ['my folder/ü*'] } });
+  });
+
+  it('eventbridge mode: the rule matches the URL-encoded key as the event spells it', () => {
+    const s = synthPipeline(makeConfig({ mode: 'eventbridge', filters: { prefix: 'my folder/' } }));
+    const pattern = JSON.parse(String(resourceOf(s, 'aws_cloudwatch_event_rule').event_pattern)) as { detail: { object: { key: unknown } } };
+    expect(pattern.detail.object.key).toEqual([{ prefix: 'my+folder/' }]);
+  });
+
   it('lets HeadObject see a missing object as 404: ListBucket on the bucket, scoped to the prefix filter when there is one', () => {
     // Prepare
     const filtered = synthPipeline(makeConfig({ filters: { prefix: 'in/' } }));
@@ -77,7 +93,7 @@ describe('pipeline stack, direct mode', () => {
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: bucketArn(filtered),
-      Condition: { StringLikeIfExists: { 's3:prefix': ['in/*'] } },
+      Condition: { StringLike: { 's3:prefix': ['in/*'] } },
     });
     expect(statement(filtered, 'HeadObjects').Resource).toBe(`${bucketArn(filtered)}/in/*`);
   });

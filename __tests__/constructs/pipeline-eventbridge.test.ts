@@ -34,7 +34,8 @@ describe('pipeline stack, eventbridge mode', () => {
   it.each([
     [{ prefix: 'in/' }, { key: [{ prefix: 'in/' }] }],
     [{ suffix: '.csv' }, { key: [{ suffix: '.csv' }] }],
-    [{ prefix: 'a*b', suffix: '.x' }, { key: [{ wildcard: 'a\\*b*.x' }] }],
+    [{ prefix: 'a', suffix: '*.x' }, { key: [{ wildcard: 'a*\\*.x' }] }],
+    [{ prefix: 'my folder/', suffix: '.x' }, { key: [{ wildcard: 'my+folder/*.x' }] }],
     [{ maxSizeBytes: 5 }, { size: [{ numeric: ['<=', 5] }] }],
   ])('writes filters %j as %j', (filters, object) => {
     expect((eventPattern(makeConfig({ mode: 'eventbridge', filters })) as { detail: { object: unknown } }).detail.object).toEqual(object);

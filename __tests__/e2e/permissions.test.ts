@@ -86,6 +86,20 @@ describe('IAM enforced on the local pipeline', () => {
     expect(await denied(withoutList)).toEqual([`${processor} s3:ListBucket`]);
   }, 60_000);
 
+  it('HeadObject of a missing key with a prefix filter: S3 checks ListBucket with s3:prefix = the key (404 under the prefix, 403 outside)', async () => {
+    // Reads allowed everywhere, so only the ListBucket condition decides between 404 and 403.
+    const cfg = makeConfig({ environment: 'iamprefix', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 2, maxConcurrency: 2 } });
+    const readAll = editStatement('aws_iam_role_policy', 'HeadObjects', (st) => ({ ...st, Resource: String(st.Resource).replace(/\/in\/\*$/, '/*') }));
+    const p = await start(cfg, { editStack: readAll });
+    await p.injectMessage(s3EventBody({ bucket: p.resources.bucket, key: 'in/never-uploaded.txt' }));
+    await p.waitForDrain(20_000);
+    expect(p.outcomes.count('skipped')).toBe(1);
+    await p.injectMessage(s3EventBody({ bucket: p.resources.bucket, key: 'out/never-uploaded.txt' }));
+    await eventually(async () => (p.outcomes.count('transient-failure') >= 1 ? true : undefined), 20_000, 'a transient failure');
+    expect(p.outcomes.count('skipped')).toBe(1);
+    expect(await denied(p)).toEqual([`${resourceNames(cfg).processor} s3:ListBucket`]);
+  }, 60_000);
+
   it('pusher without sqs:SendMessage on the queue: denied, and the event parked in its failure queue (after Lambda’s retries: none configured here)', async () => {
     const cfg = makeConfig({ environment: 'iampush', mode: 'pusher', pusher: { maxRetryAttempts: 0 } });
     const pusher = resourceNames(cfg).pusher;

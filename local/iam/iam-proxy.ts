@@ -35,7 +35,8 @@ export interface IamProxyOptions {
 /**
  * An HTTP proxy between one function and one emulator: every request is authorized as the
  * function's role before it reaches the emulator; a denied one gets AWS's AccessDenied. S3's rule
- * for a missing object applies too: 404 only for a caller that may `s3:ListBucket`, else 403.
+ * for a missing object applies too: 404 only for a caller that may `s3:ListBucket`, else 403, the
+ * ListBucket check evaluated as S3 does, with `s3:prefix` = the object key.
  */
 export class IamProxy {
   private server?: Server;
@@ -65,8 +66,9 @@ export class IamProxy {
     const answer = await forward(this.target!, req, body);
     const objectRead = o.service === 's3' && needed?.[0]?.action.startsWith('s3:GetObject');
     if (objectRead && answer.status === 404) {
-      const bucket = needed![0]!.resource.replace(/\/.*$/, '');
-      const list = await o.authorizer.check({ principal: o.principal, action: 's3:ListBucket', resource: bucket });
+      const objectArn = needed![0]!.resource;
+      const slash = objectArn.indexOf('/');
+      const list = await o.authorizer.check({ principal: o.principal, action: 's3:ListBucket', resource: objectArn.slice(0, slash), context: { 's3:prefix': objectArn.slice(slash + 1) } });
       if (!list.allowed) return accessDenied('s3', res, list.message, req.method === 'HEAD');
     }
     reply(res, answer);

@@ -118,9 +118,23 @@ describe('config validation', () => {
     [{ mode: 'direct', filters: { maxSizeBytes: 10 } }, 'filters.maxSizeBytes applies only to "pusher" and "eventbridge" mode, not "direct": remove it or change mode'],
     [{ mode: 'pusher', filters: { minSizeBytes: 10 } }, 'filters.minSizeBytes applies only to "eventbridge" mode, not "pusher": remove it or change mode'],
     [{ mode: 'eventbridge', filters: { minSizeBytes: 10, maxSizeBytes: 5 } }, 'filters.minSizeBytes must not exceed filters.maxSizeBytes (got 10)'],
-    [{ mode: 'eventbridge', filters: { prefix: 'my folder/' } }, 'filters.prefix must use only letters, digits and / - _ . ! ~ * \' ( ) in eventbridge mode (the rule matches the URL-encoded key) (got "my folder/")'],
+    [{ mode: 'eventbridge', filters: { maxSizeBytes: 5_368_709_120 } }, 'filters.maxSizeBytes must be at most 5000000000 (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none (got 5368709120)'],
+    [{ mode: 'eventbridge', filters: { minSizeBytes: 6e9 } }, 'filters.minSizeBytes must be at most 5000000000 (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none (got 6000000000)'],
   ])('explains which mode an option belongs to: %j', (overrides, problem) => {
     expect(problemsOf({ ...VALID, ...overrides })).toEqual([problem]);
+  });
+
+  it.each(['direct', 'pusher', 'eventbridge'])('%s mode: refuses * and ? in the prefix, which would widen the IAM resource', (mode) => {
+    for (const prefix of ['in/*', 'in/?/'] as const) {
+      expect(problemsOf({ ...VALID, mode, filters: { prefix } })).toEqual([
+        `filters.prefix must not contain * or ?: S3 filters have no wildcards, and in the functions' IAM resource (<bucket>/<prefix>*) they would widen the grant (got ${JSON.stringify(prefix)})`,
+      ]);
+    }
+    expect(problemsOf({ ...VALID, mode, filters: { prefix: 'my folder/', suffix: '+ä.csv' } })).toEqual([]);
+  });
+
+  it('accepts a 5 GiB size bound in pusher mode (no EventBridge numeric limit there)', () => {
+    expect(problemsOf({ ...VALID, mode: 'pusher', filters: { maxSizeBytes: 5_368_709_120 } })).toEqual([]);
   });
 
   it('accepts size limits in eventbridge mode', () => {
