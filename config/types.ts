@@ -131,7 +131,7 @@ export interface TableConfig {
 
 /** Where Terraform state lives. Null means a local backend (for trying things out only). */
 export interface StateConfig {
-  /** The state bucket (created by the `state-bootstrap` stack). */
+  /** The state bucket (created by the account's `state-bootstrap-<account id>` stack). */
   bucket: string;
   /** The state bucket's region. */
   region: string;

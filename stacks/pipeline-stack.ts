@@ -5,10 +5,13 @@ import { stateKey } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { IngestionPipeline } from '../constructs/ingestion-pipeline';
 import { Guardrails, type GuardrailReport } from '../guardrails';
+import { DEFAULT_LOCAL_STATE_DIR, localStatePath } from './local-state';
 
 export interface StackOptions {
   /** Receives the guardrail report of the stack at synth. */
   onGuardrailReport?: (report: GuardrailReport) => void;
+  /** Folder of the local state files of stacks without remote state. @default the project root */
+  localStateDir?: string;
 }
 
 /** Stack id of an environment's pipeline: also its folder under `cdktf.out/stacks/`. */
@@ -31,15 +34,16 @@ export function configureProvider(stack: TerraformStack, cfg: Pick<PipelineConfi
 }
 
 /**
- * State in S3 with native lock files when `state` is configured; otherwise a local file,
- * which is fine for a first look and wrong for a team (a warning says so at synth).
+ * State in S3 with native lock files when `state` is configured; otherwise a local file (outside
+ * `cdktf.out`, see `local-state.ts`), which is fine for a first look and wrong for a team (a
+ * warning says so at synth).
  */
-export function configureBackend(stack: TerraformStack, cfg: PipelineConfig): void {
+export function configureBackend(stack: TerraformStack, cfg: PipelineConfig, localStateDir = DEFAULT_LOCAL_STATE_DIR): void {
   if (cfg.state === null) {
-    new LocalBackend(stack, { path: `terraform.${cfg.environment}.tfstate` });
+    new LocalBackend(stack, { path: localStatePath(localStateDir, pipelineStackId(cfg.environment)) });
     Annotations.of(stack).addWarning(
       `Environment "${cfg.environment}" has no "state" configured: using a local state file. ` +
-        'Bootstrap a state bucket and set "state" before sharing or deploying from CI (see README, "State").',
+        'Bootstrap a state bucket and set "state" before sharing or deploying from CI (see docs/operations.md#state).',
     );
     return;
   }
@@ -60,7 +64,7 @@ export class PipelineStack extends TerraformStack {
   public constructor(scope: Construct, cfg: PipelineConfig, options: StackOptions = {}) {
     super(scope, pipelineStackId(cfg.environment));
     Aspects.of(this).add(new Guardrails({ onReport: options.onGuardrailReport }));
-    configureBackend(this, cfg);
+    configureBackend(this, cfg, options.localStateDir);
     configureProvider(this, cfg);
     const p = (this.pipeline = new IngestionPipeline(this, 'pipeline', { config: cfg }));
 

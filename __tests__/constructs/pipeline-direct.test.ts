@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { AnnotationMetadataEntryType } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -270,8 +272,8 @@ describe('pipeline stack, direct mode', () => {
   const warningsOf = (synth: typeof s): string[] =>
     synth.stack.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
 
-  it('uses a local backend, with a warning, when no state bucket is configured', () => {
-    expect(s.parsed.terraform.backend).toEqual({ local: { path: 'terraform.test.tfstate' } });
+  it('uses a local backend outside cdktf.out (absolute, at the project root), with a warning, when no state bucket is configured', () => {
+    expect(s.parsed.terraform.backend).toEqual({ local: { path: join(PROJECT_ROOT, 'terraform.pipeline-test.tfstate') } });
     expect(warningsOf(s)).toEqual([expect.stringMatching(/^Environment "test" has no "state" configured: using a local state file\./)]);
   });
 

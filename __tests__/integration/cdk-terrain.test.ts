@@ -26,7 +26,8 @@ function fetchPackages(): void {
 
 function synth(root: string, outdir: string): void {
   execFileSync('node', [join(root, 'scripts', 'build-app.js'), 'main'], { cwd: root });
-  execFileSync('node', [join(root, 'dist', 'main.js')], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: 'ignore' });
+  // Both name the same local state folder: the absolute path would otherwise differ by checkout.
+  execFileSync('node', [join(root, 'dist', 'main.js')], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, LOCAL_STATE_DIR: PROJECT_ROOT }, stdio: 'ignore' });
 }
 
 const stackJson = (outdir: string, stack: string) => readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');

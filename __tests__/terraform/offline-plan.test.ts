@@ -8,6 +8,7 @@ import { planOffline, type PlanJson } from '../../tools/offline-terraform';
 import { summarizePlan } from '../../tools/plan-summary';
 import { PROVIDER_LOCK_FILE } from '../../stacks/provider-lock';
 import { pipelineStackId, REQUIRED_TERRAFORM_VERSION } from '../../stacks/pipeline-stack';
+import { bootstrapGroups, stateBootstrapStackId } from '../../stacks/state-bootstrap-stack';
 import { terraform, terraformWithCode } from '../../tools/offline-terraform';
 import { terraformEnv } from '../../tools/terraform-env';
 import { startProviderServer, type ProviderServer } from '../helpers/provider-server';
@@ -27,6 +28,9 @@ if (!tf.available) {
 const describeWithTerraform = tf.available ? describe : describe.skip;
 
 const configs = loadAllConfigs();
+const bootstrap = bootstrapGroups(configs);
+const bootstrapIds = [...bootstrap.keys()].map(stateBootstrapStackId);
+const bootstrapRegion = (id: string): string => bootstrap.get(id.replace('state-bootstrap-', ''))![0]!.state.region;
 const EXPECTED_DIRECT = [
   'aws_cloudwatch_dashboard',
   'aws_cloudwatch_log_group',
@@ -114,7 +118,7 @@ describeWithTerraform('terraform init and plan, offline', () => {
     // Every plan and show goes through one shared provider process, one command at a time
     // (helpers/provider-server.ts); meanwhile terraform installs and checks the provider itself, as
     // in CI, in two copies of the dev stack.
-    const others = [...configs.filter((c) => pipelineStackId(c.environment) !== devId).map((c) => ({ id: pipelineStackId(c.environment), region: c.region })), { id: 'state-bootstrap', region: configs[0]!.region }];
+    const others = [...configs.filter((c) => pipelineStackId(c.environment) !== devId).map((c) => ({ id: pipelineStackId(c.environment), region: c.region })), ...bootstrapIds.map((id) => ({ id, region: bootstrapRegion(id) }))];
     const planAll = async () => {
       provider = await startProviderServer(tf);
       await planDevThroughCli();
@@ -211,17 +215,19 @@ describeWithTerraform('terraform init and plan, offline', () => {
     expect(review).toMatch(/➕ create `aws_cloudwatch_event_target\./);
   });
 
-  it('plans the state bootstrap stack: one secure bucket per configured state bucket of its account', () => {
-    const plan = plans.get('state-bootstrap')!;
-    // The bootstrap stack deploys to the first environment's account; others bootstrap on their own.
-    const account = configs.find((c) => c.state)!.accountId;
-    const buckets = configs.flatMap((c) => (c.state && c.accountId === account ? [c.state.bucket] : []));
-    expect(plan.resource_changes.filter((r) => r.type === 'aws_s3_bucket').map((r) => r.change.after!.bucket)).toEqual([...new Set(buckets)]);
-    expect(planOutputs.get('state-bootstrap')).not.toMatch(/Warning:|Error:/);
+  it('plans one state bootstrap stack per account: the secure bucket(s) of that account only', () => {
+    expect(bootstrapIds.length).toBe(new Set(configs.filter((c) => c.state).map((c) => c.accountId)).size);
+    expect(bootstrapIds.length).toBeGreaterThan(1);
+    for (const id of bootstrapIds) {
+      const account = id.replace('state-bootstrap-', '');
+      const buckets = configs.flatMap((c) => (c.state && c.accountId === account ? [c.state.bucket] : []));
+      expect(plans.get(id)!.resource_changes.filter((r) => r.type === 'aws_s3_bucket').map((r) => r.change.after!.bucket)).toEqual([...new Set(buckets)]);
+      expect(planOutputs.get(id)).not.toMatch(/Warning:|Error:/);
+    }
   });
 
   it('every stack requires Terraform ≥ 1.11 (use_lockfile) and the pinned version satisfies it', () => {
-    for (const id of [...configs.map((c) => pipelineStackId(c.environment)), 'state-bootstrap']) {
+    for (const id of [...configs.map((c) => pipelineStackId(c.environment)), ...bootstrapIds]) {
       expect(JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')).terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     }
     const [major, minor] = readFileSync(join(ROOT, '.terraform-version'), 'utf8').trim().split('.').map(Number);
@@ -234,7 +240,7 @@ describeWithTerraform('terraform init and plan, offline', () => {
     const required = JSON.parse(readFileSync(join(outdir, 'stacks', pipelineStackId(configs[0]!.environment), 'cdk.tf.json'), 'utf8')).terraform.required_providers.aws.version as string;
     expect(lock).toContain(`version     = "${required}"`);
     expect(lock).toMatch(/hashes = \[\n\s+"h1:[A-Za-z0-9+/=]+",/);
-    for (const id of [...configs.map((c) => pipelineStackId(c.environment)), 'state-bootstrap']) {
+    for (const id of [...configs.map((c) => pipelineStackId(c.environment)), ...bootstrapIds]) {
       expect(readFileSync(join(outdir, 'stacks', id, '.terraform.lock.hcl'), 'utf8')).toBe(lock);
     }
   });
