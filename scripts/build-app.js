@@ -20,6 +20,7 @@ const ENTRIES = {
   'terraform-env': 'tools/cli/terraform-env.ts',
   'lock-providers': 'tools/cli/lock-providers.ts',
   environments: 'tools/cli/environments.ts',
+  'ci-roles': 'tools/cli/ci-roles.ts',
   'smoke-cli': 'tools/cli/smoke.ts',
   'status-cli': 'tools/cli/status.ts',
   docs: 'tools/cli/docs.ts',

@@ -2,25 +2,28 @@ import { parseArgs } from 'node:util';
 import { loadAllConfigs } from '../../config/load';
 import { runMain } from './run-main';
 
-const USAGE = `Usage: npm run environments [-- --deployed] [--only NAME] [--json]
+const USAGE = `Usage: npm run environments [-- --deployed] [--only NAME] [--json | --matrix]
 
 Lists the environments of config/ (every file validated). --deployed: only those with
-"deploy": true, i.e. remote state and an alert address (validation refuses anything else) —
-the CI deploy and drift workflows build their matrices from this list. --json prints
-a JSON array (what the workflows read).`;
+"deploy": true, i.e. remote state and an alert address (validation refuses anything else).
+--json prints a JSON array of names; --matrix a JSON array of { environment, region, account }
+objects: what the CI workflows build their per-environment matrices from (each environment's
+region comes from its config, never from a workflow).`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { deployed: { type: 'boolean', default: false }, only: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { deployed: { type: 'boolean', default: false }, only: { type: 'string' }, json: { type: 'boolean', default: false }, matrix: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   const configs = loadAllConfigs().filter((c) => !values.deployed || c.deploy);
-  const names = configs.map((c) => c.environment).filter((name) => values.only === undefined || values.only === '' || name === values.only);
+  const chosen = configs.filter((c) => values.only === undefined || values.only === '' || c.environment === values.only);
+  const names = chosen.map((c) => c.environment);
   if (values.only && names.length === 0) {
     process.stderr.write(`"${values.only}" is not ${values.deployed ? 'an environment CI deploys (deploy: true)' : 'an environment'}; known: ${configs.map((c) => c.environment).join(', ') || 'none'}\n`);
     return 1;
   }
+  if (values.matrix) return (process.stdout.write(`${JSON.stringify(chosen.map((c) => ({ environment: c.environment, region: c.region, account: c.accountId })))}\n`), 0);
   process.stdout.write(values.json ? `${JSON.stringify(names)}\n` : `${names.join('\n')}\n`);
   return 0;
 }

@@ -16,9 +16,11 @@ export const LOCK_PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'da
 
 const USAGE = `Usage: npm run lock-providers [-- --platform P ...]
 
-Rewrites .terraform.lock.hcl (the reviewed provider versions and hashes every stack is
+Updates .terraform.lock.hcl (the reviewed provider versions and hashes every stack is
 initialised with; CI refuses any other with -lockfile=readonly). With registry access it
-records ${LOCK_PLATFORMS.join(', ')}; from a local mirror, what the mirror holds.`;
+records ${LOCK_PLATFORMS.join(', ')} (an h1: hash each, and the release's zh: hashes of every
+platform's zip); from a local mirror, what the mirror holds. Hashes already in the file for the
+same version are kept (terraform merges), so a mirror run never drops the other platforms.`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { platform: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
@@ -30,7 +32,8 @@ export async function main(argv: string[]): Promise<number> {
     const environment = listEnvironments()[0]!;
     await synthApp(PROJECT_ROOT, outdir, environment);
     const dir = join(outdir, 'stacks', pipelineStackId(environment));
-    rmSync(join(dir, '.terraform.lock.hcl'), { force: true });
+    // Start from the committed file: `providers lock` adds to the hashes of the same version.
+    copyFileSync(PROVIDER_LOCK_FILE, join(dir, '.terraform.lock.hcl'));
     const platforms = values.platform ?? (tf.mirror ? ['linux_amd64'] : LOCK_PLATFORMS);
     // `providers lock` ignores the CLI config's provider_installation: the mirror is named here.
     const source = tf.mirror ? [`-fs-mirror=${tf.mirror}`] : [];

@@ -9,24 +9,39 @@ import { planWarnings } from '../plan-warnings';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
 import { runMain } from './run-main';
 
-const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--out FILE] [--s3-endpoint URL]
+const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--no-lock | --lock-timeout D] [--out FILE] [--s3-endpoint URL]
 
 Synthesizes the environment's stack, runs terraform init and plan, and writes a markdown
 summary (also printed). Exit code as terraform's -detailed-exitcode: 0 no changes, 2 changes, 1 error.
 
   --offline          local backend and fake credentials (no AWS account needed)
+  --no-lock          do not take the state lock (review and drift plans: nothing is applied from them,
+                     and a cancelled run cannot leave a lock behind)
+  --lock-timeout D   wait up to D (e.g. 10m) for another run's lock instead of failing at once
   --out FILE         where to write the summary (default cdktf.out/plan-<env>.md)
   --s3-endpoint URL  S3 backend endpoint override (e.g. a local S3 emulator)`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { env: { type: 'string' }, offline: { type: 'boolean', default: false }, out: { type: 'string' }, 's3-endpoint': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      env: { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      'no-lock': { type: 'boolean', default: false },
+      'lock-timeout': { type: 'string' },
+      out: { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  const lockTimeout = values['lock-timeout'];
+  if (lockTimeout !== undefined && !/^\d+[smh]$/.test(lockTimeout)) return (process.stderr.write(`--lock-timeout takes a duration such as 30s, 10m or 1h (got "${lockTimeout}")\n`), 1);
+  if (lockTimeout !== undefined && values['no-lock']) return (process.stderr.write('--no-lock and --lock-timeout exclude each other\n'), 1);
+  const lockArgs = values.offline || values['no-lock'] ? ['-lock=false'] : lockTimeout ? [`-lock-timeout=${lockTimeout}`] : [];
   const stack = await prepareStack(values.env, { offline: values.offline, s3Endpoint: values['s3-endpoint'] });
-  const plan = await terraformWithCode(['plan', '-input=false', '-detailed-exitcode', '-out=review.tfplan', ...(values.offline ? ['-lock=false'] : [])], stack.dir, stack.env);
+  const plan = await terraformWithCode(['plan', '-input=false', '-detailed-exitcode', '-out=review.tfplan', ...lockArgs], stack.dir, stack.env);
   if (plan.code === 1) {
     process.stderr.write(plan.stderr || plan.stdout);
     return 1;

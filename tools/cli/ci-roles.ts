@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load';
+import { PROJECT_ROOT } from '../../config/project-root';
+import { pipelineStackId } from '../../stacks/pipeline-stack';
+import { ciRoleNames, githubEnvironments, githubTrustPolicy, planRolePolicy } from '../ci/ci-roles';
+import { synthApp } from '../synth';
+import { runMain } from './run-main';
+
+const USAGE = `Usage: npm run ci-roles -- --env NAME --repo OWNER/REPO [--json]
+
+Prints what to create once in the environment's AWS account and GitHub repository so the
+deploy, drift and pull-request workflows can reach it (docs/operations.md, "Two accounts"):
+the two GitHub environments, and the two IAM roles with their trust policies (GitHub OIDC,
+this repository, that GitHub environment only) and the plan role's least-privilege policy,
+computed from the environment's synthesized stack.`;
+
+/** The resource types of an environment's synthesized stack. */
+async function stackResourceTypes(environment: string): Promise<string[]> {
+  const outdir = mkdtempSync(join(tmpdir(), 'ci-roles-'));
+  try {
+    await synthApp(PROJECT_ROOT, outdir, environment);
+    const stack = JSON.parse(readFileSync(join(outdir, 'stacks', pipelineStackId(environment), 'cdk.tf.json'), 'utf8')) as { resource: Record<string, unknown> };
+    return Object.keys(stack.resource).sort();
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { env: { type: 'string' }, repo: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
+  if (!values.env || !values.repo) return (process.stderr.write(`--env and --repo are required\n\n${USAGE}\n`), 2);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(values.repo)) return (process.stderr.write(`--repo must be OWNER/REPO (got "${values.repo}")\n`), 2);
+  const cfg = loadConfig(values.env);
+  if (cfg.state === null) {
+    process.stderr.write(`"${cfg.environment}" keeps local state: CI cannot deploy it (configure "state" and "deploy": true first)\n`);
+    return 2;
+  }
+  const envs = githubEnvironments(cfg.environment);
+  const names = ciRoleNames(cfg);
+  const plan = { name: names.plan, githubEnvironment: envs.plan, trust: githubTrustPolicy(cfg, values.repo, envs.plan), policy: planRolePolicy({ ...cfg, state: cfg.state }, await stackResourceTypes(cfg.environment)) };
+  const apply = { name: names.apply, githubEnvironment: envs.apply, trust: githubTrustPolicy(cfg, values.repo, envs.apply) };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ environment: cfg.environment, account: cfg.accountId, region: cfg.region, roles: { plan, apply } }, null, 2)}\n`);
+    return 0;
+  }
+  const json = (v: unknown) => JSON.stringify(v, null, 2);
+  process.stdout.write(
+    [
+      `CI roles of "${cfg.environment}" (account ${cfg.accountId}, ${cfg.region}) for ${values.repo}`,
+      '',
+      `1. GitHub environments: "${envs.plan}" (no reviewers; secret AWS_PLAN_ROLE_ARN = the plan role's ARN)`,
+      `   and "${envs.apply}" (required reviewers, deployment branch main; secret AWS_APPLY_ROLE_ARN = the apply role's ARN).`,
+      '',
+      `2. Plan role "${plan.name}": trust policy`,
+      json(plan.trust),
+      '   permissions (inline policy, least privilege for terraform plan of this stack):',
+      json(plan.policy),
+      '',
+      `3. Apply role "${apply.name}": trust policy`,
+      json(apply.trust),
+      '   permissions: what creating and changing the stack needs (S3, SQS, DynamoDB, Lambda, IAM roles of the',
+      `   prefix "${cfg.namePrefix}-", CloudWatch, SNS, KMS, EventBridge, the state object and its lock); see docs/operations.md.`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+runMain(module, main);
