@@ -270,6 +270,6 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
 function checkDeploy(c: Checker, cfg: PipelineConfig): void {
   c.bool('deploy', cfg.deploy);
   if (cfg.deploy !== true) return;
-  if (cfg.state === null) c.problems.push('deploy is true but state is null: CI would keep the state on a throw-away runner; configure "state" (see README, "State") or set deploy to false');
+  if (cfg.state === null) c.problems.push('deploy is true but state is null: CI would keep the state on a throw-away runner; configure "state" (see docs/operations.md#state) or set deploy to false');
   if (Array.isArray(cfg.alertEmails) && cfg.alertEmails.length === 0) c.problems.push('deploy is true but alertEmails is empty: an environment CI deploys must page someone');
 }

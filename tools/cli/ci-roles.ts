@@ -12,7 +12,7 @@ import { runMain } from './run-main';
 const USAGE = `Usage: npm run ci-roles -- --env NAME --repo OWNER/REPO [--json]
 
 Prints what to create once in the environment's AWS account and GitHub repository so the
-deploy, drift and pull-request workflows can reach it (docs/operations.md, "Two accounts"):
+deploy, drift and pull-request workflows can reach it (docs/operations.md#two-accounts-what-to-create-once):
 the two GitHub environments, and the two IAM roles with their trust policies (GitHub OIDC,
 this repository, that GitHub environment only) and the plan role's least-privilege policy,
 computed from the environment's synthesized stack.`;
