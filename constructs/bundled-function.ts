@@ -5,6 +5,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { deployedHandlerArchive, type HandlerName } from '../bundling/bundle-handler';
+import { DEFAULT_LAMBDA_RUNTIME } from '../config/runtimes';
 import { policyDocument, XRAY_STATEMENT, type PolicyStatement } from './iam';
 
 export interface BundledFunctionProps {
@@ -88,7 +89,7 @@ export class BundledFunction extends Construct {
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       role: this.role.arn,
-      runtime: props.runtime ?? 'nodejs22.x',
+      runtime: props.runtime ?? DEFAULT_LAMBDA_RUNTIME,
       architectures: [props.architecture ?? 'arm64'],
       handler: 'index.handler',
       filename: this.asset.path,

@@ -21,6 +21,7 @@ const ENTRIES = {
   'lock-providers': 'tools/cli/lock-providers.ts',
   environments: 'tools/cli/environments.ts',
   'ci-roles': 'tools/cli/ci-roles.ts',
+  'preflight-cli': 'tools/cli/preflight.ts',
   'smoke-cli': 'tools/cli/smoke.ts',
   'status-cli': 'tools/cli/status.ts',
   docs: 'tools/cli/docs.ts',

@@ -156,6 +156,10 @@ export function planRolePolicy(cfg: Deployed, resourceTypes: string[]): PolicyDo
     { Sid: 'StateRead', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [stateObject, `${stateObject}.tflock`] },
     // The deploy workflow's plan locks (its apply follows); PR and drift plans run with -lock=false.
     { Sid: 'StateLockOnly', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
+    // `npm run preflight`: the state bucket's settings, the account's concurrency, the alert subscriptions.
+    { Sid: 'PreflightStateBucket', Effect: 'Allow', Action: ['s3:GetBucketVersioning', 's3:GetEncryptionConfiguration'], Resource: `arn:${partition}:s3:::${cfg.state.bucket}` },
+    { Sid: 'PreflightAccount', Effect: 'Allow', Action: ['lambda:GetAccountSettings'], Resource: '*' },
+    { Sid: 'PreflightAlerts', Effect: 'Allow', Action: ['sns:ListSubscriptionsByTopic'], Resource: scoped.sns },
   );
   return { Version: '2012-10-17', Statement: statements };
 }
