@@ -71,8 +71,7 @@ export class IngestionPipeline extends Construct {
     if (mode === 'eventbridge') this.eventRule = this.addEventRule();
     this.queues = this.addQueues(this.queueSender());
     this.table = new IngestTable(this, 'objects', { tableName: this.names.table, deletionProtection: this.cfg.table.deletionProtection });
-    // Pusher messages carry the metadata and the current state; raw S3 events (direct, eventbridge) need HeadObject.
-    this.processor = this.addProcessor(mode !== 'pusher');
+    this.processor = this.addProcessor();
     this.eventSourceMapping = this.addEventSourceMapping();
     if (mode === 'direct') {
       this.notification = this.addDirectNotification();
@@ -177,7 +176,7 @@ export class IngestionPipeline extends Construct {
     });
   }
 
-  private addProcessor(readsObjects: boolean): BundledFunction {
+  private addProcessor(): BundledFunction {
     const cfg = this.cfg;
     const { queue, deadLetterQueue } = this.queues;
     return new BundledFunction(this, 'processor', {
@@ -195,12 +194,14 @@ export class IngestionPipeline extends Construct {
         { sid: 'DeadLetterPoison', actions: ['sqs:SendMessage'], resources: [deadLetterQueue.arn] },
         {
           sid: 'WriteItems',
-          // UpdateItem: deletion marks and backfilled objects (which keep the item's ordering key).
-          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          // UpdateItem: deletion marks and backfilled objects. GetItem: a refused write is checked
+          // against the item before S3 is asked whether the event is current.
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
           resources: [this.table.table.arn],
         },
-        // Pusher messages carry the metadata and the current state; only raw S3 events need HeadObject.
-        ...(readsObjects ? this.headObjectStatements() : []),
+        // Raw S3 events (direct, eventbridge) are looked up with HeadObject; in every mode a write the
+        // ordering rule refused, whose event differs from the item, is checked against S3's current version.
+        ...this.headObjectStatements(),
       ],
     });
   }

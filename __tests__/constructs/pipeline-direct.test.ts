@@ -211,7 +211,7 @@ describe('pipeline stack, direct mode', () => {
     expect(grants).toEqual({
       ConsumeQueue: { actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [ref('aws_sqs_queue', queue.id, 'arn')] },
       DeadLetterPoison: { actions: ['sqs:SendMessage'], resources: [ref('aws_sqs_queue', dlq.id, 'arn')] },
-      WriteItems: { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [ref('aws_dynamodb_table', table.id, 'arn')] },
+      WriteItems: { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [ref('aws_dynamodb_table', table.id, 'arn')] },
       HeadObjects: { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${ref('aws_s3_bucket', bucket.id, 'arn')}/*`] },
       MissingIsNotFound: { actions: ['s3:ListBucket'], resources: [ref('aws_s3_bucket', bucket.id, 'arn')] },
       WriteOwnLogs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${ref('aws_cloudwatch_log_group', logs.id, 'arn')}:*`] },
@@ -226,7 +226,7 @@ describe('pipeline stack, direct mode', () => {
   it('grants UpdateItem whether or not deletes are handled: backfilled objects are written with it', () => {
     for (const handleDeletes of [true, false]) {
       const st = policyOf(resourceOf(synthPipeline(makeConfig({ handleDeletes })), 'aws_iam_role_policy')).Statement.find((x) => x.Sid === 'WriteItems')!;
-      expect(asList(st.Action)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(asList(st.Action)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']);
     }
   });
 

@@ -73,7 +73,7 @@ describe('pipeline stack, pusher mode', () => {
     expect(pusher).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], tracing_config: { mode: 'Active' } });
   });
 
-  it('gives the pusher HeadObject (with ListBucket, for 404s) and SendMessage only, and the processor no S3 access', () => {
+  it('gives the pusher HeadObject (with ListBucket, for 404s) and SendMessage only, and the processor HeadObject only to confirm refused writes', () => {
     const policies = resourcesOf(s, 'aws_iam_role_policy');
     const pusherPolicy = policyOf(policies.find((p) => p.id.includes('pusher'))!);
     expect(pusherPolicy.Statement.map((st) => [st.Sid, asList(st.Action), asList(st.Resource)])).toEqual([
@@ -85,7 +85,8 @@ describe('pipeline stack, pusher mode', () => {
       ['XRayTracing', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']],
     ]);
     const processorPolicy = policyOf(policies.find((p) => p.id.includes('processor'))!);
-    expect(processorPolicy.Statement.map((st) => st.Sid)).not.toContain('HeadObjects');
+    // Pusher messages carry the object's state; the processor asks S3 only when a refused write's event differs from the item.
+    expect(processorPolicy.Statement.find((st) => st.Sid === 'HeadObjects')).toMatchObject({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${ref('aws_s3_bucket', bucket.id, 'arn')}/${cfg.filters.prefix}*` });
     expect(processor.function_name).toBe('ingest-test-processor');
   });
 

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,7 +9,10 @@ const base = { region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAc
 /** Real SDK clients whose `send` is mocked: handlers are exercised through their real adapters. */
 export function mockedClients() {
   const clients: AwsClients = { s3: new S3Client(base), sqs: new SQSClient(base), dynamodb: new DynamoDBClient(base) };
-  return { clients, s3: mockClient(clients.s3), sqs: mockClient(clients.sqs), dynamodb: mockClient(clients.dynamodb) };
+  const dynamodb = mockClient(clients.dynamodb);
+  // A refused write reads the item (no item unless a test says otherwise).
+  dynamodb.on(GetItemCommand).resolves({});
+  return { clients, s3: mockClient(clients.s3), sqs: mockClient(clients.sqs), dynamodb };
 }
 
 export const PROCESSOR_ENV = {

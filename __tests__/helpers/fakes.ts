@@ -1,9 +1,9 @@
-import type { DeadLetters, ItemRepository, ObjectStore, WriteResult } from '../../src/core/ports';
+import type { DeadLetters, ItemRepository, ObjectStore, StoredState, WriteResult } from '../../src/core/ports';
 import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, IngestItem, ObjectHead } from '../../src/core/types';
 
 type StoredItem = (IngestItem | (DeletionMark & { deleted: true }) | (BackfillItem & { ordering_key: string; sequencer: string })) & { backfill_last_modified?: string };
 
-const iso = (t: string): string => new Date(t).toISOString();
+const wholeSecond = (t: string): string => new Date(Math.floor(Date.parse(t) / 1000) * 1000).toISOString();
 
 /** An in-memory table with the real conditional-write rules (see `dynamo-item-repository.ts`). */
 export class MemoryItems implements ItemRepository {
@@ -22,9 +22,24 @@ export class MemoryItems implements ItemRepository {
     return this.write({ ...kept, ...mark, deleted: true } as DeletionMark & { deleted: true }, (o) => this.eventIsNewer(o, mark));
   }
 
+  public async stored(bucket: string, key: string): Promise<StoredState | null> {
+    const i = this.items.get(`${bucket}/${key}`) as (StoredItem & { deleted?: boolean; etag?: string; file_size?: number }) | undefined;
+    return i ? { messageId: i.message_id, deleted: i.deleted === true, etag: i.etag, size: i.file_size, versionId: i.version_id } : null;
+  }
+
+  public async putConfirmed(item: IngestItem, seenMessageId: string): Promise<WriteResult> {
+    return this.write(item, (o) => o.message_id === seenMessageId);
+  }
+
+  public async markDeletedConfirmed(mark: DeletionMark, seenMessageId: string): Promise<WriteResult> {
+    const old = this.items.get(`${mark.bucket}/${mark.s3_key}`);
+    const { backfill_last_modified: _dropped, ...kept } = (old ?? {}) as StoredItem;
+    return this.write({ ...kept, ...mark, deleted: true } as DeletionMark & { deleted: true }, (o) => o.message_id === seenMessageId);
+  }
+
   public async putBackfillIfNewer(item: BackfillItem, guard: BackfillGuard): Promise<WriteResult> {
-    const old = this.items.get(`${item.bucket}/${item.s3_key}`);
-    return this.write({ ...item, ordering_key: old?.ordering_key ?? '0'.repeat(64), sequencer: old?.sequencer ?? '0' }, (o) => this.backfillIsNewer(o, item.backfill_last_modified, guard));
+    // The item's ordering key is not kept (it may be forged): events after it are ordered by time.
+    return this.write({ ...item, ordering_key: '0'.repeat(64), sequencer: '0' }, (o) => this.backfillIsNewer(o, item.backfill_last_modified, guard));
   }
 
   public async markBackfillDeletedIfNewer(mark: BackfillDeletionMark, guard: BackfillGuard): Promise<WriteResult> {
@@ -38,7 +53,7 @@ export class MemoryItems implements ItemRepository {
   }
 
   private eventIsNewer(old: StoredItem, event: { ordering_key: string; event_time: string }): boolean {
-    return old.ordering_key < event.ordering_key && (old.backfill_last_modified === undefined || old.backfill_last_modified <= iso(event.event_time));
+    return old.ordering_key < event.ordering_key && (old.backfill_last_modified === undefined || old.backfill_last_modified < wholeSecond(event.event_time));
   }
 
   private async write(item: StoredItem, newer: (old: StoredItem) => boolean): Promise<WriteResult> {

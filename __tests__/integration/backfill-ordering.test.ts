@@ -56,8 +56,10 @@ function scenarios(store: () => Store) {
   it('a missing object is backfilled below every real sequencer', async () => {
     expect(await backfill(listed('missing', 1, '2026-11-27T12:00:00.000Z'), 'b1')).toBe('written');
     expect(await item('missing')).toMatchObject({ file_size: 1, version_id: 'v1', etag: 'etag-1', ordering_key: '0'.repeat(64), backfill_last_modified: '2026-11-27T12:00:00.000Z' });
-    // The version's own event, arriving late, still writes (same content, now with its sequencer).
-    expect(await real(event('missing', 1, '2026-11-27T12:00:00.400Z'), 'm1')).toBe('written');
+    // The version's own event, arriving late in the same second: a tie the table cannot settle (the
+    // processor then finds the item already says the same, a duplicate); from a later second it writes.
+    expect(await real(event('missing', 1, '2026-11-27T12:00:00.400Z'), 'm1')).toBe('stale');
+    expect(await real(event('missing', 1, '2026-11-27T12:00:01.100Z'), 'm1')).toBe('written');
     expect(await item('missing')).toMatchObject({ file_size: 1, message_id: 'm1' });
   });
 
@@ -81,9 +83,10 @@ function scenarios(store: () => Store) {
     expect(await item('race-s')).toMatchObject({ file_size: 2, message_id: 'm2' });
   });
 
-  it('race, backfill first: V1 is backfilled, then V2’s event overwrites it', async () => {
+  it('race, backfill first: V1 is backfilled, then V2’s event of the same second is refused (the processor asks S3), a later second’s overwrites it', async () => {
     expect(await backfill(listed('race-b', 1, '2026-11-27T12:00:00.000Z'), 'b1')).toBe('written');
-    expect(await real(event('race-b', 2, '2026-11-27T12:00:00.300Z'), 'm2')).toBe('written');
+    expect(await real(event('race-b', 2, '2026-11-27T12:00:00.300Z'), 'm2')).toBe('stale');
+    expect(await real(event('race-b', 2, '2026-11-27T12:00:01.000Z'), 'm2')).toBe('written');
     expect(await item('race-b')).toMatchObject({ file_size: 2, message_id: 'm2' });
     expect((await item('race-b'))?.backfill_last_modified).toBeUndefined();
   });
@@ -93,7 +96,8 @@ function scenarios(store: () => Store) {
     expect(await backfill(listed('late', 2, '2026-11-27T12:00:00.000Z', 'm0'), 'b1')).toBe('written');
     // V1's event was lost and comes back (a redrive): newer sequencer than V0, older than V2.
     expect(await real(event('late', 1, '2026-11-27T11:30:00.000Z'), 'm1')).toBe('stale');
-    expect(await item('late')).toMatchObject({ file_size: 2, ordering_key: event('late', 0, '').sequencer.padEnd(64, '0') });
+    // The backfill does not keep V0's ordering key (it cannot trust one): time orders what follows.
+    expect(await item('late')).toMatchObject({ file_size: 2, ordering_key: '0'.repeat(64) });
   });
 
   it('a stale item written in the same second as the current version is fixed when unchanged since the read', async () => {
@@ -110,9 +114,28 @@ function scenarios(store: () => Store) {
     expect(await item('twice')).toMatchObject({ message_id: 'b1' });
   });
 
-  it('an EventBridge time (no milliseconds) in the second of a backfilled version still wins', async () => {
+  it('an EventBridge time (no milliseconds) compares by its second: a tie is refused, the next second writes', async () => {
     await backfill(listed('eb', 1, '2026-11-27T12:00:00.000Z'), 'b1');
-    expect(await real(event('eb', 2, '2026-11-27T12:00:00Z'), 'm2')).toBe('written');
+    expect(await real(event('eb', 2, '2026-11-27T12:00:00Z'), 'm2')).toBe('stale');
+    expect(await real(event('eb', 2, '2026-11-27T12:00:01Z'), 'm2')).toBe('written');
+  });
+
+  it('a forged ordering key is no longer kept by a backfill', async () => {
+    expect(await real({ ...event('forged', 9, '2026-11-27T11:00:00.000Z'), sequencer: 'F'.repeat(18) }, 'forged')).toBe('written');
+    expect(await backfill(listed('forged', 1, '2026-11-27T12:00:00.000Z', 'forged'), 'b1')).toBe('written');
+    expect(await item('forged')).toMatchObject({ ordering_key: '0'.repeat(64), file_size: 1 });
+    expect(await real(event('forged', 2, '2026-11-27T12:00:05.000Z'), 'm2')).toBe('written');
+  });
+
+  it('the confirmed write replaces the item only while it is the one read', async () => {
+    await real({ ...event('confirm', 9, '2026-11-27T11:00:00.000Z'), sequencer: 'F'.repeat(18) }, 'forged');
+    expect(await store().repo.stored(BUCKET, 'confirm')).toEqual({ messageId: 'forged', deleted: false, etag: 'etag-9', size: 9, versionId: 'v9' });
+    expect(await store().repo.putConfirmed(buildItem(event('confirm', 2, '2026-11-27T12:00:00.000Z'), 'm2', NOW), 'someone-else')).toBe('stale');
+    expect(await store().repo.putConfirmed(buildItem(event('confirm', 2, '2026-11-27T12:00:00.000Z'), 'm2', NOW), 'forged')).toBe('written');
+    expect(await item('confirm')).toMatchObject({ message_id: 'm2', ordering_key: event('confirm', 2, '').sequencer.padEnd(64, '0') });
+    expect(await store().repo.markDeletedConfirmed(buildItem(event('confirm', 3, '2026-11-27T12:00:01.000Z', 'ObjectRemoved:Delete'), 'm3', NOW), 'm2')).toBe('written');
+    expect(await store().repo.stored(BUCKET, 'confirm')).toMatchObject({ messageId: 'm3', deleted: true });
+    expect(await store().repo.stored(BUCKET, 'never-written')).toBeNull();
   });
 
   it('an orphan is marked deleted; a later re-upload’s event revives it', async () => {

@@ -66,18 +66,18 @@ describe('handler bundles against the emulators', () => {
   it('processor: HeadObject then a conditional PutItem, for a key with spaces and a plus', async () => {
     const key = 'in box/a+b é.csv';
     await put(key, 'a,b\n1,2\n', 'text/csv');
-    const body = JSON.stringify({ Records: [s3EventRecord({ key, bucket: res.bucket, size: 8, sequencer: '0A' })] });
+    const body = JSON.stringify({ Records: [s3EventRecord({ key, bucket: res.bucket, size: 8, sequencer: '0055AED6DCD902810A' })] });
     const response = await processor.invoke({ Records: [sqsRecord(body, 'm-1')] });
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(await getItem(key)).toMatchObject({ s3_key: key, bucket: res.bucket, content_type: 'text/csv', file_size: 8, message_id: 'm-1', sequencer: '0A' });
+    expect(await getItem(key)).toMatchObject({ s3_key: key, bucket: res.bucket, content_type: 'text/csv', file_size: 8, message_id: 'm-1', sequencer: '0055AED6DCD902810A' });
     expect(encodeS3Key(key)).toBe('in+box/a%2Bb+%C3%A9.csv');
   });
 
   it('processor: an older event for the same key changes nothing', async () => {
     const key = 'ordered.txt';
     await put(key, 'v2', 'text/plain');
-    const newer = JSON.stringify({ Records: [s3EventRecord({ key, bucket: res.bucket, size: 2, sequencer: '0B' })] });
-    const older = JSON.stringify({ Records: [s3EventRecord({ key, bucket: res.bucket, size: 1, sequencer: '0A' })] });
+    const newer = JSON.stringify({ Records: [s3EventRecord({ key, bucket: res.bucket, size: 2, sequencer: '0055AED6DCD902810B' })] });
+    const older = JSON.stringify({ Records: [s3EventRecord({ key, bucket: res.bucket, size: 1, sequencer: '0055AED6DCD902810A' })] });
     await processor.invoke({ Records: [sqsRecord(newer, 'newer')] });
     await processor.invoke({ Records: [sqsRecord(older, 'older')] });
     expect(await getItem(key)).toMatchObject({ message_id: 'newer', file_size: 2 });

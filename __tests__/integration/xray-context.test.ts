@@ -17,7 +17,7 @@ const traces = JSON.parse(process.env.TRACES);
 (async () => {
   for (const [i, header] of traces.entries()) {
     process.env._X_AMZN_TRACE_ID = header;
-    const body = (n) => JSON.stringify({ type: process.env.MSG_TYPE, bucket: 'b', key: 'inv' + i + '/' + n + '.txt', eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), sequencer: (BigInt(Date.now()) * 1000n + BigInt(n)).toString(16).toUpperCase(), size: 1, etag: 'e', contentType: 'text/plain' });
+    const body = (n) => JSON.stringify({ type: process.env.MSG_TYPE, bucket: 'b', key: 'inv' + i + '/' + n + '.txt', eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), sequencer: (BigInt(Date.now()) * 1000000n + BigInt(n)).toString(16).toUpperCase(), size: 1, etag: 'e', contentType: 'text/plain' });
     const records = [0, 1, 2].map((n) => ({ messageId: 'm' + i + n, body: body(n) }));
     const r = await handler({ Records: records }, { getRemainingTimeInMillis: () => 30000 });
     if (r.batchItemFailures.length) throw new Error('records failed');

@@ -1,18 +1,22 @@
-import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
-import type { ItemRepository, WriteResult } from '../core/ports';
+import type { ItemRepository, StoredState, WriteResult } from '../core/ports';
 import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, IngestItem } from '../core/types';
 
 /**
  * A real event is written only when no item exists, or the stored event is strictly older in S3's
- * order and — when a backfill wrote the item — the event is not older than the version the
- * backfill read (a backfill has no sequencer, so across that boundary time decides). `NOT #b > :t`
- * also holds when `#b` is absent (a comparison with a missing attribute is false); written this
- * short because DynamoDB Local emulators parse it on every write, in proportion to its length.
+ * order and — when a backfill wrote the item — the event is from a later second than the version
+ * the backfill read (a backfill has no sequencer, and `Last-Modified` has whole seconds: across that
+ * boundary time decides, and a tie is refused, so the processor asks S3 instead of guessing).
+ * `NOT #b >= :s` also holds when `#b` is absent (a comparison with a missing attribute is false);
+ * written this short because DynamoDB Local emulators parse it on every write, in proportion to its length.
  */
-const NEWER_ONLY = 'attribute_not_exists(#k) OR (#o < :o AND NOT #b > :t)';
+const NEWER_ONLY = 'attribute_not_exists(#k) OR (#o < :o AND NOT #b >= :s)';
 const NEWER_ONLY_NAMES = { '#k': 's3_key', '#o': 'ordering_key', '#b': 'backfill_last_modified' };
-const newerOnlyValues = (orderingKey: string, eventTime: string): Record<string, AttributeValue> => ({ ':o': { S: orderingKey }, ':t': { S: isoTime(eventTime) } });
+const newerOnlyValues = (orderingKey: string, eventTime: string): Record<string, AttributeValue> => ({ ':o': { S: orderingKey }, ':s': { S: wholeSecond(eventTime) } });
+
+/** Written only over the item the processor read before S3 confirmed the event is current. */
+const STILL_SEEN = 'message_id = :seen';
 
 /**
  * A backfill is written only when no item exists, or the item's time is strictly older than the
@@ -35,8 +39,8 @@ function unchangedSince(guard: BackfillGuard): { condition: string; values: Reco
 /** The ordering key of an item no event wrote: every real sequencer orders after it. */
 const BACKFILL_ORDERING_KEY = '0'.repeat(64);
 
-/** Event times compare as strings only in one format (EventBridge's have no milliseconds). */
-const isoTime = (time: string): string => new Date(time).toISOString();
+/** The event time's second, in `Last-Modified`'s format (ISO, `.000Z`): event times compare as strings only in one format. */
+const wholeSecond = (time: string): string => new Date(Math.floor(Date.parse(time) / 1000) * 1000).toISOString();
 
 /** {@link ItemRepository} over DynamoDB conditional writes. */
 export class DynamoItemRepository implements ItemRepository {
@@ -68,13 +72,40 @@ export class DynamoItemRepository implements ItemRepository {
     });
   }
 
+  public async stored(bucket: string, key: string): Promise<StoredState | null> {
+    const out = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: toAttributeValues({ s3_key: key, bucket }),
+        ConsistentRead: true,
+        ProjectionExpression: 'message_id, deleted, etag, file_size, version_id',
+      }),
+    );
+    const i = out.Item;
+    if (!i) return null;
+    return { messageId: i.message_id?.S ?? '', deleted: i.deleted?.BOOL === true, etag: i.etag?.S, size: i.file_size?.N === undefined ? undefined : Number(i.file_size.N), versionId: i.version_id?.S };
+  }
+
+  public async putConfirmed(item: IngestItem, seenMessageId: string): Promise<WriteResult> {
+    return this.conditional(
+      new PutItemCommand({ TableName: this.tableName, Item: toAttributeValues({ ...item }), ConditionExpression: STILL_SEEN, ExpressionAttributeValues: { ':seen': { S: seenMessageId } } }),
+    );
+  }
+
+  public async markDeletedConfirmed(mark: DeletionMark, seenMessageId: string): Promise<WriteResult> {
+    const { s3_key, bucket, ...rest } = mark;
+    return this.update({ s3_key, bucket }, { ...rest, deleted: true }, { remove: ['backfill_last_modified'], condition: STILL_SEEN, values: { ':seen': { S: seenMessageId } } });
+  }
+
   public async putBackfillIfNewer(item: BackfillItem, guard: BackfillGuard): Promise<WriteResult> {
     const { s3_key, bucket, ...fields } = item;
     const rule = unchangedSince(guard);
     // Attributes this version lacks must not survive from an older one.
     const absent = (['etag', 'version_id'] as const).filter((n) => fields[n] === undefined);
     return this.update({ s3_key, bucket }, fields, {
-      set: ['ordering_key = if_not_exists(ordering_key, :lowest)', 'sequencer = if_not_exists(sequencer, :no_sequencer)'],
+      // The item's ordering key is not kept: it may be a forged one that would outrank every real
+      // event. Events after the backfill are ordered against its `Last-Modified` instead.
+      set: ['ordering_key = :lowest', 'sequencer = :no_sequencer'],
       remove: ['deleted', ...absent],
       condition: rule.condition,
       values: { ...rule.values, ':last_modified': { S: item.backfill_last_modified }, ':lowest': { S: BACKFILL_ORDERING_KEY }, ':no_sequencer': { S: '0' } },

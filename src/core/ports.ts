@@ -9,10 +9,28 @@ export interface ObjectStore {
 /** `written`, or `stale` when the table already holds this event or a newer one for the object. */
 export type WriteResult = 'written' | 'stale';
 
+/** What an item says about its object: enough to tell a redelivery from a different state. */
+export interface StoredState {
+  messageId: string;
+  deleted: boolean;
+  etag?: string;
+  size?: number;
+  versionId?: string;
+}
+
 /** Stores items; every write is conditional on the event being newer than what is stored. */
 export interface ItemRepository {
   putIfNewer(item: IngestItem): Promise<WriteResult>;
   markDeletedIfNewer(mark: DeletionMark): Promise<WriteResult>;
+  /** The item's state (a consistent read), or null when there is none. */
+  stored(bucket: string, key: string): Promise<StoredState | null>;
+  /**
+   * Writes an event whose state S3 confirmed as current, whatever the item's ordering key says,
+   * provided the item is still the one read (`seenMessageId`): its ordering key is replaced by
+   * the event's, so a forged or untrusted one heals.
+   */
+  putConfirmed(item: IngestItem, seenMessageId: string): Promise<WriteResult>;
+  markDeletedConfirmed(mark: DeletionMark, seenMessageId: string): Promise<WriteResult>;
   /**
    * Writes a backfilled object unless the item may describe this version or a newer one: written
    * when there is no item, when the item is still the one the backfill read before its HeadObject

@@ -1,9 +1,9 @@
 import { PoisonMessageError } from './errors';
-import { buildBackfillDeletionMark, buildBackfillItem, buildDeletionMark, buildItem } from './items';
+import { buildBackfillDeletionMark, buildBackfillItem, buildDeletionMark, buildItem, stripQuotes } from './items';
 import { parseMessageBody } from './messages';
-import type { DeadLetters, ItemRepository, ObjectStore } from './ports';
+import type { DeadLetters, ItemRepository, ObjectStore, StoredState, WriteResult } from './ports';
 import { deadLetterPart } from './poison-part';
-import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type GoneObject, type ListedObject, type ObjectEvent, type RecordResult } from './types';
+import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type DeletionMark, type GoneObject, type IngestItem, type ListedObject, type ObjectEvent, type ObjectHead, type RecordResult } from './types';
 
 /** What happened to one object of a message (or to the message, for test events and poison). */
 export type Outcome =
@@ -32,6 +32,14 @@ export interface IncomingMessage {
 
 const latency = (event: ObjectEvent, at: Date): number => Math.max(0, at.getTime() - Date.parse(event.eventTime));
 
+/** The item already says what this live item says: a redelivery (or the same state again). */
+const sameLiveState = (s: StoredState, item: IngestItem): boolean =>
+  !s.deleted && stripQuotes(s.etag) === stripQuotes(item.etag) && s.size === item.file_size && s.versionId === item.version_id;
+
+/** S3's current version is the one this item describes. */
+const isCurrent = (head: ObjectHead, item: IngestItem): boolean =>
+  stripQuotes(head.etag) === stripQuotes(item.etag) && head.size === item.file_size && (head.versionId ?? undefined) === item.version_id;
+
 /**
  * The processor's core: one SQS message in, its outcomes out.
  *
@@ -46,17 +54,42 @@ const latency = (event: ObjectEvent, at: Date): number => Math.max(0, at.getTime
 export function makeMessageProcessor(deps: MessageProcessorDeps): (message: IncomingMessage) => Promise<Outcome[]> {
   const now = deps.now ?? (() => new Date());
 
+  /**
+   * A write the ordering rule refused is a duplicate only if the item already says the same, or S3
+   * says the event is not the current state. The rule can be wrong: an ordering key no real event
+   * had (a forged sequencer from a queue that also takes SNS or EventBridge deliveries), or a tie
+   * with a backfill's whole-second `Last-Modified`. So when the item differs, S3 is asked (HeadObject
+   * of the current version): if the event describes it, the event is written over the item as long
+   * as the item is still the one read, and the item's ordering key becomes the event's. A plain
+   * redelivery matches the item and costs no S3 call.
+   */
+  async function confirmRefused(
+    event: ObjectEvent,
+    written: { live: IngestItem } | { mark: DeletionMark },
+  ): Promise<WriteResult> {
+    const stored = await deps.items.stored(event.bucket, event.key);
+    if (stored === null) return 'stale';
+    if ('live' in written ? sameLiveState(stored, written.live) : stored.deleted) return 'stale';
+    const current = await deps.objects.head(event.bucket, event.key);
+    if ('live' in written) return current !== null && isCurrent(current, written.live) ? deps.items.putConfirmed(written.live, stored.messageId) : 'stale';
+    return current === null ? deps.items.markDeletedConfirmed(written.mark, stored.messageId) : 'stale';
+  }
+
   async function store(event: ObjectEvent, messageId: string): Promise<Outcome> {
     const { key, bucket } = event;
     const at = now();
-    const result = await deps.items.putIfNewer(buildItem(event, messageId, at));
+    const item = buildItem(event, messageId, at);
+    let result = await deps.items.putIfNewer(item);
+    if (result === 'stale') result = await confirmRefused(event, { live: item });
     return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'stored', key, bucket, latencyMs: latency(event, at) };
   }
 
   async function markDeleted(event: ObjectEvent, messageId: string): Promise<Outcome> {
     const { key, bucket } = event;
     const at = now();
-    const result = await deps.items.markDeletedIfNewer(buildDeletionMark(event, messageId, at));
+    const mark = buildDeletionMark(event, messageId, at);
+    let result = await deps.items.markDeletedIfNewer(mark);
+    if (result === 'stale') result = await confirmRefused(event, { mark });
     return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'deleted', key, bucket, latencyMs: latency(event, at) };
   }
 

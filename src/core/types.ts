@@ -141,9 +141,9 @@ export interface IngestItem extends ItemBase {
 export type DeletionMark = ItemBase;
 
 /**
- * Written by a backfill message. It has no sequencer: the write keeps the item's `ordering_key`
- * (or the lowest one for a new item) so any real event still orders after it, and records
- * `backfill_last_modified`, which real events and later backfills are compared with by time.
+ * Written by a backfill message. It has no sequencer: the write sets the lowest `ordering_key` (the
+ * item's may be a forged one it cannot trust) and records `backfill_last_modified`, which real
+ * events (by whole second; a tie is settled by asking S3) and later backfills are compared with.
  */
 export interface BackfillItem extends Omit<IngestItem, 'sequencer' | 'ordering_key'> {
   backfill_last_modified: string;

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
@@ -37,6 +37,8 @@ describe('processor batch properties', () => {
           });
           mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 1 });
           mocks.sqs.on(SendMessageCommand).resolves({});
+          // A refused write finds no item to compare with: a duplicate, as before.
+          mocks.dynamodb.on(GetItemCommand).resolves({});
           mocks.dynamodb.on(PutItemCommand).callsFake(async (input) => {
             const key = input.Item.s3_key.S as string;
             if (key.startsWith('transient/')) throw serviceError('ProvisionedThroughputExceededException', 400);

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -28,9 +28,9 @@ describe('processor handler', () => {
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'uploads', Key: 'photos/red flower.jpg', VersionId: undefined });
     const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(input.TableName).toBe('ingest-test-objects');
-    expect(input.ConditionExpression).toBe('attribute_not_exists(#k) OR (#o < :o AND NOT #b > :t)');
+    expect(input.ConditionExpression).toBe('attribute_not_exists(#k) OR (#o < :o AND NOT #b >= :s)');
     expect(input.ExpressionAttributeNames).toEqual({ '#k': 's3_key', '#o': 'ordering_key', '#b': 'backfill_last_modified' });
-    expect(input.ExpressionAttributeValues).toEqual({ ':o': { S: '0055AED6DCD90281E5'.padEnd(64, '0') }, ':t': { S: '2026-11-27T10:00:00.000Z' } });
+    expect(input.ExpressionAttributeValues).toEqual({ ':o': { S: '0055AED6DCD90281E5'.padEnd(64, '0') }, ':s': { S: '2026-11-27T10:00:00.000Z' } });
     expect(input.Item).toMatchObject({
       s3_key: { S: 'photos/red flower.jpg' },
       bucket: { S: 'uploads' },
@@ -49,6 +49,43 @@ describe('processor handler', () => {
     const { dynamodb, invoke } = setup();
     dynamodb.on(PutItemCommand).rejects(conditionFailed());
     expect(await invoke(s3EventBody())).toEqual({ batchItemFailures: [] });
+  });
+
+  it('a redelivery the item already matches is a duplicate without asking S3 again', async () => {
+    // Prepare: pusher messages carry the object's state; the item says the same.
+    const { dynamodb, s3, invoke } = setup();
+    dynamodb.on(PutItemCommand).rejects(conditionFailed());
+    dynamodb.on(GetItemCommand).resolves({ Item: { message_id: { S: 'earlier' }, etag: { S: 'e' }, file_size: { N: '42' } } });
+    // Act
+    expect(await invoke(JSON.stringify(pusherMessage({ key: 'a.txt', size: 42, etag: '"e"' })))).toEqual({ batchItemFailures: [] });
+    // Assess
+    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ ConsistentRead: true, Key: { s3_key: { S: 'a.txt' }, bucket: { S: 'uploads' } } });
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
+  });
+
+  it('a forged ordering key heals: a refused event that S3 confirms as current replaces the item it read', async () => {
+    // Prepare: the item was written by a forged 18-digit FFFF… sequencer, with another state.
+    const { dynamodb, s3, invoke } = setup();
+    dynamodb.on(PutItemCommand, { ConditionExpression: 'message_id = :seen' }).resolves({});
+    dynamodb.on(PutItemCommand, { ConditionExpression: 'attribute_not_exists(#k) OR (#o < :o AND NOT #b >= :s)' }).rejects(conditionFailed());
+    dynamodb.on(GetItemCommand).resolves({ Item: { message_id: { S: 'forged' }, etag: { S: 'bogus' }, file_size: { N: '1' } } });
+    s3.on(HeadObjectCommand).resolves({ ContentType: 'image/jpeg', ContentLength: 1234, ETag: '"d41d8cd98f00b204e9800998ecf8427e"' });
+    // Act
+    expect(await invoke(s3EventBody({ key: 'a.jpg', size: 1234 }))).toEqual({ batchItemFailures: [] });
+    // Assess
+    const confirmed = dynamodb.commandCalls(PutItemCommand).find((c) => c.args[0].input.ConditionExpression === 'message_id = :seen')!.args[0].input;
+    expect(confirmed.ExpressionAttributeValues).toEqual({ ':seen': { S: 'forged' } });
+    expect(confirmed.Item).toMatchObject({ s3_key: { S: 'a.jpg' }, ordering_key: { S: '0055AED6DCD90281E5'.padEnd(64, '0') }, file_size: { N: '1234' } });
+  });
+
+  it('a refused event that is not S3’s current state stays a duplicate', async () => {
+    const { dynamodb, s3, invoke } = setup();
+    dynamodb.on(PutItemCommand).rejects(conditionFailed());
+    dynamodb.on(GetItemCommand).resolves({ Item: { message_id: { S: 'newer' }, etag: { S: 'newer-etag' }, file_size: { N: '9' } } });
+    s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 9, ETag: '"newer-etag"' });
+    expect(await invoke(s3EventBody({ key: 'a.txt', size: 1234 }))).toEqual({ batchItemFailures: [] });
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
   });
 
   it('reports exactly the throttled records for retry', async () => {

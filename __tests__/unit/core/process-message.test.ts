@@ -114,10 +114,10 @@ describe('makeMessageProcessor', () => {
     // Prepare
     const { objects, items, process } = setup(true);
     objects.put('uploads', 'a.txt');
-    await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '10' }) });
+    await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028100' }) });
     objects.heads.delete('uploads/a.txt');
     // Act
-    const outcomes = await process({ messageId: 'm2', body: s3EventBody({ key: 'a.txt', sequencer: '11', eventName: 'ObjectRemoved:Delete' }) });
+    const outcomes = await process({ messageId: 'm2', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028110', eventName: 'ObjectRemoved:Delete' }) });
     // Assess
     expect(outcomes).toEqual([{ status: 'deleted', key: 'a.txt', bucket: 'uploads', latencyMs: 1500 }]);
     expect(items.items.get('uploads/a.txt')).toMatchObject({ deleted: true, content_type: 'text/plain', event_name: 'ObjectRemoved:Delete' });
@@ -125,7 +125,7 @@ describe('makeMessageProcessor', () => {
 
   it('marks a delete marker deleted without asking S3', async () => {
     const { objects, items, process } = setup(true);
-    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '11', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker-1' }) });
+    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028110', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker-1' }) });
     expect(outcomes).toMatchObject([{ status: 'deleted' }]);
     expect(objects.calls).toBe(0);
     expect(items.items.get('uploads/a.txt')).toMatchObject({ deleted: true, version_id: 'marker-1' });
@@ -136,7 +136,7 @@ describe('makeMessageProcessor', () => {
     const { objects, items, process } = setup(true);
     objects.put('uploads', 'a.txt', { versionId: 'v2', size: 7, etag: '"e2"', contentType: 'text/csv' });
     // Act
-    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '20', eventName: 'ObjectRemoved:Delete', versionId: 'v1' }) });
+    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028200', eventName: 'ObjectRemoved:Delete', versionId: 'v1' }) });
     // Assess
     expect(outcomes).toMatchObject([{ status: 'stored' }]);
     expect(items.items.get('uploads/a.txt')).toMatchObject({ version_id: 'v2', file_size: 7, etag: 'e2', content_type: 'text/csv' });
@@ -264,5 +264,79 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
       expect(await process({ messageId: 'b1', body: JSON.stringify({ ...listed, ...change }) })).toEqual([{ status: 'poison', reason: 'schema-violation', detail }]);
       expect(deadLetters.sent).toHaveLength(1);
     });
+  });
+});
+
+/** Ordering keys the processor cannot trust: a forged sequencer, a tie with a backfill's whole-second time. */
+describe('makeMessageProcessor: refused writes are checked with S3 before they are called duplicates', () => {
+  const body = (o: { key: string; sequencer: string; etag: string; size: number; versionId?: string; eventTime?: string; eventName?: string }) =>
+    JSON.stringify({ ...pusherMessage({ key: o.key, sequencer: o.sequencer, etag: o.etag, size: o.size, versionId: o.versionId, eventTime: o.eventTime ?? '2026-11-27T10:00:00.000Z' }), ...(o.eventName ? { eventName: o.eventName } : {}) });
+
+  it('refuses a sequencer no S3 sends (40 hex digits) as a schema violation, to the DLQ', async () => {
+    const { items, deadLetters, process } = setup();
+    const outcomes = await process({ messageId: 'forged', body: s3EventBody({ key: 'k.txt', sequencer: 'F'.repeat(40) }) });
+    expect(outcomes).toEqual([{ status: 'poison', reason: 'schema-violation', detail: expect.stringContaining('is not 16–32 hex digits, as S3 sends') }]);
+    expect(items.items.size).toBe(0);
+    expect(deadLetters.sent).toHaveLength(1);
+  });
+
+  it('an in-range forged key (18 × F) heals on the next real event, which S3 confirms; later events need no S3 call', async () => {
+    // Prepare: the forgery got in first, naming a state the object never had.
+    const { objects, items, process } = setup();
+    await process({ messageId: 'forged', body: body({ key: 'k.txt', sequencer: 'F'.repeat(18), etag: 'bogus', size: 1 }) });
+    objects.put('uploads', 'k.txt', { etag: '"e1"', size: 10 });
+    // Act: the real upload's event.
+    const healed = await process({ messageId: 'm1', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10 }) });
+    // Assess
+    expect(healed).toEqual([{ status: 'stored', key: 'k.txt', bucket: 'uploads', latencyMs: 1500 }]);
+    expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e1', file_size: 10, message_id: 'm1', ordering_key: '0055AED6DCD9028100'.padEnd(64, '0') });
+    expect(objects.calls).toBe(1);
+    objects.put('uploads', 'k.txt', { etag: '"e2"', size: 20 });
+    expect(await process({ messageId: 'm2', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028200', etag: 'e2', size: 20 }) })).toMatchObject([{ status: 'stored' }]);
+    expect(objects.calls).toBe(1);
+  });
+
+  it('a redelivery that matches the item is a duplicate without an S3 call', async () => {
+    const { objects, process } = setup();
+    const once = body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10 });
+    await process({ messageId: 'm1', body: once });
+    expect(await process({ messageId: 'm1', body: once })).toEqual([{ status: 'duplicate', key: 'k.txt', bucket: 'uploads' }]);
+    expect(objects.calls).toBe(0);
+  });
+
+  it('an older event the item differs from stays a duplicate when S3’s current version is another', async () => {
+    const { objects, items, process } = setup();
+    await process({ messageId: 'm2', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028200', etag: 'e2', size: 20 }) });
+    objects.put('uploads', 'k.txt', { etag: '"e2"', size: 20 });
+    expect(await process({ messageId: 'm1', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10 }) })).toMatchObject([{ status: 'duplicate' }]);
+    expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e2', message_id: 'm2' });
+    expect(objects.calls).toBe(1);
+  });
+
+  it('a forged key on a deleted object heals with the real removal, which S3 confirms (404)', async () => {
+    const { items, process } = setup(true);
+    await process({ messageId: 'forged', body: body({ key: 'k.txt', sequencer: 'F'.repeat(18), etag: 'bogus', size: 1 }) });
+    const outcomes = await process({ messageId: 'm9', body: s3EventBody({ key: 'k.txt', sequencer: '0055AED6DCD9029900', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker' }) });
+    expect(outcomes).toMatchObject([{ status: 'deleted' }]);
+    expect(items.items.get('uploads/k.txt')).toMatchObject({ deleted: true, message_id: 'm9' });
+  });
+
+  it('a late V1 event in the second of a backfilled V2 leaves V2 (S3 says V2 is current); a V3 of that second is written', async () => {
+    // Prepare: V1 and V2 uploaded in the same second; both events held; the backfill wrote V2.
+    const { objects, items, process } = setup();
+    await items.putBackfillIfNewer(
+      { s3_key: 'k.txt', bucket: 'uploads', content_type: 'text/plain', file_size: 20, etag: 'e2', version_id: 'v2', event_time: '2026-11-27T10:00:00.000Z', processed_at: NOW.toISOString(), message_id: 'b1', event_name: 'Backfill:ObjectListed', backfill_last_modified: '2026-11-27T10:00:00.000Z' },
+      {},
+    );
+    objects.put('uploads', 'k.txt', { etag: '"e2"', size: 20, versionId: 'v2' });
+    // Act: V1's event is released.
+    const late = await process({ messageId: 'm1', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10, versionId: 'v1', eventTime: '2026-11-27T10:00:00.200Z' }) });
+    // Assess
+    expect(late).toMatchObject([{ status: 'duplicate' }]);
+    expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e2', version_id: 'v2', message_id: 'b1' });
+    // V3, uploaded later in that same second after the backfill read V2: S3 confirms it.
+    objects.put('uploads', 'k.txt', { etag: '"e3"', size: 30, versionId: 'v3' });
+    expect(await process({ messageId: 'm3', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028300', etag: 'e3', size: 30, versionId: 'v3', eventTime: '2026-11-27T10:00:00.900Z' }) })).toMatchObject([{ status: 'stored' }]);
+    expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e3', version_id: 'v3' });
   });
 });
