@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PipelineConfig } from '../config/types';
 import { limitConcurrency } from '../src/core/limit';
 import { decodeS3Key } from '../src/core/s3-key';
-import { explainDeadLetter, peekQueue } from '../tools/dlq/dead-letter-view';
+import { distinctDeadLetters, explainDeadLetter, peekQueue } from '../tools/dlq/dead-letter-view';
 import { FaultProxy } from './fault-proxy';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { percentile, scanItems } from './run-report';
@@ -53,7 +53,12 @@ export interface LoadReport {
   /** Objects whose newest version is in the table. */
   stored: number;
   duplicatesAbsorbed: number;
+  /** Distinct dead-lettered parts (copies a crash sent twice count once): poison, and objects SQS moved after maxReceiveCount. */
   deadLettered: number;
+  /** DLQ messages, copies included. */
+  deadLetterCopies: number;
+  /** Distinct parts the handlers dead-lettered as poison: must equal `poisonInjected`. */
+  poisonDeadLettered: number;
   poisonInjected: number;
   /** Objects whose newest version is not in the table (and not in the DLQ). Must be 0. */
   lost: number;
@@ -166,7 +171,10 @@ async function checkConservation(pipeline: LocalPipeline, keys: string[], expect
   return {
     stored: keys.filter((k) => itemByKey.get(k)?.etag === expectedEtag.get(k)).length,
     lostKeys: keys.filter((k) => itemByKey.get(k)?.etag !== expectedEtag.get(k) && !deadKeys.has(k)),
-    deadLettered: dlq.length,
+    deadLettered: distinctDeadLetters(dlq).length,
+    deadLetterCopies: dlq.length,
+    // Parts a handler dead-lettered (poison, with its reason), not objects SQS moved after maxReceiveCount.
+    poisonDeadLettered: distinctDeadLetters(dlq.filter((d) => d.source !== undefined)).length,
     objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
     latencyMs: latencyOf(sorted(timings)),
     steadyLatencyMs: { ...latencyOf(sorted(steady)), objects: steady.length },
@@ -237,6 +245,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       stored: c.stored,
       duplicatesAbsorbed: proxy.stats.conditionFailed,
       deadLettered: c.deadLettered,
+      deadLetterCopies: c.deadLetterCopies,
+      poisonDeadLettered: c.poisonDeadLettered,
       poisonInjected: poisonCount,
       lost: c.lostKeys.length,
       doubleWritten: [...proxy.stats.written.values()].filter((n) => n > 1).length,

@@ -26,6 +26,7 @@ describe('load run with faults', () => {
     expect(report).toMatchObject({ lost: 0, doubleWritten: 0, objectsDeadLettered: 0 });
     expect(report.stored).toBe(report.uploaded);
     expect(report.deadLettered).toBe(report.poisonInjected);
+    expect(report.poisonDeadLettered).toBe(report.poisonInjected);
     expect(report.poisonInjected).toBe(Math.round(report.uploaded * rates.poison));
     // Duplicated and reordered deliveries were really absorbed, and throttles were really injected.
     expect(report.duplicatesAbsorbed).toBeGreaterThan(report.uploaded * rates.duplicates);
@@ -63,4 +64,28 @@ describe('load run with faults', () => {
     expect(report.crashesInjected).toBeGreaterThan(0);
     expect(report).toMatchObject({ lost: 0, doubleWritten: 0, objectsDeadLettered: 0, stored: 300 });
   }, 120_000);
+
+  it('counts each poison message once when crashes make a handler dead-letter it twice (between its DLQ send and its delete)', async () => {
+    const poisonData = tempDataDir();
+    try {
+      const report = await runLoad({
+        config: makeConfig({ processor: { maxConcurrency: 5, timeoutSeconds: 1 } }),
+        dataDir: poisonData.dir,
+        files: 40,
+        poison: 0.5,
+        duplicates: 0,
+        reorder: 0,
+        transient: 0,
+        crash: 0.5,
+        seed: 5,
+      });
+      expect(report.crashesInjected).toBeGreaterThan(0);
+      expect(report).toMatchObject({ lost: 0, doubleWritten: 0, objectsDeadLettered: 0 });
+      // Copies of a part, when a crash fell between its DLQ send and its delete, are counted once.
+      expect(report.poisonDeadLettered).toBe(report.poisonInjected);
+      expect(report.deadLetterCopies).toBeGreaterThanOrEqual(report.deadLettered);
+    } finally {
+      poisonData.cleanup();
+    }
+  }, 180_000);
 });

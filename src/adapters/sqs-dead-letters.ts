@@ -1,5 +1,16 @@
+import { createHash } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetters } from '../core/ports';
+
+/**
+ * The identity of one dead-lettered part: the same part of the same source message always gets the
+ * same id. A handler that dies between its DLQ send and the source message's delete sends the part
+ * again on the next receive (exactly-once is impossible with standard queues); the operator commands
+ * and the load report count parts by this id, so such copies are visible and counted once.
+ */
+export function deadLetterId(body: string, sourceMessageId?: string): string {
+  return createHash('sha256').update(`${sourceMessageId ?? ''}\n${body}`).digest('hex').slice(0, 32);
+}
 
 /** SQS caps a message attribute value; reasons are short, details are cut. */
 const MAX_DETAIL = 1000;
@@ -27,6 +38,7 @@ export class SqsDeadLetters implements DeadLetters {
           source: text(this.source),
           failed_at: text(new Date().toISOString()),
           ...(reason.sourceMessageId ? { source_message_id: text(reason.sourceMessageId) } : {}),
+          dead_letter_id: text(deadLetterId(body, reason.sourceMessageId)),
         },
       }),
     );

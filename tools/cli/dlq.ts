@@ -69,8 +69,11 @@ async function runCommand(command: string, env: string, { sqs, queues, replay }:
   const out = (human: string, data: unknown) => write(o.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
   if (command === 'stats') {
     const s = await dlqStats(sqs, queues);
+    const oldest = s.oldestAgeSeconds === null ? (s.visible + s.inFlight > 0 ? 'not read (all in flight)' : '– (empty)') : `${s.oldestAgeSeconds} s`;
+    const basis = s.sampled ? `reasons of a sample: the ${s.read} message(s) read of ${s.visible + s.inFlight}` : `reasons of all ${s.read} message(s)`;
+    const copies = s.duplicateCopies > 0 ? `; ${s.duplicateCopies} are extra copies of a part already counted (a handler died between its DLQ send and its delete)` : '';
     out(
-      `DLQ ${queues.deadLetterQueueUrl}\n  visible ${s.visible} · in flight ${s.inFlight} · oldest ${s.oldestAgeSeconds ?? '–'} s\n` +
+      `DLQ ${queues.deadLetterQueueUrl}\n  visible ${s.visible} · in flight ${s.inFlight} · oldest ${oldest}\n  ${basis}, ${s.distinct} distinct part(s)${copies}\n` +
         Object.entries(s.byReason)
           .map(([r, n]) => `  ${n} × ${r}`)
           .join('\n'),
@@ -81,7 +84,7 @@ async function runCommand(command: string, env: string, { sqs, queues, replay }:
     out(
       letters.length === 0
         ? 'The DLQ is empty.'
-        : letters.map((d) => `${d.messageId}  ${d.reason}  ${d.keys.map((k) => JSON.stringify(k)).join(', ') || '–'}\n  ${d.detail ?? ''}\n  body: ${d.body.slice(0, 200)}`).join('\n'),
+        : letters.map((d) => `${d.messageId}  ${d.reason}${d.copies > 1 ? ` (${d.copies} copies)` : ''}  ${d.keys.map((k) => JSON.stringify(k)).join(', ') || '–'}\n  ${d.detail ?? ''}\n  body: ${d.body.slice(0, 200)}`).join('\n'),
       letters,
     );
   } else if (command === 'replay') {
@@ -95,7 +98,10 @@ async function runCommand(command: string, env: string, { sqs, queues, replay }:
     return r.left.length > 0 ? 1 : 0;
   } else {
     const r = await redrive(sqs, queues);
-    out(`Redrove ${r.moved} message(s) to ${queues.queueUrl} via ${r.method}${r.failed ? `; ${r.failed} could not be sent and stay in the DLQ` : ''}.`, r);
+    out(
+      `Redrove ${r.moved} message(s) to ${queues.queueUrl} via ${r.method}${r.duplicatesDropped ? `; ${r.duplicatesDropped} extra copies of parts already moved were deleted` : ''}${r.failed ? `; ${r.failed} could not be sent and stay in the DLQ` : ''}.`,
+      r,
+    );
     return r.failed > 0 ? 1 : 0;
   }
   return 0;

@@ -4,6 +4,11 @@ import { decodeS3Key } from '../../src/core/s3-key';
 /** A DLQ message, explained: why it is there and which objects it concerns. */
 export interface DeadLetter {
   messageId: string;
+  /**
+   * What it is a copy of: the handler's `dead_letter_id` (one per dead-lettered part, the same for
+   * copies a crash sent twice), or the SQS message id for what SQS or Lambda moved here.
+   */
+  id: string;
   reason: string;
   detail?: string;
   source?: string;
@@ -59,6 +64,7 @@ export function explainDeadLetter(m: Message, maxReceiveCount?: number): DeadLet
   }
   return {
     messageId: m.MessageId!,
+    id: attrs.dead_letter_id?.StringValue ?? m.MessageId!,
     reason,
     detail,
     source: attrs.source?.StringValue,
@@ -68,6 +74,17 @@ export function explainDeadLetter(m: Message, maxReceiveCount?: number): DeadLet
     body,
     sentAt: m.Attributes?.SentTimestamp ? new Date(Number(m.Attributes.SentTimestamp)).toISOString() : undefined,
   };
+}
+
+/** One entry per distinct dead-lettered part, with how many copies of it the queue holds. */
+export function distinctDeadLetters(letters: DeadLetter[]): Array<DeadLetter & { copies: number }> {
+  const byId = new Map<string, DeadLetter & { copies: number }>();
+  for (const d of letters) {
+    const seen = byId.get(d.id);
+    if (seen) seen.copies++;
+    else byId.set(d.id, { ...d, copies: 1 });
+  }
+  return [...byId.values()];
 }
 
 /**

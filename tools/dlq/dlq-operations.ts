@@ -8,7 +8,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { explainDeadLetter, peekQueue, type DeadLetter } from './dead-letter-view';
+import { distinctDeadLetters, explainDeadLetter, peekQueue, type DeadLetter } from './dead-letter-view';
 
 export interface QueuePair {
   queueUrl: string;
@@ -20,40 +20,56 @@ export interface QueuePair {
 export interface DlqStats {
   visible: number;
   inFlight: number;
-  /** Age of the oldest message seen, from its SentTimestamp (seconds), or null when empty. */
+  /** Age of the oldest message seen, from its SentTimestamp (seconds), or null when none was read. */
   oldestAgeSeconds: number | null;
+  /** Distinct dead-lettered parts by reason, among the messages read. */
   byReason: Record<string, number>;
+  /** Messages read, distinct parts among them, and copies beyond the first (a crash between DLQ send and delete). */
+  read: number;
+  distinct: number;
+  duplicateCopies: number;
+  /** True when the queue holds more than was read: `byReason` then describes a sample. */
+  sampled: boolean;
 }
 
 export async function dlqStats(sqs: SQSClient, q: QueuePair, sample = 100, now = Date.now()): Promise<DlqStats> {
   const attrs =
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] })))
       .Attributes ?? {};
-  const peeked = await peekDeadLetters(sqs, q, sample);
+  const read = await peekQueue(sqs, q.deadLetterQueueUrl, sample).then((ms) => ms.map((m) => explainDeadLetter(m)));
+  const distinct = distinctDeadLetters(read);
   const byReason: Record<string, number> = {};
-  for (const d of peeked) byReason[d.reason] = (byReason[d.reason] ?? 0) + 1;
-  const sent = peeked.map((d) => (d.sentAt ? Date.parse(d.sentAt) : NaN)).filter((t) => !Number.isNaN(t));
+  for (const d of distinct) byReason[d.reason] = (byReason[d.reason] ?? 0) + 1;
+  const sent = read.map((d) => (d.sentAt ? Date.parse(d.sentAt) : NaN)).filter((t) => !Number.isNaN(t));
+  const visible = Number(attrs.ApproximateNumberOfMessages ?? 0);
+  const inFlight = Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0);
   return {
-    visible: Number(attrs.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0),
+    visible,
+    inFlight,
     oldestAgeSeconds: sent.length ? Math.round((now - Math.min(...sent)) / 1000) : null,
     byReason,
+    read: read.length,
+    distinct: distinct.length,
+    duplicateCopies: read.length - distinct.length,
+    sampled: visible + inFlight > read.length,
   };
 }
 
-/** The first `max` DLQ messages, explained, without consuming them. */
-export async function peekDeadLetters(sqs: SQSClient, q: QueuePair, max = 10): Promise<DeadLetter[]> {
-  return (await peekQueue(sqs, q.deadLetterQueueUrl, max)).map((m) => explainDeadLetter(m));
+/** The first `max` DLQ messages, explained, one entry per distinct part (with its copies), without consuming them. */
+export async function peekDeadLetters(sqs: SQSClient, q: QueuePair, max = 10): Promise<Array<DeadLetter & { copies: number }>> {
+  return distinctDeadLetters((await peekQueue(sqs, q.deadLetterQueueUrl, max)).map((m) => explainDeadLetter(m)));
 }
 
 export interface RedriveResult {
   method: 'StartMessageMoveTask' | 'receive-send-delete';
   moved: number;
   failed: number;
+  /** Extra copies of a part already moved in this run, deleted instead of sent again (receive-send-delete only). */
+  duplicatesDropped: number;
 }
 
 /** Attributes the handlers add when dead-lettering; a redriven message starts clean. */
-const DEAD_LETTER_ATTRIBUTES = new Set(['reason', 'detail', 'source', 'failed_at', 'source_message_id']);
+const DEAD_LETTER_ATTRIBUTES = new Set(['reason', 'detail', 'source', 'failed_at', 'source_message_id', 'dead_letter_id']);
 const UNSUPPORTED = /UnsupportedOperation|InvalidAction|UnknownOperation|not ?supported|AWS\.SimpleQueueService\.UnsupportedOperation/i;
 
 /**
@@ -81,7 +97,8 @@ async function awaitMoveTask(sqs: SQSClient, q: QueuePair, pollMs: number, timeo
     const task = tasks[0];
     if (task && task.Status !== 'RUNNING') {
       if (task.Status === 'FAILED' || task.Status === 'CANCELLED') throw new Error(`Message move task ${task.Status}: ${task.FailureReason ?? 'no reason given'}`);
-      return { method: 'StartMessageMoveTask', moved: task.ApproximateNumberOfMessagesMoved ?? 0, failed: 0 };
+      // SQS moves every copy; the processor's conditional writes make a copy's replay harmless.
+      return { method: 'StartMessageMoveTask', moved: task.ApproximateNumberOfMessagesMoved ?? 0, failed: 0, duplicatesDropped: 0 };
     }
     if (Date.now() > deadline) throw new Error('Message move task still running; check it with ListMessageMoveTasks');
     await new Promise((r) => setTimeout(r, pollMs));
@@ -91,6 +108,8 @@ async function awaitMoveTask(sqs: SQSClient, q: QueuePair, pollMs: number, timeo
 async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResult> {
   let moved = 0;
   let failed = 0;
+  let duplicatesDropped = 0;
+  const movedIds = new Set<string>();
   for (;;) {
     const messages =
       (
@@ -98,8 +117,17 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
           new ReceiveMessageCommand({ QueueUrl: q.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
         )
       ).Messages ?? [];
-    const fresh = messages.filter((m, i) => messages.findIndex((x) => x.MessageId === m.MessageId) === i);
-    if (fresh.length === 0) break;
+    const unique = messages.filter((m, i) => messages.findIndex((x) => x.MessageId === m.MessageId) === i);
+    if (unique.length === 0) break;
+    // A copy of a part already sent in this run (or earlier in this batch) is deleted, not sent again.
+    const ids = unique.map((m) => explainDeadLetter(m).id);
+    const copies = unique.filter((_m, i) => movedIds.has(ids[i]!) || ids.indexOf(ids[i]!) !== i);
+    if (copies.length) {
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.deadLetterQueueUrl, Entries: copies.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      duplicatesDropped += copies.length;
+    }
+    const fresh = unique.filter((m) => !copies.includes(m));
+    if (fresh.length === 0) continue;
     const sent = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: q.queueUrl,
@@ -113,6 +141,7 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
     failed += fresh.length - ok.size;
     const toDelete = fresh.map((m, i) => ({ m, id: String(i) })).filter(({ id }) => ok.has(id));
+    for (const { m } of toDelete) movedIds.add(explainDeadLetter(m).id);
     if (toDelete.length) {
       await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.deadLetterQueueUrl, Entries: toDelete.map(({ m, id }) => ({ Id: id, ReceiptHandle: m.ReceiptHandle! })) }));
     }
@@ -120,5 +149,5 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
     // Messages SQS refused stay in the DLQ (invisible for 60 s); stop rather than spin on them.
     if (ok.size === 0) break;
   }
-  return { method: 'receive-send-delete', moved, failed };
+  return { method: 'receive-send-delete', moved, failed, duplicatesDropped };
 }

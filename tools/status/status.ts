@@ -65,10 +65,13 @@ async function failureQueueStatus(d: Deployment, name: string, url: string, now:
   const base = await queueStatus(d, name, url, metricAge);
   const peeked = base.visible > 0 ? (await peekQueue(d.sqs, url, SAMPLE)).map((m) => explainDeadLetter(m, d.config.queue.maxReceiveCount)) : [];
   const byReason: FailureQueueStatus['byReason'] = {};
+  const counted = new Set<string>();
   for (const p of peeked) {
     const age = p.sentAt ? Math.round((now - Date.parse(p.sentAt)) / 1000) : null;
     const r = (byReason[p.reason] ??= { count: 0, oldestAgeSeconds: null });
-    r.count += 1;
+    // Copies of one dead-lettered part (a crash between DLQ send and delete) count once.
+    if (!counted.has(p.id)) r.count += 1;
+    counted.add(p.id);
     if (age !== null && (r.oldestAgeSeconds === null || age > r.oldestAgeSeconds)) r.oldestAgeSeconds = age;
   }
   const peekedOldest = Object.values(byReason).reduce<number | null>((m, r) => (r.oldestAgeSeconds !== null && (m === null || r.oldestAgeSeconds > m) ? r.oldestAgeSeconds : m), null);

@@ -13,7 +13,7 @@ describe('redrive', () => {
   it('uses StartMessageMoveTask on AWS and waits for it to finish', async () => {
     sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'h' });
     sqs.on(ListMessageMoveTasksCommand).resolvesOnce({ Results: [{ Status: 'RUNNING' }] }).resolves({ Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 7 }] });
-    expect(await redrive(client, Q, { pollMs: 1 })).toEqual({ method: 'StartMessageMoveTask', moved: 7, failed: 0 });
+    expect(await redrive(client, Q, { pollMs: 1 })).toEqual({ method: 'StartMessageMoveTask', moved: 7, failed: 0, duplicatesDropped: 0 });
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]!.args[0].input).toEqual({ SourceArn: 'arn:dlq', DestinationArn: 'arn:src' });
   });
 
@@ -22,7 +22,7 @@ describe('redrive', () => {
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg('1'), msg('2')] }).resolves({ Messages: [] });
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: '' }], Failed: [{ Id: '1', Code: 'x', SenderFault: false }] });
     sqs.on(DeleteMessageBatchCommand).resolves({});
-    expect(await redrive(client, Q)).toEqual({ method: 'receive-send-delete', moved: 1, failed: 1 });
+    expect(await redrive(client, Q)).toEqual({ method: 'receive-send-delete', moved: 1, failed: 1, duplicatesDropped: 0 });
     const sent = sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input;
     expect(sent.QueueUrl).toBe('https://q/src');
     expect(sent.Entries![0]).toEqual({ Id: '0', MessageBody: 'body-1', MessageAttributes: { trace: { DataType: 'String', StringValue: 't' } } });
