@@ -19,6 +19,8 @@ const STATUS_OF: Record<LogMessage, string | null> = {
   [LogMessage.NOT_STORED]: null,
   [LogMessage.POISON_DEAD_LETTERED]: 'poison',
   [LogMessage.TRANSIENT_FAILURE]: 'transient-failure',
+  // Retried like a transient failure until the redrive policy moves it, whole, to the DLQ.
+  [LogMessage.POISON_LEFT_TO_REDRIVE]: 'transient-failure',
   [LogMessage.ACCESS_DENIED]: 'access-denied',
   [LogMessage.OBJECT_REJECTED]: 'rejected',
   [LogMessage.RECORD_DEAD_LETTERED]: 'poison',

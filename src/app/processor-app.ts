@@ -5,6 +5,7 @@ import { createDynamoDBClient, createS3Client, createSqsClient, type AwsClients 
 import { DynamoItemRepository } from '../adapters/dynamo-item-repository';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
+import { PoisonTooLargeError } from '../core/errors';
 import { limitConcurrency } from '../core/limit';
 import { makeMessageProcessor, type Outcome } from '../core/process-message';
 import { readProcessorEnvironment } from './environment';
@@ -57,6 +58,11 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     try {
       outcomes = await processMessage({ messageId, body: record.body });
     } catch (e) {
+      if (e instanceof PoisonTooLargeError) {
+        metrics.addMetric(MetricName.POISON_LEFT_TO_REDRIVE, MetricUnit.Count, 1);
+        logger.error(LogMessage.POISON_LEFT_TO_REDRIVE, { messageId, [LogField.REASON]: e.reason, detail: e.detail, bytes: e.bytes, sha256: e.sha256 });
+        throw e;
+      }
       reportIfAccessDenied(observability, e, { messageId });
       metrics.addMetric(MetricName.TRANSIENT_FAILURES, MetricUnit.Count, 1);
       logger.warn(LogMessage.TRANSIENT_FAILURE, { messageId, error: e as Error });

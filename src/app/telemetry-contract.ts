@@ -19,6 +19,12 @@ export const LogMessage = {
   NOT_STORED: 'Message not stored',
   /** Processor: a message (or the unreadable part of one) went to the DLQ. */
   POISON_DEAD_LETTERED: 'Poison message sent to the dead-letter queue',
+  /**
+   * Processor, ERROR: a poison part too big for the DLQ with its reason; the message is failed and
+   * reaches the DLQ unchanged through the redrive policy (as `max-receives-exceeded`). Fields:
+   * `reason`, `detail`, `bytes`, `sha256` of the part. Once per receive.
+   */
+  POISON_LEFT_TO_REDRIVE: 'Poison part too large to dead-letter with its reason; left to the redrive policy',
   /** Processor: the message failed transiently and is left for SQS to redeliver. */
   TRANSIENT_FAILURE: 'Transient failure; SQS will redeliver',
   /** Either function: a call was denied for lack of permission (the message is retried). */
@@ -58,6 +64,8 @@ export const MetricName = {
   EVENTS_IGNORED: 'EventsIgnored',
   TEST_EVENTS: 'TestEvents',
   POISON_MESSAGES: 'PoisonMessages',
+  /** Receives of a poison part too big to dead-letter with its reason (see `LogMessage.POISON_LEFT_TO_REDRIVE`). */
+  POISON_LEFT_TO_REDRIVE: 'PoisonLeftToRedrive',
   TRANSIENT_FAILURES: 'TransientFailures',
   END_TO_END_LATENCY: 'EndToEndLatency',
   OBJECTS_ENQUEUED: 'ObjectsEnqueued',

@@ -42,6 +42,24 @@ export class AccessDeniedError extends IngestError {
   }
 }
 
+/**
+ * A poison part too big to forward with its reason: the reason's attributes would push the DLQ
+ * message past SQS's size limit. Nothing is cut: the message is failed like a transient one, so
+ * SQS's redrive policy moves the original, whole, to the DLQ after `maxReceiveCount` receives, and
+ * the real reason is logged and metered at each receive (`LogMessage.POISON_LEFT_TO_REDRIVE`).
+ */
+export class PoisonTooLargeError extends IngestError {
+  public constructor(
+    public readonly reason: string,
+    public readonly detail: string,
+    public readonly bytes: number,
+    public readonly sha256: string,
+  ) {
+    super(`The ${reason} part (${bytes} bytes with its reason) is too big for the DLQ with its reason; it goes there unchanged after maxReceiveCount receives`);
+    this.name = 'PoisonTooLargeError';
+  }
+}
+
 /** Enqueuing failed after retries; the invocation must fail so Lambda's async retry takes over. */
 export class EnqueueError extends IngestError {
   public readonly failedKeys: string[];

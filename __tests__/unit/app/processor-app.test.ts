@@ -51,6 +51,23 @@ describe('processor handler', () => {
     expect(await invoke(s3EventBody())).toEqual({ batchItemFailures: [] });
   });
 
+  it('a poison body too big to dead-letter with its reason fails the record (the redrive policy moves it whole), logged and metered with its reason', async () => {
+    // Prepare
+    const obs = capturedObservability();
+    const mocks = mockedClients();
+    mocks.sqs.on(SendMessageCommand).resolves({});
+    const handler = createProcessorHandler({ env: PROCESSOR_ENV, clients: mocks.clients, observability: obs.observability });
+    // Act
+    const response = await handler({ Records: [sqsRecord(`{"Records": [${'x'.repeat(1_048_576 - 200)}`, 'huge')] } as SQSEvent, lambdaContext());
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'huge' }] });
+    expect(mocks.sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    const line = obs.logs.find((l) => l.message === LogMessage.POISON_LEFT_TO_REDRIVE)!;
+    expect(line).toMatchObject({ level: 'error', fields: { messageId: 'huge', [LogField.REASON]: 'malformed-json', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(obs.totals()).toMatchObject({ [MetricName.POISON_LEFT_TO_REDRIVE]: 1 });
+    expect(obs.totals()[MetricName.POISON_MESSAGES]).toBeUndefined();
+  });
+
   it('a redelivery the item already matches is a duplicate without asking S3 again', async () => {
     // Prepare: pusher messages carry the object's state; the item says the same.
     const { dynamodb, s3, invoke } = setup();

@@ -67,3 +67,25 @@ describe('dead-letter identity', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]!.MessageAttributes).toEqual({});
   });
 });
+
+/** A poison part whose reason would push the DLQ message past SQS's 1 MiB: left whole to the redrive policy. */
+describe('a poison part too big to dead-letter with its reason', () => {
+  const sqs = mockClient(SQSClient);
+  beforeEach(() => sqs.reset());
+
+  it('is refused before any send, with its reason, size and digest; one that fits is sent', async () => {
+    sqs.on(SendMessageCommand).resolves({});
+    const dlq = new SqsDeadLetters(client, Q.deadLetterQueueUrl, 'processor');
+    const near = `{"Records": [${'x'.repeat(1_048_576 - 100)}`;
+    await expect(dlq.send(near, { code: 'malformed-json', detail: 'Unexpected token', sourceMessageId: 'm1' })).rejects.toMatchObject({
+      name: 'PoisonTooLargeError',
+      reason: 'malformed-json',
+      detail: 'Unexpected token',
+      bytes: expect.any(Number),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    await dlq.send(near.slice(0, 1_048_576 - 1_000), { code: 'malformed-json', detail: 'x', sourceMessageId: 'm1' });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+});
