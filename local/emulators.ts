@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -90,6 +91,7 @@ async function startEmulatorsOnce(options: EmulatorOptions, first: boolean): Pro
   if (options.reset && first) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(s3Dir, { recursive: true });
   mkdirSync(dynamoDir, { recursive: true });
+  ensureDatasetId(options.dataDir);
   // local-aws-sqs puts its port into queue URLs, so it needs a concrete one before it starts.
   const sqsPort = options.ports?.sqs || (await freePort());
   const worker = new Worker(EMULATOR_THREAD, {
@@ -136,4 +138,24 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/** The file naming one generation of an emulator data folder: new when the folder is (re)created. */
+const datasetIdFile = (dataDir: string): string => join(dataDir, 'dataset-id');
+
+/**
+ * The identity of the data in an emulator folder: a random id written when the folder is created
+ * (again after `--reset`). What was derived from the data (a backfill checkpoint) records it, and
+ * is discarded when the data it was made for is gone.
+ */
+export function ensureDatasetId(dataDir: string): string {
+  const file = datasetIdFile(dataDir);
+  if (!existsSync(file)) writeFileSync(file, `${randomUUID()}\n`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** The data folder's identity, or undefined for a folder made before identities existed. */
+export function datasetId(dataDir: string): string | undefined {
+  const file = datasetIdFile(dataDir);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }

@@ -199,6 +199,7 @@ function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Ar
   const viaEventBridge = cfg.mode === 'eventbridge';
   const bridge = new S3EventBridge({
     region: cfg.region,
+    bucket: w.resources.bucket,
     events: viaEventBridge ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] : notificationEvents(cfg),
     filterPrefix: viaEventBridge ? '' : encodedKeyFilters(cfg).prefix,
     filterSuffix: viaEventBridge ? '' : encodedKeyFilters(cfg).suffix,

@@ -10,6 +10,8 @@ interface S3rverRecord {
 
 export interface S3EventBridgeOptions {
   region: string;
+  /** The stack's bucket: S3 notifies only for the bucket the notification configuration is on. */
+  bucket: string;
   /** `s3:ObjectCreated:*` etc., as the stack's notification subscribes. */
   events: string[];
   /** The notification's filters, URL-encoded as the stack writes them (`encodedKeyFilters`). */
@@ -72,6 +74,8 @@ export class S3EventBridge {
 
   public readonly listener = (event: { Records: S3rverRecord[] }): void => {
     for (const raw of event.Records) {
+      // Other buckets on the emulator (a developer's own, a test's) have no notification configuration.
+      if (raw.s3.bucket.name !== this.o.bucket) continue;
       if (this.silenced(raw.eventTime)) continue;
       const key = raw.s3.object.key;
       if (!matches(raw.eventName, this.o.events)) continue;

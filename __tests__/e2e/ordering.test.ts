@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { main as backfillCli } from '../../tools/cli/backfill';
 import { makeConfig } from '../helpers/factories';
@@ -68,4 +68,16 @@ describe('a late event in the same second as a backfilled version', () => {
     // Assess
     expect(await item(key)).toMatchObject({ file_size: { N: '19' }, event_name: { S: 'Backfill:ObjectListed' } });
   }, 180_000);
+
+  it('only the stack’s bucket notifies: an object in another bucket on the same emulator makes no event', async () => {
+    holdKey = undefined;
+    await pipeline.clients.s3.send(new CreateBucketCommand({ Bucket: 'someone-elses-bucket' }));
+    await pipeline.clients.s3.send(new PutObjectCommand({ Bucket: 'someone-elses-bucket', Key: 'not-ours.txt', Body: 'x', ContentType: 'text/plain' }));
+    await pipeline.upload('ours.txt', 'y', 'text/plain');
+    await eventually(async () => ((await item('ours.txt')) ? true : undefined), 30_000, 'our object stored');
+    await pipeline.waitForDrain(30_000);
+    expect(pipeline.outcomes.outcomes.filter((o) => o.key === 'not-ours.txt')).toEqual([]);
+    const theirs = await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: 'not-ours.txt' }, bucket: { S: 'someone-elses-bucket' } } }));
+    expect(theirs.Item).toBeUndefined();
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { createRateLimiter } from '../../tools/reconcile/rate-limiter';
 import { walkTarget } from '../../tools/reconcile/target';
 import { locateDeployment } from '../../tools/deployment';
 import { main as reconcileCli } from '../../tools/cli/reconcile';
+import { datasetId } from '../../local/emulators';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
@@ -106,7 +107,7 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     pipeline.notifications.resume();
     // As if a run had finished the listing page ending at resume/a.txt and was then killed.
     mkdirSync(join(PROJECT_ROOT, '.backfill'), { recursive: true });
-    const run = { environment: env, target: 'local', bucket: pipeline.resources.bucket, prefix: 'resume/', onlyMissing: false };
+    const run = { environment: env, target: 'local', bucket: pipeline.resources.bucket, prefix: 'resume/', onlyMissing: false, data: `local:${datasetId(data.dir)}` };
     writeFileSync(checkpoint, JSON.stringify({ run, lastKey: 'resume/a.txt', sent: 1, updatedAt: new Date().toISOString() }));
 
     await expect(cli(backfillCli, '--prefix', 'other/')).rejects.toThrow(/checkpoint .* is of another run/);
@@ -120,6 +121,20 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     expect(restarted.json.sent).toEqual(['resume/a.txt']);
     const { json } = await cli(reconcileCli);
     expect(json.counts).toMatchObject({ missing: 0, stale: 0, orphaned: 0 });
+  }, 120_000);
+
+  it('discards a checkpoint made for other data (before a --reset) instead of skipping the keys before it', async () => {
+    pipeline.notifications.pause();
+    for (const key of ['stale/a.txt', 'stale/b.txt']) await pipeline.upload(key, key, 'text/plain');
+    pipeline.notifications.resume();
+    mkdirSync(join(PROJECT_ROOT, '.backfill'), { recursive: true });
+    const run = { environment: env, target: 'local', bucket: pipeline.resources.bucket, prefix: 'stale/', onlyMissing: false, data: 'local:a-folder-since-reset' };
+    writeFileSync(checkpoint, JSON.stringify({ run, lastKey: 'stale/a.txt', sent: 1, updatedAt: new Date().toISOString() }));
+    const out: string[] = [];
+    expect(await backfillCli(['--env', env, '--local', '--data-dir', data.dir, '--prefix', 'stale/'], (s) => void out.push(s))).toBe(0);
+    expect(out.join('')).toContain('was discarded: it was made for other data (local:a-folder-since-reset; now local:');
+    expect(out.join('')).toMatch(/sent \(2\):\n {4}"stale\/a.txt"\n {4}"stale\/b.txt"/);
+    await pipeline.waitForDrain(30_000);
   }, 120_000);
 
   it('refuses bad options with a clear message', async () => {

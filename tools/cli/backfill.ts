@@ -1,10 +1,13 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
+import { datasetId } from '../../local/emulators';
 import { SqsQueueSender } from '../../src/adapters/sqs-queue-sender';
 import { backfill, type BackfillReport } from '../reconcile/backfill';
 import { CheckpointFile, type BackfillRunKey } from '../reconcile/checkpoint';
 import { createRateLimiter } from '../reconcile/rate-limiter';
+import type { Deployment } from '../deployment';
 import { runMain } from './run-main';
 import { keyLimit, walkSubject, WALK_OPTIONS, withWalk } from './walk-command';
 
@@ -35,6 +38,7 @@ function render(r: BackfillReport, where: string, env: string, local: boolean): 
   const c = r.counts;
   const lines = [
     where,
+    ...(r.checkpointDiscarded ? [`  ${r.checkpointDiscarded}`] : []),
     ...(r.resumedAfter !== undefined ? [`  resumed after ${JSON.stringify(r.resumedAfter)}`] : []),
     `  listed ${c.listed} · compared ${c.compared} · missing ${c.missing} · stale ${c.stale} · ${r.dryRun ? 'would send' : 'sent'} ${c.sent}` +
       (c.gone ? ` · gone since listed ${c.gone}` : '') +
@@ -45,6 +49,18 @@ function render(r: BackfillReport, where: string, env: string, local: boolean): 
   if (c.sent > 0 && !r.dryRun) lines.push(`Once the queue drains, check: npm run reconcile -- --env ${env}${local ? ' --local' : ''}`);
   if (c.sent === 0) lines.push('Nothing to send: no in-scope object is missing or stale, and no item orphaned.');
   return `${lines.join('\n')}\n`;
+}
+
+/** What the checkpoint is tied to: the emulator folder's generation, or the table's ARN and creation time on AWS. */
+async function dataIdentity(d: Deployment): Promise<string | undefined> {
+  if (d.local) return d.dataDir ? `local:${datasetId(d.dataDir) ?? 'unknown'}` : undefined;
+  try {
+    const t = (await d.dynamodb.send(new DescribeTableCommand({ TableName: d.resources.tableName }))).Table;
+    return t?.TableArn && t.CreationDateTime ? `${t.TableArn}@${t.CreationDateTime.toISOString()}` : undefined;
+  } catch {
+    // dynamodb:DescribeTable is optional (it also feeds the progress ETA): without it, no data check.
+    return undefined;
+  }
 }
 
 export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
@@ -66,7 +82,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   if (!Number.isFinite(rate) || rate < 0) throw new Error(`--rate must be a non-negative number of messages per second (got "${v.rate}")`);
   const limit = keyLimit(v.limit);
   return withWalk(v, async (d, target, progress) => {
-    const run: BackfillRunKey = { environment: v.env, target: d.local ? 'local' : 'aws', bucket: d.resources.bucket, prefix: v.prefix, onlyMissing: v['only-missing'] };
+    const run: BackfillRunKey = { environment: v.env, target: d.local ? 'local' : 'aws', bucket: d.resources.bucket, prefix: v.prefix, onlyMissing: v['only-missing'], data: await dataIdentity(d) };
     const file = new CheckpointFile(join(PROJECT_ROOT, '.backfill', `${v.env}.${run.target}.json`));
     if (v.restart) file.clear();
     const report = await backfill({

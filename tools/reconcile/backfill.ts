@@ -29,6 +29,8 @@ export interface BackfillReport {
   /** The keys sent, up to the key limit. */
   sent: string[];
   truncated: boolean;
+  /** Set when a checkpoint was found but could not apply to this data: why it was discarded. */
+  checkpointDiscarded?: string;
   /** Set when this run continued an interrupted one. */
   resumedAfter?: string;
   dryRun: boolean;
@@ -88,12 +90,14 @@ async function sendAll(queue: QueueSender, messages: BackfillMessage[]): Promise
  * which the conditional write absorbs).
  */
 export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
-  const saved: Checkpoint | null = o.checkpoint ? o.checkpoint.file.load(o.checkpoint.run) : null;
+  let checkpointDiscarded: string | undefined;
+  const saved: Checkpoint | null = o.checkpoint ? o.checkpoint.file.load(o.checkpoint.run, (why) => (checkpointDiscarded = why)) : null;
   const report: BackfillReport = {
     counts: { listed: 0, compared: 0, missing: 0, stale: 0, sent: 0, gone: 0, outOfScope: 0, orphaned: 0 },
     sent: [],
     truncated: false,
     resumedAfter: saved?.lastKey,
+    ...(checkpointDiscarded ? { checkpointDiscarded } : {}),
     dryRun: o.dryRun,
   };
   const c = report.counts;

@@ -8,6 +8,11 @@ export interface BackfillRunKey {
   bucket: string;
   prefix: string;
   onlyMissing: boolean;
+  /**
+   * The data the listing walks: the local emulator folder's dataset id (new after `--reset`), or on
+   * AWS the table's ARN and creation time. A checkpoint of other data says nothing about this data.
+   */
+  data?: string;
 }
 
 export interface Checkpoint {
@@ -19,14 +24,18 @@ export interface Checkpoint {
   updatedAt: string;
 }
 
-const sameRun = (a: BackfillRunKey, b: BackfillRunKey): boolean => JSON.stringify(a) === JSON.stringify(b);
+const settings = ({ data: _data, ...rest }: BackfillRunKey): string => JSON.stringify(rest);
 
 /** A backfill's progress in a small JSON file, written atomically after each listing page. */
 export class CheckpointFile {
   public constructor(public readonly path: string) {}
 
-  /** The checkpoint of this run, or null; a checkpoint of other settings is an error (use --restart). */
-  public load(run: BackfillRunKey): Checkpoint | null {
+  /**
+   * The checkpoint of this run, or null. A checkpoint of other settings is an error (use --restart);
+   * one made for other data (the emulator folder was reset, the table recreated), or whose last key is
+   * outside the run's prefix, is discarded, and `onDiscard` says why: resuming it would skip keys.
+   */
+  public load(run: BackfillRunKey, onDiscard: (why: string) => void = () => {}): Checkpoint | null {
     if (!existsSync(this.path)) return null;
     let saved: Checkpoint;
     try {
@@ -34,8 +43,19 @@ export class CheckpointFile {
     } catch (e) {
       throw new Error(`The backfill checkpoint ${this.path} is unreadable (${(e as Error).message}); run again with --restart to start over`);
     }
-    if (!sameRun(saved.run, run)) {
-      throw new Error(`The backfill checkpoint ${this.path} is of another run (${JSON.stringify(saved.run)}); run with the same settings to resume, or with --restart to start over`);
+    if (settings(saved.run) !== settings(run)) {
+      throw new Error(`The backfill checkpoint ${this.path} is of another run (${settings(saved.run)}); run with the same settings to resume, or with --restart to start over`);
+    }
+    const stale =
+      saved.run.data !== run.data
+        ? `it was made for other data (${saved.run.data ?? 'unknown'}; now ${run.data ?? 'unknown'}: the data was reset or recreated since)`
+        : typeof saved.lastKey !== 'string' || !saved.lastKey.startsWith(run.prefix)
+          ? `its last key ${JSON.stringify(saved.lastKey)} is not in the listing of prefix ${JSON.stringify(run.prefix)}`
+          : undefined;
+    if (stale) {
+      this.clear();
+      onDiscard(`The backfill checkpoint ${this.path} was discarded: ${stale}. Starting from the first key.`);
+      return null;
     }
     return saved;
   }
