@@ -14,6 +14,13 @@ export { terraformWithCode } from './offline-terraform';
 
 export const BACKEND_OVERRIDE_FILE = 'backend_endpoint_override.tf.json';
 
+/**
+ * Where runs with overrides synthesize (`--offline`: a local backend and fake credentials;
+ * `--s3-endpoint`: the backend pointed at an emulator): never `cdktf.out/stacks`, where the real
+ * commands (`npx cdktf diff/deploy`, `npm run plan/state`) run and would pick such a file up.
+ */
+export const OVERRIDE_OUTDIRS = { offline: join(PROJECT_ROOT, 'cdktf.out', 'offline'), endpoint: join(PROJECT_ROOT, 'cdktf.out', 'endpoint-override') } as const;
+
 export interface StackWorkdir {
   config: PipelineConfig;
   dir: string;
@@ -47,7 +54,8 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
   const config = loadConfig(environment);
   const tf = terraformEnv();
   if (!tf.available) throw new Error(`terraform is needed: ${tf.reason}`);
-  const dir = await synthEnvironment(environment, options.outdir);
+  const outdir = options.outdir ?? (options.offline ? OVERRIDE_OUTDIRS.offline : options.s3Endpoint ? OVERRIDE_OUTDIRS.endpoint : undefined);
+  const dir = await synthEnvironment(environment, outdir);
   rmSync(join(dir, OFFLINE_OVERRIDE_FILE), { force: true });
   rmSync(join(dir, BACKEND_OVERRIDE_FILE), { force: true });
   const env = { ...tf.env };

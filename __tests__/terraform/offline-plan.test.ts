@@ -11,6 +11,7 @@ import { pipelineStackId, REQUIRED_TERRAFORM_VERSION } from '../../stacks/pipeli
 import { bootstrapGroups, stateBootstrapStackId } from '../../stacks/state-bootstrap-stack';
 import { terraform, terraformWithCode } from '../../tools/offline-terraform';
 import { terraformEnv } from '../../tools/terraform-env';
+import { OVERRIDE_OUTDIRS } from '../../tools/stack-workdir';
 import { startProviderServer, type ProviderServer } from '../helpers/provider-server';
 
 /**
@@ -92,7 +93,7 @@ describeWithTerraform('terraform init and plan, offline', () => {
       process.stderr.write = write.err;
       restoreEnv();
     }
-    const dir = join(ROOT, 'cdktf.out', 'stacks', devId);
+    const dir = join(OVERRIDE_OUTDIRS.offline, 'stacks', devId);
     plans.set(devId, JSON.parse(await terraform(['show', '-json', 'review.tfplan'], dir, provider ? provider.envFor(tf.env) : tf.env)) as PlanJson);
     planOutputs.set(devId, cli.stdout + cli.stderr);
   }
@@ -200,7 +201,9 @@ describeWithTerraform('terraform init and plan, offline', () => {
     expect(cli.code).toBe(2);
     expect(readFileSync(cli.summaryFile, 'utf8')).toMatch(/^## Plan: pipeline-dev \(offline\)\n\n\*\*\d+ to add, 0 to change/);
     expect(readFileSync(cli.summaryFile, 'utf8')).toBe(cli.stdout);
-    expect(cli.stderr).toContain(`Summary written to ${cli.summaryFile}; plan saved as ${join(ROOT, 'cdktf.out', 'stacks', devId, 'review.tfplan')}`);
+    expect(cli.stderr).toContain(`Summary written to ${cli.summaryFile}; plan saved as ${join(OVERRIDE_OUTDIRS.offline, 'stacks', devId, 'review.tfplan')}`);
+    // The real commands' folder never gets an override: a later `npx cdktf diff` must not plan with fake credentials.
+    expect(existsSync(join(ROOT, 'cdktf.out', 'stacks', devId, 'offline_override.tf.json'))).toBe(false);
   });
 
   it('plans the eventbridge stack with its rule, matching the bucket, and the queue as target', () => {

@@ -68,8 +68,9 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
         },
       ],
     };
-    writeFileSync(join(stack.dir, 'pushed.tfstate'), JSON.stringify(stateDoc));
-    await terraform(['state', 'push', 'pushed.tfstate'], stack.dir, stack.env);
+    // Pushed from the test's own folder: nothing is left in cdktf.out.
+    writeFileSync(join(dir, 'pushed.tfstate'), JSON.stringify(stateDoc));
+    await terraform(['state', 'push', join(dir, 'pushed.tfstate')], stack.dir, stack.env);
 
     const client = new S3Client({ region: cfg.region, endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     const stored = await client.send(new GetObjectCommand({ Bucket: cfg.state!.bucket, Key: `${cfg.state!.keyPrefix}/${cfg.environment}.tfstate` }));
