@@ -106,6 +106,7 @@ function progressPrinter(enabled: boolean, pipeline: () => LocalPipeline | undef
 }
 
 async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean): Promise<void> {
+  const started = Date.now();
   const root = resolve(dir);
   if (!existsSync(root)) throw new Error(`--watch: no such folder ${dir}`);
   // Each version of a file is ingested once, however many events (its own, its folder's) name it.
@@ -146,7 +147,7 @@ async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean):
   await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
   watcher.close();
   await pipeline.waitForDrain(30_000).catch(() => undefined);
-  const report = await buildReport(pipeline, uploads, [], []);
+  const report = await buildReport(pipeline, uploads, [], [], started);
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderReport(report)}\n`);
 }
 
@@ -169,6 +170,15 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadConfig(envName);
   const dataDir = resolve(values['data-dir'] ?? join(PROJECT_ROOT, '.local', envName));
 
+  const useSamples = positionals.length === 0;
+  const collected = values.watch ? { files: [], problems: [] } : collectInput(useSamples ? [SAMPLE_OBJECTS] : positionals);
+  if (!values.watch && !useSamples && collected.files.length === 0) {
+    // Checked before any emulator starts: a typo in a path is not a run.
+    const why = collected.problems.map((p) => `  ${p.path}: ${p.problem}`).join('\n') || '  the folders hold no files';
+    process.stderr.write(`Nothing to ingest:\n${why}\n`);
+    return 2;
+  }
+
   let pipeline: LocalPipeline | undefined;
   const progress = progressPrinter(!values.json || process.stderr.isTTY === true, () => pipeline);
   try {
@@ -189,8 +199,6 @@ export async function main(argv: string[]): Promise<number> {
       await watchFolder(pipeline, values.watch, values.json);
       return 0;
     }
-    const useSamples = positionals.length === 0;
-    const collected = collectInput(useSamples ? [SAMPLE_OBJECTS] : positionals);
     const { problems } = collected;
     // The samples go where the environment ingests: under its prefix filter (prod's is "incoming/").
     const files = useSamples ? collected.files.map((f) => ({ ...f, key: `${config.filters.prefix}${f.key}` })) : collected.files;
@@ -204,7 +212,8 @@ export async function main(argv: string[]): Promise<number> {
     const report = await buildReport(pipeline, uploads, injected, problems);
     if (drainError) report.errors.push(drainError);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report)}\n`);
-    return report.counts.pending > 0 || drainError ? 1 : 0;
+    // An input path that could not be read is a failed run, even when the others went through.
+    return report.counts.pending > 0 || drainError || problems.length > 0 ? 1 : 0;
   } finally {
     progress.done();
     await pipeline?.stop();

@@ -62,6 +62,7 @@ export function renderLoadReport(r: LoadReport): string {
     `| duplicates absorbed | ${r.duplicatesAbsorbed} |`,
     `| poison injected | ${r.poisonInjected} |`,
     `| poison dead-lettered (distinct parts) | ${r.poisonDeadLettered} |`,
+    ...(r.pusherFailures === null ? [] : [`| parked in the pusher failure queue | ${r.pusherFailures} |`]),
     `| dead-lettered (distinct) | ${r.deadLettered}${r.deadLetterCopies > r.deadLettered ? ` (${r.deadLetterCopies} DLQ messages: a crash between send and delete sent some twice)` : ''} |`,
     `| objects dead-lettered | ${r.objectsDeadLettered} |`,
     `| throttles injected | ${r.throttlesInjected} |`,

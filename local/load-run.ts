@@ -59,6 +59,8 @@ export interface LoadReport {
   deadLetterCopies: number;
   /** Distinct parts the handlers dead-lettered as poison: must equal `poisonInjected`. */
   poisonDeadLettered: number;
+  /** Pusher mode: events parked in the pusher's failure queue (counted as not lost); null in other modes. */
+  pusherFailures: number | null;
   poisonInjected: number;
   /** Objects whose newest version is not in the table (and not in the DLQ). Must be 0. */
   lost: number;
@@ -128,11 +130,29 @@ function reorderingHook(reordered: Set<string>): (record: Record<string, unknown
 }
 
 /**
+ * The generated keys, where the environment ingests them: under its prefix, ending with its suffix
+ * (prod's is `incoming/`: keys at the bucket root would all be filtered out, and reported lost).
+ */
+export function loadKeys(cfg: PipelineConfig, files: number): string[] {
+  const { prefix, suffix } = cfg.filters;
+  return Array.from({ length: files }, (_, i) => `${prefix}load/${String(i).padStart(6, '0')}/object ${i}${suffix || '.txt'}`);
+}
+
+/** A content type the environment's pusher accepts (its first exact allowed type, or text/plain). */
+export function loadContentType(cfg: PipelineConfig): string {
+  const allowed = cfg.filters.allowedContentTypes;
+  if (allowed.length === 0) return 'text/plain';
+  const exact = allowed.find((t) => !t.endsWith('/*'));
+  return exact ?? `${allowed[0]!.slice(0, -2)}/plain`;
+}
+
+/**
  * Uploads every key (twice for reordered ones) and returns the ETag each key's newest version
  * must have: `concurrency` at a time (closed loop), or key i at i/rate seconds (open loop).
  */
 async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered: Set<string>, pace: { concurrency: number; rate?: number }, onUploaded: () => void): Promise<Map<string, string>> {
-  const put = (key: string, body: string) => pipeline.upload(key, body, 'text/plain');
+  const contentType = loadContentType(pipeline.config);
+  const put = (key: string, body: string) => pipeline.upload(key, body, contentType);
   const upload = pace.rate ? put : limitConcurrency(pace.concurrency, put);
   const started = Date.now();
   const startOf = (i: number) => (pace.rate ? new Promise<void>((r) => setTimeout(r, Math.max(0, started + (i * 1000) / pace.rate! - Date.now()))) : Promise.resolve());
@@ -159,7 +179,10 @@ async function checkConservation(pipeline: LocalPipeline, keys: string[], expect
   const items = await scanItems(pipeline);
   const itemByKey = new Map(items.map((i) => [String(i.s3_key), i]));
   const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, dlqLimit)).map((m) => explainDeadLetter(m));
-  const deadKeys = new Set(dlq.flatMap((d) => d.keys));
+  // Pusher mode: events Lambda parked in the pusher's failure queue after its retries are not lost either.
+  const failuresUrl = pipeline.resources.pusherFailureQueueUrl;
+  const parked = failuresUrl ? (await peekQueue(pipeline.clients.sqs, failuresUrl, dlqLimit)).map((m) => explainDeadLetter(m)) : [];
+  const deadKeys = new Set([...dlq, ...parked].flatMap((d) => d.keys));
   const timings = keys.flatMap((k) => {
     const item = itemByKey.get(k);
     if (!item) return [];
@@ -173,6 +196,7 @@ async function checkConservation(pipeline: LocalPipeline, keys: string[], expect
     lostKeys: keys.filter((k) => itemByKey.get(k)?.etag !== expectedEtag.get(k) && !deadKeys.has(k)),
     deadLettered: distinctDeadLetters(dlq).length,
     deadLetterCopies: dlq.length,
+    pusherFailures: failuresUrl ? parked.length : null,
     // Parts a handler dead-lettered (poison, with its reason), not objects SQS moved after maxReceiveCount.
     poisonDeadLettered: distinctDeadLetters(dlq.filter((d) => d.source !== undefined)).length,
     objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
@@ -189,7 +213,7 @@ async function checkConservation(pipeline: LocalPipeline, keys: string[], expect
 export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const random = seededRandom(o.seed ?? 1);
   const proxy = new FaultProxy({ throttleRate: o.transient, random: seededRandom((o.seed ?? 1) + 1) });
-  const keys = Array.from({ length: o.files }, (_, i) => `load/${String(i).padStart(6, '0')}/object ${i}.txt`);
+  const keys = loadKeys(o.config, o.files);
   const pick = (fraction: number) => new Set(keys.filter(() => random() < fraction));
   const duplicated = pick(o.duplicates);
   const reordered = pick(o.reorder);
@@ -247,6 +271,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       deadLettered: c.deadLettered,
       deadLetterCopies: c.deadLetterCopies,
       poisonDeadLettered: c.poisonDeadLettered,
+      pusherFailures: c.pusherFailures,
       poisonInjected: poisonCount,
       lost: c.lostKeys.length,
       doubleWritten: [...proxy.stats.written.values()].filter((n) => n > 1).length,

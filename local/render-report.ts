@@ -48,7 +48,7 @@ export function renderReport(r: RunReport): string {
     out.push('\nMessages sent straight to the queue');
     out.push(table(['outcome', 'file', 'message id', 'reason'], r.injected.map((i) => [i.outcome, i.name, i.messageId, i.reason ?? ''])));
   }
-  out.push(`\nTable items (${r.items.length})`);
+  out.push(`\nTable items of this run (${r.items.length})${r.earlierItems > 0 ? `; ${r.earlierItems} more from earlier runs (npm run reconcile -- --local lists the table)` : ''}`);
   out.push(
     table(
       ['s3_key', 'content_type', 'file_size', 'event_time', 'processed_at', 'sequencer'],
@@ -58,6 +58,12 @@ export function renderReport(r: RunReport): string {
   out.push(`\nDead-letter queue (${r.dlq.length})`);
   if (r.dlq.length > 0) {
     out.push(table(['reason', 'objects', 'detail'], r.dlq.map((d) => [d.reason, d.keys.map((k) => JSON.stringify(k)).join(', ') || '–', (d.detail ?? '').slice(0, 100)])));
+  }
+  if (r.pusherFailures !== null) {
+    out.push(`\nPusher failure queue (${r.pusherFailures.length})`);
+    if (r.pusherFailures.length > 0) {
+      out.push(table(['reason', 'objects', 'detail'], r.pusherFailures.map((d) => [d.reason, d.keys.map((k) => JSON.stringify(k)).join(', ') || '–', (d.detail ?? '').slice(0, 100)])));
+    }
   }
   if (r.problems.length > 0) {
     out.push('\nInput not ingested');

@@ -33,9 +33,13 @@ export interface RunReport {
   mode: string;
   objects: ObjectReport[];
   injected: Array<{ name: string; messageId: string; outcome: ObjectOutcome; reason?: string }>;
-  /** Every item in the table, as plain objects with the seed's attribute names. */
+  /** The items of this run's objects, as plain objects with the seed's attribute names. */
   items: Array<Record<string, unknown>>;
+  /** Items in the table from earlier runs (not listed: `npm run reconcile`/`status` show them). */
+  earlierItems: number;
   dlq: DeadLetter[];
+  /** Pusher mode: events parked in the pusher's failure queue; null in other modes. */
+  pusherFailures: DeadLetter[] | null;
   counts: Record<ObjectOutcome | 'uploaded' | 'items' | 'dlq' | 'problems', number>;
   latencyMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
   problems: Array<{ path: string; problem: string }>;
@@ -73,12 +77,16 @@ export async function buildReport(
   uploads: UploadRecord[],
   injected: InjectedRecord[],
   problems: RunReport['problems'],
+  /** When the run began: items written since are this run's too (another S3 client's objects, in watch mode). */
+  since = Number.POSITIVE_INFINITY,
 ): Promise<RunReport> {
   const cfg = pipeline.config;
   const bucket = pipeline.resources.bucket;
   const items = await scanItems(pipeline);
   const itemByKey = new Map(items.filter((i) => i.bucket === bucket).map((i) => [String(i.s3_key), i]));
   const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, 1000)).map((m) => explainDeadLetter(m, cfg.queue.maxReceiveCount));
+  const failuresUrl = pipeline.resources.pusherFailureQueueUrl;
+  const pusherFailures = failuresUrl ? (await peekQueue(pipeline.clients.sqs, failuresUrl, 1000)).map((m) => explainDeadLetter(m)) : null;
   const observed = pipeline.outcomes.outcomes;
 
   const objects: ObjectReport[] = uploads.map((u) => {
@@ -92,7 +100,7 @@ export async function buildReport(
     // From the upload where known: EventBridge event times have second precision.
     const latencyMs = item ? Date.parse(String(item.processed_at)) - (u.uploadedAt ?? Date.parse(String(item.event_time))) : undefined;
     if (mine.some((o) => o.status === 'stored' || o.status === 'deleted')) return { ...base, outcome: 'stored', latencyMs, duplicatesAbsorbed };
-    const dead = dlq.find((d) => d.keys.includes(u.key));
+    const dead = dlq.find((d) => d.keys.includes(u.key)) ?? pusherFailures?.find((d) => d.keys.includes(u.key));
     if (dead) return { ...base, outcome: 'dead-lettered', reason: `${dead.reason}: ${dead.detail ?? ''}`.trim(), duplicatesAbsorbed };
     const last = mine.at(-1);
     if (last) return { ...base, outcome: last.status as ObjectOutcome, reason: last.reason, latencyMs, duplicatesAbsorbed };
@@ -112,13 +120,18 @@ export async function buildReport(
   for (const o of ['stored', 'deleted', 'duplicate', 'skipped', 'rejected', 'ignored', 'filtered', 'dead-lettered', 'upload-failed', 'pending'] as ObjectOutcome[]) {
     counts[o] = objects.filter((x) => x.outcome === o).length + injectedReports.filter((x) => x.outcome === o).length;
   }
+  // This run's objects only: an environment used for a day holds hundreds of items.
+  const mine = new Set(uploads.map((u) => u.key));
+  const runItems = items.filter((i) => i.bucket === bucket && (mine.has(String(i.s3_key)) || Date.parse(String(i.processed_at)) >= since));
   return {
     environment: cfg.environment,
     mode: cfg.mode,
     objects,
     injected: injectedReports,
-    items,
+    items: runItems,
+    earlierItems: items.length - runItems.length,
     dlq,
+    pusherFailures,
     counts,
     latencyMs: { count: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     problems,

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { tempDataDir } from '../helpers/local-env';
@@ -57,16 +57,39 @@ describe('npm start', () => {
     expect(report.permissions.allowed).toEqual(expect.arrayContaining([{ caller: 'ingest-dev-processor', action: 'dynamodb:PutItem', count: 7 }]));
   }, 60_000);
 
-  it('prints a readable summary, reports unreadable paths and keeps going', async () => {
+  it('prints a readable summary, reports unreadable paths, keeps going and exits 1', async () => {
     const folder = join(data.dir, 'input');
     mkdirSync(join(folder, 'sub dir'), { recursive: true });
     writeFileSync(join(folder, 'sub dir', 'x+y.txt'), 'xy');
     const { code, stdout } = await start([folder, join(data.dir, 'does-not-exist'), '--reset', '--data-dir', join(data.dir, 'paths')]);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(stdout).toMatch(/stored\s+"sub dir\/x\+y\.txt"/);
     expect(stdout).toMatch(/does-not-exist\s+no such file or folder/);
     expect(stdout).toContain('Totals: 1 uploaded · 1 stored');
   }, 60_000);
+
+  it('a run whose only input path does not exist starts nothing and exits 2', async () => {
+    const { code, stderr } = await start([join(data.dir, 'typo'), '--data-dir', join(data.dir, 'typo-data')]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Nothing to ingest:\n {2}.*typo: no such file or folder/);
+    expect(existsSync(join(data.dir, 'typo-data'))).toBe(false);
+  });
+
+  it('lists this run’s items only, and counts the earlier runs’ ones', async () => {
+    const dir = join(data.dir, 'twice');
+    const folder = join(data.dir, 'first');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'one.txt'), '1');
+    expect((await start([folder, '--data-dir', dir])).code).toBe(0);
+    const second = join(data.dir, 'second');
+    mkdirSync(second);
+    writeFileSync(join(second, 'two.txt'), '2');
+    const { code, stdout } = await start([second, '--data-dir', dir, '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.items.map((i: { s3_key: string }) => i.s3_key)).toEqual(['two.txt']);
+    expect(report.earlierItems).toBe(1);
+  }, 90_000);
 
   it('refuses bad options with usage and exit code 2', async () => {
     const { code, stderr } = await start(['--s3-port', 'abc']);

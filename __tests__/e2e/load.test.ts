@@ -1,6 +1,6 @@
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
-import { runLoad } from '../../local/load-run';
+import { loadKeys, runLoad } from '../../local/load-run';
 
 describe('load run with faults', () => {
   const data = tempDataDir();
@@ -88,4 +88,16 @@ describe('load run with faults', () => {
       poisonData.cleanup();
     }
   }, 180_000);
+
+  it('generates keys where the environment ingests (prod: under incoming/, pusher mode) and reports the pusher failure queue', async () => {
+    const prodData = tempDataDir();
+    try {
+      const config = makeConfig({ mode: 'pusher', filters: { prefix: 'incoming/', ignoredSuffixes: ['.tmp'], allowedContentTypes: ['text/*'] } });
+      expect(loadKeys(config, 3)).toEqual(['incoming/load/000000/object 0.txt', 'incoming/load/000001/object 1.txt', 'incoming/load/000002/object 2.txt']);
+      const report = await runLoad({ config, dataDir: prodData.dir, files: 20, poison: 0, duplicates: 0, reorder: 0, transient: 0, seed: 9 });
+      expect(report).toMatchObject({ lost: 0, doubleWritten: 0, stored: 20, pusherFailures: 0 });
+    } finally {
+      prodData.cleanup();
+    }
+  }, 120_000);
 });
