@@ -88,12 +88,16 @@ async function injectSamples(pipeline: LocalPipeline): Promise<InjectedRecord[]>
 
 function progressPrinter(enabled: boolean, pipeline: () => LocalPipeline | undefined) {
   let last = '';
+  let written = '';
   const tty = process.stderr.isTTY;
   const timer = setInterval(() => {
     const p = pipeline();
     if (!enabled || !p) return;
     const o = p.outcomes;
     const line = `${last} · stored ${o.count('stored')} · duplicates ${o.count('duplicate')} · poison ${o.count('poison')} · retries ${o.count('transient-failure')}`;
+    // In a log (not a terminal) only a line that says something new.
+    if (!tty && line === written) return;
+    written = line;
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   }, tty ? 250 : 2000);
   return {

@@ -74,7 +74,7 @@ export function renderLoadReport(r: LoadReport): string {
     `latency upload → item, all objects: p50 ${ms(r.latencyMs.p50)} · p95 ${ms(r.latencyMs.p95)} · p99 ${ms(r.latencyMs.p99)}`,
     r.steadyLatencyMs.objects > 0
       ? `latency after the warm-up, ${r.steadyLatencyMs.objects} objects: p50 ${ms(r.steadyLatencyMs.p50)} · p95 ${ms(r.steadyLatencyMs.p95)} · p99 ${ms(r.steadyLatencyMs.p99)} (${warmupText(r)})`
-      : `latency after the warm-up: no object (the run was shorter than the ${r.steadyLatencyMs.warmupSeconds} s warm-up)`,
+      : `latency after the warm-up: no object (every upload came within the first ${r.steadyLatencyMs.warmupSeconds} s warm-up: a closed loop uploads all at once; --rate N spreads them out)`,
     ...(r.lostKeys.length ? [`lost keys (first 20): ${r.lostKeys.join(', ')}`] : []),
   ].join('\n');
 }
@@ -134,7 +134,10 @@ export async function main(argv: string[]): Promise<number> {
   const dataDir = loadDataDir(opts.env);
   let report;
   try {
-    report = await runLoad({ ...opts, config: loadConfig(opts.env), dataDir, onProgress: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
+    let previous = '';
+    // A line each second only when it says something new (a log otherwise repeats the same line).
+    const onProgress = (line: string) => (line === previous ? undefined : ((previous = line), process.stderr.write(`${line}\n`)));
+    report = await runLoad({ ...opts, config: loadConfig(opts.env), dataDir, onProgress: opts.json ? undefined : onProgress });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -144,6 +144,25 @@ describe('npm start -- --watch, at a terminal', () => {
   }, 60_000);
 });
 
+describe('usage errors', () => {
+  const commands = { 'status-cli': 'tools/cli/status.ts', 'smoke-cli': 'tools/cli/smoke.ts', 'dlq-cli': 'tools/cli/dlq.ts', 'diff-cli': 'tools/cli/diff.ts', 'state-cli': 'tools/cli/state.ts', 'preflight-cli': 'tools/cli/preflight.ts' };
+  beforeAll(() => execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), ...Object.keys(commands)]));
+
+  it.each(Object.keys(commands))('%s: an unknown option or a missing one exits 2 with the reason, like npm start and npm run load', async (cli) => {
+    const unknown = await run('node', [join(ROOT, 'dist', `${cli}.js`), '--bogus'], { cwd: ROOT }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--bogus'/);
+    const missing = await run('node', [join(ROOT, 'dist', `${cli}.js`)], { cwd: ROOT }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(missing.code).toBe(2);
+  });
+
+  it('diff: a base git cannot name is said plainly, exit 2', async () => {
+    const r = await run('node', [join(ROOT, 'dist', 'diff-cli.js'), '--base', 'no-such-branch'], { cwd: ROOT }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--base "no-such-branch" is not a commit of this repository');
+  });
+});
+
 describe('npm run synth with a bad config', () => {
   it('prints every problem with a suggestion and exits 1, without a stack trace', async () => {
     // Prepare

@@ -47,6 +47,10 @@ describe('npm run dlq against the local pipeline', () => {
     expect(summary(again.json)).toEqual(summary(first.json));
   }, 60_000);
 
+  it('replay explains that it is for pusher mode, and what to do in this one', async () => {
+    await expect(run('replay')).rejects.toThrow('"test" is in direct mode: replay re-invokes the pusher with the events in its failure queue, which only pusher mode has. Dead letters of direct mode go back with: npm run dlq -- redrive --env test');
+  });
+
   it('reports depth, age and reasons', async () => {
     const { json } = await run('stats');
     expect(json).toMatchObject({ visible: 3, byReason: { 'malformed-json': 1, 'max-receives-exceeded': 2 }, oldestAgeSeconds: expect.any(Number) });

@@ -45,6 +45,19 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('`npm run state -- pull` before any apply says there is no state yet, exit 1 (not an empty success)', async () => {
+    const errors: string[] = [];
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (errors.push(String(s)), true));
+    try {
+      captured.length = 0;
+      expect(await state(['pull', '--env', cfg.environment, '--s3-endpoint', endpoint], write)).toBe(1);
+    } finally {
+      err.mockRestore();
+    }
+    expect(captured.join('')).toBe('');
+    expect(errors.join('')).toContain(`No state for "${cfg.environment}" yet: the stack was never applied with this backend`);
+  }, 120_000);
+
   it('initialises the configured S3 backend (encrypt, use_lockfile) and stores a pushed state under the environment key', async () => {
     const stack = await prepareStack(cfg.environment, { s3Endpoint: endpoint });
     const marker = join(stack.dir, '.terraform', 'init-inputs.sha256');

@@ -76,7 +76,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     },
   });
   if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
   const v = { ...values, env: values.env };
   const rate = Number(v.rate);
   if (!Number.isFinite(rate) || rate < 0) throw new Error(`--rate must be a non-negative number of messages per second (got "${v.rate}")`);

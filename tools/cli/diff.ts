@@ -34,7 +34,13 @@ export function compareOutputs(beforeDir: string, afterDir: string): StackDiff[]
 export async function main(argv: string[], root = PROJECT_ROOT): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { base: { type: 'string' }, env: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
-  if (!values.base) return (process.stderr.write(`--base is required\n\n${USAGE}\n`), 1);
+  if (!values.base) return (process.stderr.write(`--base is required\n\n${USAGE}\n`), 2);
+  // A base git cannot name is a usage error, said plainly (git's own words follow).
+  const resolved = await run('git', ['rev-parse', '--verify', '--quiet', `${values.base}^{commit}`], { cwd: root }).catch(() => null);
+  if (!resolved) {
+    process.stderr.write(`--base "${values.base}" is not a commit of this repository (a branch, tag or commit such as origin/main or HEAD~1; fetch it first if it is remote)\n`);
+    return 2;
+  }
   const work = mkdtempSync(join(tmpdir(), 'synth-diff-'));
   const tree = join(work, 'base');
   try {

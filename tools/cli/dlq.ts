@@ -53,19 +53,20 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   if (values.help) return (write(`${USAGE}\n`), 0);
   if (!values.env || !command || !['stats', 'peek', 'redrive', 'replay'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
-    return 1;
+    return 2;
   }
   const max = values.max === undefined ? 10 : Number(values.max);
   if (!Number.isInteger(max) || max < 1) throw new Error(`--max must be a positive integer (got "${values.max}")`);
   const deployment = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   try {
-    return await runCommand(command, values.env, target(deployment), { json: values.json, max, maxGiven: values.max !== undefined }, write);
+    return await runCommand(command, values.env, target(deployment), { json: values.json, max, maxGiven: values.max !== undefined, mode: deployment.config.mode }, write);
   } finally {
     deployment.close();
   }
 }
 
-async function runCommand(command: string, env: string, { sqs, queues, replay }: Target, o: { json: boolean; max: number; maxGiven: boolean }, write: (s: string) => void): Promise<number> {
+async function runCommand(command: string, env: string, { sqs, queues, replay }: Target, o: { json: boolean; max: number; maxGiven: boolean; mode: string }, write: (s: string) => void): Promise<number> {
+  const mode = o.mode;
   const out = (human: string, data: unknown) => write(o.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
   if (command === 'stats') {
     const s = await dlqStats(sqs, queues);
@@ -88,7 +89,13 @@ async function runCommand(command: string, env: string, { sqs, queues, replay }:
       letters,
     );
   } else if (command === 'replay') {
-    if (!replay) throw new Error(`"${env}" has no pusher failure queue: replay is for pusher mode (run \`npm run outputs -- --env ${env}\` after deploying it)`);
+    if (!replay) {
+      throw new Error(
+        mode !== 'pusher'
+          ? `"${env}" is in ${mode} mode: replay re-invokes the pusher with the events in its failure queue, which only pusher mode has. Dead letters of ${mode} mode go back with: npm run dlq -- redrive --env ${env}`
+          : `"${env}" is in pusher mode, but its failure queue is not known: run \`npm run outputs -- --env ${env}\` after deploying it`,
+      );
+    }
     const r = await replayFailures(sqs, replay.lambda, replay.target, o.maxGiven ? o.max : Number.POSITIVE_INFINITY);
     out(
       `Replayed ${r.replayed} failed event(s) through ${replay.target.functionName}.` +

@@ -16,7 +16,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     options: { env: { type: 'string' }, out: { type: 'string' }, offline: { type: 'boolean', default: false }, 's3-endpoint': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
   const stack = await prepareStack(values.env, { offline: values.offline, s3Endpoint: values['s3-endpoint'] });
   const result = await terraformWithCode(['output', '-json'], stack.dir, stack.env);
   if (result.code !== 0) {

@@ -21,6 +21,15 @@ summary (also printed). Exit code as terraform's -detailed-exitcode: 0 no change
   --out FILE         where to write the summary (default cdktf.out/plan-<env>.md)
   --s3-endpoint URL  S3 backend endpoint override (e.g. a local S3 emulator)`;
 
+/** Terraform's words when no AWS credentials were found, or they were refused. */
+const NO_CREDENTIALS = /No valid credential sources|failed to refresh cached credentials|no EC2 IMDS role|NoCredentialProviders|InvalidClientTokenId|ExpiredToken|security token included in the request is (invalid|expired)/i;
+
+/** What to do when terraform could not get AWS credentials: a sentence instead of only IMDS's error. */
+export function credentialHint(output: string, env: string): string {
+  if (!NO_CREDENTIALS.test(output)) return '';
+  return `\nNo usable AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account in config/${env}.json, or plan without AWS: npm run plan -- --env ${env} --offline\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -40,10 +49,20 @@ export async function main(argv: string[]): Promise<number> {
   if (lockTimeout !== undefined && !/^\d+[smh]$/.test(lockTimeout)) return (process.stderr.write(`--lock-timeout takes a duration such as 30s, 10m or 1h (got "${lockTimeout}")\n`), 1);
   if (lockTimeout !== undefined && values['no-lock']) return (process.stderr.write('--no-lock and --lock-timeout exclude each other\n'), 1);
   const lockArgs = values.offline || values['no-lock'] ? ['-lock=false'] : lockTimeout ? [`-lock-timeout=${lockTimeout}`] : [];
-  const stack = await prepareStack(values.env, { offline: values.offline, s3Endpoint: values['s3-endpoint'] });
+  let stack;
+  try {
+    stack = await prepareStack(values.env, { offline: values.offline, s3Endpoint: values['s3-endpoint'] });
+  } catch (e) {
+    // `terraform init` reads the S3 backend: the first place missing credentials show.
+    const hint = credentialHint((e as Error).message, values.env);
+    if (!hint) throw e;
+    process.stderr.write(`${(e as Error).message}\n${hint}`);
+    return 1;
+  }
   const plan = await terraformWithCode(['plan', '-input=false', '-detailed-exitcode', '-out=review.tfplan', ...lockArgs], stack.dir, stack.env);
   if (plan.code === 1) {
     process.stderr.write(plan.stderr || plan.stdout);
+    process.stderr.write(credentialHint(plan.stderr + plan.stdout, values.env));
     return 1;
   }
   const json = JSON.parse(await terraform(['show', '-json', 'review.tfplan'], stack.dir, stack.env)) as PlanDocument;

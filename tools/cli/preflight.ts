@@ -24,7 +24,7 @@ one line per check with the fix:
   --data-dir DIR   the local pipeline's data folder (default .local/NAME)
   --json           the results as JSON
 
-Exit status: 0 ready (warnings allowed), 2 when a check failed, 1 on error. Permissions on AWS:
+Exit status: 0 ready (warnings allowed), 2 when a check failed (or the options are wrong), 1 on error. Permissions on AWS:
 sts:GetCallerIdentity, s3:ListBucket/GetBucketVersioning/GetEncryptionConfiguration on the state
 bucket, lambda:GetAccountSettings/GetFunctionConcurrency, sns:ListSubscriptionsByTopic (the plan role has them).`;
 
@@ -37,10 +37,10 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
       options: { env: { type: 'string' }, local: { type: 'boolean', default: false }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (e) {
-    return (process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`), 1);
+    return (process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`), 2);
   }
   if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
   let results: CheckResult[];
   let where: string;
   let config;

@@ -23,12 +23,14 @@ Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's c
 
 const SAMPLE = 10;
 
-function render(r: ReconcileReport, where: string, handleDeletes: boolean, env: string, local: boolean): string {
+export function render(r: ReconcileReport, where: string, handleDeletes: boolean, env: string, local: boolean): string {
   const c = r.counts;
   const lines = [where, `  objects ${c.objects} · items ${c.items} · missing ${c.missing} · stale ${c.stale} · orphaned ${c.orphaned}`];
   const sample = (name: string, count: number, keys: string[]) => {
     if (count === 0) return;
-    lines.push(`  ${name} (${count}${count > SAMPLE ? `, first ${SAMPLE}` : ''}):`, ...keys.slice(0, SAMPLE).map((k) => `    ${k}`));
+    // At most SAMPLE keys on screen, and never more than the report holds (--limit).
+    const shown = Math.min(SAMPLE, keys.length);
+    lines.push(`  ${name} (${count}${count > shown ? `, first ${shown}` : ''}):`, ...keys.slice(0, shown).map((k) => `    ${k}`));
   };
   sample('missing', c.missing, r.missing.map((k) => JSON.stringify(k)));
   sample('stale', c.stale, r.stale.map((s) => `${JSON.stringify(s.key)}  (${s.differs.join(', ')})`));
@@ -45,7 +47,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({ args: argv, options: WALK_OPTIONS });
   if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
   const v = { ...values, env: values.env };
   const limit = keyLimit(v.limit);
   return withWalk(v, async (d, target, progress) => {

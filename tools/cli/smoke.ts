@@ -26,7 +26,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     options: { env: { type: 'string' }, local: { type: 'boolean', default: false }, timeout: { type: 'string', default: '60' }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) return (process.stderr.write(`--timeout must be a positive number of seconds (got "${values.timeout}")\n`), 1);
   const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });

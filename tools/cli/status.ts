@@ -25,7 +25,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     options: { env: { type: 'string' }, local: { type: 'boolean', default: false }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
   const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   const aws = d.local ? undefined : awsSources(d);
   try {

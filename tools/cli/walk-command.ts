@@ -37,7 +37,7 @@ export function keyLimit(raw: string): number {
 export async function withWalk<T>(values: WalkValues, run: (d: Deployment, target: WalkTarget, progress: Progress) => Promise<T>): Promise<T> {
   const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   try {
-    const progress = createProgress({ stream: process.stderr, enabled: process.stderr.isTTY === true && !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
+    const progress = createProgress({ stream: process.stderr, enabled: !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
     try {
       return await run(d, walkTarget(d, values.prefix), progress);
     } finally {

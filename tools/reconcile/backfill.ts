@@ -107,7 +107,11 @@ export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
   const send = async (messages: BackfillMessage[]) => {
     if (messages.length === 0) return;
     if (!o.dryRun) {
-      await o.limiter.take(messages.length);
+      // One message at a time through the limiter: at a low --rate, progress moves with every send.
+      for (let i = 0; i < messages.length; i++) {
+        await o.limiter.take(1);
+        progress();
+      }
       await sendAll(o.queue, messages);
     }
     c.sent += messages.length;

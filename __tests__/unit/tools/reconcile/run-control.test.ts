@@ -49,9 +49,9 @@ describe('CheckpointFile', () => {
 });
 
 describe('createProgress', () => {
-  const stream = () => {
+  const stream = (isTTY = true) => {
     const out: string[] = [];
-    return { out, stream: { write: (s: string) => (out.push(s), true) } as unknown as NodeJS.WriteStream };
+    return { out, stream: { isTTY, write: (s: string) => (out.push(s), true) } as unknown as NodeJS.WriteStream };
   };
 
   it('redraws one line with counters, rate and an ETA from the expected total', () => {
@@ -65,7 +65,25 @@ describe('createProgress', () => {
     expect(out[1]).toBe('\r\x1b[K');
   });
 
-  it('writes nothing when disabled (not a terminal, or --json)', () => {
+  it('in a log (not a terminal): a plain line when the counters changed, at most every 10 s', () => {
+    let t = 0;
+    const { out, stream: s } = stream(false);
+    const p = createProgress({ stream: s, enabled: true, rateOf: 'sent', now: () => t });
+    t = 10_000;
+    p.update({ listed: 10, sent: 2 });
+    t = 12_000;
+    p.update({ listed: 10, sent: 3 });
+    t = 20_000;
+    p.update({ listed: 10, sent: 3 });
+    t = 30_000;
+    p.update({ listed: 10, sent: 3 });
+    t = 40_000;
+    p.update({ listed: 10, sent: 4 });
+    p.done();
+    expect(out).toEqual(['listed 10 · sent 2 · 0 sent/s\n', 'listed 10 · sent 3 · 0 sent/s\n', 'listed 10 · sent 4 · 0 sent/s\n']);
+  });
+
+  it('writes nothing when disabled (--json)', () => {
     const { out, stream: s } = stream();
     const p = createProgress({ stream: s, enabled: false, rateOf: 'listed' });
     p.update({ listed: 1 });
