@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync, statSync, watch } from 'node:fs';
+import { watchStopSignals, type StopReason, type StopSignal } from './stop-signal';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../config/project-root';
@@ -62,9 +63,11 @@ function parse(argv: string[]) {
 }
 
 /** Uploads files, with a progress line on stderr; an unreadable file is recorded, never fatal. */
-async function uploadAll(pipeline: LocalPipeline, files: InputFile[], progress: (s: string) => void): Promise<UploadRecord[]> {
+async function uploadAll(pipeline: LocalPipeline, files: InputFile[], progress: (s: string) => void, stop?: StopSignal): Promise<UploadRecord[]> {
   const uploads: UploadRecord[] = [];
   for (const f of files) {
+    // Asked to stop: what is uploaded is drained and reported; the rest is not started.
+    if (stop?.stopping) break;
     try {
       const body = readFileSync(f.path);
       const { uploadedAt } = await pipeline.upload(f.key, body, contentTypeOf(f.key));
@@ -109,7 +112,7 @@ function progressPrinter(enabled: boolean, pipeline: () => LocalPipeline | undef
   };
 }
 
-async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean): Promise<void> {
+async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean, stop: StopSignal): Promise<void> {
   const started = Date.now();
   const root = resolve(dir);
   if (!existsSync(root)) throw new Error(`--watch: no such folder ${dir}`);
@@ -148,11 +151,17 @@ async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean):
     );
   });
   process.stderr.write(`Watching ${root} — drop files in, or write to s3://${pipeline.resources.bucket} with any S3 client (endpoint ${pipeline.endpoints.s3}, see .local/<env>/endpoints.json); Ctrl-C prints the summary.\n`);
-  await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
+  announceStop(await stop.requested);
   watcher.close();
   await pipeline.waitForDrain(30_000).catch(() => undefined);
   const report = await buildReport(pipeline, uploads, [], [], started);
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderReport(report)}\n`);
+}
+
+/** Said at once when a stop is asked for: the drain can take a while, and silence looks like a hang. */
+function announceStop(reason: StopReason): void {
+  const why = reason === 'parent-exited' ? 'the process that started this one is gone' : reason;
+  process.stderr.write(`\nStopping (${why}): draining what is in flight (up to 30 s), then the summary. ${reason === 'parent-exited' ? '' : 'Press Ctrl-C again to stop at once.'}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -184,6 +193,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   let pipeline: LocalPipeline | undefined;
+  // A second Ctrl-C/SIGTERM: stop at once, still removing endpoints.json and the data folder's lock.
+  const stop = watchStopSignals(() => void (pipeline?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
   const progress = progressPrinter(!values.json || process.stderr.isTTY === true, () => pipeline);
   try {
     progress.set('starting emulators');
@@ -195,31 +206,42 @@ export async function main(argv: string[]): Promise<number> {
       echoLogs: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
       iam: !values['no-iam'],
     });
+    for (const notice of pipeline.notices) process.stderr.write(`${notice}\n`);
     if (!values.json) {
       process.stderr.write(`Emulators: S3 ${pipeline.endpoints.s3} · SQS ${pipeline.endpoints.sqs} · DynamoDB ${pipeline.endpoints.dynamodb} · data in ${dataDir}\n`);
     }
     if (values.watch) {
       progress.done();
-      await watchFolder(pipeline, values.watch, values.json);
+      await watchFolder(pipeline, values.watch, values.json, stop);
       return 0;
     }
     const { problems } = collected;
     // The samples go where the environment ingests: under its prefix filter (prod's is "incoming/").
     const files = useSamples ? collected.files.map((f) => ({ ...f, key: `${config.filters.prefix}${f.key}` })) : collected.files;
     if (useSamples && config.filters.prefix && !values.json) process.stderr.write(`Samples are uploaded under "${config.filters.prefix}", the prefix "${envName}" ingests.\n`);
-    const uploads = await uploadAll(pipeline, files, (s) => progress.set(s));
-    const injected = useSamples ? await injectSamples(pipeline) : [];
+    const uploads = await uploadAll(pipeline, files, (s) => progress.set(s), stop);
+    const injected = useSamples && !stop.stopping ? await injectSamples(pipeline) : [];
     progress.set(`uploaded ${uploads.length}/${files.length} · draining`);
     let drainError: string | undefined;
-    await pipeline.waitForDrain(args.timeoutMs).catch((e: Error) => (drainError = e.message));
+    // A stop request (Ctrl-C, SIGTERM) ends the wait for the drain early, after a bounded one.
+    const drained = pipeline.waitForDrain(args.timeoutMs).catch((e: Error) => (drainError = e.message));
+    const interrupted = await Promise.race([drained.then(() => undefined), stop.requested]);
+    if (interrupted) {
+      progress.done();
+      announceStop(interrupted);
+      await pipeline.waitForDrain(30_000).catch((e: Error) => (drainError = e.message));
+      if (uploads.length < files.length) drainError = `stopped (${interrupted}) after ${uploads.length} of ${files.length} files`;
+    }
     progress.done();
     const report = await buildReport(pipeline, uploads, injected, problems);
     if (drainError) report.errors.push(drainError);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report)}\n`);
     // An input path that could not be read is a failed run, even when the others went through.
+    if (interrupted) return 130;
     return report.counts.pending > 0 || drainError || problems.length > 0 ? 1 : 0;
   } finally {
     progress.done();
+    stop.dispose();
     await pipeline?.stop();
   }
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { repairTornObjects, type TornObjectsReport } from './torn-objects';
 
 export interface EmulatorPorts {
   /** 0 (default) picks a free port. */
@@ -27,6 +28,8 @@ export interface Emulators {
   endpoints: { s3: string; sqs: string; dynamodb: string };
   /** Emits `event` with each S3 event notification s3rver produces, in write order. */
   s3: EventEmitter;
+  /** What a start found torn by an earlier kill, and moved out of the emulator's way. */
+  repaired: TornObjectsReport;
   stop(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ async function startEmulatorsOnce(options: EmulatorOptions, first: boolean): Pro
   mkdirSync(s3Dir, { recursive: true });
   mkdirSync(dynamoDir, { recursive: true });
   ensureDatasetId(options.dataDir);
+  const repaired = first ? repairTornObjects(options.dataDir) : { quarantined: [], md5Repaired: 0 };
   // local-aws-sqs puts its port into queue URLs, so it needs a concrete one before it starts.
   const sqsPort = options.ports?.sqs || (await freePort());
   const worker = new Worker(EMULATOR_THREAD, {
@@ -121,6 +125,7 @@ async function startEmulatorsOnce(options: EmulatorOptions, first: boolean): Pro
   return {
     endpoints,
     s3,
+    repaired,
     async stop() {
       const stopped = new Promise<void>((resolve) => worker.on('message', (m: { type: string }) => m.type === 'stopped' && resolve()));
       worker.postMessage({ type: 'stop' });

@@ -18,6 +18,8 @@ import { localAwsEnvironment, localClients, type LocalEndpoints } from './local-
 import { OutcomeLog } from './outcome-log';
 import { RecentLogRecorder, recentLogsFile } from './recent-logs';
 import { localResourceSpec, provision, type ProvisionedResources } from './resources';
+import { lockDataFolder } from './data-lock';
+import { describeRepair } from './torn-objects';
 import { S3EventBridge, s3TestEvent } from './s3-event-bridge';
 import { IamEnforcement } from './iam/enforcement';
 import type { TerraformJson } from './iam/synthesized-stack';
@@ -77,6 +79,8 @@ export interface LocalPipeline {
   clients: AwsClients;
   resources: ProvisionedResources;
   outcomes: OutcomeLog;
+  /** Things the start repaired that the user should hear about (objects torn by an earlier kill). */
+  notices: string[];
   /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
   lambdaEndpoint?: string;
   upload(key: string, body: Uint8Array | string, contentType?: string): Promise<{ uploadedAt: number; etag?: string }>;
@@ -254,8 +258,16 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
   if (retryVisibility !== null && retryVisibility < cfg.processor.timeoutSeconds) {
     throw new Error(`retryVisibilitySeconds (${retryVisibility}) must be at least the processor timeout (${cfg.processor.timeoutSeconds} s)`);
   }
-  const emulators = await startEmulators({ dataDir: o.dataDir, reset: o.reset, ports: o.ports, accountId: cfg.accountId, region: cfg.region });
-  const stops: Array<() => Promise<void>> = [() => emulators.stop()];
+  // Before anything touches the folder: a running pipeline's data is never reset or shared.
+  const unlock = lockDataFolder(o.dataDir);
+  let emulators: Awaited<ReturnType<typeof startEmulators>>;
+  try {
+    emulators = await startEmulators({ dataDir: o.dataDir, reset: o.reset, ports: o.ports, accountId: cfg.accountId, region: cfg.region });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  const stops: Array<() => Promise<void>> = [async () => unlock(), () => emulators.stop()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
@@ -324,6 +336,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       clients,
       resources,
       outcomes: w.outcomes,
+      notices: [describeRepair(emulators.repaired)].filter((n): n is string => n !== undefined),
       lambdaEndpoint: pusher?.lambdaEndpoint,
       notifications: {
         pause: () => bridge.pause(),

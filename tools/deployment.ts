@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load';
 import type { PipelineConfig } from '../config/types';
 import { localEndpointsFile, type RunningPipelineInfo } from '../local/local-pipeline';
 import { LOCAL_CREDENTIALS, localClients } from '../local/local-clients';
+import { processAlive } from '../local/data-lock';
 
 /** The resources of one deployed (or locally running) pipeline that operator commands act on. */
 export interface DeployedResources {
@@ -58,6 +59,13 @@ function localDeployment(env: string, dataDir?: string): Deployment {
   const file = localEndpointsFile(dir);
   if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
   const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
+  // A pipeline killed (SIGKILL, a crash) leaves its endpoints file behind: its ports answer nothing.
+  if (!processAlive(info.pid)) {
+    throw new Error(
+      `The local pipeline that wrote ${file} (pid ${info.pid}) is no longer running (killed?). Its data is kept: start it again with ` +
+        `npm start -- --env ${info.environment} --watch DIR${dataDir ? ` --data-dir ${dataDir}` : ''}, or remove ${file} if you are done with it.`,
+    );
+  }
   if (info.environment !== env) throw new Error(`The local pipeline of ${file} runs environment "${info.environment}", not "${env}"`);
   const clients = localClients(info.endpoints, info.region);
   const r = info.resources;
