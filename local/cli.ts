@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, readdirSync, statSync, watch } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { watchStopSignals, type StopReason, type StopSignal } from './stop-signal';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../config/project-root';
 import { loadAllConfigs, loadConfig } from '../config/load';
+import { FolderWatcher } from './folder-watcher';
 import { collectInput, contentTypeOf, type InputFile } from './input-files';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { liveLine } from './live-lines';
@@ -114,47 +115,24 @@ function progressPrinter(enabled: boolean, pipeline: () => LocalPipeline | undef
 
 async function watchFolder(pipeline: LocalPipeline, dir: string, json: boolean, stop: StopSignal): Promise<void> {
   const started = Date.now();
-  const root = resolve(dir);
-  if (!existsSync(root)) throw new Error(`--watch: no such folder ${dir}`);
-  // Each version of a file is ingested once, however many events (its own, its folder's) name it.
-  const ingested = new Map<string, string>();
-  const uploads: UploadRecord[] = [];
-  const ingest = async (file: string) => {
-    const { files, problems } = collectInput([file]);
-    for (const f of files) {
-      const key = relative(root, f.path).split(sep).join('/');
-      const version = `${f.size}:${statSync(f.path, { throwIfNoEntry: false })?.mtimeMs}`;
-      if (ingested.get(key) === version) continue;
-      ingested.set(key, version);
-      const [u] = await uploadAll(pipeline, [{ ...f, key }], () => undefined);
-      uploads.push(u!);
-      if (!json) process.stderr.write(u!.error ? `! ${key}: ${u!.error}\n` : `↑ ${key} (${u!.size} bytes)\n`);
-    }
-    for (const p of problems) process.stderr.write(`! ${p.path}: ${p.problem}\n`);
-  };
-  // A line per object as its outcome is known, also for objects other S3 clients write.
-  if (!json) {
-    pipeline.outcomes.subscribe((o) => process.stderr.write(`${liveLine(o, (key) => ingested.has(key))}\n`));
-  }
-  const timers = new Map<string, NodeJS.Timeout>();
-  // Editors and copies write in bursts: wait until a file has been quiet for 300 ms.
-  const watcher = watch(root, { recursive: true }, (_event, name) => {
-    if (!name) return;
-    const full = join(root, name.toString());
-    clearTimeout(timers.get(full));
-    timers.set(
-      full,
-      setTimeout(() => {
-        if (!existsSync(full)) return;
-        void ingest(full);
-      }, 300),
-    );
+  if (!existsSync(resolve(dir))) throw new Error(`--watch: no such folder ${dir}`);
+  const prefix = pipeline.config.filters.prefix;
+  const watcher = new FolderWatcher(pipeline, dir, {
+    prefix,
+    onUploaded: (u) => !json && process.stderr.write(u.error ? `! ${u.key}: ${u.error}\n` : `↑ ${u.key} (${u.size} bytes)\n`),
+    onProblem: (path, problem) => process.stderr.write(`! ${path}: ${problem}\n`),
   });
-  process.stderr.write(`Watching ${root} — drop files in, or write to s3://${pipeline.resources.bucket} with any S3 client (endpoint ${pipeline.endpoints.s3}, see .local/<env>/endpoints.json); Ctrl-C prints the summary.\n`);
+  // A line per object as its outcome is known, also for objects other S3 clients write.
+  if (!json) pipeline.outcomes.subscribe((o) => process.stderr.write(`${liveLine(o, (key) => watcher.isOurs(key))}\n`));
+  const caughtUp = await watcher.start();
+  if (caughtUp > 0) process.stderr.write(`Catching up: ${caughtUp} file(s) in ${watcher.root} were not in the bucket, or differed from it: uploading them.\n`);
+  process.stderr.write(
+    `Watching ${watcher.root}${prefix ? ` (uploaded under "${prefix}", the prefix "${pipeline.config.environment}" ingests)` : ''} — drop files in, or write to s3://${pipeline.resources.bucket} with any S3 client (endpoint ${pipeline.endpoints.s3}, see .local/<env>/endpoints.json); Ctrl-C prints the summary.\n`,
+  );
   announceStop(await stop.requested);
-  watcher.close();
+  await watcher.stop();
   await pipeline.waitForDrain(30_000).catch(() => undefined);
-  const report = await buildReport(pipeline, uploads, [], [], started);
+  const report = await buildReport(pipeline, watcher.lastUploads(), [], [], started);
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderReport(report)}\n`);
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 
 export interface InputFile {
@@ -15,8 +15,32 @@ export interface CollectedInput {
   problems: Array<{ path: string; problem: string }>;
 }
 
-/** Files to ingest from the given paths: folders are walked, keys use `/` whatever the OS. */
-export function collectInput(paths: string[]): CollectedInput {
+/** True when `path` is `root` or inside it (both real paths). */
+const inside = (root: string, path: string): boolean => path === root || path.startsWith(`${root}${sep}`);
+
+/**
+ * The one rule for symbolic links, in batch and watch mode alike: a link to a file inside the folder
+ * being ingested is followed (its key is the link's own path); a link that leads outside it, or to a
+ * folder, is not followed, and is reported. (A watched folder must not become a way to upload any
+ * file of the machine, and a folder link can loop.)
+ */
+function symlinkProblem(path: string, root: string): string | undefined {
+  let target: string;
+  try {
+    target = realpathSync(path);
+  } catch {
+    return 'symbolic link to nothing (dangling): not followed';
+  }
+  if (statSync(target).isDirectory()) return `symbolic link to a folder (${target}): not followed`;
+  const realRoot = realpathSync(root);
+  return inside(realRoot, target) ? undefined : `symbolic link to ${target}, outside ${realRoot}: not followed`;
+}
+
+/**
+ * Files to ingest from the given paths: folders are walked, keys use `/` whatever the OS. `root`
+ * (watch mode): the folder the paths are in, which keys are relative to and links must stay inside.
+ */
+export function collectInput(paths: string[], options: { root?: string } = {}): CollectedInput {
   const files: InputFile[] = [];
   const problems: CollectedInput['problems'] = [];
   const walk = (dir: string, root: string): void => {
@@ -31,6 +55,11 @@ export function collectInput(paths: string[]): CollectedInput {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full, root);
       else if (entry.isFile()) add(full, relative(root, full).split(sep).join('/'));
+      else if (entry.isSymbolicLink()) {
+        const problem = symlinkProblem(full, root);
+        if (problem) problems.push({ path: full, problem });
+        else add(full, relative(root, full).split(sep).join('/'));
+      }
     }
   };
   const add = (path: string, key: string): void => {
@@ -49,8 +78,16 @@ export function collectInput(paths: string[]): CollectedInput {
       problems.push({ path: p, problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message });
       continue;
     }
-    if (stat.isDirectory()) walk(full, full);
-    else if (stat.isFile()) add(full, basename(full));
+    const root = options.root ? resolve(options.root) : undefined;
+    if (root && lstatSync(full).isSymbolicLink()) {
+      const problem = symlinkProblem(full, root);
+      if (problem) {
+        problems.push({ path: p, problem });
+        continue;
+      }
+    }
+    if (stat.isDirectory()) walk(full, root ?? full);
+    else if (stat.isFile()) add(full, root ? relative(root, full).split(sep).join('/') : basename(full));
     else problems.push({ path: p, problem: 'not a file or folder' });
   }
   return { files, problems };

@@ -74,7 +74,9 @@ export function renderReport(r: RunReport): string {
   const c = r.counts;
   out.push(
     `\nTotals: ${c.uploaded} uploaded · ${c.stored} stored · ${c.duplicate} duplicate · ${c.skipped} skipped · ${c.rejected} rejected · ` +
-      `${c.filtered} filtered · ${c['dead-lettered']} dead-lettered · ${c.pending} pending`,
+      `${c.filtered} filtered · ${c['dead-lettered']} dead-lettered · ${c.pending} pending` +
+      // The DLQ also holds earlier runs' and other clients' dead letters: said, so the two numbers do not look like a contradiction.
+      (r.dlq.length !== c['dead-lettered'] ? ` (the DLQ holds ${r.dlq.length}, earlier runs' and other clients' included)` : ''),
   );
   out.push(`Latency upload → item: p50 ${ms(r.latencyMs.p50)} · p95 ${ms(r.latencyMs.p95)} (${r.latencyMs.count} objects)`);
   return out.join('\n');
