@@ -185,6 +185,11 @@ export async function main(argv: string[]): Promise<number> {
       iam: !values['no-iam'],
     });
     for (const notice of pipeline.notices) process.stderr.write(`${notice}\n`);
+    pipeline.onEmulatorFailure((reason) => {
+      // Nothing can be ingested any more: say so and stop, instead of leaving dead ports behind.
+      process.stderr.write(`\nThe local emulators stopped: ${reason}. Nothing more can be ingested; the data in ${dataDir} is kept. Start again with npm start.\n`);
+      void pipeline?.stop().finally(() => process.exit(1));
+    });
     if (!values.json) {
       process.stderr.write(`Emulators: S3 ${pipeline.endpoints.s3} · SQS ${pipeline.endpoints.sqs} · DynamoDB ${pipeline.endpoints.dynamodb} · data in ${dataDir}\n`);
     }

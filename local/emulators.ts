@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { S3Guard } from './s3-guard';
 import { repairTornObjects, type TornObjectsReport } from './torn-objects';
 
 export interface EmulatorPorts {
@@ -30,6 +31,10 @@ export interface Emulators {
   s3: EventEmitter;
   /** What a start found torn by an earlier kill, and moved out of the emulator's way. */
   repaired: TornObjectsReport;
+  /** The guard in front of s3rver (`endpoints.s3` is its address): keys it refused, serialized writes. */
+  guard: S3Guard;
+  /** Called once if the emulators stop on their own (a crash): the run cannot go on. */
+  onFailure(listener: (reason: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -102,7 +107,8 @@ async function startEmulatorsOnce(options: EmulatorOptions, first: boolean): Pro
     eval: true,
     workerData: {
       modules: { s3rver: require.resolve('s3rver'), dynalite: require.resolve('dynalite'), sqs: require.resolve('local-aws-sqs') },
-      ports: options.ports ?? {},
+      // s3rver listens anywhere: the S3 endpoint (and --s3-port) is the guard's, in front of it.
+      ports: { ...options.ports, s3: 0 },
       sqsPort,
       s3Dir,
       dynamoDir,
@@ -122,11 +128,28 @@ async function startEmulatorsOnce(options: EmulatorOptions, first: boolean): Pro
     await worker.terminate();
     throw e;
   });
+  const guard = new S3Guard();
+  let guarded: string;
+  try {
+    guarded = await guard.start(endpoints.s3, options.ports?.s3 ?? 0);
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+  const failures = new EventEmitter();
+  let stopping = false;
+  // The emulators' thread dying (a crash inside one of them) must stop the run with a message, not leave dead ports.
+  worker.on('exit', (code) => !stopping && failures.emit('failure', `the emulators' thread exited (code ${code})`));
+  worker.on('error', (e) => !stopping && failures.emit('failure', `the emulators' thread failed: ${e.message}`));
   return {
-    endpoints,
+    endpoints: { ...endpoints, s3: guarded },
     s3,
     repaired,
+    guard,
+    onFailure: (listener) => void failures.on('failure', listener),
     async stop() {
+      stopping = true;
+      await guard.stop();
       const stopped = new Promise<void>((resolve) => worker.on('message', (m: { type: string }) => m.type === 'stopped' && resolve()));
       worker.postMessage({ type: 'stop' });
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]);

@@ -81,6 +81,8 @@ export interface LocalPipeline {
   outcomes: OutcomeLog;
   /** Things the start repaired that the user should hear about (objects torn by an earlier kill). */
   notices: string[];
+  /** Called once if the emulators die on their own (a crash inside s3rver, dynalite or local-aws-sqs). */
+  onEmulatorFailure(listener: (reason: string) => void): void;
   /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
   lambdaEndpoint?: string;
   upload(key: string, body: Uint8Array | string, contentType?: string): Promise<{ uploadedAt: number; etag?: string }>;
@@ -337,6 +339,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       resources,
       outcomes: w.outcomes,
       notices: [describeRepair(emulators.repaired)].filter((n): n is string => n !== undefined),
+      onEmulatorFailure: (listener) => emulators.onFailure(listener),
       lambdaEndpoint: pusher?.lambdaEndpoint,
       notifications: {
         pause: () => bridge.pause(),

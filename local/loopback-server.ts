@@ -1,9 +1,12 @@
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Listens on a free loopback port and returns the server's `http://127.0.0.1:PORT` endpoint. */
-export async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/** Listens on a loopback port (a free one by default) and returns the server's `http://127.0.0.1:PORT` endpoint. */
+export async function listenOnLoopback(server: Server, port = 0): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => (server.off('error', reject), resolve()));
+  });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 

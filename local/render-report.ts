@@ -39,7 +39,7 @@ export function renderReport(r: RunReport): string {
           JSON.stringify(o.key),
           String(o.size),
           ms(o.latencyMs),
-          [o.reason, o.duplicatesAbsorbed ? `${o.duplicatesAbsorbed} duplicate(s) absorbed` : ''].filter(Boolean).join('; '),
+          [o.byAnotherClient ? 'written by another client' : '', o.reason, o.duplicatesAbsorbed ? `${o.duplicatesAbsorbed} duplicate(s) absorbed` : ''].filter(Boolean).join('; '),
         ]),
       ),
     );
@@ -73,7 +73,7 @@ export function renderReport(r: RunReport): string {
   if (r.errors.length > 0) out.push(`\nRuntime errors\n${r.errors.map((e) => `  ${e}`).join('\n')}`);
   const c = r.counts;
   out.push(
-    `\nTotals: ${c.uploaded} uploaded · ${c.stored} stored · ${c.duplicate} duplicate · ${c.skipped} skipped · ${c.rejected} rejected · ` +
+    `\nTotals: ${c.uploaded} uploaded${c.written ? ` · ${c.written} written by other clients` : ''} · ${c.stored} stored · ${c.duplicate} duplicate · ${c.skipped} skipped · ${c.rejected} rejected · ` +
       `${c.filtered} filtered · ${c['dead-lettered']} dead-lettered · ${c.pending} pending` +
       // The DLQ also holds earlier runs' and other clients' dead letters: said, so the two numbers do not look like a contradiction.
       (r.dlq.length !== c['dead-lettered'] ? ` (the DLQ holds ${r.dlq.length}, earlier runs' and other clients' included)` : ''),

@@ -9,6 +9,8 @@ export interface UploadRecord {
   size: number;
   uploadedAt?: number;
   error?: string;
+  /** Written by another S3 client during a watch, not by this run. */
+  byAnotherClient?: boolean;
 }
 
 export interface InjectedRecord {
@@ -26,6 +28,8 @@ export interface ObjectReport {
   /** Upload → item written, from the item's `event_time` and `processed_at`. */
   latencyMs?: number;
   duplicatesAbsorbed: number;
+  /** Written by another S3 client during a watch. */
+  byAnotherClient?: boolean;
 }
 
 export interface RunReport {
@@ -40,7 +44,8 @@ export interface RunReport {
   dlq: DeadLetter[];
   /** Pusher mode: events parked in the pusher's failure queue; null in other modes. */
   pusherFailures: DeadLetter[] | null;
-  counts: Record<ObjectOutcome | 'uploaded' | 'items' | 'dlq' | 'problems', number>;
+  /** `uploaded` by this run; `written`: by other S3 clients during a watch (counted in the outcomes too). */
+  counts: Record<ObjectOutcome | 'uploaded' | 'written' | 'items' | 'dlq' | 'problems', number>;
   latencyMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
   problems: Array<{ path: string; problem: string }>;
   errors: string[];
@@ -89,8 +94,17 @@ export async function buildReport(
   const pusherFailures = failuresUrl ? (await peekQueue(pipeline.clients.sqs, failuresUrl, 1000)).map((m) => explainDeadLetter(m)) : null;
   const observed = pipeline.outcomes.outcomes;
 
-  const objects: ObjectReport[] = uploads.map((u) => {
-    const base = { key: u.key, size: u.size, duplicatesAbsorbed: 0 };
+  // Watch mode: objects other S3 clients wrote during the run are this run's too (`aws s3 sync`…).
+  const uploaded = new Set(uploads.map((u) => u.key));
+  const others: UploadRecord[] = Number.isFinite(since)
+    ? [...new Set(observed.filter((o) => o.bucket === bucket && o.key !== undefined && !uploaded.has(o.key) && o.at >= since).map((o) => o.key!))].map((key) => ({
+        key,
+        size: Number(itemByKey.get(key)?.file_size ?? 0),
+        byAnotherClient: true,
+      }))
+    : [];
+  const objects: ObjectReport[] = [...uploads, ...others].map((u) => {
+    const base = { key: u.key, size: u.size, duplicatesAbsorbed: 0, ...(u.byAnotherClient ? { byAnotherClient: true } : {}) };
     if (u.error) return { ...base, outcome: 'upload-failed', reason: u.error };
     const filtered = filterReason(cfg, u.key, u.size);
     if (filtered) return { ...base, outcome: 'filtered', reason: filtered };
@@ -116,7 +130,7 @@ export async function buildReport(
   });
 
   const latencies = objects.flatMap((o) => (o.outcome === 'stored' && o.latencyMs !== undefined ? [o.latencyMs] : [])).sort((a, b) => a - b);
-  const counts = { uploaded: uploads.filter((u) => !u.error).length, items: items.length, dlq: dlq.length, problems: problems.length } as RunReport['counts'];
+  const counts = { uploaded: uploads.filter((u) => !u.error).length, written: others.length, items: items.length, dlq: dlq.length, problems: problems.length } as RunReport['counts'];
   for (const o of ['stored', 'deleted', 'duplicate', 'skipped', 'rejected', 'ignored', 'filtered', 'dead-lettered', 'upload-failed', 'pending'] as ObjectOutcome[]) {
     counts[o] = objects.filter((x) => x.outcome === o).length + injectedReports.filter((x) => x.outcome === o).length;
   }

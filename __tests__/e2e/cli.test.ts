@@ -141,6 +141,9 @@ describe('npm start -- --watch, at a terminal', () => {
     expect(await interrupt()).toBe(0);
     expect(out.stdout).toContain('Permissions (the synthesized stack’s IAM and resource policies, evaluated as AWS does): no denials');
     expect(out.stdout).toMatch(/"from the cli\.txt"\s+text\/plain/);
+    // The summary counts what other clients wrote during the watch, and says so.
+    expect(out.stdout).toMatch(/stored\s+"from the cli\.txt"\s+2\s+.*written by another client/);
+    expect(out.stdout).toContain('Totals: 1 uploaded · 1 written by other clients · 2 stored');
   }, 60_000);
 });
 

@@ -52,6 +52,15 @@ function globMatches(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
+/**
+ * IAM's `*` and `?` match any character, line breaks included; iam-simulate (0.1.x) compiles them to
+ * `.*?`/`.` without the dotAll flag, so a key with a newline would be denied where AWS allows it.
+ * Until the library matches as AWS does, the characters `.` skips are handed to it as one it does
+ * not skip. A policy naming such a character literally would then no longer match it; this
+ * project's policies name none (they are wildcards over key prefixes).
+ */
+export const forWildcardMatching = (value: string): string => value.replace(/[\n\r\u2028\u2029]/g, '\u0000');
+
 const roleSession = (roleArn: string, functionName: string): string => {
   const [, , , , account, resource] = roleArn.split(':');
   return `arn:aws:sts::${account}:assumed-role/${resource!.split('/').pop()}/${functionName}`;
@@ -160,8 +169,12 @@ export class Authorizer {
       request: {
         principal,
         action: req.action,
-        resource: { resource: req.resource, accountId: this.policies.accountId },
-        contextVariables: { 'aws:SecureTransport': 'true', ...(fn ? { 'aws:PrincipalArn': fn.roleArn, 'aws:PrincipalAccount': this.policies.accountId } : {}), ...req.context },
+        resource: { resource: forWildcardMatching(req.resource), accountId: this.policies.accountId },
+        contextVariables: {
+          'aws:SecureTransport': 'true',
+          ...(fn ? { 'aws:PrincipalArn': fn.roleArn, 'aws:PrincipalAccount': this.policies.accountId } : {}),
+          ...Object.fromEntries(Object.entries(req.context ?? {}).map(([k, v]) => [k, forWildcardMatching(v)])),
+        },
       },
     } as Simulation;
     const out = await runSimulation(simulation, {});

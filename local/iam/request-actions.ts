@@ -45,13 +45,18 @@ function sqs(r: HttpRequestShape, region: string, accountId: string): RequiredPe
   return [{ action: `sqs:${SQS_ACTION[op] ?? op}`, resource: `arn:aws:sqs:${region}:${account}:${name}` }];
 }
 
-/** S3 (REST, path-style): the method, the bucket and key in the path, the subresource in the query. */
+/**
+ * S3 (REST, path-style): the method, the bucket and key in the path, the subresource in the query.
+ * The path is split as received: `new URL` would resolve `a/../b` to `b`, but S3 keys are opaque
+ * (`a/../b` is its own key, authorized as such).
+ */
 function s3(r: HttpRequestShape): RequiredPermission[] | null {
-  const url = new URL(r.url, 'http://local');
-  const [bucket, ...rest] = url.pathname.slice(1).split('/');
+  const question = r.url.indexOf('?');
+  const path = question < 0 ? r.url : r.url.slice(0, question);
+  const q = new URLSearchParams(question < 0 ? '' : r.url.slice(question + 1));
+  const [bucket, ...rest] = path.slice(1).split('/');
   if (!bucket) return null;
   const key = rest.map(decodeURIComponent).join('/');
-  const q = url.searchParams;
   const bucketArn = `arn:aws:s3:::${bucket}`;
   if (key) {
     const versioned = q.has('versionId');
