@@ -77,7 +77,9 @@ describe('IAM enforced on the local pipeline', () => {
     const withList = await start(direct);
     await withList.injectMessage(s3EventBody({ bucket: withList.resources.bucket, key: 'never-uploaded.txt' }));
     await withList.waitForDrain(20_000);
-    expect(withList.outcomes.count('skipped')).toBe(1);
+    // Skipped (404), never retried (403); on a loaded machine the 2 s visibility can expire once, and the redelivery is skipped again.
+    expect(withList.outcomes.count('skipped')).toBeGreaterThanOrEqual(1);
+    expect(withList.outcomes.count('transient-failure')).toBe(0);
 
     const withoutList = await start(direct, { editStack: withoutAction(processor, 's3:ListBucket') });
     await withoutList.injectMessage(s3EventBody({ bucket: withoutList.resources.bucket, key: 'never-uploaded.txt' }));
