@@ -1,23 +1,16 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { spawnCli } from '../helpers/cli-process';
 import { eventually, tempDataDir } from '../helpers/local-env';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'local-cli.js');
 
-/** `npm start` as a child process, with its output collected. */
-function startCli(args: string[]): { child: ChildProcess; out: { stdout: string; stderr: string }; closed: Promise<number | null> } {
-  const child = spawn('node', [CLI, ...args], { cwd: ROOT });
-  const out = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  return { child, out, closed };
-}
 const until = (check: () => boolean, what: string, ms = 60_000) => eventually(async () => (check() ? true : undefined), ms, what);
+const startCli = (args: string[]) => spawnCli(args);
 const runCli = (args: string[]) => run('node', [CLI, ...args], { cwd: ROOT }).then(({ stdout, stderr }) => ({ code: 0, stderr, stdout }), (e: { code: number; stderr: string; stdout: string }) => e);
 
 /** The local pipeline as a tool people trust: kills, restarts, a second start on the same data, a dying parent. */

@@ -1,24 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { spawnCli } from '../helpers/cli-process';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { eventually, tempDataDir } from '../helpers/local-env';
+import { tempDataDir } from '../helpers/local-env';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'local-cli.js');
 
 function watcher(args: string[]) {
-  const child = spawn('node', [CLI, ...args], { cwd: ROOT });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const until = (check: () => boolean | Promise<boolean>, what: string, ms = 60_000) => eventually(async () => ((await check()) ? true : undefined), ms, `${what}; stderr: ${out.stderr.slice(-2000)}`);
-  const stop = async () => {
-    child.kill('SIGINT');
-    return closed;
-  };
-  return { child, out, until, stop };
+  const p = spawnCli(args);
+  return { ...p, stop: p.interrupt };
 }
 
 /** The local bucket of a running watcher, through its endpoints file. */
