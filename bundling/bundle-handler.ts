@@ -1,4 +1,5 @@
 import { buildSync, version as esbuildVersion } from 'esbuild';
+import { DEFAULT_LAMBDA_RUNTIME, nodeTargetOf } from '../config/runtimes';
 
 /** Stands in for `cls-hooked/context` in every bundle (relative to the project root). */
 export const XRAY_CONTEXT_SHIM = 'src/app/xray-context.ts';
@@ -29,6 +30,8 @@ export interface BundleOptions {
   minify?: boolean;
   /** Packages left to `require` at run time (a bundle for this machine, not for Lambda). */
   externalPackages?: string[];
+  /** esbuild's target: the Node major of the function's runtime (`nodeTargetOf`). @default the default runtime's */
+  target?: string;
 }
 
 export interface BundleResult {
@@ -43,7 +46,7 @@ const cache = new Map<string, BundleResult>();
 const abs = (p: string): string => (isAbsolute(p) ? p : join(PROJECT_ROOT, p));
 
 /**
- * Bundles one handler with esbuild: CommonJS for node22, minified, with a linked source map
+ * Bundles one handler with esbuild: CommonJS for the runtime's Node major, minified, with a linked source map
  * of the project's own code (the function sets `--enable-source-maps`). Output is byte-identical for identical inputs,
  * so the Terraform asset hash, and `source_code_hash`, only change when the code does.
  * Each entry is built once per process, however many stacks use it, and not at all when no
@@ -67,7 +70,7 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     absWorkingDir: PROJECT_ROOT,
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: options.target ?? nodeTargetOf(DEFAULT_LAMBDA_RUNTIME),
     format: 'cjs',
     minify: options.minify ?? true,
     sourcemap: 'linked',
@@ -142,18 +145,19 @@ function writeIfChanged(path: string, contents: Uint8Array): void {
 }
 
 /** The project files esbuild put into a handler's deployed bundle (from its metafile), relative to the project root; `withDependencies` adds the node_modules files. */
-export function deployedBundleInputs(name: HandlerName, o: { withDependencies?: boolean } = {}): string[] {
-  const { outDir } = bundleDeployedHandler(name);
+export function deployedBundleInputs(name: HandlerName, o: { withDependencies?: boolean; runtime?: string } = {}): string[] {
+  const { outDir } = bundleDeployedHandler(name, o.runtime);
   const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as InputManifest;
   return manifest.shipped.filter((f) => o.withDependencies || !f.includes('node_modules/'));
 }
 
-/** Where the stack and the local runtime both take a handler's bundle from. */
-export function bundleDeployedHandler(name: HandlerName): BundleResult {
-  return bundleHandler({ entry: HANDLER_ENTRIES[name], outDir: join('.build', 'bundles', name) });
+/** Where the stack and the local runtime both take a handler's bundle from: one per handler and runtime. */
+export function bundleDeployedHandler(name: HandlerName, runtime: string = DEFAULT_LAMBDA_RUNTIME): BundleResult {
+  const target = nodeTargetOf(runtime);
+  return bundleHandler({ entry: HANDLER_ENTRIES[name], outDir: join('.build', 'bundles', `${name}-${target}`), target });
 }
 
 /** The Lambda deployment package (zip) of a handler's deployed bundle, and the bundle's content hash. */
-export function deployedHandlerArchive(name: HandlerName): { file: string; hash: string } {
-  return deploymentArchive(bundleDeployedHandler(name).outDir, join(PROJECT_ROOT, '.build', 'archives'));
+export function deployedHandlerArchive(name: HandlerName, runtime: string = DEFAULT_LAMBDA_RUNTIME): { file: string; hash: string } {
+  return deploymentArchive(bundleDeployedHandler(name, runtime).outDir, join(PROJECT_ROOT, '.build', 'archives'));
 }

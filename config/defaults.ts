@@ -1,3 +1,4 @@
+import { DEFAULT_LAMBDA_RUNTIME } from './runtimes';
 import type { PipelineConfig } from './types';
 
 /**
@@ -10,6 +11,7 @@ export const CONFIG_DEFAULTS: Omit<PipelineConfig, 'environment' | 'namePrefix' 
   mode: 'direct',
   handleDeletes: false,
   alertEmails: [],
+  runtime: DEFAULT_LAMBDA_RUNTIME,
   logRetentionDays: 30,
   logLevel: 'INFO',
   processor: {

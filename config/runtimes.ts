@@ -19,8 +19,11 @@ export const LAMBDA_NODE_RUNTIMES = {
 
 export type LambdaNodeRuntime = keyof typeof LAMBDA_NODE_RUNTIMES;
 
-/** The runtime the functions are deployed on. */
-export const DEFAULT_LAMBDA_RUNTIME: LambdaNodeRuntime = 'nodejs22.x';
+/** The runtime new environments deploy their functions on (config `runtime`). */
+export const DEFAULT_LAMBDA_RUNTIME: LambdaNodeRuntime = 'nodejs24.x';
+
+/** esbuild's target for a runtime: `nodejs24.x` → `node24`. */
+export const nodeTargetOf = (runtime: string): string => `node${/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? '24'}`;
 
 /** How long before its deprecation a runtime is reported as a warning. */
 export const RUNTIME_WARNING_DAYS = 183;

@@ -154,6 +154,11 @@ export interface PipelineConfig {
   handleDeletes: boolean;
   /** E-mail addresses subscribed to the alarm topic (each must confirm AWS's e-mail). */
   alertEmails: string[];
+  /**
+   * The functions' Lambda runtime (`nodejs24.x`, `nodejs22.x`, …); the bundles' esbuild target follows it.
+   * Guardrails fail on a deprecated one and warn six months before (dates: `config/runtimes.ts`).
+   */
+  runtime: string;
   /** Retention of the functions' log groups, in days (one of CloudWatch's values). */
   logRetentionDays: number;
   /**

@@ -1,6 +1,7 @@
 import { isObject, type JsonObject } from '../src/core/json';
 import { CONFIG_DEFAULTS } from './defaults';
 import { DLQ_EXPIRY_MARGIN_SECONDS, EVENTBRIDGE_NUMERIC_MAX, DLQ_RETENTION_SECONDS, MAX_SOURCE_RETENTION_SECONDS, MIN_DLQ_AGE_ALARM_SECONDS, SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
+import { LAMBDA_NODE_RUNTIMES } from './runtimes';
 import { IngestionMode, LOG_LEVELS, type PipelineConfig } from './types';
 
 /** Base of every configuration error: its message is meant for the user, without a stack trace. */
@@ -222,6 +223,9 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
   const validRetention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
   if (!validRetention.includes(cfg.logRetentionDays)) {
     c.fail('logRetentionDays', `must be one of CloudWatch's values ${validRetention.join(', ')}`, cfg.logRetentionDays);
+  }
+  if (!Object.keys(LAMBDA_NODE_RUNTIMES).includes(cfg.runtime)) {
+    c.fail('runtime', `must be one of the Lambda Node.js runtimes ${Object.keys(LAMBDA_NODE_RUNTIMES).join(', ')} (config/runtimes.ts)`, cfg.runtime);
   }
   if (!(LOG_LEVELS as readonly string[]).includes(cfg.logLevel)) {
     const dropsMetrics = ['WARN', 'ERROR', 'FATAL'].includes(String(cfg.logLevel).toUpperCase());

@@ -23,7 +23,7 @@ export interface BundledFunctionProps {
   reservedConcurrency?: number | null;
   /** @default "arm64" — cheaper per GB-second than x86_64 for this I/O-bound code. */
   architecture?: 'arm64' | 'x86_64';
-  /** @default "nodejs22.x" */
+  /** The Lambda runtime; the bundle's esbuild target follows it. @default DEFAULT_LAMBDA_RUNTIME (nodejs24.x) */
   runtime?: string;
   /**
    * Lambda's `application_log_level`. Never above INFO: the EMF metric lines have no level and
@@ -35,7 +35,7 @@ export interface BundledFunctionProps {
 /**
  * A Lambda function whose code is a handler bundled with esbuild at synth time.
  *
- * Defaults it applies: arm64, nodejs22.x, X-Ray active tracing, JSON log format, an explicit
+ * Defaults it applies: arm64, nodejs24.x, X-Ray active tracing, JSON log format, an explicit
  * log group with retention, one role per function whose inline policy is exactly `statements` plus log
  * writing to its own group and X-Ray.
  */
@@ -50,7 +50,7 @@ export class BundledFunction extends Construct {
     super(scope, id);
     // The zip is made once per code change (bundling/deployment-archive.ts), not by cdktf at every
     // synth; its asset keeps the hash (and so the path) cdktf gave the bundle folder.
-    const archive = deployedHandlerArchive(props.handler);
+    const archive = deployedHandlerArchive(props.handler, props.runtime ?? DEFAULT_LAMBDA_RUNTIME);
     this.asset = new TerraformAsset(this, 'code', { path: archive.file, type: AssetType.FILE, assetHash: archive.hash });
 
     // Created before the function: otherwise Lambda creates the group itself on first log,

@@ -139,7 +139,7 @@ function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memor
     functionName: fn.name,
     functionArn: functionArn(w.cfg, fn.name),
     memoryMb: fn.memoryMb,
-    bundleFile: bundleDeployedHandler(fn.handler).file,
+    bundleFile: bundleDeployedHandler(fn.handler, w.cfg.runtime).file,
     environment: { ...w.baseEnv, ...localAwsEnvironment(endpoints, w.cfg.region), ...fn.environment, AWS_LAMBDA_FUNCTION_NAME: fn.name },
     timeoutSeconds: fn.timeoutSeconds,
     concurrency: fn.concurrency,

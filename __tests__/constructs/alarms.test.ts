@@ -1,6 +1,8 @@
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { DLQ_EXPIRY_MARGIN_SECONDS, DLQ_RETENTION_SECONDS } from '../../config/derive';
 import { resolveConfig } from '../../config/validate';
+import { nodeTargetOf } from '../../config/runtimes';
+import { bundleDeployedHandler } from '../../bundling/bundle-handler';
 import { makeConfig } from '../helpers/factories';
 import { policyOf, ref, resourceOf, resourcesOf, synthPipeline } from '../helpers/synth';
 
@@ -166,6 +168,20 @@ describe('alarms and alert topic', () => {
     const base = { environment: 't', namePrefix: 'ingest-t', accountId: '123456789012', region: 'eu-west-1' };
     for (const level of ['WARN', 'ERROR', 'FATAL']) expect(() => resolveConfig({ ...base, logLevel: level })).toThrow(/logLevel must be TRACE, DEBUG, INFO: Lambda treats the metric lines \(EMF, no "level" field\) as INFO/);
     expect(() => resolveConfig({ ...base, logLevel: 'LOUD' })).toThrow(/logLevel must be one of TRACE, DEBUG, INFO \(got "LOUD"\)/);
+  });
+
+  it('deploys the configured runtime (nodejs24.x by default), bundled for its Node major; unknown runtimes are refused', () => {
+    const fn = (runtime?: string) => resourcesOf(synthPipeline(makeConfig(runtime ? { runtime } : {})), 'aws_lambda_function')[0]!;
+    const on24 = fn();
+    const on22 = fn('nodejs22.x');
+    expect(on24.runtime).toBe('nodejs24.x');
+    expect(on22.runtime).toBe('nodejs22.x');
+    // A bundle per esbuild target (the same bytes when no syntax needs lowering: the hash is the content's).
+    expect(bundleDeployedHandler('processor', 'nodejs22.x').outDir).toMatch(/processor-node22$/);
+    expect(bundleDeployedHandler('processor', 'nodejs24.x').outDir).toMatch(/processor-node24$/);
+    expect(nodeTargetOf('nodejs24.x')).toBe('node24');
+    const base = { environment: 't', namePrefix: 'ingest-t', accountId: '123456789012', region: 'eu-west-1' };
+    expect(() => resolveConfig({ ...base, runtime: 'python3.13' })).toThrow(/runtime must be one of the Lambda Node.js runtimes nodejs20.x, nodejs22.x, nodejs24.x \(config\/runtimes.ts\) \(got "python3.13"\)/);
   });
 
   it('lists exactly these alarms in each mode', () => {

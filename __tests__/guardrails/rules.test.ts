@@ -10,6 +10,7 @@ import { AnnotationMetadataEntryType, Aspects, TerraformStack, Testing, type Ter
 import type { IConstruct } from 'constructs';
 import type { PipelineConfig } from '../../config/types';
 import { Guardrails, RULES, evaluateStack, suppressRule } from '../../guardrails';
+import { runtimeRuleClock } from '../../guardrails/rules/operations';
 import { PipelineStack } from '../../stacks/pipeline-stack';
 import { makeConfig } from '../helpers/factories';
 
@@ -31,6 +32,9 @@ const withoutDependencies = (r: TerraformResource): TerraformResource => {
   r.dependsOn = [];
   return r;
 };
+
+// The runtime rules judge dates: fixed at 2026-12-01 (nodejs22.x deprecates on 2027-04-30, within six months).
+runtimeRuleClock.now = () => new Date('2026-12-01T00:00:00Z');
 
 const pusher = { mode: 'pusher' as const };
 const CASES: Case[] = [
@@ -133,6 +137,9 @@ const CASES: Case[] = [
   { rule: 'OPS005', breakIt: (p) => ((p.processor.function.dependsOn = [`aws_iam_role_policy.${p.processor.policy.friendlyUniqueId}`]), p.processor.function) },
   { rule: 'OPS006', breakIt: (p) => (p.processor.function.resetReservedConcurrentExecutions(), p.processor.function) },
   { rule: 'OPS007', breakIt: (p) => override(p.processor.function, 'logging_config.application_log_level', 'WARN') },
+  { rule: 'OPS008', breakIt: (p) => override(p.processor.function, 'runtime', 'nodejs20.x') },
+  // Judged on the day this suite was written (runtimeRuleClock can be set; the default clock is the real date).
+  { rule: 'OPS009', breakIt: (p) => override(p.processor.function, 'runtime', 'nodejs22.x') },
   { rule: 'SEC011', breakIt: (p) => override(p.processor.function, 'environment.variables.PARTNER_API_TOKEN', 'tok_live_9f8e7d6c5b4a') },
 ];
 

@@ -1,6 +1,17 @@
 import { SUBSCRIBER_REQUIRED_TAG } from '../../constructs/alert-topic';
 import { asList, type ModelResource, type StackModel, statementsOf } from '../stack-model';
 import type { Finding, Rule } from '../types';
+import { RUNTIME_WARNING_DAYS, runtimeStatus } from '../../config/runtimes';
+
+/** The day the runtime rules judge by (tests set it). */
+export const runtimeRuleClock = { now: (): Date => new Date() };
+
+/** Functions whose runtime has the given status today. */
+const functionsWithRuntime = (m: StackModel, status: 'deprecated' | 'deprecating'): Finding[] =>
+  m.resources('aws_lambda_function').flatMap((f): Finding[] => {
+    const r = runtimeStatus(String(f.body.runtime), runtimeRuleClock.now());
+    return r.status === status ? [{ address: f.address, message: r.detail }] : [];
+  });
 
 
 const ALARMS_DOC = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html';
@@ -127,5 +138,23 @@ export const operationsRules: Rule[] = [
           ? [{ address: f.address, message: `has application_log_level ${level}: its EMF metric lines (no level, treated as INFO) are dropped` }]
           : [];
       }),
+  },
+  {
+    id: 'OPS008',
+    severity: 'error',
+    title: 'Function on a deprecated runtime',
+    why: 'Lambda stops patching a deprecated runtime, then blocks creating and updating functions on it: the next deploy fails.',
+    fix: 'Set "runtime" in the environment\'s config to a supported Node.js runtime (config/runtimes.ts).',
+    link: 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html',
+    check: (m) => functionsWithRuntime(m, 'deprecated'),
+  },
+  {
+    id: 'OPS009',
+    severity: 'warning',
+    title: 'Function runtime deprecated within six months',
+    why: `A runtime deprecated within ${RUNTIME_WARNING_DAYS} days needs moving while there is time to test the move.`,
+    fix: 'Plan the move to the newest Node.js runtime ("runtime" in the config; config/runtimes.ts has the dates).',
+    link: 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html',
+    check: (m) => functionsWithRuntime(m, 'deprecating'),
   },
 ];

@@ -3,7 +3,7 @@ import { GetBucketEncryptionCommand, GetBucketVersioningCommand, HeadBucketComma
 import { ListSubscriptionsByTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { processorReservedConcurrency, resourceNames } from '../../config/derive';
-import { DEFAULT_LAMBDA_RUNTIME, runtimeStatus } from '../../config/runtimes';
+import { runtimeStatus } from '../../config/runtimes';
 import type { PipelineConfig } from '../../config/types';
 import { partitionOf } from '../../constructs/iam';
 import { stateBootstrapStackId } from '../../stacks/state-bootstrap-stack';
@@ -136,9 +136,9 @@ async function alertSubscriptions(cfg: PipelineConfig, c: PreflightClients): Pro
   return { id: 'alert-subscriptions', status: 'fail', detail: `not confirmed: ${pending.join(', ')} (alarms reach nobody there)`, fix: 'click the link in the mail "AWS Notification - Subscription Confirmation" (or re-deploy to send it again)' };
 }
 
-function runtime(c: PreflightClients): CheckResult {
-  const r = runtimeStatus(DEFAULT_LAMBDA_RUNTIME, c.today);
-  const fix = 'move the functions to the newest nodejs runtime (constructs/bundled-function.ts, config/runtimes.ts)';
+function runtime(cfg: PipelineConfig, c: PreflightClients): CheckResult {
+  const r = runtimeStatus(cfg.runtime, c.today);
+  const fix = `set "runtime" in config/${cfg.environment}.json to the newest Node.js runtime (config/runtimes.ts lists them)`;
   if (r.status === 'supported') return { id: 'runtime', status: 'pass', detail: r.detail };
   return { id: 'runtime', status: r.status === 'deprecating' ? 'warn' : 'fail', detail: r.detail, fix };
 }
@@ -151,7 +151,7 @@ export async function runPreflight(cfg: PipelineConfig, clients: PreflightClient
     ['bucket-name', () => bucketName(cfg, clients)],
     ['concurrency', () => concurrency(cfg, clients)],
     ['alert-subscriptions', () => alertSubscriptions(cfg, clients)],
-    ['runtime', () => runtime(clients)],
+    ['runtime', () => runtime(cfg, clients)],
   ];
   const results: CheckResult[] = [];
   for (const [id, check] of checks) {

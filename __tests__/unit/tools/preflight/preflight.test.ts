@@ -33,7 +33,7 @@ const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [
 const run = async (h: ReturnType<typeof healthy>, config: PipelineConfig = cfg) => byId(await runPreflight(config, h.clients));
 
 describe('npm run preflight: what makes a first apply fail', () => {
-  it('passes a healthy account (the runtime warns within 6 months of its deprecation)', async () => {
+  it('passes a healthy account', async () => {
     const r = await run(healthy());
     expect(Object.fromEntries(Object.entries(r).map(([id, x]) => [id, x.status]))).toEqual({
       credentials: 'pass',
@@ -41,7 +41,7 @@ describe('npm run preflight: what makes a first apply fail', () => {
       'bucket-name': 'pass',
       concurrency: 'pass',
       'alert-subscriptions': 'pass',
-      runtime: 'warn',
+      runtime: 'pass',
     });
     expect(r.concurrency!.detail).toBe('ingest-test-processor 50 + ingest-test-pusher 20 reserved of the account\'s 1000; 1000 unreserved now, 930 left');
   });
@@ -99,12 +99,15 @@ describe('npm run preflight: what makes a first apply fail', () => {
     expect((await run(h))['alert-subscriptions']).toMatchObject({ status: 'skip', detail: expect.stringContaining('after the first deploy') });
   });
 
-  it('a deprecated runtime fails; one within 6 months of deprecation warns', async () => {
+  it('a deprecated runtime fails; one within 6 months of deprecation warns, with the config to change', async () => {
     const h = healthy();
+    const on22 = { ...cfg, runtime: 'nodejs22.x' };
     h.clients.today = new Date('2027-05-01T00:00:00Z');
-    expect((await run(h)).runtime).toMatchObject({ status: 'fail', detail: 'nodejs22.x was deprecated on 2027-04-30' });
+    expect((await run(h, on22)).runtime).toMatchObject({ status: 'fail', detail: 'nodejs22.x was deprecated on 2027-04-30' });
+    h.clients.today = new Date('2026-12-01T00:00:00Z');
+    expect((await run(h, on22)).runtime).toMatchObject({ status: 'warn', detail: 'nodejs22.x is deprecated on 2027-04-30, in 150 days', fix: expect.stringContaining('"runtime" in config/prod.json') });
     h.clients.today = new Date('2026-06-01T00:00:00Z');
-    expect((await run(h)).runtime).toMatchObject({ status: 'pass' });
+    expect((await run(h, on22)).runtime).toMatchObject({ status: 'pass' });
   });
 
   it('an unreachable service is a failed check with the error, not a wrong verdict', async () => {
