@@ -4,7 +4,7 @@ require('cdktf').Testing.setupJest();
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_REGION ??= 'eu-west-1';
-// The machine runs Node 20; the functions run nodejs24.x, where the SDK's warning does not apply.
+// The machine runs Node 20; the functions run nodejs22.x, where the SDK's warning does not apply.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // cdktf records an unlimited stack trace for every token it creates (shown only if the token later
 // fails to resolve), and under jest each frame of each one is source-mapped: ~15 % of a synth. Those

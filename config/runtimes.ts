@@ -9,18 +9,28 @@ interface RuntimeDates {
   deprecated: string;
   /** Where AWS has announced it. */
   blockUpdate?: string;
+  /**
+   * Why the pinned provider cannot deploy it, if it cannot: hashicorp/aws 5.100.0 (the version
+   * @cdktf/provider-aws 20.1.0 is generated from) validates `runtime` against a list that ends at
+   * nodejs22.x, and refuses the plan otherwise (checked with `npm run plan -- --offline`).
+   */
+  notDeployable?: string;
 }
 
 export const LAMBDA_NODE_RUNTIMES = {
   'nodejs20.x': { deprecated: '2026-04-30', blockUpdate: '2026-09-30' },
   'nodejs22.x': { deprecated: '2027-04-30' },
-  'nodejs24.x': { deprecated: '2028-04-30' },
+  'nodejs24.x': { deprecated: '2028-04-30', notDeployable: 'the pinned hashicorp/aws 5.100.0 refuses it at plan ("expected runtime to be one of […] nodejs22.x"); it needs a newer AWS provider (6.x) than cdktf 0.21 ships bindings for' },
 } as const satisfies Record<string, RuntimeDates>;
 
 export type LambdaNodeRuntime = keyof typeof LAMBDA_NODE_RUNTIMES;
 
-/** The runtime new environments deploy their functions on (config `runtime`). */
-export const DEFAULT_LAMBDA_RUNTIME: LambdaNodeRuntime = 'nodejs24.x';
+/**
+ * The runtime new environments deploy their functions on (config `runtime`): the newest one the
+ * pinned provider can deploy. nodejs24.x is the newest Lambda offers, but the provider refuses it
+ * (see `notDeployable`); guardrail OPS009 warns that nodejs22.x is deprecated within six months.
+ */
+export const DEFAULT_LAMBDA_RUNTIME: LambdaNodeRuntime = 'nodejs22.x';
 
 /** esbuild's target for a runtime: `nodejs24.x` → `node24`. */
 export const nodeTargetOf = (runtime: string): string => `node${/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? '24'}`;

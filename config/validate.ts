@@ -226,6 +226,9 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
   }
   if (!Object.keys(LAMBDA_NODE_RUNTIMES).includes(cfg.runtime)) {
     c.fail('runtime', `must be one of the Lambda Node.js runtimes ${Object.keys(LAMBDA_NODE_RUNTIMES).join(', ')} (config/runtimes.ts)`, cfg.runtime);
+  } else {
+    const why = (LAMBDA_NODE_RUNTIMES as Record<string, { notDeployable?: string }>)[cfg.runtime]!.notDeployable;
+    if (why) c.fail('runtime', `cannot be deployed by this project yet: ${why}`, cfg.runtime);
   }
   if (!(LOG_LEVELS as readonly string[]).includes(cfg.logLevel)) {
     const dropsMetrics = ['WARN', 'ERROR', 'FATAL'].includes(String(cfg.logLevel).toUpperCase());

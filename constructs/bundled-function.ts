@@ -23,7 +23,7 @@ export interface BundledFunctionProps {
   reservedConcurrency?: number | null;
   /** @default "arm64" — cheaper per GB-second than x86_64 for this I/O-bound code. */
   architecture?: 'arm64' | 'x86_64';
-  /** The Lambda runtime; the bundle's esbuild target follows it. @default DEFAULT_LAMBDA_RUNTIME (nodejs24.x) */
+  /** The Lambda runtime; the bundle's esbuild target follows it. @default DEFAULT_LAMBDA_RUNTIME (nodejs22.x) */
   runtime?: string;
   /**
    * Lambda's `application_log_level`. Never above INFO: the EMF metric lines have no level and
@@ -35,7 +35,7 @@ export interface BundledFunctionProps {
 /**
  * A Lambda function whose code is a handler bundled with esbuild at synth time.
  *
- * Defaults it applies: arm64, nodejs24.x, X-Ray active tracing, JSON log format, an explicit
+ * Defaults it applies: arm64, nodejs22.x (the newest the pinned provider deploys), X-Ray active tracing, JSON log format, an explicit
  * log group with retention, one role per function whose inline policy is exactly `statements` plus log
  * writing to its own group and X-Ray.
  */

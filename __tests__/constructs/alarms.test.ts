@@ -170,18 +170,20 @@ describe('alarms and alert topic', () => {
     expect(() => resolveConfig({ ...base, logLevel: 'LOUD' })).toThrow(/logLevel must be one of TRACE, DEBUG, INFO \(got "LOUD"\)/);
   });
 
-  it('deploys the configured runtime (nodejs24.x by default), bundled for its Node major; unknown runtimes are refused', () => {
+  it('deploys the configured runtime (nodejs22.x by default: the newest the pinned provider accepts), bundled for its Node major', () => {
     const fn = (runtime?: string) => resourcesOf(synthPipeline(makeConfig(runtime ? { runtime } : {})), 'aws_lambda_function')[0]!;
-    const on24 = fn();
-    const on22 = fn('nodejs22.x');
-    expect(on24.runtime).toBe('nodejs24.x');
-    expect(on22.runtime).toBe('nodejs22.x');
+    expect(fn().runtime).toBe('nodejs22.x');
+    expect(fn('nodejs20.x').runtime).toBe('nodejs20.x');
     // A bundle per esbuild target (the same bytes when no syntax needs lowering: the hash is the content's).
     expect(bundleDeployedHandler('processor', 'nodejs22.x').outDir).toMatch(/processor-node22$/);
-    expect(bundleDeployedHandler('processor', 'nodejs24.x').outDir).toMatch(/processor-node24$/);
+    expect(bundleDeployedHandler('processor', 'nodejs20.x').outDir).toMatch(/processor-node20$/);
     expect(nodeTargetOf('nodejs24.x')).toBe('node24');
+  });
+
+  it('refuses unknown runtimes, and nodejs24.x with the reason: the pinned provider refuses it at plan', () => {
     const base = { environment: 't', namePrefix: 'ingest-t', accountId: '123456789012', region: 'eu-west-1' };
     expect(() => resolveConfig({ ...base, runtime: 'python3.13' })).toThrow(/runtime must be one of the Lambda Node.js runtimes nodejs20.x, nodejs22.x, nodejs24.x \(config\/runtimes.ts\) \(got "python3.13"\)/);
+    expect(() => resolveConfig({ ...base, runtime: 'nodejs24.x' })).toThrow(/runtime cannot be deployed by this project yet: the pinned hashicorp\/aws 5.100.0 refuses it at plan/);
   });
 
   it('lists exactly these alarms in each mode', () => {

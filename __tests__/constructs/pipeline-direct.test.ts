@@ -150,11 +150,11 @@ describe('pipeline stack, direct mode', () => {
     });
   });
 
-  it('runs the processor on nodejs24.x arm64 with X-Ray, a stable code hash, and its environment from config', () => {
+  it('runs the processor on nodejs22.x arm64 with X-Ray, a stable code hash, and its environment from config', () => {
     const table = resourceOf(s, 'aws_dynamodb_table');
     expect(s.json).toHaveResourceWithProperties(LambdaFunction, {
       function_name: 'ingest-test-processor',
-      runtime: 'nodejs24.x',
+      runtime: 'nodejs22.x',
       architectures: ['arm64'],
       handler: 'index.handler',
       timeout: 45,

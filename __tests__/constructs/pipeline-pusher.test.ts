@@ -70,7 +70,7 @@ describe('pipeline stack, pusher mode', () => {
       HANDLE_DELETES: 'false',
       POWERTOOLS_SERVICE_NAME: 'pusher',
     });
-    expect(pusher).toMatchObject({ runtime: 'nodejs24.x', architectures: ['arm64'], tracing_config: { mode: 'Active' } });
+    expect(pusher).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], tracing_config: { mode: 'Active' } });
   });
 
   it('gives the pusher HeadObject (with ListBucket, for 404s) and SendMessage only, and the processor HeadObject only to confirm refused writes', () => {

@@ -55,7 +55,7 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
       POWERTOOLS_TRACE_ENABLED: 'true',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       LAMBDA_TASK_ROOT: PROJECT_ROOT,
       AWS_XRAY_DAEMON_ADDRESS: double.xrayDaemon,
       AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',

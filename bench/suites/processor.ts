@@ -113,7 +113,7 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
     // As in Lambda: metrics printed (EMF), the X-Ray SDK in Lambda mode sending to a daemon address.
     POWERTOOLS_METRICS_DISABLED: 'false',
     POWERTOOLS_TRACE_ENABLED: String(traced),
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     LAMBDA_TASK_ROOT: PROJECT_ROOT,
     AWS_XRAY_DAEMON_ADDRESS: p.xrayDaemon,
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
