@@ -225,6 +225,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const crashAfterMs = (o.crash ?? 0) > 0 ? () => (crashRandom() < o.crash! ? (crashes++, Math.floor(crashRandom() * 100)) : null) : undefined;
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  // Every timer and server this run starts ends with it, whether it returns or throws (even at start).
+  let progress: NodeJS.Timeout | undefined;
+  const cleanUp = async (pipeline?: LocalPipeline) => {
+    clearInterval(sampler);
+    clearInterval(progress);
+    await pipeline?.stop();
+    await proxy.stop();
+  };
   const pipeline = await startLocalPipeline({
     config: o.config,
     dataDir: o.dataDir,
@@ -235,11 +243,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     beforeDeliver: reorderingHook(reordered),
     crashAfterMs,
     iam: o.iam,
+  }).catch(async (e: unknown) => {
+    await cleanUp();
+    throw e;
   });
   try {
     const started = Date.now();
     let done = 0;
-    const progress = setInterval(() => o.onProgress?.(`uploaded ${done}/${o.files} · stored ${pipeline.outcomes.count('stored')}`), 1000);
+    progress = setInterval(() => o.onProgress?.(`uploaded ${done}/${o.files} · stored ${pipeline.outcomes.count('stored')}`), 1000);
     const warmupSeconds = o.warmupSeconds ?? 5;
     const pace = { concurrency: o.uploadConcurrency ?? 16, rate: o.rate };
     const uploaded = (part: string[]) => uploadVersions(pipeline, part, reordered, pace, () => done++);
@@ -286,9 +297,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       lostKeys: c.lostKeys.slice(0, 20),
     };
   } finally {
-    clearInterval(sampler);
-    await pipeline.stop();
-    await proxy.stop();
+    await cleanUp(pipeline);
   }
 }
 

@@ -1,4 +1,5 @@
 import { encodeS3Key } from '../src/core/s3-key';
+import { bareEventName } from '../src/core/types';
 
 /** An S3 event record as s3rver emits it: key not encoded, sequencer from the clock. */
 interface S3rverRecord {
@@ -29,7 +30,7 @@ export interface S3EventBridgeOptions {
 
 const matches = (eventName: string, patterns: string[]): boolean =>
   patterns.some((p) => {
-    const pattern = p.replace(/^s3:/, '');
+    const pattern = bareEventName(p);
     return pattern.endsWith('*') ? eventName.startsWith(pattern.slice(0, -1)) : eventName === pattern;
   });
 

@@ -3,7 +3,7 @@ import { isS3EventBridgeEvent, parseEventBridgeEvent } from './eventbridge-event
 import { isObject, type JsonObject } from './json';
 import { decodeS3Key, decodeS3KeyIfPossible, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
-import { BACKFILL_MESSAGE_TYPE, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ListedObject, type ObjectEvent, type ParsedMessage, type EventRecordResult, type RecordResult } from './types';
+import { BACKFILL_MESSAGE_TYPE, bareEventName, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ListedObject, type ObjectEvent, type ParsedMessage, type EventRecordResult, type RecordResult } from './types';
 
 type Json = JsonObject;
 const schema = (detail: string): PoisonMessageError => new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, detail);
@@ -51,7 +51,7 @@ export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEven
   if (record.eventSource !== 'aws:s3') {
     throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, `${where}.eventSource is ${JSON.stringify(record.eventSource)}, not "aws:s3"`);
   }
-  const eventName = str(record, 'eventName', where).replace(/^s3:/, '');
+  const eventName = bareEventName(str(record, 'eventName', where));
   const s3 = record.s3;
   if (eventFamily(eventName) === EventFamily.OTHER) {
     const obj = isObject(s3) && isObject(s3.object) ? s3.object : {};

@@ -2,8 +2,9 @@ import { PoisonMessageError } from './errors';
 import { buildBackfillDeletionMark, buildBackfillItem, buildDeletionMark, buildItem, stripQuotes } from './items';
 import { parseMessageBody } from './messages';
 import type { DeadLetters, ItemRepository, ObjectStore, StoredState, WriteResult } from './ports';
+import { currentAfterRemoval, namedVersion } from './current-version';
 import { deadLetterPart } from './poison-part';
-import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, type DeletionMark, type GoneObject, type IngestItem, type ListedObject, type ObjectEvent, type ObjectHead, type RecordResult } from './types';
+import { EventFamily, eventFamily, ObjectState, type DeletionMark, type GoneObject, type IngestItem, type ListedObject, type ObjectEvent, type ObjectHead, type RecordResult } from './types';
 
 /** What happened to one object of a message (or to the message, for test events and poison). */
 export type Outcome =
@@ -98,7 +99,8 @@ export function makeMessageProcessor(deps: MessageProcessorDeps): (message: Inco
     // The version the event names: its size and ETag come from the event, its type from S3.
     const head = await deps.objects.head(event.bucket, event.key, event.versionId);
     if (head === null) return { status: 'skipped', key: event.key, bucket: event.bucket, reason: 'object-missing' };
-    return store({ ...event, contentType: head.contentType, size: event.size ?? head.size, etag: event.etag ?? head.etag, versionId: event.versionId ?? head.versionId }, messageId);
+    const named = namedVersion(event, head);
+    return store({ ...event, contentType: named.contentType, size: named.size, etag: named.etag, versionId: named.versionId }, messageId);
   }
 
   /**
@@ -108,11 +110,13 @@ export function makeMessageProcessor(deps: MessageProcessorDeps): (message: Inco
    * sequencer, an older event can never overwrite the result of a newer one.
    */
   async function removed(event: ObjectEvent, messageId: string): Promise<Outcome> {
+    // The pusher already asked S3 (its message says the state); a raw S3 event is decided here.
     if (event.state === ObjectState.LIVE) return store(event, messageId);
-    if (event.state === ObjectState.DELETED || createsDeleteMarker(event.eventName)) return markDeleted(event, messageId);
-    const current = await deps.objects.head(event.bucket, event.key);
-    if (current === null) return markDeleted(event, messageId);
-    return store({ ...event, contentType: current.contentType, size: current.size, etag: current.etag, versionId: current.versionId }, messageId);
+    if (event.state === ObjectState.DELETED) return markDeleted(event, messageId);
+    const after = await currentAfterRemoval(event, deps.objects);
+    if (after.gone) return markDeleted(event, messageId);
+    const { contentType, size, etag, versionId } = after.current;
+    return store({ ...event, contentType, size, etag, versionId }, messageId);
   }
 
   /** No event announced this object: no latency to measure, and real events always win ties. */

@@ -2,8 +2,9 @@ import { EnqueueError, PoisonReason } from './errors';
 import { rejectByHead, rejectByKey, RejectReason, type PusherFilters } from './filters';
 import { classifyS3Record } from './messages';
 import type { DeadLetters, ObjectStore, OutgoingMessage, QueueSender } from './ports';
+import { currentAfterRemoval, namedVersion } from './current-version';
 import { deadLetterPart } from './poison-part';
-import { createsDeleteMarker, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ObjectHead, type PusherMessage, type EventRecordResult } from './types';
+import { EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ObjectHead, type PusherMessage, type EventRecordResult } from './types';
 
 /** SQS's SendMessageBatch limit. */
 export const SEND_BATCH_SIZE = 10;
@@ -64,17 +65,15 @@ export function makePusher(deps: PusherDeps): (event: unknown) => Promise<PushSu
     const byHead = rejectByHead(head, deps.filters);
     if (byHead) return { rejected: byHead };
     // Size and ETag from the event describe exactly the version it names; S3 adds type and metadata.
-    return { message: withHead(event, { ...head, size: event.size ?? head.size, etag: event.etag ?? head.etag, versionId: event.versionId ?? head.versionId }) };
+    return { message: withHead(event, namedVersion(event, head)) };
   }
 
   async function removed(event: ObjectEvent): Promise<Decision> {
-    const deleted: Decision = { message: { type: PUSHER_MESSAGE_TYPE, ...event, state: ObjectState.DELETED } };
-    if (createsDeleteMarker(event.eventName)) return deleted;
-    const current = await deps.objects.head(event.bucket, event.key);
-    if (current === null) return deleted;
-    const byHead = rejectByHead(current, deps.filters);
+    const after = await currentAfterRemoval(event, deps.objects);
+    if (after.gone) return { message: { type: PUSHER_MESSAGE_TYPE, ...event, state: ObjectState.DELETED } };
+    const byHead = rejectByHead(after.current, deps.filters);
     if (byHead) return { rejected: byHead };
-    return { message: withHead(event, current, ObjectState.LIVE) };
+    return { message: withHead(event, after.current, ObjectState.LIVE) };
   }
 
   async function decide(record: EventRecordResult): Promise<Decision> {

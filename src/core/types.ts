@@ -32,8 +32,12 @@ export type ObjectState = (typeof ObjectState)[keyof typeof ObjectState];
 export const EventFamily = { CREATED: 'created', REMOVED: 'removed', OTHER: 'other' } as const;
 export type EventFamily = (typeof EventFamily)[keyof typeof EventFamily];
 
-/** Real S3 never prefixes names with `s3:`; some S3-compatible stores do. */
-const bareName = (eventName: string): string => eventName.replace(/^s3:/, '');
+/**
+ * An event name without the `s3:` prefix: real S3 never writes one in events, some S3-compatible
+ * stores do, and notification configurations (`s3:ObjectCreated:*`) always do.
+ */
+export const bareEventName = (eventName: string): string => eventName.replace(/^s3:/, '');
+const bareName = bareEventName;
 
 /**
  * Created: `ObjectCreated:*`. Removed: `ObjectRemoved:*` and the lifecycle expirations that remove

@@ -41,3 +41,34 @@ describe('one pipeline per data folder', () => {
     lockDataFolder(dir)();
   });
 });
+
+describe('a load run that cannot start', () => {
+  it('fails with the reason and leaves no timer running', async () => {
+    const { runLoad } = await import('../../../local/load-run');
+    const { makeConfig } = await import('../../helpers/factories');
+    const root = mkdtempSync(join(tmpdir(), 'load-fail-'));
+    const dir = join(root, 'data');
+    const release = lockDataFolder(dir);
+    const created: unknown[] = [];
+    const cleared = new Set<unknown>();
+    const set = jest.spyOn(global, 'setInterval').mockImplementation(((fn: () => void, ms?: number) => {
+      const t = (jest.requireActual('node:timers') as typeof import('node:timers')).setInterval(fn, ms);
+      created.push(t);
+      return t;
+    }) as typeof setInterval);
+    const clear = jest.spyOn(global, 'clearInterval').mockImplementation(((t: NodeJS.Timeout) => {
+      cleared.add(t);
+      (jest.requireActual('node:timers') as typeof import('node:timers')).clearInterval(t);
+    }) as typeof clearInterval);
+    try {
+      await expect(runLoad({ config: makeConfig(), dataDir: dir, files: 1, poison: 0, duplicates: 0, reorder: 0, transient: 0 })).rejects.toThrow(DataFolderBusyError);
+      expect(created.length).toBeGreaterThan(0);
+      expect(created.filter((t) => !cleared.has(t))).toEqual([]);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+      release();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
