@@ -52,8 +52,8 @@ export function lockDataFolder(dataDir: string): () => void {
     } catch {
       // unreadable (a kill during the write): stale
     }
-    if (typeof holder.pid === 'number' && holder.pid !== process.pid && processAlive(holder.pid)) throw new DataFolderBusyError(dir, { pid: holder.pid, startedAt: holder.startedAt });
-    if (holder.pid === process.pid) throw new DataFolderBusyError(dir, { pid: holder.pid, startedAt: holder.startedAt });
+    // This process holding it counts as alive too: two pipelines of one process on one folder are refused alike.
+    if (typeof holder.pid === 'number' && processAlive(holder.pid)) throw new DataFolderBusyError(dir, { pid: holder.pid, startedAt: holder.startedAt });
     rmSync(file, { force: true });
   }
   throw new Error(`Could not lock ${dir}: ${file} keeps coming back`);

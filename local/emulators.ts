@@ -31,8 +31,6 @@ export interface Emulators {
   s3: EventEmitter;
   /** What a start found torn by an earlier kill, and moved out of the emulator's way. */
   repaired: TornObjectsReport;
-  /** The guard in front of s3rver (`endpoints.s3` is its address): keys it refused, serialized writes. */
-  guard: S3Guard;
   /** Called once if the emulators stop on their own (a crash): the run cannot go on. */
   onFailure(listener: (reason: string) => void): void;
   stop(): Promise<void>;
@@ -145,7 +143,6 @@ async function startEmulatorsOnce(options: EmulatorOptions, first: boolean): Pro
     endpoints: { ...endpoints, s3: guarded },
     s3,
     repaired,
-    guard,
     onFailure: (listener) => void failures.on('failure', listener),
     async stop() {
       stopping = true;

@@ -136,7 +136,8 @@ export class FolderWatcher {
       this.o.onUploaded?.(record);
     }
     // Written to again while uploading: the bucket must end with the final content.
-    if (fingerprint(f.path) !== before && fingerprint(f.path) !== null) await this.settleAndUpload(f, key);
+    const now = fingerprint(f.path);
+    if (now !== before && now !== null) await this.settleAndUpload(f, key);
   }
 
   /** Every object under the prefix with its ETag (MD5 for single-part uploads). */

@@ -48,7 +48,6 @@ export class S3Guard {
   private server?: Server;
   private target?: URL;
   private readonly writes = new Map<string, Promise<unknown>>();
-  public refused = 0;
 
   public async start(target: string, port = 0): Promise<string> {
     this.target = new URL(target);
@@ -82,7 +81,6 @@ export class S3Guard {
   }
 
   private refuse(res: ServerResponse, key: string, why: string, method: string): void {
-    this.refused++;
     const message = `Local emulator: the key ${JSON.stringify(key)} cannot be stored faithfully by s3rver: it has ${why}. AWS S3 would accept it; use another key locally.`;
     res.writeHead(400, { 'content-type': 'application/xml', 'x-amz-request-id': `LOCALGUARD${Date.now().toString(16).toUpperCase()}` });
     res.end(method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>LocalEmulatorUnsupportedKey</Code><Message>${xmlEscape(message)}</Message></Error>`);

@@ -37,7 +37,6 @@ export type EventFamily = (typeof EventFamily)[keyof typeof EventFamily];
  * stores do, and notification configurations (`s3:ObjectCreated:*`) always do.
  */
 export const bareEventName = (eventName: string): string => eventName.replace(/^s3:/, '');
-const bareName = bareEventName;
 
 /**
  * Created: `ObjectCreated:*`. Removed: `ObjectRemoved:*` and the lifecycle expirations that remove
@@ -45,7 +44,7 @@ const bareName = bareEventName;
  * replication, tagging, ACL, Intelligent-Tiering, lifecycle transitions and any future name.
  */
 export function eventFamily(eventName: string): EventFamily {
-  const name = bareName(eventName);
+  const name = bareEventName(eventName);
   if (name.startsWith('ObjectCreated:')) return EventFamily.CREATED;
   if (name.startsWith('ObjectRemoved:') || name === 'LifecycleExpiration:Delete' || name === 'LifecycleExpiration:DeleteMarkerCreated') return EventFamily.REMOVED;
   return EventFamily.OTHER;
@@ -56,7 +55,7 @@ export function eventFamily(eventName: string): EventFamily {
  * Any other removal (`ObjectRemoved:Delete`, `LifecycleExpiration:Delete`) may have removed a
  * noncurrent version, or a delete marker (restoring the object): only S3 can tell what is current.
  */
-export const createsDeleteMarker = (eventName: string): boolean => bareName(eventName).endsWith(':DeleteMarkerCreated');
+export const createsDeleteMarker = (eventName: string): boolean => bareEventName(eventName).endsWith(':DeleteMarkerCreated');
 
 /** What became of one S3 event record. */
 export type EventRecordResult =

@@ -120,7 +120,8 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
     const unique = messages.filter((m, i) => messages.findIndex((x) => x.MessageId === m.MessageId) === i);
     if (unique.length === 0) break;
     // A copy of a part already sent in this run (or earlier in this batch) is deleted, not sent again.
-    const ids = unique.map((m) => explainDeadLetter(m).id);
+    const idOf = new Map(unique.map((m) => [m, explainDeadLetter(m).id]));
+    const ids = unique.map((m) => idOf.get(m)!);
     const copies = unique.filter((_m, i) => movedIds.has(ids[i]!) || ids.indexOf(ids[i]!) !== i);
     if (copies.length) {
       await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.deadLetterQueueUrl, Entries: copies.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
@@ -141,7 +142,7 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
     failed += fresh.length - ok.size;
     const toDelete = fresh.map((m, i) => ({ m, id: String(i) })).filter(({ id }) => ok.has(id));
-    for (const { m } of toDelete) movedIds.add(explainDeadLetter(m).id);
+    for (const { m } of toDelete) movedIds.add(idOf.get(m)!);
     if (toDelete.length) {
       await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.deadLetterQueueUrl, Entries: toDelete.map(({ m, id }) => ({ Id: id, ReceiptHandle: m.ReceiptHandle! })) }));
     }
