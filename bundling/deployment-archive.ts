@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
+import { type Zippable, zipSync } from 'fflate';
 
 /** The file name cdktf gives an archive asset; kept so asset paths do not change. */
 export const ARCHIVE_NAME = 'archive.zip';
@@ -57,71 +57,15 @@ export function deploymentArchive(dir: string, archivesRoot: string): { file: st
   return { file, hash };
 }
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-/** CRC-32 (ISO-HDLC, as ZIP uses it) without zlib.crc32, which Node only has from 20.15 / 22.2. */
-export function tableCrc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-const crc32: (data: Buffer) => number = typeof zlibCrc32 === 'function' ? (data) => zlibCrc32(data) : tableCrc32;
-
-const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
-/** Regular file, rw-r--r--: Lambda's runtime user must be able to read every file. */
+/** Regular file, rw-r--r--, written by "Unix" (os 3) so unzip and Lambda read the permissions. */
 const UNIX_FILE_0644 = (0o100644 << 16) >>> 0;
 
-/** A ZIP archive (deflate, no ZIP64: Lambda packages are far below 4 GB) of the given entries, in order. */
+/** A ZIP archive (deflate, level 9) of the given entries, in order, with fixed times and modes (fflate). */
 export function zipFiles(entries: Array<{ name: string; data: Buffer }>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const { name, data } of entries) {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const compressed = deflateRawSync(data, { level: 9 });
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // flags: names are UTF-8
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(0, 10); // time 00:00:00
-    local.writeUInt16LE(DOS_DATE_1980_01_01, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 — so the permissions below are read
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(DOS_DATE_1980_01_01, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    // extra, comment, disk number, internal attributes: 0
-    central.writeUInt32LE(UNIX_FILE_0644, 38);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, compressed);
-    centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + compressed.length;
-  }
-  const centralSize = centrals.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+  // 1980-01-01 00:00, the first instant a ZIP (DOS) timestamp holds. ZIP stores local time and fflate
+  // reads local fields, so a date built from local fields (now, not at load) writes the same bytes in every zone.
+  const mtime = new Date(1980, 0, 1, 0, 0, 0);
+  const zippable: Zippable = {};
+  for (const { name, data } of entries) zippable[name] = [data, { level: 9, mtime, os: 3, attrs: UNIX_FILE_0644 }];
+  return Buffer.from(zipSync(zippable));
 }

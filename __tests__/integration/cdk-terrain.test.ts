@@ -9,20 +9,14 @@ import { PROJECT_ROOT } from '../../config/project-root';
  * with `constructs@10.7.2` (its peer range) synthesizes every stack to the same Terraform JSON
  * as cdktf 0.21. The only difference is the generator's version stamp in `//.metadata`.
  *
- * The swap happens in a copy: sources copied, node_modules hard-linked (fast, same disk), then
- * `cdktf` and `constructs` replaced by the fork's packages, fetched once into .build/cdk-terrain.
+ * The fork is a dev dependency under the alias `cdk-terrain` (`npm ci` installs it; no network at test
+ * time), and `constructs` resolves to 10.7.2, inside both its and cdktf's peer ranges. The swap happens
+ * in a copy: sources copied, node_modules hard-linked (fast, same disk), then `node_modules/cdktf`
+ * replaced by the installed fork.
  */
 const CACHE = join(PROJECT_ROOT, '.build', 'cdk-terrain');
-const PACKAGES = { cdktf: 'cdktn-0.24.0.tgz', constructs: 'constructs-10.7.2.tgz' };
+const FORK = join(PROJECT_ROOT, 'node_modules', 'cdk-terrain');
 const SOURCES = ['main.ts', 'config', 'constructs', 'stacks', 'guardrails', 'src', 'bundling', 'scripts', 'package.json', 'tsconfig.json', '.terraform.lock.hcl'];
-
-function fetchPackages(): void {
-  mkdirSync(CACHE, { recursive: true });
-  const missing = Object.values(PACKAGES).filter((f) => !existsSync(join(CACHE, f)));
-  if (missing.length === 0) return;
-  const specs = missing.map((f) => f.replace(/-(\d+\.\d+\.\d+)\.tgz$/, '@$1'));
-  execFileSync('npm', ['pack', ...specs, '--pack-destination', CACHE], { stdio: 'ignore', timeout: 120_000 });
-}
 
 function synth(root: string, outdir: string): void {
   execFileSync('node', [join(root, 'scripts', 'build-app.js'), 'main'], { cwd: root });
@@ -40,17 +34,13 @@ describe('CDK Terrain (cdktn 0.24.0) synthesizes the same Terraform JSON as cdkt
   let stacks: string[];
 
   beforeAll(() => {
-    fetchPackages();
+    if (!existsSync(join(FORK, 'package.json'))) throw new Error('node_modules/cdk-terrain is missing: run npm ci (it is a dev dependency, cdk-terrain@npm:cdktn)');
     rmSync(work, { recursive: true, force: true });
     mkdirSync(copy, { recursive: true });
     for (const f of SOURCES) cpSync(join(PROJECT_ROOT, f), join(copy, f), { recursive: true });
     execFileSync('cp', ['-al', join(PROJECT_ROOT, 'node_modules'), join(copy, 'node_modules')]);
-    for (const [name, tarball] of Object.entries(PACKAGES)) {
-      const dir = join(copy, 'node_modules', name);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir);
-      execFileSync('tar', ['xzf', join(CACHE, tarball), '-C', dir, '--strip-components=1']);
-    }
+    rmSync(join(copy, 'node_modules', 'cdktf'), { recursive: true, force: true });
+    cpSync(FORK, join(copy, 'node_modules', 'cdktf'), { recursive: true });
     synth(PROJECT_ROOT, cdktfOut);
     synth(copy, cdktnOut);
     stacks = readdirSync(join(cdktfOut, 'stacks')).sort();

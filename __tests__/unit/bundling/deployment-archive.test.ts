@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 import bufferCrc32 from 'buffer-crc32';
-import { deploymentArchive, directoryHash, tableCrc32, zipFiles } from '../../../bundling/deployment-archive';
+import { deploymentArchive, directoryHash, zipFiles } from '../../../bundling/deployment-archive';
 import { bundleDeployedHandler } from '../../../bundling/bundle-handler';
 
 /** Every entry of a zip as yauzl (an independent reader, the one cdktf's CLI uses) sees it. */
@@ -52,10 +52,20 @@ describe('Lambda deployment archives', () => {
     expect(new Set(entries.map((e) => e.mtime.slice(0, 10)))).toEqual(new Set(['1980-01-01']));
   });
 
-  it('computes CRC-32 without zlib.crc32 (Node < 20.15) as zlib does', () => {
-    const samples = [Buffer.alloc(0), Buffer.from('123456789'), Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff))];
-    expect(samples.map(tableCrc32)).toEqual(samples.map((b) => bufferCrc32.unsigned(b)));
-    expect(tableCrc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+  it('writes the same bytes in every time zone (ZIP stores local time)', () => {
+    const entries = [{ name: 'index.js', data: Buffer.from('code') }];
+    const saved = process.env.TZ;
+    try {
+      const zips = ['UTC', 'Pacific/Kiritimati', 'America/Adak'].map((zone) => {
+        process.env.TZ = zone;
+        return zipFiles(entries);
+      });
+      expect(zips[1]!.equals(zips[0]!)).toBe(true);
+      expect(zips[2]!.equals(zips[0]!)).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 
   it('is byte-identical for the same files, whenever and wherever it is made', () => {
