@@ -1,3 +1,4 @@
+import { ENV } from '../src/app/environment-contract';
 import { encodeS3Key } from '../src/core/s3-key';
 import type { PipelineConfig } from './types';
 
@@ -11,19 +12,6 @@ export const DLQ_RETENTION_SECONDS = 1_209_600;
 
 /** The table's key schema: one item per object; the sort key keeps equal keys in different buckets apart. */
 export const TABLE_KEYS = { partitionKey: 's3_key', sortKey: 'bucket' } as const;
-
-/** Environment variable names the handlers read at cold start. */
-export const ENV = {
-  TABLE_NAME: 'TABLE_NAME',
-  QUEUE_URL: 'QUEUE_URL',
-  DEAD_LETTER_QUEUE_URL: 'DEAD_LETTER_QUEUE_URL',
-  RECORD_CONCURRENCY: 'RECORD_CONCURRENCY',
-  HANDLE_DELETES: 'HANDLE_DELETES',
-  IGNORED_PREFIXES: 'IGNORED_PREFIXES',
-  IGNORED_SUFFIXES: 'IGNORED_SUFFIXES',
-  ALLOWED_CONTENT_TYPES: 'ALLOWED_CONTENT_TYPES',
-  MAX_SIZE_BYTES: 'MAX_SIZE_BYTES',
-} as const;
 
 export interface ResourceNames {
   bucket: string;

@@ -10,7 +10,7 @@ import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { liveLine } from './live-lines';
 import { renderReport } from './render-report';
 import { buildReport, type InjectedRecord, type UploadRecord } from './run-report';
-import { runMain } from '../tools/cli/run-main';
+import { runMain } from '../cli/run-main';
 
 const USAGE = `Usage: npm start -- [PATH…] [options]
 

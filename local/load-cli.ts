@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../config/project-root';
 import { loadAllConfigs, loadConfig } from '../config/load';
 import { runLoad, type LoadReport } from './load-run';
-import { runMain } from '../tools/cli/run-main';
+import { runMain } from '../cli/run-main';
 
 const USAGE = `Usage: npm run load -- --files N [--poison P] [--duplicates D] [--reorder R] [--transient T] [--crash C] [options]
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PipelineConfig } from '../config/types';
 import { limitConcurrency } from '../src/core/limit';
 import { decodeS3Key } from '../src/core/s3-key';
-import { distinctDeadLetters, explainDeadLetter, peekQueue } from '../tools/dlq/dead-letter-view';
+import { distinctDeadLetters, explainDeadLetter, peekQueue } from '../cli/dead-letter-view';
 import { FaultProxy } from './fault-proxy';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { percentile, scanItems } from './run-report';

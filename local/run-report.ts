@@ -1,6 +1,6 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { fromAttributeValues } from '../src/adapters/attribute-values';
-import { explainDeadLetter, peekQueue, type DeadLetter } from '../tools/dlq/dead-letter-view';
+import { explainDeadLetter, peekQueue, type DeadLetter } from '../cli/dead-letter-view';
 import type { PipelineConfig } from '../config/types';
 import type { LocalPermissions, LocalPipeline } from './local-pipeline';
 

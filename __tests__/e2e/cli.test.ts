@@ -148,7 +148,7 @@ describe('npm start -- --watch, at a terminal', () => {
 });
 
 describe('usage errors', () => {
-  const commands = { 'status-cli': 'tools/cli/status.ts', 'smoke-cli': 'tools/cli/smoke.ts', 'dlq-cli': 'tools/cli/dlq.ts', 'diff-cli': 'tools/cli/diff.ts', 'state-cli': 'tools/cli/state.ts', 'preflight-cli': 'tools/cli/preflight.ts' };
+  const commands = { 'status-cli': 'tools/commands/status.ts', 'smoke-cli': 'tools/commands/smoke.ts', 'dlq-cli': 'tools/commands/dlq.ts', 'diff-cli': 'tools/commands/diff.ts', 'state-cli': 'tools/commands/state.ts', 'preflight-cli': 'tools/commands/preflight.ts' };
   beforeAll(() => execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), ...Object.keys(commands)]));
 
   it.each(Object.keys(commands))('%s: an unknown option or a missing one exits 2 with the reason, like npm start and npm run load', async (cli) => {

@@ -1,4 +1,4 @@
-import { main as dlq } from '../../tools/cli/dlq';
+import { main as dlq } from '../../tools/commands/dlq';
 import { FaultProxy } from '../../local/fault-proxy';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { scanItems } from '../../local/run-report';

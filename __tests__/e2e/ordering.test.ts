@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
-import { main as backfillCli } from '../../tools/cli/backfill';
+import { main as backfillCli } from '../../tools/commands/backfill';
 import { makeConfig } from '../helpers/factories';
 import { eventually, tempDataDir } from '../helpers/local-env';
 

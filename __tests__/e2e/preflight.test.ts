@@ -1,6 +1,6 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
-import { main as preflight } from '../../tools/cli/preflight';
+import { main as preflight } from '../../tools/commands/preflight';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
 

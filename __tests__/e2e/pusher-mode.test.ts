@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { buildReport, scanItems } from '../../local/run-report';
-import { main as dlqCli } from '../../tools/cli/dlq';
+import { main as dlqCli } from '../../tools/commands/dlq';
 import { makeConfig } from '../helpers/factories';
 import { eventually, tempDataDir, expectNoDenials } from '../helpers/local-env';
 import { OutageProxy } from '../helpers/outage-proxy';

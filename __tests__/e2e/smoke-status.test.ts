@@ -4,8 +4,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { recentLogsFile, type RecentLogs } from '../../local/recent-logs';
-import { main as smokeCli } from '../../tools/cli/smoke';
-import { main as statusCli } from '../../tools/cli/status';
+import { main as smokeCli } from '../../tools/commands/smoke';
+import { main as statusCli } from '../../tools/commands/status';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
 

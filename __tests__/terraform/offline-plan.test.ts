@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllConfigs } from '../../config/load';
-import { main as planCli } from '../../tools/cli/plan';
+import { main as planCli } from '../../tools/commands/plan';
 import { planOffline, type PlanJson } from '../../tools/offline-terraform';
 import { summarizePlan } from '../../tools/plan-summary';
 import { PROVIDER_LOCK_FILE } from '../../stacks/provider-lock';

@@ -1,4 +1,4 @@
-import { ENV } from '../../config/derive';
+import { ENV } from './environment-contract';
 import { EnvironmentError } from '../core/errors';
 import type { PusherFilters } from '../core/filters';
 

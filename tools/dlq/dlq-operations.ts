@@ -8,7 +8,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { distinctDeadLetters, explainDeadLetter, peekQueue, type DeadLetter } from './dead-letter-view';
+import { distinctDeadLetters, explainDeadLetter, peekQueue, type DeadLetter } from '../../cli/dead-letter-view';
 
 export interface QueuePair {
   queueUrl: string;

@@ -6,7 +6,7 @@ import { resourceNames } from '../../config/derive';
 import { LogMessage } from '../../src/app/telemetry-contract';
 import { recentLogLine, recentLogsFile, writtenItems, type RecentLogLine, type RecentLogs } from '../../local/recent-logs';
 import type { Deployment } from '../deployment';
-import { explainDeadLetter, peekQueue } from '../dlq/dead-letter-view';
+import { explainDeadLetter, peekQueue } from '../../cli/dead-letter-view';
 
 export interface QueueStatus {
   name: string;

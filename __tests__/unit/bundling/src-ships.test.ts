@@ -24,6 +24,13 @@ describe('src/ is exactly what ships', () => {
     expect(strays).toEqual([]);
   });
 
+  it("each bundle's inputs are src/ and node_modules only: no config, infrastructure or local code ships", () => {
+    for (const handler of Object.keys(HANDLER_ENTRIES) as HandlerName[]) {
+      const inputs = deployedBundleInputs(handler, { withDependencies: true });
+      expect({ handler, outside: inputs.filter((f) => !f.startsWith('src/') && !f.startsWith('node_modules/')) }).toEqual({ handler, outside: [] });
+    }
+  });
+
   it('no Lambda bundle contains the AGPL IAM simulator (a dev-only dependency of the local runtime)', () => {
     for (const handler of Object.keys(HANDLER_ENTRIES) as HandlerName[]) {
       const inputs = deployedBundleInputs(handler, { withDependencies: true });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_DIR } from '../../../config/load';
 import { CONFIG_SCHEMA_FILE } from '../../../tools/config-docs';
-import { GENERATED_DOCS, regenerate } from '../../../tools/cli/docs';
+import { GENERATED_DOCS, regenerate } from '../../../tools/commands/docs';
 
 describe('generated docs', () => {
   it.each(GENERATED_DOCS.map((d) => [d.file.replace(/^.*\/(config|docs)\//, '$1/'), d] as const))('%s is what the code generates (run `npm run docs`)', (_name, doc) => {

@@ -1,4 +1,4 @@
-import { main as plan } from '../../../tools/cli/plan';
+import { main as plan } from '../../../tools/commands/plan';
 import { prepareStack, terraformWithCode } from '../../../tools/stack-workdir';
 import { terraform } from '../../../tools/offline-terraform';
 

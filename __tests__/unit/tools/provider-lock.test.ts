@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PROVIDER_LOCK_FILE } from '../../../stacks/provider-lock';
-import { LOCK_PLATFORMS } from '../../../tools/cli/lock-providers';
+import { LOCK_PLATFORMS } from '../../../tools/commands/lock-providers';
 
 const lock = readFileSync(PROVIDER_LOCK_FILE, 'utf8');
 const hashes = [...lock.matchAll(/"((h1|zh):[^"]+)"/g)].map((m) => m[1]!);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import type { PipelineConfig } from '../../../config/types';
 import { PipelineStack } from '../../../stacks/pipeline-stack';
-import { compareOutputs, main as diffCli } from '../../../tools/cli/diff';
+import { compareOutputs, main as diffCli } from '../../../tools/commands/diff';
 import { diffStack, diffValues, flatten, renderDiff } from '../../../tools/synth-diff';
 import { makeConfig } from '../../helpers/factories';
 

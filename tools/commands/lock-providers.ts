@@ -9,7 +9,7 @@ import { terraform } from '../offline-terraform';
 import { synthApp } from '../synth';
 import { terraformEnv } from '../terraform-env';
 import { PROJECT_ROOT } from '../../config/project-root';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 /** Platforms whose hashes the lock file carries when the registry is reachable: CI runners and laptops. */
 export const LOCK_PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'darwin_arm64'];

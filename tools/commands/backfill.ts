@@ -8,7 +8,7 @@ import { backfill, type BackfillReport } from '../reconcile/backfill';
 import { CheckpointFile, type BackfillRunKey } from '../reconcile/checkpoint';
 import { createRateLimiter } from '../reconcile/rate-limiter';
 import type { Deployment } from '../deployment';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 import { keyLimit, walkSubject, WALK_OPTIONS, withWalk } from './walk-command';
 
 const USAGE = `Usage: npm run backfill -- --env NAME [--local] [--prefix P] [--only-missing] [--rate N]

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isClean, reconcile, type ReconcileReport } from '../reconcile/reconcile';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 import { keyLimit, walkSubject, WALK_OPTIONS, withWalk } from './walk-command';
 
 const USAGE = `Usage: npm run reconcile -- --env NAME [--local] [--prefix P] [--json] [--limit N]

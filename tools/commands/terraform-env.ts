@@ -1,5 +1,5 @@
 import { terraformEnv } from '../terraform-env';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 /** Prints shell `export` lines that point terraform at the local provider mirror (for `eval`). */
 export async function main(): Promise<number> {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { diffStack, renderDiff, type StackDiff } from '../synth-diff';
 import { synthApp } from '../synth';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const run = promisify(execFile);
 const USAGE = `Usage: npm run diff -- --base REF [--env NAME]

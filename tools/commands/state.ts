@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run state -- list|show ADDRESS|pull --env NAME [--offline] [--s3-endpoint URL]
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadAllConfigs } from '../../config/load';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run environments [-- --deployed] [--only NAME] [--json | --matrix]
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { catalogueMarkdown } from '../../guardrails';
 import { CONFIG_SCHEMA_FILE, generateConfigSchema, renderConfigReference } from '../config-docs';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 /** A generated file, or a generated block between two markers of a hand-written one. */
 export interface GeneratedDoc {

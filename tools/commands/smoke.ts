@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { locateDeployment } from '../deployment';
 import { runSmoke } from '../smoke/smoke';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run smoke -- --env NAME [--local] [--timeout SECONDS] [--json]
 

@@ -4,7 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { locateDeployment, type Deployment } from '../deployment';
 import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../dlq/dlq-operations';
 import { replayFailures, type ReplayTarget } from '../dlq/replay';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run dlq -- stats|peek|redrive|replay --env NAME [--local] [--max N] [--json]
 

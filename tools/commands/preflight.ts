@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load';
 import { locateDeployment } from '../deployment';
 import { renderPreflight, runPreflight, type CheckResult } from '../preflight/preflight';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run preflight -- --env NAME [--local [--data-dir DIR]] [--json]
 

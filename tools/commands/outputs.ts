@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run outputs -- --env NAME [--out FILE] [--offline] [--s3-endpoint URL]
 

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { decodeS3Key } from '../../src/core/s3-key';
+import { decodeS3Key } from '../src/core/s3-key';
 
 /** A DLQ message, explained: why it is there and which objects it concerns. */
 export interface DeadLetter {

@@ -7,7 +7,7 @@ import { terraform } from '../offline-terraform';
 import { summarizePlan, type PlanDocument } from '../plan-summary';
 import { planWarnings } from '../plan-warnings';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--no-lock | --lock-timeout D] [--out FILE] [--s3-endpoint URL]
 

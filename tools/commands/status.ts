@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { locateDeployment } from '../deployment';
 import { awsSources, collectStatus, localSources, renderStatus } from '../status/status';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run status -- --env NAME [--local] [--json]
 

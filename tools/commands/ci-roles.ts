@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../config/project-root';
 import { pipelineStackId } from '../../stacks/pipeline-stack';
 import { ciRoleNames, githubEnvironments, githubTrustPolicy, planRolePolicy } from '../ci/ci-roles';
 import { synthApp } from '../synth';
-import { runMain } from './run-main';
+import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run ci-roles -- --env NAME --repo OWNER/REPO [--json]
 
