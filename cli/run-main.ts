@@ -1,5 +1,4 @@
-/** An unknown option, a missing value, a stray argument: node's `util.parseArgs` refusals. */
-export const isUsageError = (e: unknown): boolean => typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS_');
+import { isUsageError } from './command';
 
 /**
  * Runs a command's `main(argv)` when its file is the program: exits with the code it returns,

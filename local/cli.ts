@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { watchStopSignals, type StopReason, type StopSignal } from './stop-signal';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../config/project-root';
 import { loadAllConfigs, loadConfig } from '../config/load';
 import { FolderWatcher } from './folder-watcher';
@@ -10,6 +9,7 @@ import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { liveLine } from './live-lines';
 import { renderReport } from './render-report';
 import { buildReport, type InjectedRecord, type UploadRecord } from './run-report';
+import { command, UsageError } from '../cli/command';
 import { runMain } from '../cli/run-main';
 
 const USAGE = `Usage: npm start -- [PATH…] [options]
@@ -32,35 +32,29 @@ Options:
 const SAMPLE_OBJECTS = join(PROJECT_ROOT, 'samples', 'objects');
 const SAMPLE_MESSAGES = join(PROJECT_ROOT, 'samples', 'queue-messages');
 
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      env: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      watch: { type: 'string' },
-      reset: { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
-      's3-port': { type: 'string' },
-      'sqs-port': { type: 'string' },
-      'dynamodb-port': { type: 'string' },
-      timeout: { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-      'no-iam': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+const OPTIONS = {
+  watch: { type: 'string' },
+  reset: { type: 'boolean', default: false },
+  's3-port': { type: 'string' },
+  'sqs-port': { type: 'string' },
+  'dynamodb-port': { type: 'string' },
+  timeout: { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+  'no-iam': { type: 'boolean', default: false },
+} as const;
+
+/** The fixed ports and the drain timeout, checked before anything starts. */
+function settings(values: { 's3-port'?: string; 'sqs-port'?: string; 'dynamodb-port'?: string; timeout?: string }) {
   const port = (name: string): number => {
     const raw = values[name as 's3-port'];
     if (raw === undefined) return 0;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--${name} must be a port number (got "${raw}")`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${name} must be a port number (got "${raw}")`);
     return n;
   };
   const timeout = values.timeout === undefined ? 120 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
-  return { values, positionals, ports: { s3: port('s3-port'), sqs: port('sqs-port'), dynamodb: port('dynamodb-port') }, timeoutMs: timeout * 1000 };
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
+  return { ports: { s3: port('s3-port'), sqs: port('sqs-port'), dynamodb: port('dynamodb-port') }, timeoutMs: timeout * 1000 };
 }
 
 /** Uploads files, with a progress line on stderr; an unreadable file is recorded, never fatal. */
@@ -142,21 +136,8 @@ function announceStop(reason: StopReason): void {
   process.stderr.write(`\nStopping (${why}): draining what is in flight (up to 30 s), then the summary. ${reason === 'parent-exited' ? '' : 'Press Ctrl-C again to stop at once.'}\n`);
 }
 
-export async function main(argv: string[]): Promise<number> {
-  // The SDK warns that future releases need Node 22; that is not news to someone running samples.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let args;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = args;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+export const main = command({ usage: USAGE, shared: ['env', 'json', 'data-dir'], options: OPTIONS, positionals: true, aws: true }, async ({ values, positionals }) => {
+  const args = settings(values);
   const envName = values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev';
   const config = loadConfig(envName);
   const dataDir = resolve(values['data-dir'] ?? join(PROJECT_ROOT, '.local', envName));
@@ -227,6 +208,6 @@ export async function main(argv: string[]): Promise<number> {
     stop.dispose();
     await pipeline?.stop();
   }
-}
+});
 
 runMain(module, main);

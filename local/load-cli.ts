@@ -1,9 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../config/project-root';
 import { loadAllConfigs, loadConfig } from '../config/load';
 import { runLoad, type LoadReport } from './load-run';
+import { command, sharedHelp, UsageError } from '../cli/command';
 import { runMain } from '../cli/run-main';
 
 const USAGE = `Usage: npm run load -- --files N [--poison P] [--duplicates D] [--reorder R] [--transient T] [--crash C] [options]
@@ -20,22 +20,22 @@ conservation report. Fractions are 0–1. Exits 1 if any object was lost or writ
   --warmup S        seconds at the start left out of the steady-state latency (default 5; 0: none);
                     with --rate, the uploads of those seconds are drained before the rest start
   --no-iam          do not check calls against the stack's IAM policies (to measure what checking costs)
-  --json            print the report as JSON`;
+${sharedHelp('json', 20)}`;
 
 const fraction = (name: string, raw: string | undefined): number => {
   const v = raw === undefined ? 0 : Number(raw);
-  if (!Number.isFinite(v) || v < 0 || v > 1) throw new Error(`--${name} must be a fraction from 0 to 1 (got "${raw}")`);
+  if (!Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`--${name} must be a fraction from 0 to 1 (got "${raw}")`);
   return v;
 };
 const positive = (name: string, raw: string | undefined, fallback?: number): number => {
   const v = raw === undefined ? fallback : Number(raw);
-  if (v === undefined || !Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer (got "${raw ?? ''}")`);
+  if (v === undefined || !Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a positive integer (got "${raw ?? ''}")`);
   return v;
 };
 
 const nonNegative = (name: string, raw: string): number => {
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a whole number of seconds, 0 or more (got "${raw}")`);
+  if (!Number.isInteger(v) || v < 0) throw new UsageError(`--${name} must be a whole number of seconds, 0 or more (got "${raw}")`);
   return v;
 };
 
@@ -85,34 +85,22 @@ const warmupText = (r: LoadReport): string =>
     ? `warm-up: the first ${r.steadyLatencyMs.warmupObjects} objects, ${r.steadyLatencyMs.warmupSeconds} s at ${r.options.rate}/s, drained before the rest`
     : `warm-up: the ${r.steadyLatencyMs.warmupObjects} objects of the first ${r.steadyLatencyMs.warmupSeconds} s`;
 
-export async function main(argv: string[]): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let opts;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        files: { type: 'string' },
-        poison: { type: 'string' },
-        duplicates: { type: 'string' },
-        reorder: { type: 'string' },
-        transient: { type: 'string' },
-        crash: { type: 'string' },
-        env: { type: 'string' },
-        seed: { type: 'string' },
-        concurrency: { type: 'string' },
-        rate: { type: 'string' },
-        warmup: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'no-iam': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    opts = {
+const OPTIONS = {
+  files: { type: 'string' },
+  poison: { type: 'string' },
+  duplicates: { type: 'string' },
+  reorder: { type: 'string' },
+  transient: { type: 'string' },
+  crash: { type: 'string' },
+  seed: { type: 'string' },
+  concurrency: { type: 'string' },
+  rate: { type: 'string' },
+  warmup: { type: 'string' },
+  'no-iam': { type: 'boolean', default: false },
+} as const;
+
+export const main = command({ usage: USAGE, shared: ['env', 'json'], options: OPTIONS, aws: true }, async ({ values, write }) => {
+  const opts = {
       files: positive('files', values.files),
       poison: fraction('poison', values.poison),
       duplicates: fraction('duplicates', values.duplicates),
@@ -125,12 +113,8 @@ export async function main(argv: string[]): Promise<number> {
       warmupSeconds: values.warmup === undefined ? 5 : nonNegative('warmup', values.warmup),
       json: values.json,
       iam: !values['no-iam'],
-      env: values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev',
-    };
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
+    env: values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev',
+  };
   const dataDir = loadDataDir(opts.env);
   let report;
   try {
@@ -141,8 +125,8 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderLoadReport(report)}\n`);
+  write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderLoadReport(report)}\n`);
   return report.lost > 0 || report.doubleWritten > 0 ? 1 : 0;
-}
+});
 
 runMain(module, main);

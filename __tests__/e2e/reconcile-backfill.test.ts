@@ -138,8 +138,16 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
   }, 120_000);
 
   it('refuses bad options with a clear message', async () => {
-    await expect(cli(backfillCli, '--rate', 'fast')).rejects.toThrow('--rate must be a non-negative number');
-    await expect(cli(reconcileCli, '--limit=-1')).rejects.toThrow('--limit must be a non-negative integer');
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await backfillCli(['--rate', 'fast', '--env', env, '--local', '--data-dir', data.dir], () => undefined)).toBe(2);
+      expect(await reconcileCli(['--limit=-1', '--env', env, '--local', '--data-dir', data.dir], () => undefined)).toBe(2);
+      const said = stderr.mock.calls.map((c) => String(c[0])).join('');
+      expect(said).toContain('--rate must be a non-negative number');
+      expect(said).toContain('--limit must be a non-negative integer');
+    } finally {
+      stderr.mockRestore();
+    }
     await expect(reconcileCli(['--env', 'nowhere', '--local'])).rejects.toThrow(/No local pipeline is running for "nowhere"/);
     await expect(reconcileCli(['--env', 'other', '--local', '--data-dir', data.dir])).rejects.toThrow(`runs environment "${env}", not "other"`);
   });

@@ -112,7 +112,13 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
   }, 60_000);
 
   it('refuses bad options and an environment that is not running', async () => {
-    expect((await run(smokeCli, '--timeout', '0')).code).toBe(1);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect((await run(smokeCli, '--timeout', '0')).code).toBe(2);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('--timeout must be a positive number of seconds (got "0")');
+    } finally {
+      stderr.mockRestore();
+    }
     await expect(smokeCli(['--env', 'nowhere', '--local', '--data-dir', `${data.dir}-missing`], () => undefined)).rejects.toThrow(/No local pipeline is running for "nowhere"/);
     await expect(statusCli(['--env', 'nowhere', '--local', '--data-dir', `${data.dir}-missing`], () => undefined)).rejects.toThrow(/No local pipeline is running/);
   });

@@ -1,6 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { datasetId } from '../../local/emulators';
 import { SqsQueueSender } from '../../src/adapters/sqs-queue-sender';
@@ -8,8 +7,9 @@ import { backfill, type BackfillReport } from '../reconcile/backfill';
 import { CheckpointFile, type BackfillRunKey } from '../reconcile/checkpoint';
 import { createRateLimiter } from '../reconcile/rate-limiter';
 import type { Deployment } from '../deployment';
+import { command, sharedHelp, UsageError } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
-import { keyLimit, walkSubject, WALK_OPTIONS, withWalk } from './walk-command';
+import { keyLimit, WALK_OPTIONS, WALK_SHARED, walkSubject, withWalk } from './walk-command';
 
 const USAGE = `Usage: npm run backfill -- --env NAME [--local] [--prefix P] [--only-missing] [--rate N]
                             [--dry-run] [--restart] [--json] [--limit N]
@@ -19,7 +19,7 @@ stale (as reconcile reports them) and, where deletes are tracked, a removal for 
 item whose object is gone; through the queue, so retries, the DLQ, alarms and metrics all
 apply. The processor writes each only if no event of that version or a newer one got there first.
 
-  --local          the running local pipeline (npm start -- --env NAME --watch DIR)
+${sharedHelp('local')}
   --prefix P       only keys starting with P
   --only-missing   leave stale and orphaned items alone
   --rate N         messages per second at most (default 100; 0 = no limit)
@@ -27,7 +27,7 @@ apply. The processor writes each only if no event of that version or a newer one
   --restart        forget an interrupted run's checkpoint and start from the first key
   --json           { counts, sent, truncated, resumedAfter, dryRun } on stdout
   --limit N        keys listed in the output (default 1000; counts are always complete)
-  --data-dir DIR   the local pipeline's data folder (default .local/NAME)
+${sharedHelp('data-dir')}
 
 Interrupted, it resumes after the last listing page it finished (checkpoint in .backfill/).
 Exit status: 0 when everything was sent, 1 on error.`;
@@ -63,23 +63,17 @@ async function dataIdentity(d: Deployment): Promise<string | undefined> {
   }
 }
 
-export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...WALK_OPTIONS,
-      'only-missing': { type: 'boolean', default: false },
-      rate: { type: 'string', default: '100' },
-      'dry-run': { type: 'boolean', default: false },
-      restart: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
-  const v = { ...values, env: values.env };
+const OPTIONS = {
+  ...WALK_OPTIONS,
+  'only-missing': { type: 'boolean', default: false },
+  rate: { type: 'string', default: '100' },
+  'dry-run': { type: 'boolean', default: false },
+  restart: { type: 'boolean', default: false },
+} as const;
+
+export const main = command({ usage: USAGE, shared: WALK_SHARED, options: OPTIONS, required: ['env'], aws: true }, async ({ values: v, write }) => {
   const rate = Number(v.rate);
-  if (!Number.isFinite(rate) || rate < 0) throw new Error(`--rate must be a non-negative number of messages per second (got "${v.rate}")`);
+  if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate must be a non-negative number of messages per second (got "${v.rate}")`);
   const limit = keyLimit(v.limit);
   return withWalk(v, async (d, target, progress) => {
     const run: BackfillRunKey = { environment: v.env, target: d.local ? 'local' : 'aws', bucket: d.resources.bucket, prefix: v.prefix, onlyMissing: v['only-missing'], data: await dataIdentity(d) };
@@ -101,6 +95,6 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, v.env, d.local));
     return 0;
   });
-}
+});
 
 runMain(module, main);

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { pipelineStackId } from '../../stacks/pipeline-stack';
 import { ciRoleNames, githubEnvironments, githubTrustPolicy, planRolePolicy } from '../ci/ci-roles';
 import { synthApp } from '../synth';
+import { command, sharedHelp, UsageError } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run ci-roles -- --env NAME --repo OWNER/REPO [--json]
@@ -15,7 +15,9 @@ Prints what to create once in the environment's AWS account and GitHub repositor
 deploy, drift and pull-request workflows can reach it (docs/operations.md#two-accounts-what-to-create-once):
 the two GitHub environments, and the two IAM roles with their trust policies (GitHub OIDC,
 this repository, that GitHub environment only) and the plan role's least-privilege policy,
-computed from the environment's synthesized stack.`;
+computed from the environment's synthesized stack.
+
+${sharedHelp('json')}`;
 
 /** The resource types of an environment's synthesized stack. */
 async function stackResourceTypes(environment: string): Promise<string[]> {
@@ -29,11 +31,8 @@ async function stackResourceTypes(environment: string): Promise<string[]> {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { env: { type: 'string' }, repo: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
-  if (!values.env || !values.repo) return (process.stderr.write(`--env and --repo are required\n\n${USAGE}\n`), 2);
-  if (!/^[\w.-]+\/[\w.-]+$/.test(values.repo)) return (process.stderr.write(`--repo must be OWNER/REPO (got "${values.repo}")\n`), 2);
+export const main = command({ usage: USAGE, shared: ['env', 'json'], options: { repo: { type: 'string' } }, required: ['env', 'repo'] }, async ({ values, write }) => {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(values.repo)) throw new UsageError(`--repo must be OWNER/REPO (got "${values.repo}")`);
   const cfg = loadConfig(values.env);
   if (cfg.state === null) {
     process.stderr.write(`"${cfg.environment}" keeps local state: CI cannot deploy it (configure "state" and "deploy": true first)\n`);
@@ -44,11 +43,11 @@ export async function main(argv: string[]): Promise<number> {
   const plan = { name: names.plan, githubEnvironment: envs.plan, trust: githubTrustPolicy(cfg, values.repo, envs.plan), policy: planRolePolicy({ ...cfg, state: cfg.state }, await stackResourceTypes(cfg.environment)) };
   const apply = { name: names.apply, githubEnvironment: envs.apply, trust: githubTrustPolicy(cfg, values.repo, envs.apply) };
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ environment: cfg.environment, account: cfg.accountId, region: cfg.region, roles: { plan, apply } }, null, 2)}\n`);
+    write(`${JSON.stringify({ environment: cfg.environment, account: cfg.accountId, region: cfg.region, roles: { plan, apply } }, null, 2)}\n`);
     return 0;
   }
   const json = (v: unknown) => JSON.stringify(v, null, 2);
-  process.stdout.write(
+  write(
     [
       `CI roles of "${cfg.environment}" (account ${cfg.accountId}, ${cfg.region}) for ${values.repo}`,
       '',
@@ -68,6 +67,6 @@ export async function main(argv: string[]): Promise<number> {
     ].join('\n'),
   );
   return 0;
-}
+});
 
 runMain(module, main);

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { diffStack, renderDiff, type StackDiff } from '../synth-diff';
 import { synthApp } from '../synth';
+import { command } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 const run = promisify(execFile);
@@ -31,10 +31,11 @@ export function compareOutputs(beforeDir: string, afterDir: string): StackDiff[]
 }
 
 /** `root`: the checkout whose working tree is compared (another worktree in tests). */
-export async function main(argv: string[], root = PROJECT_ROOT): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { base: { type: 'string' }, env: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
-  if (!values.base) return (process.stderr.write(`--base is required\n\n${USAGE}\n`), 2);
+export const main = (argv: string[], root = PROJECT_ROOT): Promise<number> =>
+  command({ usage: USAGE, shared: ['env'], options: { base: { type: 'string' } }, required: ['base'] }, ({ values }) => diff(values.base, values.env, root))(argv);
+
+async function diff(base: string, env: string | undefined, root: string): Promise<number> {
+  const values = { base, env };
   // A base git cannot name is a usage error, said plainly (git's own words follow).
   const resolved = await run('git', ['rev-parse', '--verify', '--quiet', `${values.base}^{commit}`], { cwd: root }).catch(() => null);
   if (!resolved) {

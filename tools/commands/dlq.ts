@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { locateDeployment, type Deployment } from '../deployment';
 import { dlqStats, peekDeadLetters, redrive, type QueuePair } from '../dlq/dlq-operations';
 import { replayFailures, type ReplayTarget } from '../dlq/replay';
+import { command, sharedHelp, UsageError } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run dlq -- stats|peek|redrive|replay --env NAME [--local] [--max N] [--json]
@@ -17,7 +17,12 @@ const USAGE = `Usage: npm run dlq -- stats|peek|redrive|replay --env NAME [--loc
 
 Queues come from outputs/NAME.json (npm run outputs) against AWS, or with --local from the
 running local pipeline (npm start -- --watch …) of that environment.
-  --data-dir DIR   the local pipeline's data folder (default .local/NAME)`;
+${sharedHelp('local')}
+${sharedHelp('data-dir')}
+  --max N          peek: how many messages (default 10)
+${sharedHelp('json')}`;
+
+const SUBCOMMANDS = ['stats', 'peek', 'redrive', 'replay'];
 
 interface Target {
   sqs: SQSClient;
@@ -35,35 +40,21 @@ function target(d: Deployment): Target {
   };
 }
 
-export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      env: { type: 'string' },
-      local: { type: 'boolean', default: false },
-      max: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const command = positionals[0];
-  if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env || !command || !['stats', 'peek', 'redrive', 'replay'].includes(command)) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+const SPEC = { usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], options: { max: { type: 'string' } }, required: ['env'], positionals: true, aws: true } as const;
+
+export const main = command(SPEC, async ({ values, positionals, write }) => {
+  const [subcommand, ...extra] = positionals;
+  if (!subcommand || !SUBCOMMANDS.includes(subcommand)) throw new UsageError(subcommand ? `"${subcommand}" is not one of ${SUBCOMMANDS.join(', ')}` : `say what to do: ${SUBCOMMANDS.join(', ')}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const max = values.max === undefined ? 10 : Number(values.max);
-  if (!Number.isInteger(max) || max < 1) throw new Error(`--max must be a positive integer (got "${values.max}")`);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max must be a positive integer (got "${values.max}")`);
   const deployment = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   try {
-    return await runCommand(command, values.env, target(deployment), { json: values.json, max, maxGiven: values.max !== undefined, mode: deployment.config.mode }, write);
+    return await runCommand(subcommand, values.env, target(deployment), { json: values.json, max, maxGiven: values.max !== undefined, mode: deployment.config.mode }, write);
   } finally {
     deployment.close();
   }
-}
+});
 
 async function runCommand(command: string, env: string, { sqs, queues, replay }: Target, o: { json: boolean; max: number; maxGiven: boolean; mode: string }, write: (s: string) => void): Promise<number> {
   const mode = o.mode;

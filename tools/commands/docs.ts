@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { catalogueMarkdown } from '../../guardrails';
 import { CONFIG_SCHEMA_FILE, generateConfigSchema, renderConfigReference } from '../config-docs';
+import { command } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 /** A generated file, or a generated block between two markers of a hand-written one. */
@@ -34,9 +35,8 @@ const USAGE = `Usage: npm run docs [-- --check]
 Regenerates the config JSON Schema, the config reference (docs/config.md) and the guardrail
 catalogue (docs/guardrails.md) from the code. --check changes nothing and exits 1 if any is stale.`;
 
-export async function main(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help')) return (process.stdout.write(`${USAGE}\n`), 0);
-  const check = argv.includes('--check');
+export const main = command({ usage: USAGE, options: { check: { type: 'boolean', default: false } } }, async ({ values, write }) => {
+  const check = values.check;
   let stale = 0;
   for (const doc of GENERATED_DOCS) {
     const next = regenerate(doc);
@@ -51,11 +51,11 @@ export async function main(argv: string[]): Promise<number> {
     if (check) process.stderr.write(`stale: ${doc.file} (run npm run docs)\n`);
     else {
       writeFileSync(doc.file, next);
-      process.stdout.write(`updated ${doc.file}\n`);
+      write(`updated ${doc.file}\n`);
     }
   }
-  if (stale === 0) process.stdout.write('generated docs are up to date\n');
+  if (stale === 0) write('generated docs are up to date\n');
   return check && stale > 0 ? 1 : 0;
-}
+});
 
 runMain(module, main);

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { loadAllConfigs } from '../../config/load';
+import { command } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run environments [-- --deployed] [--only NAME] [--json | --matrix]
@@ -10,12 +10,9 @@ Lists the environments of config/ (every file validated). --deployed: only those
 objects: what the CI workflows build their per-environment matrices from (each environment's
 region comes from its config, never from a workflow).`;
 
-export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { deployed: { type: 'boolean', default: false }, only: { type: 'string' }, json: { type: 'boolean', default: false }, matrix: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
+const OPTIONS = { deployed: { type: 'boolean', default: false }, only: { type: 'string' }, matrix: { type: 'boolean', default: false } } as const;
+
+export const main = command({ usage: USAGE, shared: ['json'], options: OPTIONS }, async ({ values, write }) => {
   const configs = loadAllConfigs().filter((c) => !values.deployed || c.deploy);
   const chosen = configs.filter((c) => values.only === undefined || values.only === '' || c.environment === values.only);
   const names = chosen.map((c) => c.environment);
@@ -23,9 +20,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`"${values.only}" is not ${values.deployed ? 'an environment CI deploys (deploy: true)' : 'an environment'}; known: ${configs.map((c) => c.environment).join(', ') || 'none'}\n`);
     return 1;
   }
-  if (values.matrix) return (process.stdout.write(`${JSON.stringify(chosen.map((c) => ({ environment: c.environment, region: c.region, account: c.accountId })))}\n`), 0);
-  process.stdout.write(values.json ? `${JSON.stringify(names)}\n` : `${names.join('\n')}\n`);
+  if (values.matrix) write(`${JSON.stringify(chosen.map((c) => ({ environment: c.environment, region: c.region, account: c.accountId })))}\n`);
+  else write(values.json ? `${JSON.stringify(names)}\n` : `${names.join('\n')}\n`);
   return 0;
-}
+});
 
 runMain(module, main);

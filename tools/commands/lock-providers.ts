@@ -1,7 +1,6 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { listEnvironments } from '../../config/load';
 import { PROVIDER_LOCK_FILE } from '../../stacks/provider-lock';
 import { pipelineStackId } from '../../stacks/pipeline-stack';
@@ -9,6 +8,7 @@ import { terraform } from '../offline-terraform';
 import { synthApp } from '../synth';
 import { terraformEnv } from '../terraform-env';
 import { PROJECT_ROOT } from '../../config/project-root';
+import { command } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 /** Platforms whose hashes the lock file carries when the registry is reachable: CI runners and laptops. */
@@ -22,9 +22,7 @@ records ${LOCK_PLATFORMS.join(', ')} (an h1: hash each, and the release's zh: ha
 platform's zip); from a local mirror, what the mirror holds. Hashes already in the file for the
 same version are kept (terraform merges), so a mirror run never drops the other platforms.`;
 
-export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { platform: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
+export const main = command({ usage: USAGE, options: { platform: { type: 'string', multiple: true } } }, async ({ values }) => {
   const tf = terraformEnv();
   if (!tf.available) throw new Error(`terraform is needed: ${tf.reason}`);
   const outdir = mkdtempSync(join(tmpdir(), 'lock-providers-'));
@@ -44,6 +42,6 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
+});
 
 runMain(module, main);

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { pipelineStackId } from '../../stacks/pipeline-stack';
 import { terraform } from '../offline-terraform';
 import { summarizePlan, type PlanDocument } from '../plan-summary';
 import { planWarnings } from '../plan-warnings';
 import { prepareStack, terraformWithCode } from '../stack-workdir';
+import { command, sharedHelp, UsageError } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--no-lock | --lock-timeout D] [--out FILE] [--s3-endpoint URL]
@@ -14,12 +14,14 @@ const USAGE = `Usage: npm run plan -- --env NAME [--offline] [--no-lock | --lock
 Synthesizes the environment's stack, runs terraform init and plan, and writes a markdown
 summary (also printed). Exit code as terraform's -detailed-exitcode: 0 no changes, 2 changes, 1 error.
 
-  --offline          local backend and fake credentials (no AWS account needed)
+${sharedHelp('offline', 21)}
   --no-lock          do not take the state lock (review and drift plans: nothing is applied from them,
                      and a cancelled run cannot leave a lock behind)
   --lock-timeout D   wait up to D (e.g. 10m) for another run's lock instead of failing at once
   --out FILE         where to write the summary (default cdktf.out/plan-<env>.md)
-  --s3-endpoint URL  S3 backend endpoint override (e.g. a local S3 emulator)`;
+${sharedHelp('s3-endpoint', 21)}
+
+Usage mistakes exit 1 here, not 2: 2 is "changes" to the scripts that read the exit code.`;
 
 /** Terraform's words when no AWS credentials were found, or they were refused. */
 const NO_CREDENTIALS = /No valid credential sources|failed to refresh cached credentials|no EC2 IMDS role|NoCredentialProviders|InvalidClientTokenId|ExpiredToken|security token included in the request is (invalid|expired)/i;
@@ -30,24 +32,12 @@ export function credentialHint(output: string, env: string): string {
   return `\nNo usable AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account in config/${env}.json, or plan without AWS: npm run plan -- --env ${env} --offline\n`;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      env: { type: 'string' },
-      offline: { type: 'boolean', default: false },
-      'no-lock': { type: 'boolean', default: false },
-      'lock-timeout': { type: 'string' },
-      out: { type: 'string' },
-      's3-endpoint': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return (process.stdout.write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 1);
+const OPTIONS = { 'no-lock': { type: 'boolean', default: false }, 'lock-timeout': { type: 'string' }, out: { type: 'string' } } as const;
+
+export const main = command({ usage: USAGE, shared: ['env', 'offline', 's3-endpoint'], options: OPTIONS, required: ['env'], usageExit: 1 }, async ({ values, write }) => {
   const lockTimeout = values['lock-timeout'];
-  if (lockTimeout !== undefined && !/^\d+[smh]$/.test(lockTimeout)) return (process.stderr.write(`--lock-timeout takes a duration such as 30s, 10m or 1h (got "${lockTimeout}")\n`), 1);
-  if (lockTimeout !== undefined && values['no-lock']) return (process.stderr.write('--no-lock and --lock-timeout exclude each other\n'), 1);
+  if (lockTimeout !== undefined && !/^\d+[smh]$/.test(lockTimeout)) throw new UsageError(`--lock-timeout takes a duration such as 30s, 10m or 1h (got "${lockTimeout}")`);
+  if (lockTimeout !== undefined && values['no-lock']) throw new UsageError('--no-lock and --lock-timeout exclude each other');
   const lockArgs = values.offline || values['no-lock'] ? ['-lock=false'] : lockTimeout ? [`-lock-timeout=${lockTimeout}`] : [];
   let stack;
   try {
@@ -73,10 +63,10 @@ export async function main(argv: string[]): Promise<number> {
   const out = resolve(values.out ?? join(PROJECT_ROOT, 'cdktf.out', `plan-${values.env}.md`));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, markdown);
-  process.stdout.write(markdown);
+  write(markdown);
   if (warnings) process.stderr.write(`\nterraform plan warned:\n${warnings}\n`);
   process.stderr.write(`\nSummary written to ${out}; plan saved as ${join(stack.dir, 'review.tfplan')}\n`);
   return summary.hasChanges ? 2 : 0;
-}
+});
 
 runMain(module, main);

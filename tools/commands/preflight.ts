@@ -2,10 +2,10 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load';
 import { locateDeployment } from '../deployment';
 import { renderPreflight, runPreflight, type CheckResult } from '../preflight/preflight';
+import { command, sharedHelp } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run preflight -- --env NAME [--local [--data-dir DIR]] [--json]
@@ -21,26 +21,14 @@ one line per check with the fix:
 
   --local          against the running local pipeline's emulators (npm start -- --env NAME --watch DIR):
                    the S3 checks run there; STS, Lambda and SNS have no emulator and are skipped
-  --data-dir DIR   the local pipeline's data folder (default .local/NAME)
-  --json           the results as JSON
+${sharedHelp('data-dir')}
+${sharedHelp('json')}
 
 Exit status: 0 ready (warnings allowed), 2 when a check failed (or the options are wrong), 1 on error. Permissions on AWS:
 sts:GetCallerIdentity, s3:ListBucket/GetBucketVersioning/GetEncryptionConfiguration on the state
 bucket, lambda:GetAccountSettings/GetFunctionConcurrency, sns:ListSubscriptionsByTopic (the plan role has them).`;
 
-export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { env: { type: 'string' }, local: { type: 'boolean', default: false }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (e) {
-    return (process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`), 2);
-  }
-  if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
+export const main = command({ usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], required: ['env'], aws: true }, async ({ values, write }) => {
   let results: CheckResult[];
   let where: string;
   let config;
@@ -66,6 +54,6 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   }
   write(values.json ? `${JSON.stringify({ environment: config.environment, target: where, checks: results }, null, 2)}\n` : renderPreflight(config, results, where));
   return results.some((r) => r.status === 'fail') ? 2 : 0;
-}
+});
 
 runMain(module, main);

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { isClean, reconcile, type ReconcileReport } from '../reconcile/reconcile';
+import { command, sharedHelp } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
-import { keyLimit, walkSubject, WALK_OPTIONS, withWalk } from './walk-command';
+import { keyLimit, WALK_OPTIONS, WALK_SHARED, walkSubject, withWalk } from './walk-command';
 
 const USAGE = `Usage: npm run reconcile -- --env NAME [--local] [--prefix P] [--json] [--limit N]
 
@@ -12,11 +12,11 @@ Compares the bucket's current objects with the table and reports
   orphaned  live items whose object is gone
 Objects the environment's filters exclude are not missing.
 
-  --local          the running local pipeline (npm start -- --env NAME --watch DIR)
+${sharedHelp('local')}
   --prefix P       only keys starting with P
   --json           { counts, missing, stale, orphaned, truncated } on stdout
   --limit N        keys listed per kind (default 1000; counts are always complete)
-  --data-dir DIR   the local pipeline's data folder (default .local/NAME)
+${sharedHelp('data-dir')}
 
 Exit status: 0 when the table matches the bucket, 2 when they differ, 1 on error.
 Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's credentials.`;
@@ -43,12 +43,7 @@ export function render(r: ReconcileReport, where: string, handleDeletes: boolean
   return `${lines.join('\n')}\n`;
 }
 
-export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({ args: argv, options: WALK_OPTIONS });
-  if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
-  const v = { ...values, env: values.env };
+export const main = command({ usage: USAGE, shared: WALK_SHARED, options: WALK_OPTIONS, required: ['env'], aws: true }, async ({ values: v, write }) => {
   const limit = keyLimit(v.limit);
   return withWalk(v, async (d, target, progress) => {
     const report = await reconcile({ ...target, keyLimit: limit, onProgress: progress.update });
@@ -57,6 +52,6 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, d.config.handleDeletes, v.env, d.local));
     return isClean(report) ? 0 : 2;
   });
-}
+});
 
 runMain(module, main);

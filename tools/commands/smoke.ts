@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { locateDeployment } from '../deployment';
 import { runSmoke } from '../smoke/smoke';
+import { command, sharedHelp, UsageError } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
 const USAGE = `Usage: npm run smoke -- --env NAME [--local] [--timeout SECONDS] [--json]
@@ -10,25 +10,20 @@ environment's prefix (_smoke/…), waits for its item, checks that nothing new r
 dead-letter (or pusher failure) queue, prints the latency, then removes every version of the
 probe and its item. Exit 0 when every step held, 1 otherwise.
 
-  --local            the running local pipeline (npm start -- --env NAME --watch DIR)
+${sharedHelp('local', 21)}
   --timeout SECONDS  how long to wait for the item (default 60)
-  --data-dir DIR     the local pipeline's data folder (default .local/NAME)
-  --json             the result as JSON
+${sharedHelp('data-dir', 21)}
+${sharedHelp('json', 21)}
 
 Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's credentials;
 it needs s3:PutObject/DeleteObject/DeleteObjectVersion/ListBucketVersions on the bucket,
 dynamodb:GetItem/DeleteItem on the table and sqs:GetQueueAttributes on the failure queues.`;
 
-export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({
-    args: argv,
-    options: { env: { type: 'string' }, local: { type: 'boolean', default: false }, timeout: { type: 'string', default: '60' }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) return (write(`${USAGE}\n`), 0);
-  if (!values.env) return (process.stderr.write(`--env is required\n\n${USAGE}\n`), 2);
+const OPTIONS = { timeout: { type: 'string', default: '60' } } as const;
+
+export const main = command({ usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], options: OPTIONS, required: ['env'], aws: true }, async ({ values, write }) => {
   const timeout = Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) return (process.stderr.write(`--timeout must be a positive number of seconds (got "${values.timeout}")\n`), 1);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
   const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   try {
     const result = await runSmoke(d, { timeoutMs: timeout * 1000 });
@@ -42,6 +37,6 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   } finally {
     d.close();
   }
-}
+});
 
 runMain(module, main);

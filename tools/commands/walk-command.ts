@@ -1,17 +1,16 @@
+import { UsageError } from '../../cli/command';
 import { locateDeployment, type Deployment } from '../deployment';
 import { createProgress, type Progress } from '../reconcile/progress';
 import type { WalkTarget } from '../reconcile/table-walk';
 import { approximateItemCount, walkTarget } from '../reconcile/target';
 
-/** The options reconcile and backfill share (parseArgs form). */
+/** The shared options reconcile and backfill take. */
+export const WALK_SHARED = ['env', 'local', 'data-dir', 'json'] as const;
+
+/** The options of their own that reconcile and backfill share (parseArgs form). */
 export const WALK_OPTIONS = {
-  env: { type: 'string' },
-  local: { type: 'boolean', default: false },
   prefix: { type: 'string', default: '' },
-  json: { type: 'boolean', default: false },
   limit: { type: 'string', default: '1000' },
-  'data-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 export interface WalkValues {
@@ -26,7 +25,7 @@ export interface WalkValues {
 /** `--limit`: keys listed per kind in the output. */
 export function keyLimit(raw: string): number {
   const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit must be a non-negative integer (got "${raw}")`);
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a non-negative integer (got "${raw}")`);
   return limit;
 }
 

@@ -1,6 +1,6 @@
 import { credentialHint } from '../../../tools/commands/plan';
 import { render as renderReconcile } from '../../../tools/commands/reconcile';
-import { isUsageError } from '../../../cli/run-main';
+import { isUsageError } from '../../../cli/command';
 import { parseArgs } from 'node:util';
 
 /** The sentences operators read when something is off (issue #25, C.16). */
