@@ -22,7 +22,10 @@ class SlowSuitesFirst extends Sequencer {
       const i = SLOW_FIRST.findIndex((suffix) => t.path.endsWith(suffix));
       return i < 0 ? SLOW_FIRST.length : i;
     };
-    return sorted.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map(({ t }) => t);
+    return sorted
+      .map((t, i) => ({ t, i }))
+      .sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i)
+      .map(({ t }) => t);
   }
 }
 

@@ -13,5 +13,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const sourceMapped = Error.prepareStackTrace;
 if (sourceMapped) {
   Error.prepareStackTrace = (target, frames) =>
-    Object.prototype.toString.call(target) === '[object Error]' ? sourceMapped(target, frames) : `${target}\n${frames.map((f) => `    at ${f}`).join('\n')}`;
+    Object.prototype.toString.call(target) === '[object Error]'
+      ? sourceMapped(target, frames)
+      : `${target}\n${frames.map((f) => `    at ${f}`).join('\n')}`;
 }

@@ -25,7 +25,9 @@ export function buildApp(configs: PipelineConfig[], app = new App(), options: St
 
 /** One line per stack, then every warning and suppression: what reviewers should see at each synth. */
 export function printGuardrailReport(report: GuardrailReport, write: (line: string) => void): void {
-  write(`guardrails ${report.stack}: ${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed`);
+  write(
+    `guardrails ${report.stack}: ${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed`,
+  );
   for (const v of [...report.errors, ...report.warnings]) write(`  ${v.severity.toUpperCase()} ${formatViolation(v)}`);
   for (const v of report.suppressed) write(`  SUPPRESSED [${v.ruleId}] ${v.address}: ${v.reason}`);
 }
@@ -42,16 +44,24 @@ function synthFromConfig(): number {
     all = loadAllConfigs(dir);
     const configs = all.filter((c) => !only || c.environment === only);
     if (configs.length === 0) {
-      throw new ConfigError(only ? `No environment named "${only}" in ${dir} (known: ${listEnvironments(dir).join(', ')})` : `No environment in ${dir}: add <env>.json`);
+      throw new ConfigError(
+        only
+          ? `No environment named "${only}" in ${dir} (known: ${listEnvironments(dir).join(', ')})`
+          : `No environment in ${dir}: add <env>.json`,
+      );
     }
-    app = buildApp(configs, new App(), { localStateDir, onGuardrailReport: (r) => printGuardrailReport(r, (line) => process.stderr.write(`${line}\n`)) });
+    app = buildApp(configs, new App(), {
+      localStateDir,
+      onGuardrailReport: (r) => printGuardrailReport(r, (line) => process.stderr.write(`${line}\n`)),
+    });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`${e.message}\n`);
     return 1;
   }
   // Before the cdktf CLI removes the stack folders this synth does not produce: every one of them.
-  for (const move of migrateLegacyLocalState(app.outdir, localStateDir, all, stateBootstrapStackId)) process.stderr.write(`${describeStateMove(move)}\n`);
+  for (const move of migrateLegacyLocalState(app.outdir, localStateDir, all, stateBootstrapStackId))
+    process.stderr.write(`${describeStateMove(move)}\n`);
   app.synth();
   installProviderLockFile(app.outdir);
   return 0;

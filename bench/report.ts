@@ -39,7 +39,11 @@ export const LAMBDA_PRICE = { perGbSecond: 0.0000133334, perMillionRequests: 0.2
 export const COST_MEMORY_MB = 512;
 
 /** GB-s and dollars per million records, from the measured mean invocation time at the batch size. */
-export function costPerMillion(meanInvocationMs: number, batchSize: number, memoryMb = COST_MEMORY_MB): { gbSeconds: number; dollars: number } {
+export function costPerMillion(
+  meanInvocationMs: number,
+  batchSize: number,
+  memoryMb = COST_MEMORY_MB,
+): { gbSeconds: number; dollars: number } {
   const invocations = 1e6 / batchSize;
   const gbSeconds = invocations * (meanInvocationMs / 1000) * (memoryMb / 1024);
   return { gbSeconds, dollars: gbSeconds * LAMBDA_PRICE.perGbSecond + (invocations / 1e6) * LAMBDA_PRICE.perMillionRequests };
@@ -47,8 +51,10 @@ export function costPerMillion(meanInvocationMs: number, batchSize: number, memo
 
 const find = (r: BenchResults, target: string, variant: Variant, batch: number, latency: number) =>
   r.processor.find((p) => (p.target ?? 'dynalite') === target && p.variant === variant && p.batchSize === batch && p.latencyMs === latency);
-const rate = (r: BenchResults, variant: Variant, batch: number, latency: number, target = 'double') => find(r, target, variant, batch, latency)?.recordsPerSecond.median ?? NaN;
-const cpu = (r: BenchResults, variant: Variant, batch: number, latency: number, target = 'double') => find(r, target, variant, batch, latency)?.cpuUsPerRecord?.median ?? NaN;
+const rate = (r: BenchResults, variant: Variant, batch: number, latency: number, target = 'double') =>
+  find(r, target, variant, batch, latency)?.recordsPerSecond.median ?? NaN;
+const cpu = (r: BenchResults, variant: Variant, batch: number, latency: number, target = 'double') =>
+  find(r, target, variant, batch, latency)?.cpuUsPerRecord?.median ?? NaN;
 
 /** The issue's goals, each measured from these results and printed met or missed. */
 export function goals(r: BenchResults): Goal[] {
@@ -56,22 +62,41 @@ export function goals(r: BenchResults): Goal[] {
   for (const batch of [10, 100]) {
     const ours = rate(r, 'ours-pusher', batch, 5);
     const ptc = rate(r, 'powertools-conditional', batch, 5);
-    g.push({ goal: `ours ≥ 0.9× Powertools + conditional, batch ${batch}, 5 ms, double`, measured: `${(ours / ptc).toFixed(2)}× (${ours} vs ${ptc} rec/s)`, met: ours / ptc >= 0.9 });
+    g.push({
+      goal: `ours ≥ 0.9× Powertools + conditional, batch ${batch}, 5 ms, double`,
+      measured: `${(ours / ptc).toFixed(2)}× (${ours} vs ${ptc} rec/s)`,
+      met: ours / ptc >= 0.9,
+    });
   }
   for (const batch of [10, 100]) {
     const ratio = cpu(r, 'ours-pusher', batch, 5) / cpu(r, 'ceiling-pusher', batch, 5);
-    g.push({ goal: `ours CPU per record ≤ 1.5× the raw-SDK ceiling's, batch ${batch}, 5 ms, double`, measured: `${ratio.toFixed(2)}× (${cpu(r, 'ours-pusher', batch, 5)} vs ${cpu(r, 'ceiling-pusher', batch, 5)} µs)`, met: ratio <= 1.5 });
+    g.push({
+      goal: `ours CPU per record ≤ 1.5× the raw-SDK ceiling's, batch ${batch}, 5 ms, double`,
+      measured: `${ratio.toFixed(2)}× (${cpu(r, 'ours-pusher', batch, 5)} vs ${cpu(r, 'ceiling-pusher', batch, 5)} µs)`,
+      met: ratio <= 1.5,
+    });
   }
-  for (const [batch, factor] of [[10, 5], [100, 10]] as const) {
+  for (const [batch, factor] of [
+    [10, 5],
+    [100, 10],
+  ] as const) {
     const x = rate(r, 'ours-pusher', batch, 5) / rate(r, 'seed-style', batch, 5);
     // The raw-SDK ceiling's own multiple: what any handler making these calls could reach on this machine.
     const ceiling = rate(r, 'ceiling-pusher', batch, 5) / rate(r, 'seed-style', batch, 5);
-    g.push({ goal: `ours ≥ ${factor}× seed-style, batch ${batch}, 5 ms, double`, measured: `${x.toFixed(1)}× (the raw-SDK ceiling: ${ceiling.toFixed(1)}×)`, met: x >= factor });
+    g.push({
+      goal: `ours ≥ ${factor}× seed-style, batch ${batch}, 5 ms, double`,
+      measured: `${x.toFixed(1)}× (the raw-SDK ceiling: ${ceiling.toFixed(1)}×)`,
+      met: x >= factor,
+    });
   }
   const shipped = r.coldStart.find((c) => c.variant === 'bundled (shipped)');
   if (shipped) {
     const fastest = Math.min(...r.coldStart.map((c) => c.initPlusFirstMs.median));
-    g.push({ goal: 'init + first invocation ≤ 100 ms, shipped packaging the fastest', measured: `${shipped.initPlusFirstMs.median} ms${shipped.initPlusFirstMs.median === fastest ? ', fastest' : `, fastest is ${fastest} ms`}`, met: shipped.initPlusFirstMs.median <= 100 && shipped.initPlusFirstMs.median === fastest });
+    g.push({
+      goal: 'init + first invocation ≤ 100 ms, shipped packaging the fastest',
+      measured: `${shipped.initPlusFirstMs.median} ms${shipped.initPlusFirstMs.median === fastest ? ', fastest' : `, fastest is ${fastest} ms`}`,
+      met: shipped.initPlusFirstMs.median <= 100 && shipped.initPlusFirstMs.median === fastest,
+    });
   }
   const open = r.localPipeline.find((l) => l.scenario.startsWith('fault mix, open loop'));
   // Steady state: the objects after the warm-up (cold starts of the five function environments, the
@@ -89,7 +114,11 @@ export function goals(r: BenchResults): Goal[] {
   const synth = r.toolchain.find((t) => t.name.startsWith('project synth'));
   const tsNode = r.toolchain.find((t) => t.name.includes('ts-node'));
   if (synth && tsNode) {
-    g.push({ goal: 'project synth ≤ 1.5 s and ≥ 4× faster than cdktf synth through ts-node', measured: `${synth.seconds.median} s, ${(tsNode.seconds.median / synth.seconds.median).toFixed(1)}× faster`, met: synth.seconds.median <= 1.5 && tsNode.seconds.median / synth.seconds.median >= 4 });
+    g.push({
+      goal: 'project synth ≤ 1.5 s and ≥ 4× faster than cdktf synth through ts-node',
+      measured: `${synth.seconds.median} s, ${(tsNode.seconds.median / synth.seconds.median).toFixed(1)}× faster`,
+      met: synth.seconds.median <= 1.5 && tsNode.seconds.median / synth.seconds.median >= 4,
+    });
   }
   return g;
 }
@@ -101,7 +130,14 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`## Benchmarks (${r.mode}, ${r.date.slice(0, 10)}) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, Node ${m.node}`, '');
   out.push('Figures: median (min–max) over repeated runs.', '');
   if (r.errors?.length) out.push('**Suites that failed:**', '', ...r.errors.map((e) => `- ${e.split('\n')[0]}`), '');
-  out.push('### Goals', '', '| goal | measured | |', '| --- | --- | --- |', ...r.goals.map((x) => `| ${x.goal} | ${x.measured} | ${x.met ? '✅' : '❌ missed'} |`), '');
+  out.push(
+    '### Goals',
+    '',
+    '| goal | measured | |',
+    '| --- | --- | --- |',
+    ...r.goals.map((x) => `| ${x.goal} | ${x.measured} | ${x.met ? '✅' : '❌ missed'} |`),
+    '',
+  );
   const titles: Record<string, string> = {
     double: 'Processor on the service double (the handler’s own cost: fixed latency, no server CPU), one invocation at a time',
     dynalite: 'Processor on dynalite and s3rver (a realistic server sharing the two cores), one invocation at a time',
@@ -109,24 +145,77 @@ export function renderMarkdown(r: BenchResults): string {
   for (const target of ['double', 'dynalite']) {
     const rows = r.processor.filter((p) => (p.target ?? 'dynalite') === target);
     if (rows.length === 0) continue;
-    out.push(`### ${titles[target]}`, '', `\`ours-*\` as deployed: logger and metrics on, X-Ray tracing active and sampled as Lambda samples by default — the first invocation each second and 5 % of the others (\`-sampled\`: every invocation traced, a 100 % sampling rule; \`-untraced\`: tracing off). CPU: the handler process's user + system time per record. Cost: arm64 at ${COST_MEMORY_MB} MB from the measured invocation time, $${LAMBDA_PRICE.perGbSecond}/GB-s + $${LAMBDA_PRICE.perMillionRequests}/M requests (us-east-1, aws.amazon.com/lambda/pricing) — on Lambda a ${COST_MEMORY_MB} MB function has a fraction of a vCPU, so CPU-bound time grows there.`, '');
-    out.push('| variant | batch | latency | records/s | p50 batch ms | p99 batch ms | CPU µs/record | peak RSS MB | GB-s per M records | $ per M records |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    out.push(
+      `### ${titles[target]}`,
+      '',
+      `\`ours-*\` as deployed: logger and metrics on, X-Ray tracing active and sampled as Lambda samples by default — the first invocation each second and 5 % of the others (\`-sampled\`: every invocation traced, a 100 % sampling rule; \`-untraced\`: tracing off). CPU: the handler process's user + system time per record. Cost: arm64 at ${COST_MEMORY_MB} MB from the measured invocation time, $${LAMBDA_PRICE.perGbSecond}/GB-s + $${LAMBDA_PRICE.perMillionRequests}/M requests (us-east-1, aws.amazon.com/lambda/pricing) — on Lambda a ${COST_MEMORY_MB} MB function has a fraction of a vCPU, so CPU-bound time grows there.`,
+      '',
+    );
+    out.push(
+      '| variant | batch | latency | records/s | p50 batch ms | p99 batch ms | CPU µs/record | peak RSS MB | GB-s per M records | $ per M records |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
     for (const p of rows) {
       const cost = p.meanInvocationMs ? costPerMillion(p.meanInvocationMs.median, p.batchSize) : undefined;
-      out.push(`| ${p.variant} | ${p.batchSize} | ${p.latencyMs} ms | ${fig(p.recordsPerSecond)} | ${fig(p.p50BatchMs)} | ${fig(p.p99BatchMs)} | ${p.cpuUsPerRecord ? fig(p.cpuUsPerRecord) : '–'} | ${p.peakRssMb ? p.peakRssMb.median : '–'} | ${cost ? cost.gbSeconds.toFixed(1) : '–'} | ${cost ? cost.dollars.toFixed(4) : '–'} |`);
+      out.push(
+        `| ${p.variant} | ${p.batchSize} | ${p.latencyMs} ms | ${fig(p.recordsPerSecond)} | ${fig(p.p50BatchMs)} | ${fig(p.p99BatchMs)} | ${p.cpuUsPerRecord ? fig(p.cpuUsPerRecord) : '–'} | ${p.peakRssMb ? p.peakRssMb.median : '–'} | ${cost ? cost.gbSeconds.toFixed(1) : '–'} | ${cost ? cost.dollars.toFixed(4) : '–'} |`,
+      );
     }
     out.push('');
   }
-  out.push('', '### Cold start (fresh `node` process each run)', '', '| packaging | bundle bytes | gzip | files loaded | bytes loaded | module init ms | first invocation ms | init + first ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const c of r.coldStart) out.push(`| ${c.variant} | ${c.bundleBytes} | ${c.bundleGzipBytes} | ${c.loadedFiles} | ${c.loadedBytes} | ${fig(c.initMs)} | ${fig(c.firstInvokeMs)} | ${fig(c.initPlusFirstMs)} |`);
+  out.push(
+    '',
+    '### Cold start (fresh `node` process each run)',
+    '',
+    '| packaging | bundle bytes | gzip | files loaded | bytes loaded | module init ms | first invocation ms | init + first ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const c of r.coldStart)
+    out.push(
+      `| ${c.variant} | ${c.bundleBytes} | ${c.bundleGzipBytes} | ${c.loadedFiles} | ${c.loadedBytes} | ${fig(c.initMs)} | ${fig(c.firstInvokeMs)} | ${fig(c.initPlusFirstMs)} |`,
+    );
   if (r.coldStartBreakdown) {
-    out.push('', 'Where the init goes (unbundled build, each require of the handler timed inclusive; "our code" is the rest of module init, SDK clients and Powertools objects created):', '', '| part | ms |', '| --- | ---: |');
+    out.push(
+      '',
+      'Where the init goes (unbundled build, each require of the handler timed inclusive; "our code" is the rest of module init, SDK clients and Powertools objects created):',
+      '',
+      '| part | ms |',
+      '| --- | ---: |',
+    );
     for (const [part, f] of Object.entries(r.coldStartBreakdown)) out.push(`| ${part} | ${fig(f)} |`);
   }
-  out.push('', '### Local pipeline (`npm run load`, dev config: batch 10, window 0, concurrency 5)', '', '| scenario | files | files/s | p50 ms | p95 ms | p99 ms | p95 ms after warm-up | peak RSS MB | lost | double-written |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const l of r.localPipeline) out.push(`| ${l.scenario} | ${l.files} | ${fig(l.filesPerSecond)} | ${fig(l.p50Ms)} | ${fig(l.p95Ms)} | ${fig(l.p99Ms)} | ${l.steadyP95Ms ? `${fig(l.steadyP95Ms)} (after ${l.warmupSeconds} s)` : '–'} | ${fig(l.peakRssMb)} | ${l.lost} | ${l.doubleWritten} |`);
-  out.push('', '### Reconcile and backfill (s3rver and dynalite in another process)', '', '| scenario | objects | objects/s | seconds | peak RSS MB | counts |', '| --- | ---: | ---: | ---: | ---: | --- |');
-  for (const c of r.reconcile ?? []) out.push(`| ${c.scenario} | ${c.objects} | ${fig(c.objectsPerSecond)} | ${fig(c.seconds)} | ${fig(c.peakRssMb)} | ${Object.entries(c.counts).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
-  out.push('', '### Toolchain', '', '| command | seconds |', '| --- | ---: |', ...r.toolchain.map((t) => `| \`${t.command}\` | ${fig(t.seconds)} |`), '');
+  out.push(
+    '',
+    '### Local pipeline (`npm run load`, dev config: batch 10, window 0, concurrency 5)',
+    '',
+    '| scenario | files | files/s | p50 ms | p95 ms | p99 ms | p95 ms after warm-up | peak RSS MB | lost | double-written |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const l of r.localPipeline)
+    out.push(
+      `| ${l.scenario} | ${l.files} | ${fig(l.filesPerSecond)} | ${fig(l.p50Ms)} | ${fig(l.p95Ms)} | ${fig(l.p99Ms)} | ${l.steadyP95Ms ? `${fig(l.steadyP95Ms)} (after ${l.warmupSeconds} s)` : '–'} | ${fig(l.peakRssMb)} | ${l.lost} | ${l.doubleWritten} |`,
+    );
+  out.push(
+    '',
+    '### Reconcile and backfill (s3rver and dynalite in another process)',
+    '',
+    '| scenario | objects | objects/s | seconds | peak RSS MB | counts |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+  );
+  for (const c of r.reconcile ?? [])
+    out.push(
+      `| ${c.scenario} | ${c.objects} | ${fig(c.objectsPerSecond)} | ${fig(c.seconds)} | ${fig(c.peakRssMb)} | ${Object.entries(c.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+    );
+  out.push(
+    '',
+    '### Toolchain',
+    '',
+    '| command | seconds |',
+    '| --- | ---: |',
+    ...r.toolchain.map((t) => `| \`${t.command}\` | ${fig(t.seconds)} |`),
+    '',
+  );
   return `${out.join('\n')}\n`;
 }

@@ -18,7 +18,9 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 /** A server process of the bench (`servers`: emulators and latency proxies; `double`: the thin service double), for the whole run. */
 function startServerProcess<T>(task: string, params: unknown): Promise<{ endpoints: T; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [join(PROJECT_ROOT, 'dist', 'bench.js'), task, JSON.stringify(params)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('node', [join(PROJECT_ROOT, 'dist', 'bench.js'), task, JSON.stringify(params)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
@@ -44,8 +46,18 @@ function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, obj
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     durationSeconds: 0,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, os: release() },
-    parameters: { ...p, objects, note: 'processor: one invocation at a time, warm; 5 ms = a delay proxy per request; seed-style at 5 ms runs a fifth of the records' },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      os: release(),
+    },
+    parameters: {
+      ...p,
+      objects,
+      note: 'processor: one invocation at a time, warm; 5 ms = a delay proxy per request; seed-style at 5 ms runs a fifth of the records',
+    },
     commands: { full: 'npm run bench', quick: 'npm run bench -- --quick' },
     processor: [],
     coldStart: [],
@@ -98,7 +110,14 @@ async function main(argv: string[]): Promise<void> {
       if (wanted('processor')) {
         await suite('processor', async () => {
           const targets = { double: { byLatency: doubles.endpoints.byLatency }, dynalite: endpoints };
-          results.processor = await processorSuite(targets, doubles.endpoints.xrayDaemon, { records: p.records, objects, repeats: p.repeats, batchSizes: [10, 100], latencies: [0, 5], log });
+          results.processor = await processorSuite(targets, doubles.endpoints.xrayDaemon, {
+            records: p.records,
+            objects,
+            repeats: p.repeats,
+            batchSizes: [10, 100],
+            latencies: [0, 5],
+            log,
+          });
         });
       }
       if (wanted('cold-start')) {
@@ -112,7 +131,9 @@ async function main(argv: string[]): Promise<void> {
       doubles.child.kill();
     }
   }
-  if (wanted('local-pipeline')) await suite('local pipeline', async () => void (results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log })));
+  if (wanted('local-pipeline'))
+    await suite('local pipeline', async () =>
+      void (results.localPipeline = await localPipelineSuite({ files: p.loadFiles, repeats: p.loadRepeats, log })));
   if (wanted('reconcile')) {
     await suite('reconcile', async () => {
       log(`bench: ${p.reconcileObjects} objects in s3rver (separate process) for reconcile and backfill`);
@@ -124,7 +145,9 @@ async function main(argv: string[]): Promise<void> {
       }
     });
   }
-  if (wanted('toolchain')) await suite('toolchain', async () => void (results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log })));
+  if (wanted('toolchain'))
+    await suite('toolchain', async () =>
+      void (results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log })));
   process.stdout.write(renderMarkdown(results));
   save();
   log(`\nwritten ${file} in ${results.durationSeconds} s`);

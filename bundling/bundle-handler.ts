@@ -95,7 +95,9 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     }
   }
   const result = { outDir, file, bytes: built.outputFiles.find((o) => o.path === file)!.contents.byteLength };
-  const shipped = Object.entries(built.metafile!.outputs[relative(PROJECT_ROOT, file)]?.inputs ?? {}).filter(([, o]) => o.bytesInOutput > 0).map(([input]) => input);
+  const shipped = Object.entries(built.metafile!.outputs[relative(PROJECT_ROOT, file)]?.inputs ?? {})
+    .filter(([, o]) => o.bytesInOutput > 0)
+    .map(([input]) => input);
   writeInputManifest(outDir, key, Object.keys(built.metafile!.inputs), shipped);
   cache.set(key, result);
   return result;
@@ -122,7 +124,8 @@ function writeInputManifest(outDir: string, key: string, inputs: string[], shipp
 
 function unchangedSinceLastBuild(outDir: string, key: string): BundleResult | undefined {
   const file = join(outDir, 'index.js');
-  if (process.env.BUNDLE_CACHE === '0' || !existsSync(manifestPath(outDir)) || !existsSync(file) || !existsSync(`${file}.map`)) return undefined;
+  if (process.env.BUNDLE_CACHE === '0' || !existsSync(manifestPath(outDir)) || !existsSync(file) || !existsSync(`${file}.map`))
+    return undefined;
   try {
     const manifest = JSON.parse(readFileSync(manifestPath(outDir), 'utf8')) as InputManifest;
     if (manifest.key !== key || !Array.isArray(manifest.shipped)) return undefined;

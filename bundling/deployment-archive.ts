@@ -47,7 +47,8 @@ export function deploymentArchive(dir: string, archivesRoot: string): { file: st
   const file = join(folder, hash, ARCHIVE_NAME);
   if (!existsSync(file)) {
     // Older packages of this handler are not needed again: their hash is in no synth any more.
-    if (existsSync(folder)) for (const old of readdirSync(folder)) if (old !== hash) rmSync(join(folder, old), { recursive: true, force: true });
+    if (existsSync(folder))
+      for (const old of readdirSync(folder)) if (old !== hash) rmSync(join(folder, old), { recursive: true, force: true });
     mkdirSync(dirname(file), { recursive: true });
     // Parallel synths may write the same package: a temporary name, then an atomic rename.
     const tmp = `${file}.${process.pid}.tmp`;

@@ -43,6 +43,8 @@ export function trimSourceMap(map: SourceMap, keep: (source: string) => boolean)
 /** Decodes a map into `[generatedLine, generatedColumn, source, line, column]` tuples (tests). */
 export function decodeMappings(map: SourceMap): Array<[number, number, string, number, number]> {
   return decode(map.mappings).flatMap((line, genLine) =>
-    line.flatMap((seg) => (seg.length === 1 ? [] : [[genLine, seg[0], map.sources[seg[1]]!, seg[2], seg[3]] as [number, number, string, number, number]])),
+    line.flatMap((seg) =>
+      seg.length === 1 ? [] : [[genLine, seg[0], map.sources[seg[1]]!, seg[2], seg[3]] as [number, number, string, number, number]],
+    ),
   );
 }

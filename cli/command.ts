@@ -42,7 +42,8 @@ export class UsageError extends Error {
 
 /** An unknown option, a missing value, a stray argument: node's `util.parseArgs` refusals, or a {@link UsageError}. */
 export const isUsageError = (e: unknown): boolean =>
-  e instanceof UsageError || (typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS_'));
+  e instanceof UsageError ||
+  (typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS_'));
 
 type Parsed<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
@@ -72,7 +73,9 @@ export interface Invocation<V> {
   write: Write;
 }
 
-type Values<S extends SharedOption, O extends OptionsConfig, R extends PropertyKey> = Parsed<Pick<typeof SHARED_OPTIONS, S | 'help'> & O>['values'] & {
+type Values<S extends SharedOption, O extends OptionsConfig, R extends PropertyKey> = Parsed<
+  Pick<typeof SHARED_OPTIONS, S | 'help'> & O
+>['values'] & {
   [K in R & string]: string;
 };
 
@@ -104,8 +107,11 @@ export function command<S extends SharedOption, O extends OptionsConfig = Record
       write(`${spec.usage}\n`);
       return 0;
     }
-    const missing = (spec.required ?? []).filter((name) => parsed.values[name as string] === undefined || parsed.values[name as string] === '');
-    if (missing.length > 0) return refuse(`${missing.map((m) => `--${String(m)}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
+    const missing = (spec.required ?? []).filter(
+      (name) => parsed.values[name as string] === undefined || parsed.values[name as string] === '',
+    );
+    if (missing.length > 0)
+      return refuse(`${missing.map((m) => `--${String(m)}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
     try {
       return await run({ values: parsed.values as Values<S, O, R>, positionals: parsed.positionals, write });
     } catch (e) {

@@ -51,7 +51,9 @@ export function explainDeadLetter(m: Message, maxReceiveCount?: number): DeadLet
   } catch {
     parsed = undefined;
   }
-  const destination = parsed as { requestContext?: { condition?: string; approximateInvokeCount?: number }; responsePayload?: { errorMessage?: string } } | undefined;
+  const destination = parsed as
+    | { requestContext?: { condition?: string; approximateInvokeCount?: number }; responsePayload?: { errorMessage?: string } }
+    | undefined;
   let reason = attrs.reason?.StringValue;
   let detail = attrs.detail?.StringValue;
   if (!reason && destination?.requestContext?.condition) {

@@ -141,10 +141,7 @@ const powertools = (cfg: PipelineConfig, service: string): Record<string, string
 });
 
 /** The processor's environment. `refs` are Terraform tokens in the stack and real values locally. */
-export function processorEnvironment(
-  cfg: PipelineConfig,
-  refs: { tableName: string; deadLetterQueueUrl: string },
-): Record<string, string> {
+export function processorEnvironment(cfg: PipelineConfig, refs: { tableName: string; deadLetterQueueUrl: string }): Record<string, string> {
   return {
     ...powertools(cfg, 'processor'),
     [ENV.TABLE_NAME]: refs.tableName,
@@ -155,10 +152,7 @@ export function processorEnvironment(
 }
 
 /** The pusher's environment. */
-export function pusherEnvironment(
-  cfg: PipelineConfig,
-  refs: { queueUrl: string; deadLetterQueueUrl: string },
-): Record<string, string> {
+export function pusherEnvironment(cfg: PipelineConfig, refs: { queueUrl: string; deadLetterQueueUrl: string }): Record<string, string> {
   return {
     ...powertools(cfg, 'pusher'),
     [ENV.QUEUE_URL]: refs.queueUrl,
@@ -172,7 +166,8 @@ export function pusherEnvironment(
 }
 
 /** The processor's reserved concurrency: the configured one, or the mapping's maximum concurrency. */
-export const processorReservedConcurrency = (cfg: PipelineConfig): number => cfg.processor.reservedConcurrency ?? cfg.processor.maxConcurrency;
+export const processorReservedConcurrency = (cfg: PipelineConfig): number =>
+  cfg.processor.reservedConcurrency ?? cfg.processor.maxConcurrency;
 
 /** Warning an operator gets before a parked message expires. */
 export const DLQ_EXPIRY_MARGIN_SECONDS = 3 * 24 * 3600;
@@ -188,7 +183,8 @@ export const MIN_DLQ_AGE_ALARM_SECONDS = 24 * 3600;
  * it moved, so it can expire `DLQ retention − source retention` after the move: the alarm fires
  * `DLQ_EXPIRY_MARGIN_SECONDS` before that. Validation keeps this at least {@link MIN_DLQ_AGE_ALARM_SECONDS}.
  */
-export const dlqAgeAlarmSeconds = (cfg: Pick<PipelineConfig, 'queue'>): number => DLQ_RETENTION_SECONDS - cfg.queue.retentionSeconds - DLQ_EXPIRY_MARGIN_SECONDS;
+export const dlqAgeAlarmSeconds = (cfg: Pick<PipelineConfig, 'queue'>): number =>
+  DLQ_RETENTION_SECONDS - cfg.queue.retentionSeconds - DLQ_EXPIRY_MARGIN_SECONDS;
 
 /**
  * The pusher failure queue's age alarm: Lambda sends each destination record as a new message, so

@@ -14,7 +14,9 @@ export function loadConfig(environment: string, dir = CONFIG_DIR): PipelineConfi
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new ConfigValidationError(file, [`no such environment "${environment}" (expected ${file}); known: ${listEnvironments(dir).join(', ') || 'none'}`]);
+    throw new ConfigValidationError(file, [
+      `no such environment "${environment}" (expected ${file}); known: ${listEnvironments(dir).join(', ') || 'none'}`,
+    ]);
   }
   let raw: unknown;
   try {
@@ -27,11 +29,13 @@ export function loadConfig(environment: string, dir = CONFIG_DIR): PipelineConfi
 
 /** Every environment with a config file, sorted. */
 export function listEnvironments(dir = CONFIG_DIR): string[] {
-  return readdirSync(dir)
-    // `pipeline.schema.json` beside them is the editors' JSON Schema, not an environment.
-    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
-    .map((f) => basename(f, '.json'))
-    .sort();
+  return (
+    readdirSync(dir)
+      // `pipeline.schema.json` beside them is the editors' JSON Schema, not an environment.
+      .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+      .map((f) => basename(f, '.json'))
+      .sort()
+  );
 }
 
 /** All environments' configs; every file's problems are reported together. */

@@ -20,7 +20,11 @@ interface RuntimeDates {
 export const LAMBDA_NODE_RUNTIMES = {
   'nodejs20.x': { deprecated: '2026-04-30', blockUpdate: '2026-09-30' },
   'nodejs22.x': { deprecated: '2027-04-30' },
-  'nodejs24.x': { deprecated: '2028-04-30', notDeployable: 'the pinned hashicorp/aws 5.100.0 refuses it at plan ("expected runtime to be one of […] nodejs22.x"); it needs a newer AWS provider (6.x) than cdktf 0.21 ships bindings for' },
+  'nodejs24.x': {
+    deprecated: '2028-04-30',
+    notDeployable:
+      'the pinned hashicorp/aws 5.100.0 refuses it at plan ("expected runtime to be one of […] nodejs22.x"); it needs a newer AWS provider (6.x) than cdktf 0.21 ships bindings for',
+  },
 } as const satisfies Record<string, RuntimeDates>;
 
 export type LambdaNodeRuntime = keyof typeof LAMBDA_NODE_RUNTIMES;
@@ -43,9 +47,18 @@ export type RuntimeStatus = { status: 'supported' | 'deprecating' | 'deprecated'
 /** What a runtime's dates mean on `today`. */
 export function runtimeStatus(runtime: string, today = new Date()): RuntimeStatus {
   const dates = (LAMBDA_NODE_RUNTIMES as Record<string, RuntimeDates>)[runtime];
-  if (!dates) return { status: 'unknown', detail: `${runtime} is not a Node.js runtime this project knows (${Object.keys(LAMBDA_NODE_RUNTIMES).join(', ')})` };
+  if (!dates)
+    return {
+      status: 'unknown',
+      detail: `${runtime} is not a Node.js runtime this project knows (${Object.keys(LAMBDA_NODE_RUNTIMES).join(', ')})`,
+    };
   const days = Math.floor((Date.parse(`${dates.deprecated}T00:00:00Z`) - today.getTime()) / 86_400_000);
-  if (days <= 0) return { status: 'deprecated', detail: `${runtime} was deprecated on ${dates.deprecated}${dates.blockUpdate ? `; function updates are blocked from ${dates.blockUpdate}` : ''}` };
-  if (days <= RUNTIME_WARNING_DAYS) return { status: 'deprecating', detail: `${runtime} is deprecated on ${dates.deprecated}, in ${days} days` };
+  if (days <= 0)
+    return {
+      status: 'deprecated',
+      detail: `${runtime} was deprecated on ${dates.deprecated}${dates.blockUpdate ? `; function updates are blocked from ${dates.blockUpdate}` : ''}`,
+    };
+  if (days <= RUNTIME_WARNING_DAYS)
+    return { status: 'deprecating', detail: `${runtime} is deprecated on ${dates.deprecated}, in ${days} days` };
   return { status: 'supported', detail: `${runtime} is supported until ${dates.deprecated}` };
 }

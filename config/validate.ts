@@ -1,6 +1,14 @@
 import { isObject, type JsonObject } from '../src/core/json';
 import { CONFIG_DEFAULTS } from './defaults';
-import { DLQ_EXPIRY_MARGIN_SECONDS, EVENTBRIDGE_NUMERIC_MAX, DLQ_RETENTION_SECONDS, MAX_SOURCE_RETENTION_SECONDS, MIN_DLQ_AGE_ALARM_SECONDS, SQS_MAX_VISIBILITY_SECONDS, visibilityTimeoutSeconds } from './derive';
+import {
+  DLQ_EXPIRY_MARGIN_SECONDS,
+  EVENTBRIDGE_NUMERIC_MAX,
+  DLQ_RETENTION_SECONDS,
+  MAX_SOURCE_RETENTION_SECONDS,
+  MIN_DLQ_AGE_ALARM_SECONDS,
+  SQS_MAX_VISIBILITY_SECONDS,
+  visibilityTimeoutSeconds,
+} from './derive';
 import { LAMBDA_NODE_RUNTIMES } from './runtimes';
 import { IngestionMode, LOG_LEVELS, type PipelineConfig } from './types';
 
@@ -40,7 +48,11 @@ function editDistance(a: string, b: string): number {
 export function closestSetting(unknown: string, known: string[]): string | undefined {
   const u = unknown.toLowerCase();
   const scored = known
-    .map((k) => ({ k, d: editDistance(unknown, k), affix: k.toLowerCase().startsWith(u) || k.toLowerCase().endsWith(u) || u.startsWith(k.toLowerCase()) }))
+    .map((k) => ({
+      k,
+      d: editDistance(unknown, k),
+      affix: k.toLowerCase().startsWith(u) || k.toLowerCase().endsWith(u) || u.startsWith(k.toLowerCase()),
+    }))
     .filter(({ d, affix }) => affix || d <= Math.max(2, Math.floor(unknown.length / 3)))
     .sort((a, b) => a.d - b.d);
   return scored[0]?.k;
@@ -153,11 +165,19 @@ function checkFunctions(c: Checker, cfg: PipelineConfig): void {
     c.fail('processor.batchingWindowSeconds', 'must be at least 1 when processor.batchSize is above 10', p.batchingWindowSeconds);
   }
   if (p.reservedConcurrency !== null && typeof p.maxConcurrency === 'number' && p.reservedConcurrency < p.maxConcurrency) {
-    c.fail('processor.reservedConcurrency', 'must be at least processor.maxConcurrency, or the mapping is throttled', p.reservedConcurrency);
+    c.fail(
+      'processor.reservedConcurrency',
+      'must be at least processor.maxConcurrency, or the mapping is throttled',
+      p.reservedConcurrency,
+    );
   }
   const visibility = visibilityTimeoutSeconds(p);
   if (Number.isInteger(visibility) && visibility > SQS_MAX_VISIBILITY_SECONDS) {
-    c.fail('processor.timeoutSeconds', `gives a visibility timeout (6 × timeout + window) above SQS's ${SQS_MAX_VISIBILITY_SECONDS} s`, p.timeoutSeconds);
+    c.fail(
+      'processor.timeoutSeconds',
+      `gives a visibility timeout (6 × timeout + window) above SQS's ${SQS_MAX_VISIBILITY_SECONDS} s`,
+      p.timeoutSeconds,
+    );
   }
   const u = cfg.pusher;
   c.int('pusher.timeoutSeconds', u.timeoutSeconds, 1, 900);
@@ -183,10 +203,16 @@ function checkQueueAndFilters(c: Checker, cfg: PipelineConfig): void {
   c.str('filters.suffix', f.suffix, ANY_TEXT, 'must be a string');
   c.strings('filters.ignoredPrefixes', f.ignoredPrefixes, /^.+$/, 'must be a non-empty string');
   c.strings('filters.ignoredSuffixes', f.ignoredSuffixes, /^.+$/, 'must be a non-empty string');
-  c.strings('filters.allowedContentTypes', f.allowedContentTypes, /^[\w.+-]+\/([\w.+-]+|\*)$/, 'must be a content type such as image/png or image/*');
+  c.strings(
+    'filters.allowedContentTypes',
+    f.allowedContentTypes,
+    /^[\w.+-]+\/([\w.+-]+|\*)$/,
+    'must be a content type such as image/png or image/*',
+  );
   c.int('filters.maxSizeBytes', f.maxSizeBytes, 0, Number.MAX_SAFE_INTEGER);
   c.int('filters.minSizeBytes', f.minSizeBytes, 0, Number.MAX_SAFE_INTEGER);
-  if (f.maxSizeBytes > 0 && f.minSizeBytes > f.maxSizeBytes) c.fail('filters.minSizeBytes', 'must not exceed filters.maxSizeBytes', f.minSizeBytes);
+  if (f.maxSizeBytes > 0 && f.minSizeBytes > f.maxSizeBytes)
+    c.fail('filters.minSizeBytes', 'must not exceed filters.maxSizeBytes', f.minSizeBytes);
 }
 
 /** Settings that only some modes use: set in another mode they would silently do nothing. */
@@ -203,18 +229,28 @@ function checkModeOptions(c: Checker, cfg: PipelineConfig): void {
   // The prefix is also the IAM resource of the functions' object reads (`<bucket>/<prefix>*`), where
   // `*` and `?` are wildcards: they would widen the grant beyond the keys the filter names.
   if (/[*?]/.test(cfg.filters.prefix)) {
-    c.fail('filters.prefix', 'must not contain * or ?: S3 filters have no wildcards, and in the functions\' IAM resource (<bucket>/<prefix>*) they would widen the grant', cfg.filters.prefix);
+    c.fail(
+      'filters.prefix',
+      "must not contain * or ?: S3 filters have no wildcards, and in the functions' IAM resource (<bucket>/<prefix>*) they would widen the grant",
+      cfg.filters.prefix,
+    );
   }
   if (cfg.mode === 'eventbridge') {
     for (const field of ['minSizeBytes', 'maxSizeBytes'] as const) {
       if (cfg.filters[field] > EVENTBRIDGE_NUMERIC_MAX) {
-        c.fail(`filters.${field}`, `must be at most ${EVENTBRIDGE_NUMERIC_MAX} (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none`, cfg.filters[field]);
+        c.fail(
+          `filters.${field}`,
+          `must be at most ${EVENTBRIDGE_NUMERIC_MAX} (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none`,
+          cfg.filters[field],
+        );
       }
     }
   }
   for (const o of MODE_ONLY) {
     if (!o.modes.includes(cfg.mode) && o.isSet(cfg)) {
-      c.problems.push(`${o.field} applies only to ${o.modes.map((m) => `"${m}"`).join(' and ')} mode, not "${cfg.mode}": remove it or change mode`);
+      c.problems.push(
+        `${o.field} applies only to ${o.modes.map((m) => `"${m}"`).join(' and ')} mode, not "${cfg.mode}": remove it or change mode`,
+      );
     }
   }
 }
@@ -225,7 +261,11 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
     c.fail('logRetentionDays', `must be one of CloudWatch's values ${validRetention.join(', ')}`, cfg.logRetentionDays);
   }
   if (!Object.keys(LAMBDA_NODE_RUNTIMES).includes(cfg.runtime)) {
-    c.fail('runtime', `must be one of the Lambda Node.js runtimes ${Object.keys(LAMBDA_NODE_RUNTIMES).join(', ')} (config/runtimes.ts)`, cfg.runtime);
+    c.fail(
+      'runtime',
+      `must be one of the Lambda Node.js runtimes ${Object.keys(LAMBDA_NODE_RUNTIMES).join(', ')} (config/runtimes.ts)`,
+      cfg.runtime,
+    );
   } else {
     const why = (LAMBDA_NODE_RUNTIMES as Record<string, { notDeployable?: string }>)[cfg.runtime]!.notDeployable;
     if (why) c.fail('runtime', `cannot be deployed by this project yet: ${why}`, cfg.runtime);
@@ -247,12 +287,19 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
   c.int('alarms.throttleThreshold', a.throttleThreshold, 1, 1e6);
   c.int('alarms.errorLogThreshold', a.errorLogThreshold, 1, 1e6);
   c.int('alarms.periodSeconds', a.periodSeconds, 60, 86400);
-  if (typeof a.periodSeconds === 'number' && a.periodSeconds % 60 !== 0) c.fail('alarms.periodSeconds', 'must be a multiple of 60', a.periodSeconds);
+  if (typeof a.periodSeconds === 'number' && a.periodSeconds % 60 !== 0)
+    c.fail('alarms.periodSeconds', 'must be a multiple of 60', a.periodSeconds);
   c.int('alarms.evaluationPeriods', a.evaluationPeriods, 1, 1440);
   c.int('alarms.datapointsToAlarm', a.datapointsToAlarm, 1, 1440);
-  if (a.datapointsToAlarm > a.evaluationPeriods) c.fail('alarms.datapointsToAlarm', 'must not exceed alarms.evaluationPeriods', a.datapointsToAlarm);
+  if (a.datapointsToAlarm > a.evaluationPeriods)
+    c.fail('alarms.datapointsToAlarm', 'must not exceed alarms.evaluationPeriods', a.datapointsToAlarm);
   // CloudWatch: an alarm's evaluation range (periods × period) is at most one day.
-  if (a.evaluationPeriods * a.periodSeconds > 86400) c.fail('alarms.evaluationPeriods', 'times alarms.periodSeconds must be at most 86400 (one day, CloudWatch\'s limit)', a.evaluationPeriods);
+  if (a.evaluationPeriods * a.periodSeconds > 86400)
+    c.fail(
+      'alarms.evaluationPeriods',
+      "times alarms.periodSeconds must be at most 86400 (one day, CloudWatch's limit)",
+      a.evaluationPeriods,
+    );
   c.int('alarms.heartbeatHours', a.heartbeatHours, 0, 24);
   c.bool('bucket.forceDestroy', cfg.bucket.forceDestroy);
   c.int('bucket.expireAfterDays', cfg.bucket.expireAfterDays, 0, 36500);
@@ -277,6 +324,10 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
 function checkDeploy(c: Checker, cfg: PipelineConfig): void {
   c.bool('deploy', cfg.deploy);
   if (cfg.deploy !== true) return;
-  if (cfg.state === null) c.problems.push('deploy is true but state is null: CI would keep the state on a throw-away runner; configure "state" (see docs/operations.md#state) or set deploy to false');
-  if (Array.isArray(cfg.alertEmails) && cfg.alertEmails.length === 0) c.problems.push('deploy is true but alertEmails is empty: an environment CI deploys must page someone');
+  if (cfg.state === null)
+    c.problems.push(
+      'deploy is true but state is null: CI would keep the state on a throw-away runner; configure "state" (see docs/operations.md#state) or set deploy to false',
+    );
+  if (Array.isArray(cfg.alertEmails) && cfg.alertEmails.length === 0)
+    c.problems.push('deploy is true but alertEmails is empty: an environment CI deploys must page someone');
 }

@@ -103,7 +103,12 @@ export class BundledFunction extends Construct {
       // not the runtime's patched one — and the runtime's uncaught errors get `"level": "ERROR"`, so the
       // ERROR metric filter matches `$.level` instead of a word. Timeouts are platform records without
       // a level: the Errors alarm counts them (Lambda's Errors includes timeouts), not the filter.
-      loggingConfig: { logFormat: 'JSON', applicationLogLevel: props.logLevel ?? 'INFO', systemLogLevel: 'WARN', logGroup: this.logGroup.name },
+      loggingConfig: {
+        logFormat: 'JSON',
+        applicationLogLevel: props.logLevel ?? 'INFO',
+        systemLogLevel: 'WARN',
+        logGroup: this.logGroup.name,
+      },
       environment: { variables: props.environment },
       dependsOn: [this.logGroup, policy],
     });

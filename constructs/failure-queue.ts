@@ -21,7 +21,14 @@ export class FailureQueue extends Construct {
 
   public constructor(scope: Construct, id: string, props: FailureQueueProps) {
     super(scope, id);
-    this.queue = new SqsQueue(this, 'queue', { name: props.queueName, messageRetentionSeconds: DLQ_RETENTION_SECONDS, sqsManagedSseEnabled: true });
-    new SqsQueuePolicy(this, 'policy', { queueUrl: this.queue.url, policy: policyDocument([denyInsecureTransport(['sqs:*'], [this.queue.arn])]) });
+    this.queue = new SqsQueue(this, 'queue', {
+      name: props.queueName,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+    });
+    new SqsQueuePolicy(this, 'policy', {
+      queueUrl: this.queue.url,
+      policy: policyDocument([denyInsecureTransport(['sqs:*'], [this.queue.arn])]),
+    });
   }
 }

@@ -5,7 +5,17 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Construct } from 'constructs';
-import { encodedKeyFilters, eventPattern, notificationEvents, processorEnvironment, processorReservedConcurrency, pusherEnvironment, queueSettings, resourceNames, type ResourceNames } from '../config/derive';
+import {
+  encodedKeyFilters,
+  eventPattern,
+  notificationEvents,
+  processorEnvironment,
+  processorReservedConcurrency,
+  pusherEnvironment,
+  queueSettings,
+  resourceNames,
+  type ResourceNames,
+} from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
@@ -162,8 +172,10 @@ export class IngestionPipeline extends Construct {
 
   /** Who may send to the queue: S3 (direct mode), the EventBridge rule (eventbridge mode), nobody else. */
   private queueSender(): ServiceSender | undefined {
-    if (this.cfg.mode === 'direct') return { service: 's3.amazonaws.com', sourceArn: this.uploads.bucket.arn, accountId: this.cfg.accountId };
-    if (this.cfg.mode === 'eventbridge') return { service: 'events.amazonaws.com', sourceArn: this.eventRule!.arn, accountId: this.cfg.accountId, deadLetterToo: true };
+    if (this.cfg.mode === 'direct')
+      return { service: 's3.amazonaws.com', sourceArn: this.uploads.bucket.arn, accountId: this.cfg.accountId };
+    if (this.cfg.mode === 'eventbridge')
+      return { service: 'events.amazonaws.com', sourceArn: this.eventRule!.arn, accountId: this.cfg.accountId, deadLetterToo: true };
     return undefined;
   }
 
@@ -256,7 +268,11 @@ export class IngestionPipeline extends Construct {
     });
   }
 
-  private addPusher(failures: FailureQueue): { pusher: BundledFunction; invokeConfig: LambdaFunctionEventInvokeConfig; notification: S3BucketNotification } {
+  private addPusher(failures: FailureQueue): {
+    pusher: BundledFunction;
+    invokeConfig: LambdaFunctionEventInvokeConfig;
+    notification: S3BucketNotification;
+  } {
     const cfg = this.cfg;
     const { queue, deadLetterQueue } = this.queues;
     const pusher = new BundledFunction(this, 'pusher', {

@@ -70,7 +70,9 @@ export class PipelineAlarms extends Construct {
     return {
       alarmName: `${this.props.config.namePrefix}-${alarmId}`,
       alarmDescription: description,
-      ...(evaluation === 'errors' ? { evaluationPeriods: t.evaluationPeriods, datapointsToAlarm: t.datapointsToAlarm } : { evaluationPeriods: 1, datapointsToAlarm: 1 }),
+      ...(evaluation === 'errors'
+        ? { evaluationPeriods: t.evaluationPeriods, datapointsToAlarm: t.datapointsToAlarm }
+        : { evaluationPeriods: 1, datapointsToAlarm: 1 }),
       treatMissingData: 'notBreaching',
       alarmActions: [this.props.topicArn],
       okActions: [this.props.topicArn],
@@ -117,7 +119,10 @@ export class PipelineAlarms extends Construct {
         continue;
       }
       const id = role === 'dead-letter' ? 'dlq' : 'pusher-failures';
-      const what = role === 'dead-letter' ? 'the dead-letter queue: inspect them with `npm run dlq -- peek`' : 'the pusher failure queue (S3 events the pusher could not handle after every retry): fix the cause, then `npm run dlq -- replay`';
+      const what =
+        role === 'dead-letter'
+          ? 'the dead-letter queue: inspect them with `npm run dlq -- peek`'
+          : 'the pusher failure queue (S3 events the pusher could not handle after every retry): fix the cause, then `npm run dlq -- replay`';
       this.add(`${id}-not-empty`, {
         description: `Messages are waiting in ${what}.`,
         metric: m.sqs(queueName, 'ApproximateNumberOfMessagesVisible'),
@@ -159,7 +164,10 @@ export class PipelineAlarms extends Construct {
     const { metrics: m, config } = this.props;
     const t = config.alarms;
     const functionName = service === 'processor' ? m.names.processor : m.names.pusher;
-    for (const [metric, threshold] of [['Errors', t.errorThreshold], ['Throttles', t.throttleThreshold]] as const) {
+    for (const [metric, threshold] of [
+      ['Errors', t.errorThreshold],
+      ['Throttles', t.throttleThreshold],
+    ] as const) {
       this.add(`${service}-${metric.toLowerCase()}`, {
         description: `The ${service} function reported ${metric} in ${t.datapointsToAlarm} of ${t.evaluationPeriods} periods.`,
         metric: m.lambda(functionName, metric),
@@ -246,7 +254,8 @@ export class PipelineAlarms extends Construct {
     // parks there too, so it would page for each failure record (which pusher-failures-not-empty
     // already reports). Loss is an event that could not be parked: DestinationDeliveryFailures.
     this.add('pusher-destination-delivery-failures', {
-      description: 'Lambda could not deliver a failed S3 event to the failure queue: the event is lost. Check the queue and the pusher role; then run `npm run reconcile`.',
+      description:
+        'Lambda could not deliver a failed S3 event to the failure queue: the event is lost. Check the queue and the pusher role; then run `npm run reconcile`.',
       metric: m.lambda(fn, 'DestinationDeliveryFailures'),
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
@@ -288,13 +297,35 @@ export class PipelineAlarms extends Construct {
     ] as const) {
       const queries = PROCESSOR_TABLE_OPERATIONS.map((operation, i) => {
         const metric = m.dynamodb(metricName, operation);
-        return { id: `m${i}`, returnData: false, metric: { namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions, period: t.periodSeconds, stat: 'Sum' } };
+        return {
+          id: `m${i}`,
+          returnData: false,
+          metric: {
+            namespace: metric.namespace,
+            metricName: metric.metricName,
+            dimensions: metric.dimensions,
+            period: t.periodSeconds,
+            stat: 'Sum',
+          },
+        };
       });
       this.alarms[id] = new CloudwatchMetricAlarm(this, id, {
-        ...this.common(id, `DynamoDB ${what} (${PROCESSOR_TABLE_OPERATIONS.join(', ')}) in ${t.datapointsToAlarm} of ${t.evaluationPeriods} periods; the records are retried.`, 'errors'),
+        ...this.common(
+          id,
+          `DynamoDB ${what} (${PROCESSOR_TABLE_OPERATIONS.join(', ')}) in ${t.datapointsToAlarm} of ${t.evaluationPeriods} periods; the records are retried.`,
+          'errors',
+        ),
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         threshold: 1,
-        metricQuery: [...queries, { id: 'total', expression: `SUM([${queries.map((q) => q.id).join(', ')}])`, label: `${metricName} of ${PROCESSOR_TABLE_OPERATIONS.join(' + ')}`, returnData: true }],
+        metricQuery: [
+          ...queries,
+          {
+            id: 'total',
+            expression: `SUM([${queries.map((q) => q.id).join(', ')}])`,
+            label: `${metricName} of ${PROCESSOR_TABLE_OPERATIONS.join(' + ')}`,
+            returnData: true,
+          },
+        ],
       });
     }
   }
@@ -303,7 +334,8 @@ export class PipelineAlarms extends Construct {
   private topicAlarms(): void {
     const { metrics: m } = this.props;
     this.add('alerts-delivery-failures', {
-      description: 'The alert topic failed to deliver notifications: check the subscriptions (confirmed? bouncing?) and the topic key. This alarm itself notifies the same topic: also watch it in the console.',
+      description:
+        'The alert topic failed to deliver notifications: check the subscriptions (confirmed? bouncing?) and the topic key. This alarm itself notifies the same topic: also watch it in the console.',
       metric: m.sns('NumberOfNotificationsFailed'),
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: 1,

@@ -40,38 +40,75 @@ export class PipelineDashboard extends Construct {
     const queues = m.queues();
     const fns = m.functions();
 
-    this.widget('Queue depth', queues.map((q) => ({ metric: m.sqs(q.queueName, 'ApproximateNumberOfMessagesVisible'), stat: 'Maximum', label: q.role })));
-    this.widget('Oldest message age (s)', queues.map((q) => ({ metric: m.sqs(q.queueName, 'ApproximateAgeOfOldestMessage'), stat: 'Maximum', label: q.role })));
+    this.widget(
+      'Queue depth',
+      queues.map((q) => ({ metric: m.sqs(q.queueName, 'ApproximateNumberOfMessagesVisible'), stat: 'Maximum', label: q.role })),
+    );
+    this.widget(
+      'Oldest message age (s)',
+      queues.map((q) => ({ metric: m.sqs(q.queueName, 'ApproximateAgeOfOldestMessage'), stat: 'Maximum', label: q.role })),
+    );
     this.widget(
       'Invocations and errors',
-      fns.flatMap((f) => ['Invocations', 'Errors', 'Throttles'].map((metric) => ({ metric: m.lambda(f.functionName, metric), stat: 'Sum', label: `${f.service} ${metric}` }))),
+      fns.flatMap((f) =>
+        ['Invocations', 'Errors', 'Throttles'].map((metric) => ({
+          metric: m.lambda(f.functionName, metric),
+          stat: 'Sum',
+          label: `${f.service} ${metric}`,
+        })),
+      ),
     );
     this.widget(
       'Duration (ms)',
-      fns.flatMap((f) => ['p50', 'p99'].map((stat) => ({ metric: m.lambda(f.functionName, 'Duration'), stat, label: `${f.service} ${stat}` }))),
+      fns.flatMap((f) =>
+        ['p50', 'p99'].map((stat) => ({ metric: m.lambda(f.functionName, 'Duration'), stat, label: `${f.service} ${stat}` })),
+      ),
     );
-    this.widget('Concurrent executions', fns.map((f) => ({ metric: m.lambda(f.functionName, 'ConcurrentExecutions'), stat: 'Maximum', label: f.service })));
+    this.widget(
+      'Concurrent executions',
+      fns.map((f) => ({ metric: m.lambda(f.functionName, 'ConcurrentExecutions'), stat: 'Maximum', label: f.service })),
+    );
     this.widget(
       'Objects (processor)',
-      [MetricName.OBJECTS_STORED, MetricName.OBJECTS_MARKED_DELETED, MetricName.OBJECTS_BACKFILLED, MetricName.DUPLICATES, MetricName.POISON_MESSAGES, MetricName.TRANSIENT_FAILURES].map((metric) => ({
+      [
+        MetricName.OBJECTS_STORED,
+        MetricName.OBJECTS_MARKED_DELETED,
+        MetricName.OBJECTS_BACKFILLED,
+        MetricName.DUPLICATES,
+        MetricName.POISON_MESSAGES,
+        MetricName.TRANSIENT_FAILURES,
+      ].map((metric) => ({
         metric: m.emf('processor', metric),
         stat: 'Sum',
         label: metric,
       })),
     );
-    this.widget('End-to-end latency (ms)', ['p50', 'p99'].map((stat) => ({ metric: m.emf('processor', MetricName.END_TO_END_LATENCY), stat, label: stat })));
+    this.widget(
+      'End-to-end latency (ms)',
+      ['p50', 'p99'].map((stat) => ({ metric: m.emf('processor', MetricName.END_TO_END_LATENCY), stat, label: stat })),
+    );
     this.widget('DynamoDB consumed capacity', [
       { metric: m.dynamodb('ConsumedWriteCapacityUnits'), stat: 'Sum', label: 'write units' },
       { metric: m.dynamodb('ConsumedReadCapacityUnits'), stat: 'Sum', label: 'read units' },
     ]);
     this.widget(
       'DynamoDB throttles and errors',
-      PROCESSOR_TABLE_OPERATIONS.flatMap((op) => ['ThrottledRequests', 'SystemErrors'].map((metric) => ({ metric: m.dynamodb(metric, op), stat: 'Sum', label: `${op} ${metric}` }))),
+      PROCESSOR_TABLE_OPERATIONS.flatMap((op) =>
+        ['ThrottledRequests', 'SystemErrors'].map((metric) => ({ metric: m.dynamodb(metric, op), stat: 'Sum', label: `${op} ${metric}` })),
+      ),
     );
     if (fns.some((f) => f.service === 'pusher')) {
       this.widget('Pusher asynchronous events', [
-        ...['AsyncEventsReceived', 'AsyncEventsDropped', 'DestinationDeliveryFailures'].map((metric) => ({ metric: m.lambda(n.pusher, metric), stat: 'Sum', label: metric })),
-        ...[MetricName.OBJECTS_ENQUEUED, MetricName.OBJECTS_REJECTED, MetricName.ENQUEUE_FAILURES].map((metric) => ({ metric: m.emf('pusher', metric), stat: 'Sum', label: metric })),
+        ...['AsyncEventsReceived', 'AsyncEventsDropped', 'DestinationDeliveryFailures'].map((metric) => ({
+          metric: m.lambda(n.pusher, metric),
+          stat: 'Sum',
+          label: metric,
+        })),
+        ...[MetricName.OBJECTS_ENQUEUED, MetricName.OBJECTS_REJECTED, MetricName.ENQUEUE_FAILURES].map((metric) => ({
+          metric: m.emf('pusher', metric),
+          stat: 'Sum',
+          label: metric,
+        })),
       ]);
       this.widget('Pusher event age (ms)', [{ metric: m.lambda(n.pusher, 'AsyncEventAge'), stat: 'Maximum', label: 'AsyncEventAge' }]);
     }
@@ -86,7 +123,10 @@ export class PipelineDashboard extends Construct {
         properties: { title: w.title, region: props.region, view: 'timeSeries', stacked: false, period: 60, metrics: w.lines.map(row) },
       })),
     };
-    this.dashboard = new CloudwatchDashboard(this, 'dashboard', { dashboardName: props.dashboardName, dashboardBody: JSON.stringify(body) });
+    this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
+      dashboardName: props.dashboardName,
+      dashboardBody: JSON.stringify(body),
+    });
   }
 
   private widget(title: string, lines: Line[]): void {

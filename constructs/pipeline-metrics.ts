@@ -37,7 +37,10 @@ export class PipelineMetrics {
 
   /** The functions of this mode and their names. */
   public functions(): Array<{ service: ServiceName; functionName: string }> {
-    return [{ service: 'processor' as const, functionName: this.names.processor }, ...(this.hasPusher ? [{ service: 'pusher' as const, functionName: this.names.pusher }] : [])];
+    return [
+      { service: 'processor' as const, functionName: this.names.processor },
+      ...(this.hasPusher ? [{ service: 'pusher' as const, functionName: this.names.pusher }] : []),
+    ];
   }
 
   /** Queues of this mode: processing, its DLQ and (pusher mode) the pusher's failure queue. */
@@ -68,7 +71,11 @@ export class PipelineMetrics {
   }
 
   public dynamodb(metricName: string, operation?: string): MetricRef {
-    return { namespace: 'AWS/DynamoDB', metricName, dimensions: { TableName: this.names.table, ...(operation ? { Operation: operation } : {}) } };
+    return {
+      namespace: 'AWS/DynamoDB',
+      metricName,
+      dimensions: { TableName: this.names.table, ...(operation ? { Operation: operation } : {}) },
+    };
   }
 
   /** EventBridge's per-rule metrics (`RuleName` dimension), e.g. `FailedInvocations`. */

@@ -26,7 +26,10 @@ export interface ServiceSender {
   deadLetterToo?: boolean;
 }
 
-const SENDER_SID: Record<ServiceSender['service'], string> = { 's3.amazonaws.com': 'AllowS3Notifications', 'events.amazonaws.com': 'AllowEventBridgeRule' };
+const SENDER_SID: Record<ServiceSender['service'], string> = {
+  's3.amazonaws.com': 'AllowS3Notifications',
+  'events.amazonaws.com': 'AllowEventBridgeRule',
+};
 
 function allowSender(sender: ServiceSender, queueArn: string): PolicyStatement {
   return {
@@ -76,7 +79,10 @@ export class ProcessingQueue extends Construct {
     const sender = props.allowServiceFrom;
     this.queuePolicy = new SqsQueuePolicy(this, 'queue-policy', {
       queueUrl: this.queue.url,
-      policy: policyDocument([...(sender ? [allowSender(sender, this.queue.arn)] : []), denyInsecureTransport(['sqs:*'], [this.queue.arn])]),
+      policy: policyDocument([
+        ...(sender ? [allowSender(sender, this.queue.arn)] : []),
+        denyInsecureTransport(['sqs:*'], [this.queue.arn]),
+      ]),
     });
     this.deadLetterQueuePolicy = new SqsQueuePolicy(this, 'dead-letter-queue-policy', {
       queueUrl: this.deadLetterQueue.url,

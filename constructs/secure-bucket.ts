@@ -84,7 +84,11 @@ export class SecureBucket extends Construct {
     });
 
     if (props.accessLogs) {
-      new S3BucketLoggingA(this, 'access-logs', { bucket: bucketId, targetBucket: props.accessLogs.targetBucket, targetPrefix: props.accessLogs.targetPrefix });
+      new S3BucketLoggingA(this, 'access-logs', {
+        bucket: bucketId,
+        targetBucket: props.accessLogs.targetBucket,
+        targetPrefix: props.accessLogs.targetPrefix,
+      });
     }
   }
 }

@@ -12,8 +12,10 @@ const suppressions = new WeakMap<IConstruct, Suppression[]>();
  * @example suppressRule(legacyBucket, 'SEC003', 'Read by a partner over HTTP until 2027-03; ticket OPS-412');
  */
 export function suppressRule(scope: IConstruct, ruleId: string, reason: string): void {
-  if (!RULES.some((r) => r.id === ruleId)) throw new Error(`Unknown guardrail rule "${ruleId}"; known: ${RULES.map((r) => r.id).join(', ')}`);
-  if (reason.trim().length < 10) throw new Error(`Suppressing ${ruleId} on ${scope.node.path} needs a written reason (10 characters or more)`);
+  if (!RULES.some((r) => r.id === ruleId))
+    throw new Error(`Unknown guardrail rule "${ruleId}"; known: ${RULES.map((r) => r.id).join(', ')}`);
+  if (reason.trim().length < 10)
+    throw new Error(`Suppressing ${ruleId} on ${scope.node.path} needs a written reason (10 characters or more)`);
   suppressions.set(scope, [...(suppressions.get(scope) ?? []), { ruleId, reason: reason.trim() }]);
 }
 

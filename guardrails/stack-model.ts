@@ -22,7 +22,9 @@ const REF = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
 export class StackModel {
   private readonly byAddress = new Map<string, ModelResource>();
 
-  public constructor(public readonly json: { resource?: Record<string, Record<string, Record<string, unknown>>>; terraform?: Record<string, unknown> }) {
+  public constructor(
+    public readonly json: { resource?: Record<string, Record<string, Record<string, unknown>>>; terraform?: Record<string, unknown> },
+  ) {
     for (const [type, group] of Object.entries(json.resource ?? {})) {
       for (const [name, body] of Object.entries(group)) {
         const meta = (body['//'] as { metadata?: { path?: string } } | undefined)?.metadata;

@@ -47,7 +47,12 @@ export class AsyncInvoker {
     const record = {
       version: '1.0',
       timestamp: new Date().toISOString(),
-      requestContext: { requestId: randomUUID(), functionArn: `${this.o.functionArn}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: attempts },
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `${this.o.functionArn}:$LATEST`,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: attempts,
+      },
       requestPayload: event,
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: (lastError as { errorType?: string }).errorType ?? lastError.name, errorMessage: lastError.message },

@@ -31,7 +31,9 @@ export class BatchedSender {
     if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), this.lingerMs);
     if (batch.length === 0) return;
     this.sqs
-      .send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((m, i) => ({ Id: String(i), MessageBody: m.body })) }))
+      .send(
+        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((m, i) => ({ Id: String(i), MessageBody: m.body })) }),
+      )
       .then(
         (out) => {
           const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));

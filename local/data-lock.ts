@@ -53,7 +53,8 @@ export function lockDataFolder(dataDir: string): () => void {
       // unreadable (a kill during the write): stale
     }
     // This process holding it counts as alive too: two pipelines of one process on one folder are refused alike.
-    if (typeof holder.pid === 'number' && processAlive(holder.pid)) throw new DataFolderBusyError(dir, { pid: holder.pid, startedAt: holder.startedAt });
+    if (typeof holder.pid === 'number' && processAlive(holder.pid))
+      throw new DataFolderBusyError(dir, { pid: holder.pid, startedAt: holder.startedAt });
     rmSync(file, { force: true });
   }
   throw new Error(`Could not lock ${dir}: ${file} keeps coming back`);

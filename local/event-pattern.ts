@@ -15,7 +15,18 @@ function wildcardRegExp(wildcard: string): RegExp {
 function numericMatches(range: unknown[], n: number): boolean {
   for (let i = 0; i < range.length; i += 2) {
     const [op, bound] = [range[i], range[i + 1] as number];
-    const ok = op === '>' ? n > bound : op === '>=' ? n >= bound : op === '<' ? n < bound : op === '<=' ? n <= bound : op === '=' ? n === bound : undefined;
+    const ok =
+      op === '>'
+        ? n > bound
+        : op === '>='
+          ? n >= bound
+          : op === '<'
+            ? n < bound
+            : op === '<='
+              ? n <= bound
+              : op === '='
+                ? n === bound
+                : undefined;
     if (ok === undefined) throw new Error(`unsupported numeric operator ${JSON.stringify(op)} in event pattern`);
     if (!ok) return false;
   }
@@ -32,7 +43,9 @@ function matchesOne(rule: unknown, value: unknown): boolean {
   if ('suffix' in rule) return values.some((v) => typeof v === 'string' && v.endsWith(String(rule.suffix)));
   if ('wildcard' in rule) return values.some((v) => typeof v === 'string' && wildcardRegExp(String(rule.wildcard)).test(v));
   if ('numeric' in rule) return values.some((v) => typeof v === 'number' && numericMatches(rule.numeric as unknown[], v));
-  throw new Error(`unsupported event pattern operator ${JSON.stringify(rule)}: the local matcher knows exact values, prefix, suffix, wildcard, numeric and exists`);
+  throw new Error(
+    `unsupported event pattern operator ${JSON.stringify(rule)}: the local matcher knows exact values, prefix, suffix, wildcard, numeric and exists`,
+  );
 }
 
 /**

@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { FunctionHost } from './function-host';
 
@@ -31,7 +26,8 @@ export interface EventSourceMappingOptions {
   onBatch?: (info: { size: number; failed: number; error?: string }) => void;
 }
 
-const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
 /** A message as Lambda hands it to the function. */
 function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
@@ -47,7 +43,10 @@ function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
       ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
     messageAttributes: Object.fromEntries(
-      Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, { dataType: v.DataType!, stringValue: v.StringValue, stringListValues: [], binaryListValues: [] }]),
+      Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+        k,
+        { dataType: v.DataType!, stringValue: v.StringValue, stringListValues: [], binaryListValues: [] },
+      ]),
     ),
     md5OfBody: m.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
@@ -156,7 +155,10 @@ export class EventSourceMapping {
     const failed = batch.filter((m) => failedIds.has(m.MessageId!));
     for (const chunk of chunks(done, 10)) {
       await this.o.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: this.o.queueUrl, Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.o.queueUrl,
+          Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
       );
     }
     // Failed messages are left alone: they reappear when their visibility timeout runs out.

@@ -12,7 +12,10 @@ const REASON: Record<string, string> = Object.fromEntries(Object.entries(CREATED
  * `time` to the second, the key as in the notification.
  */
 export function toEventBridgeEvent(record: JsonObject, accountId: string): JsonObject {
-  const s3 = record.s3 as { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer: string; versionId?: string } };
+  const s3 = record.s3 as {
+    bucket: { name: string };
+    object: { key: string; size?: number; eTag?: string; sequencer: string; versionId?: string };
+  };
   const [family, action] = String(record.eventName).split(':') as [string, string];
   const created = family === 'ObjectCreated';
   return {

@@ -28,8 +28,15 @@ const THROTTLE_BODY = JSON.stringify({
 /** The object key and event (ordering key) a PutItem/UpdateItem request writes. */
 function identity(body: string): { key?: string; order?: string } {
   try {
-    const req = JSON.parse(body) as { Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }>; ExpressionAttributeValues?: Record<string, { S?: string }> };
-    return { key: req.Item?.s3_key?.S ?? req.Key?.s3_key?.S, order: req.Item?.ordering_key?.S ?? req.ExpressionAttributeValues?.[':ordering_key']?.S };
+    const req = JSON.parse(body) as {
+      Item?: Record<string, { S?: string }>;
+      Key?: Record<string, { S?: string }>;
+      ExpressionAttributeValues?: Record<string, { S?: string }>;
+    };
+    return {
+      key: req.Item?.s3_key?.S ?? req.Key?.s3_key?.S,
+      order: req.Item?.ordering_key?.S ?? req.ExpressionAttributeValues?.[':ordering_key']?.S,
+    };
   } catch {
     return {};
   }

@@ -145,7 +145,9 @@ export class FolderWatcher {
     const out = new Map<string, string>();
     let ContinuationToken: string | undefined;
     do {
-      const page = await this.pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: this.pipeline.resources.bucket, Prefix: this.o.prefix || undefined, ContinuationToken }));
+      const page = await this.pipeline.clients.s3.send(
+        new ListObjectsV2Command({ Bucket: this.pipeline.resources.bucket, Prefix: this.o.prefix || undefined, ContinuationToken }),
+      );
       for (const o of page.Contents ?? []) if (o.Key && o.ETag) out.set(o.Key, o.ETag.replace(/"/g, ''));
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);

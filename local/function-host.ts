@@ -192,18 +192,21 @@ export class FunctionHost {
     }
     let started = false;
     return new Promise((resolve, reject) => {
-      worker.on('message', (msg: { ready?: boolean; id?: string; ok?: boolean; result?: unknown; errorType?: string; message?: string }) => {
-        if (msg.ready) {
-          started = true;
-          return resolve(worker);
-        }
-        const p = this.pending.get(msg.id!);
-        if (!p) return;
-        this.pending.delete(msg.id!);
-        clearTimeout(p.timer);
-        if (msg.ok) p.resolve(msg.result);
-        else p.reject(new FunctionError(msg.errorType ?? 'Error', msg.message ?? 'unknown error'));
-      });
+      worker.on(
+        'message',
+        (msg: { ready?: boolean; id?: string; ok?: boolean; result?: unknown; errorType?: string; message?: string }) => {
+          if (msg.ready) {
+            started = true;
+            return resolve(worker);
+          }
+          const p = this.pending.get(msg.id!);
+          if (!p) return;
+          this.pending.delete(msg.id!);
+          clearTimeout(p.timer);
+          if (msg.ok) p.resolve(msg.result);
+          else p.reject(new FunctionError(msg.errorType ?? 'Error', msg.message ?? 'unknown error'));
+        },
+      );
       // An environment that dies (an uncaught error, process.exit, a crash) fails its invocation at
       // once, as Lambda's Runtime.ExitError does, instead of holding it until the timeout.
       const died = (message: string) => {

@@ -37,13 +37,18 @@ export class LambdaEndpoint {
     };
     const name = decodeURIComponent(INVOKE_PATH.exec((req.url ?? '').split('?')[0]!)?.[1] ?? '');
     const fn = req.method === 'POST' ? this.functions[name.split(':').pop()!] : undefined;
-    if (!fn) return reply(404, { Type: 'User', message: `Function not found: ${name}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+    if (!fn)
+      return reply(404, { Type: 'User', message: `Function not found: ${name}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
     const body = await readBody(req);
     let event: unknown;
     try {
       event = body.length ? JSON.parse(body.toString('utf8')) : {};
     } catch {
-      return reply(400, { Type: 'User', message: 'Could not parse request body into json' }, { 'x-amzn-errortype': 'InvalidRequestContentException' });
+      return reply(
+        400,
+        { Type: 'User', message: 'Could not parse request body into json' },
+        { 'x-amzn-errortype': 'InvalidRequestContentException' },
+      );
     }
     if (req.headers['x-amz-invocation-type'] === 'Event') {
       await fn.invokeAsync(event);

@@ -101,18 +101,18 @@ const OPTIONS = {
 
 export const main = command({ usage: USAGE, shared: ['env', 'json'], options: OPTIONS, aws: true }, async ({ values, write }) => {
   const opts = {
-      files: positive('files', values.files),
-      poison: fraction('poison', values.poison),
-      duplicates: fraction('duplicates', values.duplicates),
-      reorder: fraction('reorder', values.reorder),
-      transient: fraction('transient', values.transient),
-      crash: fraction('crash', values.crash),
-      seed: positive('seed', values.seed, 1),
-      uploadConcurrency: positive('concurrency', values.concurrency, 16),
-      rate: values.rate === undefined ? undefined : positive('rate', values.rate),
-      warmupSeconds: values.warmup === undefined ? 5 : nonNegative('warmup', values.warmup),
-      json: values.json,
-      iam: !values['no-iam'],
+    files: positive('files', values.files),
+    poison: fraction('poison', values.poison),
+    duplicates: fraction('duplicates', values.duplicates),
+    reorder: fraction('reorder', values.reorder),
+    transient: fraction('transient', values.transient),
+    crash: fraction('crash', values.crash),
+    seed: positive('seed', values.seed, 1),
+    uploadConcurrency: positive('concurrency', values.concurrency, 16),
+    rate: values.rate === undefined ? undefined : positive('rate', values.rate),
+    warmupSeconds: values.warmup === undefined ? 5 : nonNegative('warmup', values.warmup),
+    json: values.json,
+    iam: !values['no-iam'],
     env: values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev',
   };
   const dataDir = loadDataDir(opts.env);

@@ -91,7 +91,11 @@ export interface Latency {
   p99: number | null;
 }
 
-const latencyOf = (sorted: number[]): Latency => ({ p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) });
+const latencyOf = (sorted: number[]): Latency => ({
+  p50: percentile(sorted, 50),
+  p95: percentile(sorted, 95),
+  p99: percentile(sorted, 99),
+});
 
 /** A small seeded generator (mulberry32): the same seed picks the same faults. */
 export function seededRandom(seed: number): () => number {
@@ -150,12 +154,19 @@ export function loadContentType(cfg: PipelineConfig): string {
  * Uploads every key (twice for reordered ones) and returns the ETag each key's newest version
  * must have: `concurrency` at a time (closed loop), or key i at i/rate seconds (open loop).
  */
-async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered: Set<string>, pace: { concurrency: number; rate?: number }, onUploaded: () => void): Promise<Map<string, string>> {
+async function uploadVersions(
+  pipeline: LocalPipeline,
+  keys: string[],
+  reordered: Set<string>,
+  pace: { concurrency: number; rate?: number },
+  onUploaded: () => void,
+): Promise<Map<string, string>> {
   const contentType = loadContentType(pipeline.config);
   const put = (key: string, body: string) => pipeline.upload(key, body, contentType);
   const upload = pace.rate ? put : limitConcurrency(pace.concurrency, put);
   const started = Date.now();
-  const startOf = (i: number) => (pace.rate ? new Promise<void>((r) => setTimeout(r, Math.max(0, started + (i * 1000) / pace.rate! - Date.now()))) : Promise.resolve());
+  const startOf = (i: number) =>
+    pace.rate ? new Promise<void>((r) => setTimeout(r, Math.max(0, started + (i * 1000) / pace.rate! - Date.now()))) : Promise.resolve();
   const expectedEtag = new Map<string, string>();
   await Promise.all(
     keys.map(async (key, i) => {
@@ -175,7 +186,13 @@ async function uploadVersions(pipeline: LocalPipeline, keys: string[], reordered
 }
 
 /** Conservation: each key's newest version is in the table, or its failure is in the DLQ. */
-async function checkConservation(pipeline: LocalPipeline, keys: string[], expectedEtag: Map<string, string>, dlqLimit: number, isSteady: (key: string, eventAt: number) => boolean) {
+async function checkConservation(
+  pipeline: LocalPipeline,
+  keys: string[],
+  expectedEtag: Map<string, string>,
+  dlqLimit: number,
+  isSteady: (key: string, eventAt: number) => boolean,
+) {
   const items = await scanItems(pipeline);
   const itemByKey = new Map(items.map((i) => [String(i.s3_key), i]));
   const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, dlqLimit)).map((m) => explainDeadLetter(m));
@@ -222,7 +239,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   // Crashes come somewhere in the first 100 ms of an invocation: mid-batch, some records written, some not.
   const crashRandom = seededRandom((o.seed ?? 1) + 2);
   let crashes = 0;
-  const crashAfterMs = (o.crash ?? 0) > 0 ? () => (crashRandom() < o.crash! ? (crashes++, Math.floor(crashRandom() * 100)) : null) : undefined;
+  const crashAfterMs =
+    (o.crash ?? 0) > 0 ? () => (crashRandom() < o.crash! ? (crashes++, Math.floor(crashRandom() * 100)) : null) : undefined;
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   // Every timer and server this run starts ends with it, whether it returns or throws (even at start).
@@ -266,7 +284,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       expectedEtag = await uploaded(keys);
       isSteady = (_key, eventAt) => eventAt >= started + warmupSeconds * 1000;
     }
-    for (let i = 0; i < poisonCount; i++) await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
+    for (let i = 0; i < poisonCount; i++)
+      await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
     await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
     const durationMs = Date.now() - started;
     clearInterval(progress);
@@ -275,7 +294,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     return {
       environment: o.config.environment,
       mode: o.config.mode,
-      options: { files: o.files, poison: o.poison, duplicates: o.duplicates, reorder: o.reorder, transient: o.transient, crash: o.crash ?? 0, rate: o.rate ?? null },
+      options: {
+        files: o.files,
+        poison: o.poison,
+        duplicates: o.duplicates,
+        reorder: o.reorder,
+        transient: o.transient,
+        crash: o.crash ?? 0,
+        rate: o.rate ?? null,
+      },
       uploaded: o.files,
       stored: c.stored,
       duplicatesAbsorbed: proxy.stats.conditionFailed,

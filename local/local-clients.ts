@@ -34,7 +34,12 @@ export function localAwsEnvironment(endpoints: LocalEndpoints, region: string): 
 
 /** Clients for the local runtime itself (provisioning, bridging, polling, reporting). */
 export function localClients(endpoints: LocalEndpoints, region: string): AwsClients {
-  const base = { region, credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const };
+  const base = {
+    region,
+    credentials: LOCAL_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+    responseChecksumValidation: 'WHEN_REQUIRED' as const,
+  };
   return {
     s3: new S3Client({ ...base, endpoint: endpoints.s3, forcePathStyle: true }),
     sqs: new SQSClient({ ...base, endpoint: endpoints.sqs }),

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { bundleDeployedHandler, type HandlerName } from '../bundling/bundle-handler';
-import { encodedKeyFilters, eventPattern, notificationEvents, processorEnvironment, pusherEnvironment, resourceNames, type ResourceNames } from '../config/derive';
+import {
+  encodedKeyFilters,
+  eventPattern,
+  notificationEvents,
+  processorEnvironment,
+  pusherEnvironment,
+  resourceNames,
+  type ResourceNames,
+} from '../config/derive';
 import type { PipelineConfig } from '../config/types';
 import { partitionOf } from '../constructs/iam';
 import type { AwsClients } from '../src/adapters/clients';
@@ -103,7 +111,8 @@ export interface LocalPipeline {
 export type LocalPermissions = Awaited<ReturnType<IamEnforcement['report']>> | { enforced: false };
 
 /** The ARN the stack gives a function, for the context's `invokedFunctionArn` and Lambda's destination records. */
-const functionArn = (cfg: PipelineConfig, name: string): string => `arn:${partitionOf(cfg.region)}:lambda:${cfg.region}:${cfg.accountId}:function:${name}`;
+const functionArn = (cfg: PipelineConfig, name: string): string =>
+  `arn:${partitionOf(cfg.region)}:lambda:${cfg.region}:${cfg.accountId}:function:${name}`;
 
 /** What every wiring step needs: the config, the emulators' clients and resources, and where to register a stop. */
 interface Wiring {
@@ -132,7 +141,17 @@ function roleSqsClient(w: Wiring, functionName: string): AwsClients['sqs'] {
 }
 
 /** One deployed function on the local host: its bundle, the stack's environment plus the local endpoints. */
-function hostFunction(w: Wiring, fn: { handler: HandlerName; name: string; memoryMb: number; timeoutSeconds: number; concurrency: number; environment: Record<string, string> }): FunctionHost {
+function hostFunction(
+  w: Wiring,
+  fn: {
+    handler: HandlerName;
+    name: string;
+    memoryMb: number;
+    timeoutSeconds: number;
+    concurrency: number;
+    environment: Record<string, string>;
+  },
+): FunctionHost {
   // Each function reaches the emulators through proxies that authorize as its own role.
   const endpoints = w.iam ? w.iam.functionEndpoints(fn.name) : w.functionEndpoints;
   const host = new FunctionHost({
@@ -190,7 +209,9 @@ async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEn
     onFailure: { sqs: roleSqsClient(w, names.pusher), queueUrl: resources.pusherFailureQueueUrl! },
     onLost: (e) => w.outcomes.errors.push(`A pusher event was lost: its on-failure record could not be sent (${e.message})`),
   });
-  const api = new LambdaEndpoint({ [names.pusher]: { invoke: (event) => host.invoke(event), invokeAsync: (event) => invoker.invokeAsync(event) } });
+  const api = new LambdaEndpoint({
+    [names.pusher]: { invoke: (event) => host.invoke(event), invokeAsync: (event) => invoker.invokeAsync(event) },
+  });
   const lambdaEndpoint = await api.start();
   w.onStop(() => api.stop());
   return { invoker, lambdaEndpoint };
@@ -200,7 +221,12 @@ async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEn
  * S3 → destination: the queue (direct mode), the pusher (pusher mode), as the notification says;
  * or, in eventbridge mode, every event to EventBridge, where the rule's pattern decides.
  */
-function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>, o: LocalPipelineOptions): S3EventBridge {
+function startBridge(
+  w: Wiring,
+  emulators: Emulators,
+  deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>,
+  o: LocalPipelineOptions,
+): S3EventBridge {
   const { cfg } = w;
   const viaEventBridge = cfg.mode === 'eventbridge';
   const bridge = new S3EventBridge({
@@ -219,7 +245,13 @@ function startBridge(w: Wiring, emulators: Emulators, deliver: (n: { Records: Ar
   return bridge;
 }
 
-function startEventSourceMapping(w: Wiring, host: FunctionHost, retryVisibilitySeconds: number | null, onBatch: LocalPipelineOptions['onBatch'], enabled: boolean): EventSourceMapping {
+function startEventSourceMapping(
+  w: Wiring,
+  host: FunctionHost,
+  retryVisibilitySeconds: number | null,
+  onBatch: LocalPipelineOptions['onBatch'],
+  enabled: boolean,
+): EventSourceMapping {
   const p = w.cfg.processor;
   const mapping = new EventSourceMapping({
     // The mapping acts with the processor's role, which IAM enforcement checks once, when the mapping
@@ -243,10 +275,17 @@ function startEventSourceMapping(w: Wiring, host: FunctionHost, retryVisibilityS
 
 async function queueDepth(sqs: AwsClients['sqs'], queueUrl: string): Promise<number> {
   const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
   );
   const a = out.Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 }
 
 /**
@@ -258,7 +297,9 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
   const cfg = o.config;
   const retryVisibility = o.retryVisibilitySeconds === undefined ? cfg.processor.timeoutSeconds : o.retryVisibilitySeconds;
   if (retryVisibility !== null && retryVisibility < cfg.processor.timeoutSeconds) {
-    throw new Error(`retryVisibilitySeconds (${retryVisibility}) must be at least the processor timeout (${cfg.processor.timeoutSeconds} s)`);
+    throw new Error(
+      `retryVisibilitySeconds (${retryVisibility}) must be at least the processor timeout (${cfg.processor.timeoutSeconds} s)`,
+    );
   }
   // Before anything touches the folder: a running pipeline's data is never reset or shared.
   const unlock = lockDataFolder(o.dataDir);
@@ -309,7 +350,8 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const route =
       cfg.mode === 'eventbridge'
         ? eventBridgeDelivery({ pattern: eventPattern(cfg), accountId: cfg.accountId, send: (body) => sender!.send(body) })
-        : (n: { Records: Array<Record<string, unknown>> }) => (asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n)));
+        : (n: { Records: Array<Record<string, unknown>> }) =>
+            asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n));
     // S3 and EventBridge deliver only where the target's resource policy lets them.
     const deliver = async (n: { Records: Array<Record<string, unknown>> }) => {
       const allowed = await iam?.deliveryAllowed();
@@ -319,18 +361,34 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const bridge = startBridge(w, emulators, deliver, o);
     // AWS refuses to enable a mapping whose role may not read the queue: nothing is consumed then.
     const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch, edges?.mappingAllowed !== false);
-    if (edges?.mappingAllowed === false) w.outcomes.errors.push('The event source mapping would not be enabled on AWS: the processor role may not receive from the queue (see Permissions)');
+    if (edges?.mappingAllowed === false)
+      w.outcomes.errors.push(
+        'The event source mapping would not be enabled on AWS: the processor role may not receive from the queue (see Permissions)',
+      );
 
     // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
     const endpointsFile = localEndpointsFile(o.dataDir);
-    const info: RunningPipelineInfo = { pid: process.pid, environment: cfg.environment, config: cfg, region: cfg.region, endpoints, resources, names: w.names, lambdaEndpoint: pusher?.lambdaEndpoint };
+    const info: RunningPipelineInfo = {
+      pid: process.pid,
+      environment: cfg.environment,
+      config: cfg,
+      region: cfg.region,
+      endpoints,
+      resources,
+      names: w.names,
+      lambdaEndpoint: pusher?.lambdaEndpoint,
+    };
     writeFileSync(endpointsFile, JSON.stringify(info, null, 2));
     stops.push(async () => rmSync(endpointsFile, { force: true }));
 
     if (cfg.mode === 'direct' && o.sendTestEvent !== false) {
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: s3TestEvent(resources.bucket) }));
     }
-    const idle = async () => bridge.pending === 0 && (asyncInvoker?.pending ?? 0) === 0 && mapping.inFlight === 0 && (await queueDepth(clients.sqs, resources.queueUrl)) === 0;
+    const idle = async () =>
+      bridge.pending === 0 &&
+      (asyncInvoker?.pending ?? 0) === 0 &&
+      mapping.inFlight === 0 &&
+      (await queueDepth(clients.sqs, resources.queueUrl)) === 0;
 
     return {
       config: cfg,
@@ -347,7 +405,15 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       },
       async upload(key, body, contentType) {
         const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-        const out = await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }));
+        const out = await clients.s3.send(
+          new PutObjectCommand({
+            Bucket: resources.bucket,
+            Key: key,
+            Body: bytes,
+            ContentLength: bytes.byteLength,
+            ContentType: contentType,
+          }),
+        );
         return { uploadedAt: Date.now(), etag: out.ETag?.replace(/"/g, '') };
       },
       permissions: async () => (iam ? iam.report() : { enforced: false }),

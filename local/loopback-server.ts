@@ -36,12 +36,15 @@ const upstreamAgent = new Agent({ keepAlive: true, maxSockets: Infinity });
 /** Sends a request on to `target` as it came (method, path, headers, body) and reads the whole answer. */
 export function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: upstreamAgent }, (up) => {
-      const out: Buffer[] = [];
-      up.on('data', (c: Buffer) => out.push(c));
-      up.on('end', () => resolve({ status: up.statusCode ?? 502, headers: up.headers, body: Buffer.concat(out) }));
-      up.on('error', reject);
-    });
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: upstreamAgent },
+      (up) => {
+        const out: Buffer[] = [];
+        up.on('data', (c: Buffer) => out.push(c));
+        up.on('end', () => resolve({ status: up.statusCode ?? 502, headers: up.headers, body: Buffer.concat(out) }));
+        up.on('error', reject);
+      },
+    );
     upstream.on('error', reject);
     upstream.end(body);
   });
@@ -51,7 +54,8 @@ export function forward(target: URL, req: IncomingMessage, body: Buffer): Promis
  * An answer, as opposed to the reason there is none. Not `instanceof Error`: errors raised by Node's
  * own modules come from another realm when this runs inside a test sandbox (jest), and fail that check.
  */
-export const isUpstreamResponse = (r: UpstreamResponse | Error): r is UpstreamResponse => typeof (r as Partial<UpstreamResponse>).status === 'number' && Buffer.isBuffer((r as Partial<UpstreamResponse>).body);
+export const isUpstreamResponse = (r: UpstreamResponse | Error): r is UpstreamResponse =>
+  typeof (r as Partial<UpstreamResponse>).status === 'number' && Buffer.isBuffer((r as Partial<UpstreamResponse>).body);
 
 /** Writes an upstream answer (or a 502 naming why there is none) back to the client. */
 export function reply(res: ServerResponse, r: UpstreamResponse | Error): void {

@@ -54,7 +54,8 @@ export class OutcomeLog {
     const message = String(entry.message ?? '');
     if (!isContractMessage(message)) return;
     // A batch line carries its records' outcomes; every other contract line is one outcome.
-    const entries = message === LogMessage.BATCH_PROCESSED ? ((entry[LogField.OUTCOMES] as Array<Record<string, unknown>> | undefined) ?? []) : [entry];
+    const entries =
+      message === LogMessage.BATCH_PROCESSED ? ((entry[LogField.OUTCOMES] as Array<Record<string, unknown>> | undefined) ?? []) : [entry];
     for (const e of entries) this.record(fn, STATUS_OF[message], e);
   };
 

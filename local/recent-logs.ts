@@ -23,7 +23,8 @@ export interface RecentLogs {
 
 /** A parsed Powertools line as status shows it: the telemetry contract's fields, the error shortened. */
 export function recentLogLine(functionName: string, parsed: Record<string, unknown>): RecentLogLine {
-  const field = <T>(name: string, type: 'string' | 'number'): T | undefined => (typeof parsed[name] === type ? (parsed[name] as T) : undefined);
+  const field = <T>(name: string, type: 'string' | 'number'): T | undefined =>
+    typeof parsed[name] === type ? (parsed[name] as T) : undefined;
   return {
     time: String(parsed.timestamp ?? new Date().toISOString()),
     function: functionName,
@@ -41,7 +42,9 @@ export function writtenItems(functionName: string, batchLine: Record<string, unk
   const outcomes = (batchLine[LogField.OUTCOMES] as Array<Record<string, unknown>> | undefined) ?? [];
   return outcomes
     .filter((o) => WRITTEN_STATUSES.includes(String(o[LogField.STATUS])))
-    .map((o) => recentLogLine(functionName, { ...o, timestamp: batchLine.timestamp, level: batchLine.level, message: LogMessage.OBJECT_PROCESSED }));
+    .map((o) =>
+      recentLogLine(functionName, { ...o, timestamp: batchLine.timestamp, level: batchLine.level, message: LogMessage.OBJECT_PROCESSED }),
+    );
 }
 
 /** Where a running local pipeline keeps them: the local stand-in for the functions' log groups. */
@@ -79,7 +82,7 @@ export class RecentLogRecorder {
     list.push(...lines);
     list.splice(0, Math.max(0, list.length - KEEP));
     this.timer ??= setTimeout(() => this.write(), 1000).unref();
-  };
+  }
 
   public stop(): void {
     if (this.timer) clearTimeout(this.timer);

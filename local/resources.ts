@@ -22,10 +22,17 @@ export function localResourceSpec(cfg: PipelineConfig): LocalResourceSpec {
   const q = queueSettings(cfg);
   return {
     bucket: names.bucket,
-    queue: { name: names.queue, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, retentionSeconds: q.retentionSeconds, maxReceiveCount: q.maxReceiveCount },
+    queue: {
+      name: names.queue,
+      visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+      retentionSeconds: q.retentionSeconds,
+      maxReceiveCount: q.maxReceiveCount,
+    },
     deadLetterQueue: { name: names.deadLetterQueue, retentionSeconds: q.deadLetterRetentionSeconds },
     table: { name: names.table, partitionKey: TABLE_KEYS.partitionKey, sortKey: TABLE_KEYS.sortKey },
-    ...(cfg.mode === 'pusher' ? { pusherFailureQueue: { name: names.pusherFailureQueue, retentionSeconds: q.deadLetterRetentionSeconds } } : {}),
+    ...(cfg.mode === 'pusher'
+      ? { pusherFailureQueue: { name: names.pusherFailureQueue, retentionSeconds: q.deadLetterRetentionSeconds } }
+      : {}),
   };
 }
 
@@ -67,7 +74,10 @@ const queueArn = async (sqs: SQSClient, url: string): Promise<string> =>
   (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
 
 /** Creates (or finds, on a persisted run) the bucket, the queues with their redrive, and the table. */
-export async function provision(clients: { s3: S3Client; sqs: SQSClient; dynamodb: DynamoDBClient }, spec: LocalResourceSpec): Promise<ProvisionedResources> {
+export async function provision(
+  clients: { s3: S3Client; sqs: SQSClient; dynamodb: DynamoDBClient },
+  spec: LocalResourceSpec,
+): Promise<ProvisionedResources> {
   const { s3, sqs, dynamodb } = clients;
   try {
     await s3.send(new HeadBucketCommand({ Bucket: spec.bucket }));
@@ -108,7 +118,22 @@ export async function provision(clients: { s3: S3Client; sqs: SQSClient; dynamod
   await ensureTable(dynamodb, spec.table);
   const failures = spec.pusherFailureQueue;
   const pusherFailureQueueUrl = failures
-    ? (await sqs.send(new CreateQueueCommand({ QueueName: failures.name, Attributes: { MessageRetentionPeriod: String(failures.retentionSeconds), SqsManagedSseEnabled: 'true' } }))).QueueUrl!
+    ? (
+        await sqs.send(
+          new CreateQueueCommand({
+            QueueName: failures.name,
+            Attributes: { MessageRetentionPeriod: String(failures.retentionSeconds), SqsManagedSseEnabled: 'true' },
+          }),
+        )
+      ).QueueUrl!
     : undefined;
-  return { bucket: spec.bucket, queueUrl: url, queueArn: arn, deadLetterQueueUrl: dlqUrl, deadLetterQueueArn: dlqArn, tableName: spec.table.name, ...(pusherFailureQueueUrl ? { pusherFailureQueueUrl } : {}) };
+  return {
+    bucket: spec.bucket,
+    queueUrl: url,
+    queueArn: arn,
+    deadLetterQueueUrl: dlqUrl,
+    deadLetterQueueArn: dlqArn,
+    tableName: spec.table.name,
+    ...(pusherFailureQueueUrl ? { pusherFailureQueueUrl } : {}),
+  };
 }

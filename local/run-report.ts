@@ -18,7 +18,17 @@ export interface InjectedRecord {
   messageId: string;
 }
 
-export type ObjectOutcome = 'stored' | 'deleted' | 'duplicate' | 'skipped' | 'rejected' | 'ignored' | 'filtered' | 'dead-lettered' | 'upload-failed' | 'pending';
+export type ObjectOutcome =
+  | 'stored'
+  | 'deleted'
+  | 'duplicate'
+  | 'skipped'
+  | 'rejected'
+  | 'ignored'
+  | 'filtered'
+  | 'dead-lettered'
+  | 'upload-failed'
+  | 'pending';
 
 export interface ObjectReport {
   key: string;
@@ -60,7 +70,9 @@ export async function scanItems(pipeline: LocalPipeline): Promise<Array<Record<s
   const items: Array<Record<string, unknown>> = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const out = await pipeline.clients.dynamodb.send(new ScanCommand({ TableName: pipeline.resources.tableName, ExclusiveStartKey: start }));
+    const out = await pipeline.clients.dynamodb.send(
+      new ScanCommand({ TableName: pipeline.resources.tableName, ExclusiveStartKey: start }),
+    );
     items.push(...(out.Items ?? []).map(fromAttributeValues));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -72,7 +84,8 @@ export function filterReason(cfg: PipelineConfig, key: string, size: number): st
   const f = cfg.filters;
   const where = cfg.mode === 'eventbridge' ? 'the EventBridge rule' : 'the notification';
   if (!key.startsWith(f.prefix) || !key.endsWith(f.suffix)) return `outside ${where}'s prefix/suffix filter`;
-  if (cfg.mode === 'eventbridge' && ((f.minSizeBytes > 0 && size < f.minSizeBytes) || (f.maxSizeBytes > 0 && size > f.maxSizeBytes))) return `outside ${where}'s size filter`;
+  if (cfg.mode === 'eventbridge' && ((f.minSizeBytes > 0 && size < f.minSizeBytes) || (f.maxSizeBytes > 0 && size > f.maxSizeBytes)))
+    return `outside ${where}'s size filter`;
   return undefined;
 }
 
@@ -89,7 +102,9 @@ export async function buildReport(
   const bucket = pipeline.resources.bucket;
   const items = await scanItems(pipeline);
   const itemByKey = new Map(items.filter((i) => i.bucket === bucket).map((i) => [String(i.s3_key), i]));
-  const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, 1000)).map((m) => explainDeadLetter(m, cfg.queue.maxReceiveCount));
+  const dlq = (await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, 1000)).map((m) =>
+    explainDeadLetter(m, cfg.queue.maxReceiveCount),
+  );
   const failuresUrl = pipeline.resources.pusherFailureQueueUrl;
   const pusherFailures = failuresUrl ? (await peekQueue(pipeline.clients.sqs, failuresUrl, 1000)).map((m) => explainDeadLetter(m)) : null;
   const observed = pipeline.outcomes.outcomes;
@@ -97,7 +112,11 @@ export async function buildReport(
   // Watch mode: objects other S3 clients wrote during the run are this run's too (`aws s3 sync`…).
   const uploaded = new Set(uploads.map((u) => u.key));
   const others: UploadRecord[] = Number.isFinite(since)
-    ? [...new Set(observed.filter((o) => o.bucket === bucket && o.key !== undefined && !uploaded.has(o.key) && o.at >= since).map((o) => o.key!))].map((key) => ({
+    ? [
+        ...new Set(
+          observed.filter((o) => o.bucket === bucket && o.key !== undefined && !uploaded.has(o.key) && o.at >= since).map((o) => o.key!),
+        ),
+      ].map((key) => ({
         key,
         size: Number(itemByKey.get(key)?.file_size ?? 0),
         byAnotherClient: true,
@@ -113,7 +132,8 @@ export async function buildReport(
     const item = itemByKey.get(u.key);
     // From the upload where known: EventBridge event times have second precision.
     const latencyMs = item ? Date.parse(String(item.processed_at)) - (u.uploadedAt ?? Date.parse(String(item.event_time))) : undefined;
-    if (mine.some((o) => o.status === 'stored' || o.status === 'deleted')) return { ...base, outcome: 'stored', latencyMs, duplicatesAbsorbed };
+    if (mine.some((o) => o.status === 'stored' || o.status === 'deleted'))
+      return { ...base, outcome: 'stored', latencyMs, duplicatesAbsorbed };
     const dead = dlq.find((d) => d.keys.includes(u.key)) ?? pusherFailures?.find((d) => d.keys.includes(u.key));
     if (dead) return { ...base, outcome: 'dead-lettered', reason: `${dead.reason}: ${dead.detail ?? ''}`.trim(), duplicatesAbsorbed };
     const last = mine.at(-1);
@@ -129,9 +149,28 @@ export async function buildReport(
     return { ...i, outcome: (other?.status as ObjectOutcome) ?? 'pending', reason: other?.reason };
   });
 
-  const latencies = objects.flatMap((o) => (o.outcome === 'stored' && o.latencyMs !== undefined ? [o.latencyMs] : [])).sort((a, b) => a - b);
-  const counts = { uploaded: uploads.filter((u) => !u.error).length, written: others.length, items: items.length, dlq: dlq.length, problems: problems.length } as RunReport['counts'];
-  for (const o of ['stored', 'deleted', 'duplicate', 'skipped', 'rejected', 'ignored', 'filtered', 'dead-lettered', 'upload-failed', 'pending'] as ObjectOutcome[]) {
+  const latencies = objects
+    .flatMap((o) => (o.outcome === 'stored' && o.latencyMs !== undefined ? [o.latencyMs] : []))
+    .sort((a, b) => a - b);
+  const counts = {
+    uploaded: uploads.filter((u) => !u.error).length,
+    written: others.length,
+    items: items.length,
+    dlq: dlq.length,
+    problems: problems.length,
+  } as RunReport['counts'];
+  for (const o of [
+    'stored',
+    'deleted',
+    'duplicate',
+    'skipped',
+    'rejected',
+    'ignored',
+    'filtered',
+    'dead-lettered',
+    'upload-failed',
+    'pending',
+  ] as ObjectOutcome[]) {
     counts[o] = objects.filter((x) => x.outcome === o).length + injectedReports.filter((x) => x.outcome === o).length;
   }
   // This run's objects only: an environment used for a day holds hundreds of items.

@@ -127,4 +127,11 @@ export class S3EventBridge {
 
 /** The message S3 sends once to a queue when a notification configuration is saved. */
 export const s3TestEvent = (bucket: string): string =>
-  JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: bucket, RequestId: 'LOCAL', HostId: 'local' });
+  JSON.stringify({
+    Service: 'Amazon S3',
+    Event: 's3:TestEvent',
+    Time: new Date().toISOString(),
+    Bucket: bucket,
+    RequestId: 'LOCAL',
+    HostId: 'local',
+  });

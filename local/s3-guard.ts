@@ -14,11 +14,14 @@ export function unsupportedKeyReason(key: string): string | undefined {
   const segments = key.split('/');
   if (segments.some((s) => s === '..')) return 'a ".." path segment (the emulator would write outside its data folder)';
   if (segments.some((s) => s === '.')) return 'a "." path segment (the emulator would store it as another key)';
-  if (key.startsWith('/') || segments.slice(0, -1).some((s) => s === '')) return 'an empty path segment ("//" or a leading "/": the emulator cannot read it back)';
+  if (key.startsWith('/') || segments.slice(0, -1).some((s) => s === ''))
+    return 'an empty path segment ("//" or a leading "/": the emulator cannot read it back)';
   // XML 1.0 cannot carry these (tab, newline and carriage return it can): s3rver's listing answers 500.
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(key)) return 'a control character XML cannot carry (the emulator cannot list it)';
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(key))
+    return 'a control character XML cannot carry (the emulator cannot list it)';
   const long = segments.find((s) => Buffer.byteLength(s) > MAX_KEY_SEGMENT_BYTES);
-  if (long !== undefined) return `a path segment of ${Buffer.byteLength(long)} bytes (the emulator stores each segment as a file name: at most ${MAX_KEY_SEGMENT_BYTES} bytes here)`;
+  if (long !== undefined)
+    return `a path segment of ${Buffer.byteLength(long)} bytes (the emulator stores each segment as a file name: at most ${MAX_KEY_SEGMENT_BYTES} bytes here)`;
   return undefined;
 }
 
@@ -83,6 +86,10 @@ export class S3Guard {
   private refuse(res: ServerResponse, key: string, why: string, method: string): void {
     const message = `Local emulator: the key ${JSON.stringify(key)} cannot be stored faithfully by s3rver: it has ${why}. AWS S3 would accept it; use another key locally.`;
     res.writeHead(400, { 'content-type': 'application/xml', 'x-amz-request-id': `LOCALGUARD${Date.now().toString(16).toUpperCase()}` });
-    res.end(method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>LocalEmulatorUnsupportedKey</Code><Message>${xmlEscape(message)}</Message></Error>`);
+    res.end(
+      method === 'HEAD'
+        ? undefined
+        : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>LocalEmulatorUnsupportedKey</Code><Message>${xmlEscape(message)}</Message></Error>`,
+    );
   }
 }

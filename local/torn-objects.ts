@@ -71,7 +71,10 @@ export function repairTornObjects(dataDir: string, now = new Date()): TornObject
 export function describeRepair(r: TornObjectsReport): string | undefined {
   const lines: string[] = [];
   if (r.quarantined.length > 0) {
-    const shown = r.quarantined.slice(0, 5).map((k) => JSON.stringify(k)).join(', ');
+    const shown = r.quarantined
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k))
+      .join(', ');
     lines.push(
       `${r.quarantined.length} object(s) torn by an earlier kill (their metadata was cut off mid-write) were moved to ${r.quarantineDir}: ${shown}${r.quarantined.length > 5 ? ', …' : ''}. Upload them again if you need them; npm run reconcile -- --local shows what the table still holds.`,
     );

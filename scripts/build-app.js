@@ -30,7 +30,11 @@ const ENTRIES = {
 const only = process.argv.slice(2);
 
 buildSync({
-  entryPoints: Object.fromEntries(Object.entries(ENTRIES).filter(([name]) => only.length === 0 || only.includes(name)).map(([name, file]) => [name, join(root, file)])),
+  entryPoints: Object.fromEntries(
+    Object.entries(ENTRIES)
+      .filter(([name]) => only.length === 0 || only.includes(name))
+      .map(([name, file]) => [name, join(root, file)]),
+  ),
   outdir: join(root, 'dist'),
   absWorkingDir: root,
   bundle: true,

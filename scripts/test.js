@@ -21,7 +21,9 @@ function run(command, args, options) {
 }
 
 (async () => {
-  const typecheck = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'typecheck'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const typecheck = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'typecheck'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const jest = run(bin('jest'), process.argv.slice(2), { stdio: 'inherit' });
   const [types, tests] = await Promise.all([typecheck, jest]);
   if (types.code !== 0) process.stderr.write(`\nType-check (tsc --noEmit) failed:\n${types.output}`);

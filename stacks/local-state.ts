@@ -34,7 +34,12 @@ export interface StateMove {
  * one whose buckets match no config is kept as `terraform.state-bootstrap.unassigned.tfstate`.
  * Nothing is ever overwritten: on a clash the old file is kept with a `.migrated-<time>` suffix.
  */
-export function migrateLegacyLocalState(outdir: string, stateDir: string, configs: PipelineConfig[], bootstrapStackId: (accountId: string) => string): StateMove[] {
+export function migrateLegacyLocalState(
+  outdir: string,
+  stateDir: string,
+  configs: PipelineConfig[],
+  bootstrapStackId: (accountId: string) => string,
+): StateMove[] {
   const stacks = join(outdir, 'stacks');
   if (!existsSync(stacks)) return [];
   const moves: StateMove[] = [];
@@ -61,8 +66,12 @@ export function migrateLegacyLocalState(outdir: string, stateDir: string, config
 function bootstrapTarget(file: string, configs: PipelineConfig[], bootstrapStackId: (accountId: string) => string): string {
   let buckets: string[] = [];
   try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { resources?: Array<{ type?: string; instances?: Array<{ attributes?: { bucket?: string } }> }> };
-    buckets = (state.resources ?? []).filter((r) => r.type === 'aws_s3_bucket').flatMap((r) => (r.instances ?? []).map((i) => i.attributes?.bucket ?? ''));
+    const state = JSON.parse(readFileSync(file, 'utf8')) as {
+      resources?: Array<{ type?: string; instances?: Array<{ attributes?: { bucket?: string } }> }>;
+    };
+    buckets = (state.resources ?? [])
+      .filter((r) => r.type === 'aws_s3_bucket')
+      .flatMap((r) => (r.instances ?? []).map((i) => i.attributes?.bucket ?? ''));
   } catch {
     // unreadable: not assigned to any account
   }

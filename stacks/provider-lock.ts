@@ -14,7 +14,9 @@ export const PROVIDER_LOCK_FILE = join(PROJECT_ROOT, '.terraform.lock.hcl');
 /** Copies the lock file into every stack folder under `outdir/stacks` (a warning if there is none yet). */
 export function installProviderLockFile(outdir: string, lockFile = PROVIDER_LOCK_FILE): void {
   if (!existsSync(lockFile)) {
-    process.stderr.write(`warning: ${lockFile} is missing: terraform will pick provider hashes itself; run \`npm run lock-providers\` and commit it\n`);
+    process.stderr.write(
+      `warning: ${lockFile} is missing: terraform will pick provider hashes itself; run \`npm run lock-providers\` and commit it\n`,
+    );
     return;
   }
   const stacks = join(outdir, 'stacks');

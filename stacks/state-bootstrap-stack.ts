@@ -19,11 +19,14 @@ type WithState = PipelineConfig & { state: StateConfig };
  */
 export function bootstrapGroups(configs: PipelineConfig[]): Map<string, WithState[]> {
   const groups = new Map<string, WithState[]>();
-  for (const cfg of configs.filter((c): c is WithState => c.state !== null)) groups.set(cfg.accountId, [...(groups.get(cfg.accountId) ?? []), cfg]);
+  for (const cfg of configs.filter((c): c is WithState => c.state !== null))
+    groups.set(cfg.accountId, [...(groups.get(cfg.accountId) ?? []), cfg]);
   for (const [account, group] of groups) {
     const regions = [...new Set(group.map((c) => c.state.region))];
     if (regions.length > 1) {
-      throw new ConfigError(`The state buckets of account ${account} are in different regions (${group.map((c) => `${c.environment}: ${c.state.region}`).join(', ')}): use one state region per account`);
+      throw new ConfigError(
+        `The state buckets of account ${account} are in different regions (${group.map((c) => `${c.environment}: ${c.state.region}`).join(', ')}): use one state region per account`,
+      );
     }
   }
   return groups;

@@ -8,7 +8,15 @@ import { isObject } from '../src/core/json';
 /** Where the generated schema lives; every shipped `config/<env>.json` names it in `$schema`. */
 export const CONFIG_SCHEMA_FILE = join(CONFIG_DIR, 'pipeline.schema.json');
 
-type Schema = { type?: string | string[]; description?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; anyOf?: Schema[]; items?: Schema };
+type Schema = {
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  enum?: unknown[];
+  anyOf?: Schema[];
+  items?: Schema;
+};
 
 /**
  * The JSON Schema of a config file, generated from the `ConfigFile` type in `config/types.ts`
@@ -42,7 +50,8 @@ export function renderConfigReference(schema: Schema = generateConfigSchema()): 
   const required = new Set(schema.required ?? []);
   const props = Object.entries(schema.properties ?? {}).filter(([name]) => name !== '$schema');
   const fieldsOf = (p: Schema) => p.properties ?? p.anyOf?.find((a) => a.properties)?.properties;
-  const row = (name: string, prop: Schema, dflt: unknown, type = typeOf(prop)) => `| \`${name}\` | ${type} | ${cell(dflt)} | ${(prop.description ?? '').replace(/\n/g, ' ')} |`;
+  const row = (name: string, prop: Schema, dflt: unknown, type = typeOf(prop)) =>
+    `| \`${name}\` | ${type} | ${cell(dflt)} | ${(prop.description ?? '').replace(/\n/g, ' ')} |`;
   const rows: string[] = ['| Setting | Type | Default | Meaning |', '| --- | --- | --- | --- |'];
   for (const [name, prop] of props) if (required.has(name)) rows.push(row(name, prop, undefined));
   for (const [name, prop] of props) if (!required.has(name) && !fieldsOf(prop)) rows.push(row(name, prop, defaults[name]));

@@ -57,7 +57,8 @@ function withClose(d: Omit<Deployment, 'close'>): Deployment {
 function localDeployment(env: string, dataDir?: string): Deployment {
   const dir = resolve(dataDir ?? join(PROJECT_ROOT, '.local', env));
   const file = localEndpointsFile(dir);
-  if (!existsSync(file)) throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
+  if (!existsSync(file))
+    throw new Error(`No local pipeline is running for "${env}" (no ${file}); start one with: npm start -- --env ${env} --watch DIR`);
   const info = JSON.parse(readFileSync(file, 'utf8')) as RunningPipelineInfo;
   // A pipeline killed (SIGKILL, a crash) leaves its endpoints file behind: its ports answer nothing.
   if (!processAlive(info.pid)) {
@@ -76,7 +77,9 @@ function localDeployment(env: string, dataDir?: string): Deployment {
     dataDir: dir,
     resources: { ...r, pusherFunctionName: r.pusherFailureQueueUrl ? info.names.pusher : undefined },
     ...clients,
-    lambda: info.lambdaEndpoint ? new LambdaClient({ region: info.region, endpoint: info.lambdaEndpoint, credentials: LOCAL_CREDENTIALS }) : undefined,
+    lambda: info.lambdaEndpoint
+      ? new LambdaClient({ region: info.region, endpoint: info.lambdaEndpoint, credentials: LOCAL_CREDENTIALS })
+      : undefined,
   });
 }
 
@@ -88,7 +91,10 @@ function awsDeployment(config: PipelineConfig): Deployment {
   const o = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   const missing = Object.values(OUTPUTS).filter((k) => !o[k]);
   if (missing.length) throw new Error(`${file} lacks ${missing.join(', ')}: run \`npm run outputs -- --env ${env}\` again`);
-  const resources = Object.fromEntries(Object.entries(OUTPUTS).map(([field, output]) => [field, o[output]!])) as Record<keyof typeof OUTPUTS, string>;
+  const resources = Object.fromEntries(Object.entries(OUTPUTS).map(([field, output]) => [field, o[output]!])) as Record<
+    keyof typeof OUTPUTS,
+    string
+  >;
   const region = config.region;
   return withClose({
     config,

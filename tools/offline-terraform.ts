@@ -34,7 +34,11 @@ export function writeOfflineOverride(stackDir: string, region: string): void {
 }
 
 /** Runs terraform and returns its exit code with output, instead of throwing on 2 (changes present). */
-export async function terraformWithCode(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function terraformWithCode(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
@@ -62,7 +66,12 @@ export interface PlanJson {
  * configuration first, so a separate `validate` would only load the 700 MB provider once more) and
  * the plan as JSON.
  */
-export async function planOffline(stackDir: string, region: string, env: NodeJS.ProcessEnv, options: { readonlyLock?: boolean } = {}): Promise<{ planOutput: string; plan: PlanJson }> {
+export async function planOffline(
+  stackDir: string,
+  region: string,
+  env: NodeJS.ProcessEnv,
+  options: { readonlyLock?: boolean } = {},
+): Promise<{ planOutput: string; plan: PlanJson }> {
   writeOfflineOverride(stackDir, region);
   await terraform(['init', '-input=false', '-reconfigure', ...(options.readonlyLock ? ['-lockfile=readonly'] : [])], stackDir, env);
   const planned = await terraformWithCode(['plan', '-input=false', '-lock=false', '-out=offline.tfplan'], stackDir, env);

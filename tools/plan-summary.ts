@@ -39,8 +39,10 @@ export function actionOf(actions: string[]): Action {
 const ICON: Record<Action, string> = { create: '➕', update: '✏️', replace: '🔁', destroy: '🗑️', read: '📖', 'no-op': '·' };
 
 /** Attribute names whose change a security reviewer must see. */
-const SECURITY_ATTR = /(^|_)(policy|policies|assume_role_policy|inline_policy|kms|encrypt|encryption|sse|sse_algorithm|public|acl|principal|source_arn|source_account|allowed_account_ids|tracing_config|point_in_time_recovery|deletion_protection|force_destroy|redrive_allow_policy|object_ownership|versioning|role|permissions_boundary|managed_policy_arns)(_|$)/;
-const SECURITY_TYPE = /^aws_(iam_|kms_|s3_bucket_(policy|public_access_block|server_side_encryption|ownership|versioning|acl)|sqs_queue_policy|sns_topic_policy|lambda_permission)/;
+const SECURITY_ATTR =
+  /(^|_)(policy|policies|assume_role_policy|inline_policy|kms|encrypt|encryption|sse|sse_algorithm|public|acl|principal|source_arn|source_account|allowed_account_ids|tracing_config|point_in_time_recovery|deletion_protection|force_destroy|redrive_allow_policy|object_ownership|versioning|role|permissions_boundary|managed_policy_arns)(_|$)/;
+const SECURITY_TYPE =
+  /^aws_(iam_|kms_|s3_bucket_(policy|public_access_block|server_side_encryption|ownership|versioning|acl)|sqs_queue_policy|sns_topic_policy|lambda_permission)/;
 
 const MASK = '(sensitive)';
 const UNKNOWN = '(known after apply)';
@@ -51,7 +53,8 @@ type Json = JsonObject;
 export function mask(value: unknown, sensitive: unknown): unknown {
   if (sensitive === true) return MASK;
   if (Array.isArray(value)) return value.map((v, i) => mask(v, Array.isArray(sensitive) ? sensitive[i] : undefined));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, isObject(sensitive) ? sensitive[k] : undefined)]));
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, isObject(sensitive) ? sensitive[k] : undefined)]));
   return value;
 }
 
@@ -81,12 +84,15 @@ export function attributeChanges(rc: ResourceChange): AttributeChange[] {
   const after = (withUnknown(mask(rc.change.after, rc.change.after_sensitive), rc.change.after_unknown) ?? {}) as Json;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const securityType = SECURITY_TYPE.test(rc.type);
-  const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
-  return keys
-    .filter((k) => k !== 'tags_all' && JSON.stringify(rawBefore[k] ?? null) !== JSON.stringify(rawAfter[k] ?? null))
-    // "" → null, or "" → (known after apply), is the provider's bookkeeping, not a change anyone made.
-    .filter((k) => !(empty(rawBefore[k]) && (empty(rawAfter[k]) || after[k] === UNKNOWN)))
-    .map((k) => ({ attribute: k, before: before[k] ?? null, after: after[k] ?? null, security: securityType || SECURITY_ATTR.test(k) }));
+  const empty = (v: unknown) =>
+    v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+  return (
+    keys
+      .filter((k) => k !== 'tags_all' && JSON.stringify(rawBefore[k] ?? null) !== JSON.stringify(rawAfter[k] ?? null))
+      // "" → null, or "" → (known after apply), is the provider's bookkeeping, not a change anyone made.
+      .filter((k) => !(empty(rawBefore[k]) && (empty(rawAfter[k]) || after[k] === UNKNOWN)))
+      .map((k) => ({ attribute: k, before: before[k] ?? null, after: after[k] ?? null, security: securityType || SECURITY_ATTR.test(k) }))
+  );
 }
 
 /** For policy documents: statements added, removed and changed, by Sid (or position). */
@@ -97,7 +103,8 @@ export function policyDiff(before: unknown, after: unknown): string[] | undefine
   const key = (s: Statement, i: number) => s.Sid ?? `#${i}`;
   const bm = new Map((b ?? []).map((s, i) => [key(s, i), s]));
   const am = new Map((a ?? []).map((s, i) => [key(s, i), s]));
-  const brief = (s: Statement) => `${s.Effect} ${JSON.stringify(s.Action)} on ${JSON.stringify(s.Resource)}${s.Condition ? ` if ${JSON.stringify(s.Condition)}` : ''}`;
+  const brief = (s: Statement) =>
+    `${s.Effect} ${JSON.stringify(s.Action)} on ${JSON.stringify(s.Resource)}${s.Condition ? ` if ${JSON.stringify(s.Condition)}` : ''}`;
   const lines: string[] = [];
   for (const [k, s] of am) if (!bm.has(k)) lines.push(`+ ${k}: ${brief(s)}`);
   for (const [k, s] of bm) if (!am.has(k)) lines.push(`- ${k}: ${brief(s)}`);
@@ -130,7 +137,8 @@ export function summarizePlan(plan: PlanDocument, title: string): PlanSummary {
   const md: string[] = [`## Plan: ${title}`, ''];
   md.push(
     hasChanges
-      ? `**${counts.create} to add, ${counts.update} to change, ${counts.replace} to replace, ${counts.destroy} to destroy**` + (counts['no-op'] ? ` (${counts['no-op']} unchanged)` : '')
+      ? `**${counts.create} to add, ${counts.update} to change, ${counts.replace} to replace, ${counts.destroy} to destroy**` +
+          (counts['no-op'] ? ` (${counts['no-op']} unchanged)` : '')
       : '**No changes.** Infrastructure matches the configuration.',
   );
 
@@ -138,7 +146,10 @@ export function summarizePlan(plan: PlanDocument, title: string): PlanSummary {
   if (loud.length) {
     md.push('', '### ⚠️ Replacements and destroys', '', '| action | address | why |', '| --- | --- | --- |');
     for (const { rc, action } of loud) {
-      const why = action === 'replace' ? (rc.change.replace_paths ?? []).map((p) => p.join('.')).join(', ') || rc.action_reason || 'forced by the provider' : rc.action_reason ?? 'removed from the configuration';
+      const why =
+        action === 'replace'
+          ? (rc.change.replace_paths ?? []).map((p) => p.join('.')).join(', ') || rc.action_reason || 'forced by the provider'
+          : (rc.action_reason ?? 'removed from the configuration');
       md.push(`| ${ICON[action]} **${action.toUpperCase()}** | \`${rc.address}\` | ${short(why)} |`);
     }
   }
@@ -165,7 +176,13 @@ export function summarizePlan(plan: PlanDocument, title: string): PlanSummary {
 
   const types = [...new Set(changes.filter((c) => c.action !== 'no-op').map((c) => c.rc.type))].sort();
   if (types.length) {
-    md.push('', '### Changes by resource type', '', '| type | ➕ create | ✏️ update | 🔁 replace | 🗑️ destroy |', '| --- | ---: | ---: | ---: | ---: |');
+    md.push(
+      '',
+      '### Changes by resource type',
+      '',
+      '| type | ➕ create | ✏️ update | 🔁 replace | 🗑️ destroy |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
     for (const t of types) {
       const of = (a: Action) => changes.filter((c) => c.rc.type === t && c.action === a).length || '';
       md.push(`| \`${t}\` | ${of('create')} | ${of('update')} | ${of('replace')} | ${of('destroy')} |`);

@@ -19,7 +19,10 @@ export const BACKEND_OVERRIDE_FILE = 'backend_endpoint_override.tf.json';
  * `--s3-endpoint`: the backend pointed at an emulator): never `cdktf.out/stacks`, where the real
  * commands (`npx cdktf diff/deploy`, `npm run plan/state`) run and would pick such a file up.
  */
-export const OVERRIDE_OUTDIRS = { offline: join(PROJECT_ROOT, 'cdktf.out', 'offline'), endpoint: join(PROJECT_ROOT, 'cdktf.out', 'endpoint-override') } as const;
+export const OVERRIDE_OUTDIRS = {
+  offline: join(PROJECT_ROOT, 'cdktf.out', 'offline'),
+  endpoint: join(PROJECT_ROOT, 'cdktf.out', 'endpoint-override'),
+} as const;
 
 export interface StackWorkdir {
   config: PipelineConfig;
@@ -54,7 +57,8 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
   const config = loadConfig(environment);
   const tf = terraformEnv();
   if (!tf.available) throw new Error(`terraform is needed: ${tf.reason}`);
-  const outdir = options.outdir ?? (options.offline ? OVERRIDE_OUTDIRS.offline : options.s3Endpoint ? OVERRIDE_OUTDIRS.endpoint : undefined);
+  const outdir =
+    options.outdir ?? (options.offline ? OVERRIDE_OUTDIRS.offline : options.s3Endpoint ? OVERRIDE_OUTDIRS.endpoint : undefined);
   const dir = await synthEnvironment(environment, outdir);
   rmSync(join(dir, OFFLINE_OVERRIDE_FILE), { force: true });
   rmSync(join(dir, BACKEND_OVERRIDE_FILE), { force: true });
@@ -93,4 +97,3 @@ export async function prepareStack(environment: string, options: WorkdirOptions 
   await initIfChanged(dir, ['-input=false', '-reconfigure', ...(readonlyLock ? ['-lockfile=readonly'] : [])], env, tf.version ?? 'unknown');
   return { config, dir, env };
 }
-

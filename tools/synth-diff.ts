@@ -55,7 +55,9 @@ export function diffValues(before: unknown, after: unknown): AttributeDiff[] {
   const a = flatten(before);
   const b = flatten(after);
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
-  return paths.filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p))).map((p) => ({ path: p, before: a.get(p), after: b.get(p) }));
+  return paths
+    .filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)))
+    .map((p) => ({ path: p, before: a.get(p), after: b.get(p) }));
 }
 
 function resources(stack: Json | undefined): Map<string, Json> {
@@ -83,7 +85,8 @@ export function diffStack(name: string, before: Json | undefined, after: Json | 
       if (attributes.length || code.length) out.push({ address, kind: 'changed', attributes, codeChanged: code.length > 0 });
     }
   }
-  const strip = (s: Json | undefined) => (s ? Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'resource' && k !== '//')) : undefined);
+  const strip = (s: Json | undefined) =>
+    s ? Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'resource' && k !== '//')) : undefined;
   const settings = diffValues(strip(before), strip(after));
   return { stack: name, kind: out.length === 0 && settings.length === 0 && kind === 'changed' ? 'same' : kind, resources: out, settings };
 }
@@ -96,7 +99,10 @@ export function renderDiff(diffs: StackDiff[], title: string): string {
   if (changed.length === 0) return `${md.join('\n')}No differences in any stack.\n`;
   for (const d of changed) {
     const counts = (k: ResourceDiff['kind']) => d.resources.filter((r) => r.kind === k).length;
-    md.push(`### ${d.stack} (${d.kind === 'changed' ? `${counts('added')} added, ${counts('changed')} changed, ${counts('removed')} removed` : `stack ${d.kind}`})`, '');
+    md.push(
+      `### ${d.stack} (${d.kind === 'changed' ? `${counts('added')} added, ${counts('changed')} changed, ${counts('removed')} removed` : `stack ${d.kind}`})`,
+      '',
+    );
     for (const r of d.resources) {
       const icon = r.kind === 'added' ? '➕' : r.kind === 'removed' ? '🗑️' : '✏️';
       md.push(`- ${icon} \`${r.address}\` ${r.kind}${r.codeChanged ? ' — **code changed** (asset hash)' : ''}`);

@@ -18,6 +18,11 @@ export async function synthApp(root: string, outdir: string, onlyEnv?: string): 
   await run('node', [build, 'main'], { cwd: root });
   // cdktf creates only the last folder of its outdir (`cdktf.out/offline` on a clean checkout has no `cdktf.out`).
   mkdirSync(outdir, { recursive: true });
-  const env = { ...process.env, CDKTF_OUTDIR: outdir, LOCAL_STATE_DIR: process.env.LOCAL_STATE_DIR ?? PROJECT_ROOT, ...(onlyEnv ? { ONLY_ENV: onlyEnv } : {}) };
+  const env = {
+    ...process.env,
+    CDKTF_OUTDIR: outdir,
+    LOCAL_STATE_DIR: process.env.LOCAL_STATE_DIR ?? PROJECT_ROOT,
+    ...(onlyEnv ? { ONLY_ENV: onlyEnv } : {}),
+  };
   await run('node', [join(root, 'dist', 'main.js')], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
 }

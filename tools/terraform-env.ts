@@ -29,7 +29,11 @@ const MIRROR_CANDIDATES = (): string[] => [process.env.TF_PROVIDER_MIRROR, '/opt
 /** terraform's version, or null when it is not on PATH. */
 function installedVersion(): string | null {
   try {
-    const out = execFileSync('terraform', ['version', '-json'], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+    const out = execFileSync('terraform', ['version', '-json'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    });
     return (JSON.parse(out) as { terraform_version?: string }).terraform_version ?? 'unknown';
   } catch {
     return null;

@@ -32,8 +32,19 @@ export function unmanagedProviders(env: NodeJS.ProcessEnv): string[] {
 function initInputs(dir: string, flags: string[], env: NodeJS.ProcessEnv, terraformVersion: string): string {
   const read = (path: string | undefined) => (path && existsSync(path) ? readFileSync(path, 'utf8') : null);
   const stack = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
-  const overrides = readdirSync(dir).filter(isOverride).sort().map((f) => [f, read(join(dir, f))]);
-  const inputs = { terraform: stack.terraform, overrides, lock: read(join(dir, '.terraform.lock.hcl')), cliConfig: read(env.TF_CLI_CONFIG_FILE), unmanaged: unmanagedProviders(env), terraformVersion, flags };
+  const overrides = readdirSync(dir)
+    .filter(isOverride)
+    .sort()
+    .map((f) => [f, read(join(dir, f))]);
+  const inputs = {
+    terraform: stack.terraform,
+    overrides,
+    lock: read(join(dir, '.terraform.lock.hcl')),
+    cliConfig: read(env.TF_CLI_CONFIG_FILE),
+    unmanaged: unmanagedProviders(env),
+    terraformVersion,
+    flags,
+  };
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }
 
@@ -43,7 +54,12 @@ function initInputs(dir: string, flags: string[], env: NodeJS.ProcessEnv, terraf
  * operator commands (`state`, `outputs`, `plan`) synthesize and init on every call; the backend
  * and providers only change when an input above does, and then init runs as before.
  */
-export async function initIfChanged(dir: string, flags: string[], env: NodeJS.ProcessEnv, terraformVersion: string): Promise<'initialised' | 'unchanged'> {
+export async function initIfChanged(
+  dir: string,
+  flags: string[],
+  env: NodeJS.ProcessEnv,
+  terraformVersion: string,
+): Promise<'initialised' | 'unchanged'> {
   const fingerprint = initInputs(dir, flags, env, terraformVersion);
   const marker = join(dir, MARKER);
   // An init for unmanaged providers only leaves no providers folder behind.

@@ -39,15 +39,22 @@ async function emittedBy(env: Record<string, string>, act: (env: Record<string, 
     .flatMap((l) => l.split('\n'))
     .filter((l) => l.includes('"_aws"'))
     .flatMap((l) => {
-      const doc = JSON.parse(l) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } } & Record<string, string>;
+      const doc = JSON.parse(l) as {
+        _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+      } & Record<string, string>;
       return doc._aws.CloudWatchMetrics.flatMap((d) =>
-        d.Dimensions.flatMap((set) => d.Metrics.map((m) => ({ namespace: d.Namespace, metric: m.Name, dimensions: Object.fromEntries(set.map((k) => [k, doc[k]!])) }))),
+        d.Dimensions.flatMap((set) =>
+          d.Metrics.map((m) => ({ namespace: d.Namespace, metric: m.Name, dimensions: Object.fromEntries(set.map((k) => [k, doc[k]!])) })),
+        ),
       );
     });
 }
 
 async function processorEmits(): Promise<Emitted[]> {
-  const env = processorEnvironment(cfg, { tableName: 'ingest-test-objects', deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq' });
+  const env = processorEnvironment(cfg, {
+    tableName: 'ingest-test-objects',
+    deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
+  });
   return emittedBy(env, async (e) => {
     const mocks = mockedClients();
     mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 1 });
@@ -57,13 +64,20 @@ async function processorEmits(): Promise<Emitted[]> {
       return {};
     });
     const handler = createProcessorHandler({ env: e, clients: mocks.clients });
-    const records = [sqsRecord(s3EventBody({ key: 'ok.txt' }), 'ok'), sqsRecord(s3EventBody({ key: 'denied.txt' }), 'denied'), sqsRecord('not json', 'poison')];
+    const records = [
+      sqsRecord(s3EventBody({ key: 'ok.txt' }), 'ok'),
+      sqsRecord(s3EventBody({ key: 'denied.txt' }), 'denied'),
+      sqsRecord('not json', 'poison'),
+    ];
     await handler({ Records: records } as SQSEvent, lambdaContext());
   });
 }
 
 async function pusherEmits(): Promise<Emitted[]> {
-  const env = pusherEnvironment(cfg, { queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq' });
+  const env = pusherEnvironment(cfg, {
+    queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+    deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
+  });
   return emittedBy(env, async (e) => {
     const mocks = mockedClients();
     mocks.s3.on(HeadObjectCommand).callsFake((input) => {
@@ -89,18 +103,31 @@ describe('alarms on EMF metrics match what the handlers emit', () => {
 
   it('covers the per-record failure metrics of both handlers and the heartbeat', () => {
     expect(emfAlarms.map((a) => `${(a.dimensions as Record<string, string>).service}:${a.metric_name}`).sort()).toEqual(
-      ['processor:AccessDenied', 'processor:ObjectsStored', 'processor:PoisonMessages', 'processor:TransientFailures', 'pusher:AccessDenied', 'pusher:EnqueueFailures'].sort(),
+      [
+        'processor:AccessDenied',
+        'processor:ObjectsStored',
+        'processor:PoisonMessages',
+        'processor:TransientFailures',
+        'pusher:AccessDenied',
+        'pusher:EnqueueFailures',
+      ].sort(),
     );
   });
 
-  it.each(['processor', 'pusher'])('every %s EMF alarm names a metric the handler emitted, with its namespace and exact dimensions', (service) => {
-    const mine = emfAlarms.filter((a) => (a.dimensions as Record<string, string>).service === service);
-    expect(mine.length).toBeGreaterThan(0);
-    for (const alarm of mine) {
-      const match = emitted.filter((e) => e.metric === alarm.metric_name && e.namespace === alarm.namespace);
-      expect({ alarm: alarm.alarm_name, dimensions: match.map((e) => e.dimensions) }).toEqual({ alarm: alarm.alarm_name, dimensions: expect.arrayContaining([alarm.dimensions]) });
-    }
-  });
+  it.each(['processor', 'pusher'])(
+    'every %s EMF alarm names a metric the handler emitted, with its namespace and exact dimensions',
+    (service) => {
+      const mine = emfAlarms.filter((a) => (a.dimensions as Record<string, string>).service === service);
+      expect(mine.length).toBeGreaterThan(0);
+      for (const alarm of mine) {
+        const match = emitted.filter((e) => e.metric === alarm.metric_name && e.namespace === alarm.namespace);
+        expect({ alarm: alarm.alarm_name, dimensions: match.map((e) => e.dimensions) }).toEqual({
+          alarm: alarm.alarm_name,
+          dimensions: expect.arrayContaining([alarm.dimensions]),
+        });
+      }
+    },
+  );
 
   it('would notice a renamed dimension (the comparison is exact)', () => {
     const emittedProcessor = emitted.filter((e) => e.dimensions.service === 'processor');

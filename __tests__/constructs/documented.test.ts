@@ -12,7 +12,11 @@ describe('documentation matches the code', () => {
     const section = /### Outputs\n([\s\S]*?)\n## /.exec(read('docs/architecture.md'))![1]!;
     const documented = new Set([...section.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!));
     // Act
-    const synthesized = new Set((['direct', 'pusher', 'eventbridge'] as const).flatMap((mode) => Object.keys(synthPipeline(makeConfig({ mode, bucket: { accessLogging: mode === 'direct' } })).parsed.output)));
+    const synthesized = new Set(
+      (['direct', 'pusher', 'eventbridge'] as const).flatMap((mode) =>
+        Object.keys(synthPipeline(makeConfig({ mode, bucket: { accessLogging: mode === 'direct' } })).parsed.output),
+      ),
+    );
     // Assess
     expect([...documented].sort()).toEqual([...synthesized].sort());
   });

@@ -12,7 +12,11 @@ describe('limits and hygiene', () => {
     const s = synthPipeline(makeConfig({ mode: 'pusher', pusher: { reservedConcurrency: 15 } }));
     const pusher = resourcesOf(s, 'aws_lambda_function').find((f) => f.function_name === 'ingest-test-pusher')!;
     expect(pusher.reserved_concurrent_executions).toBe(15);
-    expect(resourcesOf(synthPipeline(makeConfig({ mode: 'pusher' })), 'aws_lambda_function').find((f) => f.function_name === 'ingest-test-pusher')!.reserved_concurrent_executions).toBe(20);
+    expect(
+      resourcesOf(synthPipeline(makeConfig({ mode: 'pusher' })), 'aws_lambda_function').find(
+        (f) => f.function_name === 'ingest-test-pusher',
+      )!.reserved_concurrent_executions,
+    ).toBe(20);
   });
 
   it('has no access log bucket unless configured', () => {
@@ -29,14 +33,27 @@ describe('limits and hygiene', () => {
 
     it('sends the uploads bucket’s access logs to a bucket of their own, under the bucket’s name', () => {
       expect(logBucket.bucket).toBe('ingest-test-access-logs-123456789012');
-      expect(resourceOf(s, 'aws_s3_bucket_logging')).toMatchObject({ bucket: `\${aws_s3_bucket.${uploads.id}.id}`, target_bucket: `\${aws_s3_bucket.${logBucket.id}.id}`, target_prefix: 'ingest-test-uploads-123456789012/' });
+      expect(resourceOf(s, 'aws_s3_bucket_logging')).toMatchObject({
+        bucket: `\${aws_s3_bucket.${uploads.id}.id}`,
+        target_bucket: `\${aws_s3_bucket.${logBucket.id}.id}`,
+        target_prefix: 'ingest-test-uploads-123456789012/',
+      });
     });
 
     it('hardens the log bucket like every bucket: no public access, no ACLs, SSE-S3 (what log delivery supports), TLS only, expiring logs', () => {
-      expect(parts('aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+      expect(parts('aws_s3_bucket_public_access_block')[0]).toMatchObject({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
       expect(parts('aws_s3_bucket_ownership_controls')[0]!.rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
-      expect(parts('aws_s3_bucket_server_side_encryption_configuration')[0]!.rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
-      expect(parts('aws_s3_bucket_lifecycle_configuration')[0]!.rule).toEqual(expect.arrayContaining([expect.objectContaining({ expiration: [{ days: 60 }] })]));
+      expect(parts('aws_s3_bucket_server_side_encryption_configuration')[0]!.rule).toEqual([
+        { apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } },
+      ]);
+      expect(parts('aws_s3_bucket_lifecycle_configuration')[0]!.rule).toEqual(
+        expect.arrayContaining([expect.objectContaining({ expiration: [{ days: 60 }] })]),
+      );
       expect(parts('aws_s3_bucket_logging')).toHaveLength(0);
     });
 
@@ -48,7 +65,10 @@ describe('limits and hygiene', () => {
         Principal: { Service: 'logging.s3.amazonaws.com' },
         Action: 's3:PutObject',
         Resource: 'arn:aws:s3:::ingest-test-access-logs-123456789012/ingest-test-uploads-123456789012/*',
-        Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::ingest-test-uploads-123456789012' }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        Condition: {
+          ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::ingest-test-uploads-123456789012' },
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+        },
       });
     });
   });

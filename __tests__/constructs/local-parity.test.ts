@@ -20,7 +20,12 @@ describe('local run and stack are built from one source of truth', () => {
       deadLetterQueue: { name: dlq.name, retentionSeconds: dlq.message_retention_seconds },
       table: { name: table.name, partitionKey: table.hash_key, sortKey: table.range_key },
       ...(cfg.mode === 'pusher'
-        ? { pusherFailureQueue: { name: resourceOf(s, 'aws_sqs_queue', 'pusher-failures').name, retentionSeconds: resourceOf(s, 'aws_sqs_queue', 'pusher-failures').message_retention_seconds } }
+        ? {
+            pusherFailureQueue: {
+              name: resourceOf(s, 'aws_sqs_queue', 'pusher-failures').name,
+              retentionSeconds: resourceOf(s, 'aws_sqs_queue', 'pusher-failures').message_retention_seconds,
+            },
+          }
         : {}),
     });
   });

@@ -24,15 +24,25 @@ describe('pipeline stack, direct mode', () => {
   });
 
   it('encrypts both queues with SSE-SQS and redrives after maxReceiveCount to a 14-day DLQ', () => {
-    expect(s.json).toHaveResourceWithProperties(SqsQueue, { name: 'ingest-test-ingest', sqs_managed_sse_enabled: true, message_retention_seconds: 345600 });
+    expect(s.json).toHaveResourceWithProperties(SqsQueue, {
+      name: 'ingest-test-ingest',
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 345600,
+    });
     expect(dlq).toMatchObject({ name: 'ingest-test-ingest-dlq', sqs_managed_sse_enabled: true, message_retention_seconds: 1209600 });
-    expect(JSON.parse(queue.redrive_policy as string)).toEqual({ deadLetterTargetArn: ref('aws_sqs_queue', dlq.id, 'arn'), maxReceiveCount: 5 });
+    expect(JSON.parse(queue.redrive_policy as string)).toEqual({
+      deadLetterTargetArn: ref('aws_sqs_queue', dlq.id, 'arn'),
+      maxReceiveCount: 5,
+    });
   });
 
   it('lets only the source queue redrive into the DLQ', () => {
     const allow = resourceOf(s, 'aws_sqs_queue_redrive_allow_policy');
     expect(allow.queue_url).toBe(ref('aws_sqs_queue', dlq.id, 'url'));
-    expect(JSON.parse(allow.redrive_allow_policy as string)).toEqual({ redrivePermission: 'byQueue', sourceQueueArns: [ref('aws_sqs_queue', queue.id, 'arn')] });
+    expect(JSON.parse(allow.redrive_allow_policy as string)).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [ref('aws_sqs_queue', queue.id, 'arn')],
+    });
   });
 
   it('lets S3 send only from this bucket and account, and denies non-TLS access', () => {
@@ -44,7 +54,10 @@ describe('pipeline stack, direct mode', () => {
       Principal: { Service: 's3.amazonaws.com' },
       Action: 'sqs:SendMessage',
       Resource: ref('aws_sqs_queue', queue.id, 'arn'),
-      Condition: { ArnEquals: { 'aws:SourceArn': ref('aws_s3_bucket', bucket.id, 'arn') }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      Condition: {
+        ArnEquals: { 'aws:SourceArn': ref('aws_s3_bucket', bucket.id, 'arn') },
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+      },
     });
     const deny = policy.Statement.find((st) => st.Sid === 'DenyInsecureTransport')!;
     expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
@@ -56,40 +69,61 @@ describe('pipeline stack, direct mode', () => {
     const n = resourceOf(s, 'aws_s3_bucket_notification');
     const policy = resourceOf(s, 'aws_sqs_queue_policy', 'queues_queue-policy');
     expect(n.depends_on).toEqual([`aws_sqs_queue_policy.${policy.id}`]);
-    expect(n.queue).toEqual([{ id: 'to-processing-queue', queue_arn: ref('aws_sqs_queue', queue.id, 'arn'), events: ['s3:ObjectCreated:*'] }]);
+    expect(n.queue).toEqual([
+      { id: 'to-processing-queue', queue_arn: ref('aws_sqs_queue', queue.id, 'arn'), events: ['s3:ObjectCreated:*'] },
+    ]);
     expect(n.lambda_function).toBeUndefined();
   });
 
   it('applies prefix/suffix filters to the notification, and subscribes lifecycle expirations when deletes are handled', () => {
     const filtered = synthPipeline(makeConfig({ filters: { prefix: 'in/', suffix: '.csv' }, handleDeletes: true }));
     expect(resourceOf(filtered, 'aws_s3_bucket_notification').queue).toEqual([
-      expect.objectContaining({ filter_prefix: 'in/', filter_suffix: '.csv', events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:LifecycleExpiration:*'] }),
+      expect.objectContaining({
+        filter_prefix: 'in/',
+        filter_suffix: '.csv',
+        events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:LifecycleExpiration:*'],
+      }),
     ]);
   });
 
-  it.each(['direct', 'pusher'] as const)('%s mode: writes the filters URL-encoded as S3 requires, while IAM keeps the raw key prefix', (mode) => {
-    const s = synthPipeline(makeConfig({ mode, filters: { prefix: 'my folder/ü', suffix: '+1.csv' } }));
-    const notification = resourceOf(s, 'aws_s3_bucket_notification');
-    const target = (mode === 'direct' ? notification.queue : notification.lambda_function) as Array<Record<string, unknown>>;
-    expect(target[0]).toMatchObject({ filter_prefix: 'my+folder/%C3%BC', filter_suffix: '%2B1.csv' });
-    const policy = JSON.parse(String(resourcesOf(s, 'aws_iam_role_policy').find((r) => String(r.policy).includes('HeadObjects'))!.policy)) as { Statement: Array<{ Sid: string; Resource: string; Condition?: unknown }> };
-    expect(policy.Statement.find((st) => st.Sid === 'HeadObjects')!.Resource).toMatch(/\/my folder\/ü\*$/);
-    expect(policy.Statement.find((st) => st.Sid === 'MissingIsNotFound')!.Condition).toEqual({ StringLike: { 's3:prefix': ['my folder/ü*'] } });
-  });
+  it.each(['direct', 'pusher'] as const)(
+    '%s mode: writes the filters URL-encoded as S3 requires, while IAM keeps the raw key prefix',
+    (mode) => {
+      const s = synthPipeline(makeConfig({ mode, filters: { prefix: 'my folder/ü', suffix: '+1.csv' } }));
+      const notification = resourceOf(s, 'aws_s3_bucket_notification');
+      const target = (mode === 'direct' ? notification.queue : notification.lambda_function) as Array<Record<string, unknown>>;
+      expect(target[0]).toMatchObject({ filter_prefix: 'my+folder/%C3%BC', filter_suffix: '%2B1.csv' });
+      const policy = JSON.parse(
+        String(resourcesOf(s, 'aws_iam_role_policy').find((r) => String(r.policy).includes('HeadObjects'))!.policy),
+      ) as { Statement: Array<{ Sid: string; Resource: string; Condition?: unknown }> };
+      expect(policy.Statement.find((st) => st.Sid === 'HeadObjects')!.Resource).toMatch(/\/my folder\/ü\*$/);
+      expect(policy.Statement.find((st) => st.Sid === 'MissingIsNotFound')!.Condition).toEqual({
+        StringLike: { 's3:prefix': ['my folder/ü*'] },
+      });
+    },
+  );
 
   it('eventbridge mode: the rule matches the URL-encoded key as the event spells it', () => {
     const s = synthPipeline(makeConfig({ mode: 'eventbridge', filters: { prefix: 'my folder/' } }));
-    const pattern = JSON.parse(String(resourceOf(s, 'aws_cloudwatch_event_rule').event_pattern)) as { detail: { object: { key: unknown } } };
+    const pattern = JSON.parse(String(resourceOf(s, 'aws_cloudwatch_event_rule').event_pattern)) as {
+      detail: { object: { key: unknown } };
+    };
     expect(pattern.detail.object.key).toEqual([{ prefix: 'my+folder/' }]);
   });
 
   it('lets HeadObject see a missing object as 404: ListBucket on the bucket, scoped to the prefix filter when there is one', () => {
     // Prepare
     const filtered = synthPipeline(makeConfig({ filters: { prefix: 'in/' } }));
-    const statement = (synth: typeof s, sid: string) => policyOf(resourceOf(synth, 'aws_iam_role_policy')).Statement.find((x) => x.Sid === sid)!;
+    const statement = (synth: typeof s, sid: string) =>
+      policyOf(resourceOf(synth, 'aws_iam_role_policy')).Statement.find((x) => x.Sid === sid)!;
     const bucketArn = (synth: typeof s) => ref('aws_s3_bucket', resourceOf(synth, 'aws_s3_bucket').id, 'arn');
     // Assess
-    expect(statement(s, 'MissingIsNotFound')).toEqual({ Sid: 'MissingIsNotFound', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(s) });
+    expect(statement(s, 'MissingIsNotFound')).toEqual({
+      Sid: 'MissingIsNotFound',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucketArn(s),
+    });
     expect(statement(filtered, 'MissingIsNotFound')).toEqual({
       Sid: 'MissingIsNotFound',
       Effect: 'Allow',
@@ -184,7 +218,12 @@ describe('pipeline stack, direct mode', () => {
     const fn = resourceOf(s, 'aws_lambda_function');
     const logs = resourceOf(s, 'aws_cloudwatch_log_group');
     expect(fn.depends_on).toContain(`aws_cloudwatch_log_group.${logs.id}`);
-    expect(fn.logging_config).toEqual({ log_format: 'JSON', application_log_level: 'INFO', system_log_level: 'WARN', log_group: ref('aws_cloudwatch_log_group', logs.id, 'name') });
+    expect(fn.logging_config).toEqual({
+      log_format: 'JSON',
+      application_log_level: 'INFO',
+      system_log_level: 'WARN',
+      log_group: ref('aws_cloudwatch_log_group', logs.id, 'name'),
+    });
   });
 
   it('stores items in an on-demand, PITR, encrypted table keyed by s3_key and bucket', () => {
@@ -207,25 +246,44 @@ describe('pipeline stack, direct mode', () => {
     const policy = policyOf(resourceOf(s, 'aws_iam_role_policy'));
     const table = resourceOf(s, 'aws_dynamodb_table');
     const logs = resourceOf(s, 'aws_cloudwatch_log_group');
-    const grants = Object.fromEntries(policy.Statement.map((st) => [st.Sid, { actions: asList(st.Action), resources: asList(st.Resource) }]));
+    const grants = Object.fromEntries(
+      policy.Statement.map((st) => [st.Sid, { actions: asList(st.Action), resources: asList(st.Resource) }]),
+    );
     expect(grants).toEqual({
-      ConsumeQueue: { actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [ref('aws_sqs_queue', queue.id, 'arn')] },
+      ConsumeQueue: {
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [ref('aws_sqs_queue', queue.id, 'arn')],
+      },
       DeadLetterPoison: { actions: ['sqs:SendMessage'], resources: [ref('aws_sqs_queue', dlq.id, 'arn')] },
-      WriteItems: { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [ref('aws_dynamodb_table', table.id, 'arn')] },
+      WriteItems: {
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+        resources: [ref('aws_dynamodb_table', table.id, 'arn')],
+      },
       HeadObjects: { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${ref('aws_s3_bucket', bucket.id, 'arn')}/*`] },
       MissingIsNotFound: { actions: ['s3:ListBucket'], resources: [ref('aws_s3_bucket', bucket.id, 'arn')] },
-      WriteOwnLogs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${ref('aws_cloudwatch_log_group', logs.id, 'arn')}:*`] },
+      WriteOwnLogs: {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${ref('aws_cloudwatch_log_group', logs.id, 'arn')}:*`],
+      },
       XRayTracing: { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
     });
     const trust = policyOf(resourceOf(s, 'aws_iam_role'), 'assume_role_policy');
     expect(trust.Statement).toEqual([
-      { Sid: 'LambdaAssume', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } },
+      {
+        Sid: 'LambdaAssume',
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      },
     ]);
   });
 
   it('grants UpdateItem whether or not deletes are handled: backfilled objects are written with it', () => {
     for (const handleDeletes of [true, false]) {
-      const st = policyOf(resourceOf(synthPipeline(makeConfig({ handleDeletes })), 'aws_iam_role_policy')).Statement.find((x) => x.Sid === 'WriteItems')!;
+      const st = policyOf(resourceOf(synthPipeline(makeConfig({ handleDeletes })), 'aws_iam_role_policy')).Statement.find(
+        (x) => x.Sid === 'WriteItems',
+      )!;
       expect(asList(st.Action)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']);
     }
   });
@@ -240,9 +298,7 @@ describe('pipeline stack, direct mode', () => {
   });
 
   it('pins the provider to the configured account and region and tags everything', () => {
-    expect(s.parsed.provider.aws).toEqual([
-      { region: 'eu-west-1', allowed_account_ids: ['123456789012'], default_tags: [{ tags: {} }] },
-    ]);
+    expect(s.parsed.provider.aws).toEqual([{ region: 'eu-west-1', allowed_account_ids: ['123456789012'], default_tags: [{ tags: {} }] }]);
     const tagged = synthPipeline(makeConfig({ tags: { team: 'data' } }));
     expect(tagged.parsed.provider.aws![0]!.default_tags).toEqual([{ tags: { team: 'data' } }]);
   });

@@ -3,7 +3,11 @@ import { makeConfig } from '../helpers/factories';
 import { asList, policyOf, ref, resourceOf, resourcesOf, synthPipeline } from '../helpers/synth';
 
 describe('pipeline stack, eventbridge mode', () => {
-  const cfg = makeConfig({ mode: 'eventbridge', handleDeletes: true, filters: { prefix: 'in/', suffix: '.csv', minSizeBytes: 1, maxSizeBytes: 1000 } });
+  const cfg = makeConfig({
+    mode: 'eventbridge',
+    handleDeletes: true,
+    filters: { prefix: 'in/', suffix: '.csv', minSizeBytes: 1, maxSizeBytes: 1000 },
+  });
   const s = synthPipeline(cfg);
   const rule = resourceOf(s, 'aws_cloudwatch_event_rule');
   const target = resourceOf(s, 'aws_cloudwatch_event_target');
@@ -48,11 +52,16 @@ describe('pipeline stack, eventbridge mode', () => {
       retry_policy: { maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 },
       dead_letter_config: { arn: ref('aws_sqs_queue', dlq.id, 'arn') },
     });
-    expect(asList(target.depends_on as string[])).toEqual(expect.arrayContaining([expect.stringContaining('queue-policy'), expect.stringContaining('dead-letter-queue-policy')]));
+    expect(asList(target.depends_on as string[])).toEqual(
+      expect.arrayContaining([expect.stringContaining('queue-policy'), expect.stringContaining('dead-letter-queue-policy')]),
+    );
   });
 
   it('lets only this rule, of this account, send to the queue and to the DLQ', () => {
-    for (const [policyId, queueRes] of [['queues_queue-policy', queue], ['dead-letter-queue-policy', dlq]] as const) {
+    for (const [policyId, queueRes] of [
+      ['queues_queue-policy', queue],
+      ['dead-letter-queue-policy', dlq],
+    ] as const) {
       const policy = policyOf(resourceOf(s, 'aws_sqs_queue_policy', policyId));
       expect(policy.Statement[0]).toEqual({
         Sid: 'AllowEventBridgeRule',
@@ -60,7 +69,10 @@ describe('pipeline stack, eventbridge mode', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
         Resource: ref('aws_sqs_queue', queueRes.id, 'arn'),
-        Condition: { ArnEquals: { 'aws:SourceArn': ref('aws_cloudwatch_event_rule', rule.id, 'arn') }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': ref('aws_cloudwatch_event_rule', rule.id, 'arn') },
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+        },
       });
     }
   });

@@ -6,7 +6,13 @@ import { asList, policyOf, ref, resourceOf, resourcesOf, synthPipeline } from '.
 describe('pipeline stack, pusher mode', () => {
   const cfg = makeConfig({
     mode: 'pusher',
-    filters: { prefix: 'incoming/', ignoredPrefixes: ['incoming/tmp/'], ignoredSuffixes: ['.part'], allowedContentTypes: ['image/*'], maxSizeBytes: 1000 },
+    filters: {
+      prefix: 'incoming/',
+      ignoredPrefixes: ['incoming/tmp/'],
+      ignoredSuffixes: ['.part'],
+      allowedContentTypes: ['image/*'],
+      maxSizeBytes: 1000,
+    },
     pusher: { maxRetryAttempts: 1, maxEventAgeSeconds: 600 },
   });
   const s = synthPipeline(cfg);
@@ -32,7 +38,12 @@ describe('pipeline stack, pusher mode', () => {
     const permission = resourceOf(s, 'aws_lambda_permission');
     expect(n.depends_on).toEqual([`aws_lambda_permission.${permission.id}`]);
     expect(n.lambda_function).toEqual([
-      { id: 'to-pusher', lambda_function_arn: ref('aws_lambda_function', pusher.id, 'arn'), events: ['s3:ObjectCreated:*'], filter_prefix: 'incoming/' },
+      {
+        id: 'to-pusher',
+        lambda_function_arn: ref('aws_lambda_function', pusher.id, 'arn'),
+        events: ['s3:ObjectCreated:*'],
+        filter_prefix: 'incoming/',
+      },
     ]);
     expect(n.queue).toBeUndefined();
   });
@@ -44,8 +55,14 @@ describe('pipeline stack, pusher mode', () => {
       maximum_event_age_in_seconds: 600,
       destination_config: { on_failure: { destination: ref('aws_sqs_queue', failures.id, 'arn') } },
     });
-    expect(failures).toMatchObject({ name: 'ingest-test-pusher-failures', message_retention_seconds: 1_209_600, sqs_managed_sse_enabled: true });
-    expect(resourcesOf(s, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'ingest-test-pusher-failures-not-empty')).toMatchObject({
+    expect(failures).toMatchObject({
+      name: 'ingest-test-pusher-failures',
+      message_retention_seconds: 1_209_600,
+      sqs_managed_sse_enabled: true,
+    });
+    expect(
+      resourcesOf(s, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'ingest-test-pusher-failures-not-empty'),
+    ).toMatchObject({
       metric_name: 'ApproximateNumberOfMessagesVisible',
       dimensions: { QueueName: 'ingest-test-pusher-failures' },
       comparison_operator: 'GreaterThanThreshold',
@@ -86,14 +103,21 @@ describe('pipeline stack, pusher mode', () => {
     ]);
     const processorPolicy = policyOf(policies.find((p) => p.id.includes('processor'))!);
     // Pusher messages carry the object's state; the processor asks S3 only when a refused write's event differs from the item.
-    expect(processorPolicy.Statement.find((st) => st.Sid === 'HeadObjects')).toMatchObject({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${ref('aws_s3_bucket', bucket.id, 'arn')}/${cfg.filters.prefix}*` });
+    expect(processorPolicy.Statement.find((st) => st.Sid === 'HeadObjects')).toMatchObject({
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: `${ref('aws_s3_bucket', bucket.id, 'arn')}/${cfg.filters.prefix}*`,
+    });
     expect(processor.function_name).toBe('ingest-test-processor');
   });
 
   it('alarms on the pusher too and exports its name, ARN and role', () => {
     const names = resourcesOf(s, 'aws_cloudwatch_metric_alarm').map((a) => a.alarm_name);
-    expect(names).toEqual(expect.arrayContaining(['ingest-test-pusher-errors', 'ingest-test-pusher-throttles', 'ingest-test-pusher-error-logs']));
-    expect(Object.keys(s.parsed.output)).toEqual(expect.arrayContaining(['pusher_function_name', 'pusher_function_arn', 'pusher_role_arn']));
+    expect(names).toEqual(
+      expect.arrayContaining(['ingest-test-pusher-errors', 'ingest-test-pusher-throttles', 'ingest-test-pusher-error-logs']),
+    );
+    expect(Object.keys(s.parsed.output)).toEqual(
+      expect.arrayContaining(['pusher_function_name', 'pusher_function_arn', 'pusher_role_arn']),
+    );
     expect(s.parsed.output.ingestion_mode!.value).toBe('pusher');
   });
 });

@@ -45,16 +45,34 @@ describe('npm start', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(report.items.map((i: { s3_key: string }) => i.s3_key).sort()).toEqual(
-      ['100% done.md', 'a+b=c.csv', 'café/日本語 ファイル.txt', 'empty.txt', 'hello.txt', 'nested/deeper/report 2026 (final).json', 'red flower.jpg'].sort(),
+      [
+        '100% done.md',
+        'a+b=c.csv',
+        'café/日本語 ファイル.txt',
+        'empty.txt',
+        'hello.txt',
+        'nested/deeper/report 2026 (final).json',
+        'red flower.jpg',
+      ].sort(),
     );
     expect(report.items[0]).toEqual(
-      expect.objectContaining({ s3_key: expect.any(String), bucket: 'ingest-dev-uploads-111111111111', content_type: expect.any(String), file_size: expect.any(Number), event_time: expect.any(String), processed_at: expect.any(String), message_id: expect.any(String) }),
+      expect.objectContaining({
+        s3_key: expect.any(String),
+        bucket: 'ingest-dev-uploads-111111111111',
+        content_type: expect.any(String),
+        file_size: expect.any(Number),
+        event_time: expect.any(String),
+        processed_at: expect.any(String),
+        message_id: expect.any(String),
+      }),
     );
     expect(report.dlq).toEqual([expect.objectContaining({ reason: 'malformed-json', source: 'processor' })]);
     expect(report.counts).toMatchObject({ uploaded: 7, stored: 7, 'dead-lettered': 1, pending: 0 });
     expect(report.latencyMs.p95).toEqual(expect.any(Number));
     expect(report.permissions).toMatchObject({ enforced: true, denied: [] });
-    expect(report.permissions.allowed).toEqual(expect.arrayContaining([{ caller: 'ingest-dev-processor', action: 'dynamodb:PutItem', count: 7 }]));
+    expect(report.permissions.allowed).toEqual(
+      expect.arrayContaining([{ caller: 'ingest-dev-processor', action: 'dynamodb:PutItem', count: 7 }]),
+    );
   }, 60_000);
 
   it('prints a readable summary, reports unreadable paths, keeps going and exits 1', async () => {
@@ -106,7 +124,14 @@ describe('npm start -- --watch', () => {
   it('ingests files dropped into the folder and prints the summary on Ctrl-C', async () => {
     const watched = join(data.dir, 'inbox');
     mkdirSync(watched);
-    const { out, waitFor, interrupt } = await spawnWatcher(['--watch', watched, '--json', '--reset', '--data-dir', join(data.dir, 'store')]);
+    const { out, waitFor, interrupt } = await spawnWatcher([
+      '--watch',
+      watched,
+      '--json',
+      '--reset',
+      '--data-dir',
+      join(data.dir, 'store'),
+    ]);
     await waitFor(() => out.stderr.includes('Watching'), 'the watcher');
     mkdirSync(join(watched, 'sub dir'));
     writeFileSync(join(watched, 'sub dir', 'late arrival+1.txt'), 'hello');
@@ -133,11 +158,19 @@ describe('npm start -- --watch, at a terminal', () => {
     writeFileSync(join(watched, 'dropped.txt'), 'hello');
     // As `aws --endpoint-url … s3 cp` would, with the endpoint and bucket from endpoints.json.
     const info = JSON.parse(readFileSync(join(store, 'endpoints.json'), 'utf8'));
-    const s3 = new S3Client({ region: info.region, endpoint: info.endpoints.s3, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const s3 = new S3Client({
+      region: info.region,
+      endpoint: info.endpoints.s3,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     await s3.send(new PutObjectCommand({ Bucket: info.resources.bucket, Key: 'from the cli.txt', Body: 'hi', ContentType: 'text/plain' }));
     s3.destroy();
     await waitFor(() => /✓ stored\s+"dropped\.txt"\s+\(\d+ ms\)/.test(out.stderr), 'the live line of the dropped file');
-    await waitFor(() => /✓ stored\s+"from the cli\.txt"\s+\(\d+ ms; written by another client\)/.test(out.stderr), 'the live line of the other client’s object');
+    await waitFor(
+      () => /✓ stored\s+"from the cli\.txt"\s+\(\d+ ms; written by another client\)/.test(out.stderr),
+      'the live line of the other client’s object',
+    );
     expect(await interrupt()).toBe(0);
     expect(out.stdout).toContain('Permissions (the synthesized stack’s IAM and resource policies, evaluated as AWS does): no denials');
     expect(out.stdout).toMatch(/"from the cli\.txt"\s+text\/plain/);
@@ -148,19 +181,38 @@ describe('npm start -- --watch, at a terminal', () => {
 });
 
 describe('usage errors', () => {
-  const commands = { 'status-cli': 'tools/commands/status.ts', 'smoke-cli': 'tools/commands/smoke.ts', 'dlq-cli': 'tools/commands/dlq.ts', 'diff-cli': 'tools/commands/diff.ts', 'state-cli': 'tools/commands/state.ts', 'preflight-cli': 'tools/commands/preflight.ts' };
+  const commands = {
+    'status-cli': 'tools/commands/status.ts',
+    'smoke-cli': 'tools/commands/smoke.ts',
+    'dlq-cli': 'tools/commands/dlq.ts',
+    'diff-cli': 'tools/commands/diff.ts',
+    'state-cli': 'tools/commands/state.ts',
+    'preflight-cli': 'tools/commands/preflight.ts',
+  };
   beforeAll(() => execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), ...Object.keys(commands)]));
 
-  it.each(Object.keys(commands))('%s: an unknown option or a missing one exits 2 with the reason, like npm start and npm run load', async (cli) => {
-    const unknown = await run('node', [join(ROOT, 'dist', `${cli}.js`), '--bogus'], { cwd: ROOT }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/Unknown option '--bogus'/);
-    const missing = await run('node', [join(ROOT, 'dist', `${cli}.js`)], { cwd: ROOT }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
-    expect(missing.code).toBe(2);
-  });
+  it.each(Object.keys(commands))(
+    '%s: an unknown option or a missing one exits 2 with the reason, like npm start and npm run load',
+    async (cli) => {
+      const unknown = await run('node', [join(ROOT, 'dist', `${cli}.js`), '--bogus'], { cwd: ROOT }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/Unknown option '--bogus'/);
+      const missing = await run('node', [join(ROOT, 'dist', `${cli}.js`)], { cwd: ROOT }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(missing.code).toBe(2);
+    },
+  );
 
   it('diff: a base git cannot name is said plainly, exit 2', async () => {
-    const r = await run('node', [join(ROOT, 'dist', 'diff-cli.js'), '--base', 'no-such-branch'], { cwd: ROOT }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    const r = await run('node', [join(ROOT, 'dist', 'diff-cli.js'), '--base', 'no-such-branch'], { cwd: ROOT }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--base "no-such-branch" is not a commit of this repository');
   });
@@ -171,7 +223,17 @@ describe('npm run synth with a bad config', () => {
     // Prepare
     const dir = join(tempDataDir().dir, 'config');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'qa.json'), JSON.stringify({ environment: 'qa', namePrefix: 'ingest-qa', accountId: '123456789012', region: 'eu-west-1', processor: { timeout: 60 }, mode: 'sideways' }));
+    writeFileSync(
+      join(dir, 'qa.json'),
+      JSON.stringify({
+        environment: 'qa',
+        namePrefix: 'ingest-qa',
+        accountId: '123456789012',
+        region: 'eu-west-1',
+        processor: { timeout: 60 },
+        mode: 'sideways',
+      }),
+    );
     execFileSync('node', [join(ROOT, 'scripts', 'build-app.js'), 'main']);
     // Act
     const result = await run('node', [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env: { ...process.env, CONFIG_DIR: dir } }).then(

@@ -48,12 +48,18 @@ describe('npm run dlq against the local pipeline', () => {
   }, 60_000);
 
   it('replay explains that it is for pusher mode, and what to do in this one', async () => {
-    await expect(run('replay')).rejects.toThrow('"test" is in direct mode: replay re-invokes the pusher with the events in its failure queue, which only pusher mode has. Dead letters of direct mode go back with: npm run dlq -- redrive --env test');
+    await expect(run('replay')).rejects.toThrow(
+      '"test" is in direct mode: replay re-invokes the pusher with the events in its failure queue, which only pusher mode has. Dead letters of direct mode go back with: npm run dlq -- redrive --env test',
+    );
   });
 
   it('reports depth, age and reasons', async () => {
     const { json } = await run('stats');
-    expect(json).toMatchObject({ visible: 3, byReason: { 'malformed-json': 1, 'max-receives-exceeded': 2 }, oldestAgeSeconds: expect.any(Number) });
+    expect(json).toMatchObject({
+      visible: 3,
+      byReason: { 'malformed-json': 1, 'max-receives-exceeded': 2 },
+      oldestAgeSeconds: expect.any(Number),
+    });
   }, 60_000);
 
   it('after the cause is fixed, a redrive stores the objects; poison comes back to the DLQ', async () => {

@@ -19,7 +19,6 @@ describe('local pipeline, eventbridge mode, end to end', () => {
     data.cleanup();
   });
 
-
   it('delivers what the rule’s pattern matches, keys with spaces, + and unicode decoded, and reports the rest as filtered', async () => {
     // Prepare
     const uploads = [
@@ -33,7 +32,12 @@ describe('local pipeline, eventbridge mode, end to end', () => {
     // Act
     for (const u of uploads) await pipeline.upload(u.key, u.body, 'text/plain');
     await pipeline.waitForDrain(30_000);
-    const report = await buildReport(pipeline, uploads.map((u) => ({ key: u.key, size: Buffer.byteLength(u.body) })), [], []);
+    const report = await buildReport(
+      pipeline,
+      uploads.map((u) => ({ key: u.key, size: Buffer.byteLength(u.body) })),
+      [],
+      [],
+    );
     // Assess
     expect(Object.fromEntries(report.objects.map((o) => [o.key, [o.outcome, o.reason]]))).toEqual({
       'in/red flower.jpg': ['stored', undefined],
@@ -44,12 +48,18 @@ describe('local pipeline, eventbridge mode, end to end', () => {
       'out/elsewhere.txt': ['filtered', "outside the EventBridge rule's prefix/suffix filter"],
     });
     expect(report.items.map((i) => i.s3_key).sort()).toEqual(['in/a+b=c.csv', 'in/café/日本語.txt', 'in/red flower.jpg']);
-    expect(report.items.find((i) => i.s3_key === 'in/red flower.jpg')).toMatchObject({ content_type: 'text/plain', file_size: 7, event_name: 'ObjectCreated:Put' });
+    expect(report.items.find((i) => i.s3_key === 'in/red flower.jpg')).toMatchObject({
+      content_type: 'text/plain',
+      file_size: 7,
+      event_name: 'ObjectCreated:Put',
+    });
     expect(report.dlq).toEqual([]);
   }, 60_000);
 
   it('marks a deleted object deleted through the rule’s "Object Deleted" events', async () => {
-    await pipeline.clients.s3.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'in/red flower.jpg' }));
+    await pipeline.clients.s3.send(
+      new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'in/red flower.jpg' }),
+    );
     await pipeline.waitForDrain(30_000);
     const items = await scanItems(pipeline);
     expect(items.find((i) => i.s3_key === 'in/red flower.jpg')).toMatchObject({ deleted: true, event_name: 'ObjectRemoved:Delete' });

@@ -12,33 +12,50 @@ const md5 = (b: Buffer | Uint8Array) => createHash('md5').update(b).digest('hex'
 describe('hostile keys against the local S3', () => {
   const data = tempDataDir();
   let pipeline: LocalPipeline;
-  const put = (Key: string, Body: string | Buffer) => pipeline.clients.s3.send(new PutObjectCommand({ Bucket: pipeline.resources.bucket, Key, Body, ContentType: 'text/plain' }));
+  const put = (Key: string, Body: string | Buffer) =>
+    pipeline.clients.s3.send(new PutObjectCommand({ Bucket: pipeline.resources.bucket, Key, Body, ContentType: 'text/plain' }));
 
   beforeAll(async () => {
-    pipeline = await startLocalPipeline({ config: makeConfig({ environment: 'hostile' }), dataDir: join(data.dir, 'store'), sendTestEvent: false });
+    pipeline = await startLocalPipeline({
+      config: makeConfig({ environment: 'hostile' }),
+      dataDir: join(data.dir, 'store'),
+      sendTestEvent: false,
+    });
   }, 120_000);
   afterAll(async () => {
     await pipeline?.stop();
     data.cleanup();
   });
 
-  it.each(['../../escape.txt', 'a/./b.txt', 'a/x/../b.txt', 'a//b.txt', 'bell\u0001.txt', `${'x'.repeat(250)}.txt`])('refuses %j with a local-emulator error, writing nothing anywhere', async (key) => {
-    await expect(put(key, 'hostile')).rejects.toMatchObject({ name: 'LocalEmulatorUnsupportedKey', message: expect.stringContaining('cannot be stored faithfully by s3rver') });
-    expect(existsSync(join(data.dir, 'escape.txt._S3rver_object'))).toBe(false);
-    const listed = (await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: pipeline.resources.bucket }))).Contents ?? [];
-    expect(listed.map((o) => o.Key)).not.toContain(key);
-  });
+  it.each(['../../escape.txt', 'a/./b.txt', 'a/x/../b.txt', 'a//b.txt', 'bell\u0001.txt', `${'x'.repeat(250)}.txt`])(
+    'refuses %j with a local-emulator error, writing nothing anywhere',
+    async (key) => {
+      await expect(put(key, 'hostile')).rejects.toMatchObject({
+        name: 'LocalEmulatorUnsupportedKey',
+        message: expect.stringContaining('cannot be stored faithfully by s3rver'),
+      });
+      expect(existsSync(join(data.dir, 'escape.txt._S3rver_object'))).toBe(false);
+      const listed = (await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: pipeline.resources.bucket }))).Contents ?? [];
+      expect(listed.map((o) => o.Key)).not.toContain(key);
+    },
+  );
 
   it('stores keys AWS and s3rver both handle, newline included', async () => {
     for (const key of ['ok/a..b.txt', 'line\nbreak.txt', 'folder/']) await put(key, 'fine');
-    const listed = ((await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: pipeline.resources.bucket }))).Contents ?? []).map((o) => o.Key);
+    const listed = ((await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: pipeline.resources.bucket }))).Contents ?? []).map(
+      (o) => o.Key,
+    );
     expect(listed).toEqual(expect.arrayContaining(['ok/a..b.txt', 'line\nbreak.txt', 'folder/']));
   });
 
   it('serializes concurrent writes of one key: the object is one of the uploads, byte for byte', async () => {
     const bodies = [Buffer.alloc(3 * 1024 * 1024, 'a'), Buffer.alloc(2 * 1024 * 1024, 'b'), Buffer.alloc(4 * 1024 * 1024, 'c')];
     await Promise.all(bodies.map((b) => put('contended.bin', b)));
-    const got = Buffer.from(await (await pipeline.clients.s3.send(new GetObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'contended.bin' }))).Body!.transformToByteArray());
+    const got = Buffer.from(
+      await (
+        await pipeline.clients.s3.send(new GetObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'contended.bin' }))
+      ).Body!.transformToByteArray(),
+    );
     expect(bodies.map(md5)).toContain(md5(got));
   }, 60_000);
 });
@@ -48,7 +65,11 @@ describe('local IAM on unusual keys', () => {
   const data = tempDataDir();
   let pipeline: LocalPipeline;
   beforeAll(async () => {
-    pipeline = await startLocalPipeline({ config: makeConfig({ environment: 'iamkeys', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 2 } }), dataDir: join(data.dir, 'store'), sendTestEvent: false });
+    pipeline = await startLocalPipeline({
+      config: makeConfig({ environment: 'iamkeys', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 2 } }),
+      dataDir: join(data.dir, 'store'),
+      sendTestEvent: false,
+    });
   }, 120_000);
   afterAll(async () => {
     await pipeline?.stop();

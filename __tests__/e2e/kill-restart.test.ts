@@ -11,7 +11,11 @@ const CLI = join(ROOT, 'dist', 'local-cli.js');
 
 const until = (check: () => boolean, what: string, ms = 60_000) => eventually(async () => (check() ? true : undefined), ms, what);
 const startCli = (args: string[]) => spawnCli(args);
-const runCli = (args: string[]) => run('node', [CLI, ...args], { cwd: ROOT }).then(({ stdout, stderr }) => ({ code: 0, stderr, stdout }), (e: { code: number; stderr: string; stdout: string }) => e);
+const runCli = (args: string[]) =>
+  run('node', [CLI, ...args], { cwd: ROOT }).then(
+    ({ stdout, stderr }) => ({ code: 0, stderr, stdout }),
+    (e: { code: number; stderr: string; stdout: string }) => e,
+  );
 
 /** The local pipeline as a tool people trust: kills, restarts, a second start on the same data, a dying parent. */
 describe('npm start under kills and restarts', () => {
@@ -50,7 +54,9 @@ describe('npm start under kills and restarts', () => {
     await until(() => a.out.stderr.includes('Watching'), 'the pipeline');
     a.child.kill('SIGKILL');
     await a.closed;
-    const status = await run('node', [join(ROOT, 'dist', 'status-cli.js'), '--env', 'dev', '--local', '--data-dir', store], { cwd: ROOT }).then(
+    const status = await run('node', [join(ROOT, 'dist', 'status-cli.js'), '--env', 'dev', '--local', '--data-dir', store], {
+      cwd: ROOT,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
@@ -68,21 +74,32 @@ describe('npm start under kills and restarts', () => {
     const inbox = join(data.dir, 'inbox3');
     mkdirSync(inbox);
     // As npm runs a script: node (npm) → sh → node (the pipeline).
-    const npm = spawn('node', ['-e', `require('child_process').spawn('sh', ['-c', ${JSON.stringify(`node ${CLI} --watch ${inbox} --data-dir ${store}`)}], { stdio: 'inherit' }); setInterval(() => {}, 1000);`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const npm = spawn(
+      'node',
+      [
+        '-e',
+        `require('child_process').spawn('sh', ['-c', ${JSON.stringify(`node ${CLI} --watch ${inbox} --data-dir ${store}`)}], { stdio: 'inherit' }); setInterval(() => {}, 1000);`,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     npm.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await until(() => stderr.includes('Watching'), 'the pipeline under the npm-like parent');
     const pid = (JSON.parse(readFileSync(join(store, 'endpoints.json'), 'utf8')) as { pid: number }).pid;
     npm.kill('SIGKILL');
     await until(() => !existsSync(join(store, 'endpoints.json')), 'the orphaned pipeline to stop and remove its endpoints file', 30_000);
-    await until(() => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 'the orphaned pipeline process to exit', 30_000);
+    await until(
+      () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      'the orphaned pipeline process to exit',
+      30_000,
+    );
   }, 120_000);
 
   it('a batch run stopped with SIGTERM drains, prints its summary, exits 130 and leaves nothing behind', async () => {

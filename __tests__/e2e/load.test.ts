@@ -36,7 +36,18 @@ describe('load run with faults', () => {
   it('open loop (--rate): uploads keep their schedule whatever the pipeline does, and nothing is lost', async () => {
     const openData = tempDataDir();
     try {
-      const report = await runLoad({ config: makeConfig(), dataDir: openData.dir, files: 60, poison: 0, duplicates: 0.1, reorder: 0, transient: 0, rate: 100, seed: 3, warmupSeconds: 0.3 });
+      const report = await runLoad({
+        config: makeConfig(),
+        dataDir: openData.dir,
+        files: 60,
+        poison: 0,
+        duplicates: 0.1,
+        reorder: 0,
+        transient: 0,
+        rate: 100,
+        seed: 3,
+        warmupSeconds: 0.3,
+      });
       expect(report).toMatchObject({ lost: 0, doubleWritten: 0, stored: 60, options: { rate: 100 } });
       // 60 uploads at 100/s cannot finish before the last one is due, 0.59 s after the first.
       expect(report.durationMs).toBeGreaterThanOrEqual(590);
@@ -93,9 +104,25 @@ describe('load run with faults', () => {
   it('generates keys where the environment ingests (prod: under incoming/, pusher mode) and reports the pusher failure queue', async () => {
     const prodData = tempDataDir();
     try {
-      const config = makeConfig({ mode: 'pusher', filters: { prefix: 'incoming/', ignoredSuffixes: ['.tmp'], allowedContentTypes: ['text/*'] } });
-      expect(loadKeys(config, 3)).toEqual(['incoming/load/000000/object 0.txt', 'incoming/load/000001/object 1.txt', 'incoming/load/000002/object 2.txt']);
-      const report = await runLoad({ config, dataDir: prodData.dir, files: 20, poison: 0, duplicates: 0, reorder: 0, transient: 0, seed: 9 });
+      const config = makeConfig({
+        mode: 'pusher',
+        filters: { prefix: 'incoming/', ignoredSuffixes: ['.tmp'], allowedContentTypes: ['text/*'] },
+      });
+      expect(loadKeys(config, 3)).toEqual([
+        'incoming/load/000000/object 0.txt',
+        'incoming/load/000001/object 1.txt',
+        'incoming/load/000002/object 2.txt',
+      ]);
+      const report = await runLoad({
+        config,
+        dataDir: prodData.dir,
+        files: 20,
+        poison: 0,
+        duplicates: 0,
+        reorder: 0,
+        transient: 0,
+        seed: 9,
+      });
       expect(report).toMatchObject({ lost: 0, doubleWritten: 0, stored: 20, pusherFailures: 0 });
     } finally {
       prodData.cleanup();

@@ -25,7 +25,6 @@ describe('local pipeline, direct mode, end to end', () => {
     data.cleanup();
   });
 
-
   it('stores objects whose keys need encoding, exactly as uploaded', async () => {
     const keys = ['red flower.jpg', 'a+b=c.csv', '100% done.md', 'café/日本語 ファイル.txt', 'nested/deeper/(x) [y] {z}.json', 'empty.txt'];
     for (const key of keys) await pipeline.upload(key, key === 'empty.txt' ? '' : `body of ${key}`, 'text/plain');
@@ -33,7 +32,12 @@ describe('local pipeline, direct mode, end to end', () => {
     const stored = await items(pipeline);
     expect(stored.map((i) => i.s3_key).sort()).toEqual([...keys].sort());
     expect(stored.find((i) => i.s3_key === 'empty.txt')).toMatchObject({ file_size: 0, content_type: 'text/plain' });
-    const report = await buildReport(pipeline, keys.map((key) => ({ key, size: 0 })), [], []);
+    const report = await buildReport(
+      pipeline,
+      keys.map((key) => ({ key, size: 0 })),
+      [],
+      [],
+    );
     expect(report.objects.every((o) => o.outcome === 'stored')).toBe(true);
   }, 60_000);
 
@@ -42,7 +46,9 @@ describe('local pipeline, direct mode, end to end', () => {
     await pipeline.waitForDrain(30_000);
     const report = await buildReport(pipeline, [], [{ name: 'poison', messageId: id }], []);
     expect(report.injected).toEqual([{ name: 'poison', messageId: id, outcome: 'dead-lettered', reason: 'malformed-json' }]);
-    expect(report.dlq).toEqual([expect.objectContaining({ reason: 'malformed-json', source: 'processor', sourceMessageId: id, receiveCount: expect.any(Number) })]);
+    expect(report.dlq).toEqual([
+      expect.objectContaining({ reason: 'malformed-json', source: 'processor', sourceMessageId: id, receiveCount: expect.any(Number) }),
+    ]);
     expect(pipeline.outcomes.count('test-event')).toBe(1);
   }, 60_000);
 
@@ -91,7 +97,11 @@ describe('local pipeline, transient failures and redrive', () => {
     await pipeline.upload('doomed.txt', 'never', 'text/plain');
     await pipeline.waitForDrain(60_000);
     const report = await buildReport(pipeline, [{ key: 'doomed.txt', size: 5 }], [], []);
-    expect(report.objects[0]).toMatchObject({ key: 'doomed.txt', outcome: 'dead-lettered', reason: expect.stringContaining('max-receives-exceeded') });
+    expect(report.objects[0]).toMatchObject({
+      key: 'doomed.txt',
+      outcome: 'dead-lettered',
+      reason: expect.stringContaining('max-receives-exceeded'),
+    });
     const dead = report.dlq.find((d) => d.keys.includes('doomed.txt'))!;
     expect(dead.receiveCount).toBeGreaterThanOrEqual(1);
     // Each receive was a failed delivery (an error or a timeout) until the redrive after maxReceiveCount = 5.

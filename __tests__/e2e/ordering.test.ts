@@ -28,7 +28,9 @@ describe('a late event in the same second as a backfilled version', () => {
       beforeDeliver: async (record) => {
         const s3 = (record as { s3: { object: { key: string } } }).s3;
         if (holdKey === undefined || s3.object.key !== holdKey || held.some((h) => h.key === holdKey)) return;
-        await new Promise<void>((release) => held.push({ key: holdKey!, eventTime: String((record as { eventTime: string }).eventTime), release }));
+        await new Promise<void>((release) =>
+          held.push({ key: holdKey!, eventTime: String((record as { eventTime: string }).eventTime), release }),
+        );
       },
     });
   }, 120_000);
@@ -39,7 +41,15 @@ describe('a late event in the same second as a backfilled version', () => {
   });
 
   const item = async (key: string) =>
-    (await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } }, ConsistentRead: true }))).Item;
+    (
+      await pipeline.clients.dynamodb.send(
+        new GetItemCommand({
+          TableName: pipeline.resources.tableName,
+          Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
 
   it('hold V1, write V2 (its event lost), backfill, release V1: the item stays V2', async () => {
     // Prepare: V1 and V2 within one second (a few tries: the second may turn between them).
@@ -59,12 +69,18 @@ describe('a late event in the same second as a backfilled version', () => {
     }
     expect(v1).toBeDefined();
     const out: string[] = [];
-    expect(await backfillCli(['--env', env, '--local', '--data-dir', data.dir, '--prefix', key, '--json'], (s) => void out.push(s))).toBe(0);
+    expect(await backfillCli(['--env', env, '--local', '--data-dir', data.dir, '--prefix', key, '--json'], (s) => void out.push(s))).toBe(
+      0,
+    );
     await eventually(async () => ((await item(key))?.file_size?.N === '19' ? true : undefined), 30_000, 'the backfilled V2');
     const processed = pipeline.outcomes.count('stored') + pipeline.outcomes.count('duplicate');
     // Act
     v1!.release();
-    await eventually(async () => (pipeline.outcomes.count('stored') + pipeline.outcomes.count('duplicate') > processed ? true : undefined), 30_000, "V1's event processed");
+    await eventually(
+      async () => (pipeline.outcomes.count('stored') + pipeline.outcomes.count('duplicate') > processed ? true : undefined),
+      30_000,
+      "V1's event processed",
+    );
     // Assess
     expect(await item(key)).toMatchObject({ file_size: { N: '19' }, event_name: { S: 'Backfill:ObjectListed' } });
   }, 180_000);
@@ -72,12 +88,19 @@ describe('a late event in the same second as a backfilled version', () => {
   it('only the stack’s bucket notifies: an object in another bucket on the same emulator makes no event', async () => {
     holdKey = undefined;
     await pipeline.clients.s3.send(new CreateBucketCommand({ Bucket: 'someone-elses-bucket' }));
-    await pipeline.clients.s3.send(new PutObjectCommand({ Bucket: 'someone-elses-bucket', Key: 'not-ours.txt', Body: 'x', ContentType: 'text/plain' }));
+    await pipeline.clients.s3.send(
+      new PutObjectCommand({ Bucket: 'someone-elses-bucket', Key: 'not-ours.txt', Body: 'x', ContentType: 'text/plain' }),
+    );
     await pipeline.upload('ours.txt', 'y', 'text/plain');
     await eventually(async () => ((await item('ours.txt')) ? true : undefined), 30_000, 'our object stored');
     await pipeline.waitForDrain(30_000);
     expect(pipeline.outcomes.outcomes.filter((o) => o.key === 'not-ours.txt')).toEqual([]);
-    const theirs = await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: 'not-ours.txt' }, bucket: { S: 'someone-elses-bucket' } } }));
+    const theirs = await pipeline.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: pipeline.resources.tableName,
+        Key: { s3_key: { S: 'not-ours.txt' }, bucket: { S: 'someone-elses-bucket' } },
+      }),
+    );
     expect(theirs.Item).toBeUndefined();
   }, 60_000);
 });

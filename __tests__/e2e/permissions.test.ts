@@ -32,7 +32,11 @@ describe('IAM enforced on the local pipeline', () => {
   const permissions = async (p: LocalPipeline) => (await p.permissions()) as Permissions;
   const denied = async (p: LocalPipeline) => (await permissions(p)).denied.map((d) => `${d.caller} ${d.action}`);
   const item = async (p: LocalPipeline, key: string) =>
-    (await p.clients.dynamodb.send(new GetItemCommand({ TableName: p.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: p.resources.bucket } } }))).Item;
+    (
+      await p.clients.dynamodb.send(
+        new GetItemCommand({ TableName: p.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: p.resources.bucket } } }),
+      )
+    ).Item;
   const direct = makeConfig({ environment: 'iam', processor: { timeoutSeconds: 2, maxConcurrency: 2 } });
   const processor = resourceNames(direct).processor;
 
@@ -43,7 +47,9 @@ describe('IAM enforced on the local pipeline', () => {
     expect(await item(p, 'ok.txt')).toBeDefined();
     const perms = await permissions(p);
     expect(perms.denied).toEqual([]);
-    expect(perms.allowed.map((a) => `${a.caller} ${a.action}`)).toEqual(expect.arrayContaining([`${processor} dynamodb:PutItem`, `${processor} s3:GetObject`, 'S3 notifications sqs:SendMessage']));
+    expect(perms.allowed.map((a) => `${a.caller} ${a.action}`)).toEqual(
+      expect.arrayContaining([`${processor} dynamodb:PutItem`, `${processor} s3:GetObject`, 'S3 notifications sqs:SendMessage']),
+    );
     expect(perms.edges.every((e) => e.allowed)).toBe(true);
   }, 60_000);
 
@@ -91,7 +97,10 @@ describe('IAM enforced on the local pipeline', () => {
   it('HeadObject of a missing key with a prefix filter: S3 checks ListBucket with s3:prefix = the key (404 under the prefix, 403 outside)', async () => {
     // Reads allowed everywhere, so only the ListBucket condition decides between 404 and 403.
     const cfg = makeConfig({ environment: 'iamprefix', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 2, maxConcurrency: 2 } });
-    const readAll = editStatement('aws_iam_role_policy', 'HeadObjects', (st) => ({ ...st, Resource: String(st.Resource).replace(/\/in\/\*$/, '/*') }));
+    const readAll = editStatement('aws_iam_role_policy', 'HeadObjects', (st) => ({
+      ...st,
+      Resource: String(st.Resource).replace(/\/in\/\*$/, '/*'),
+    }));
     const p = await start(cfg, { editStack: readAll });
     await p.injectMessage(s3EventBody({ bucket: p.resources.bucket, key: 'in/never-uploaded.txt' }));
     await p.waitForDrain(20_000);
@@ -108,7 +117,16 @@ describe('IAM enforced on the local pipeline', () => {
     const p = await start(cfg, { editStack: withoutAction(pusher, 'sqs:SendMessage', 'Enqueue') });
     await p.upload('stuck.txt', 'x', 'text/plain');
     const parked = async () =>
-      Number((await p.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: p.resources.pusherFailureQueueUrl!, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
+      Number(
+        (
+          await p.clients.sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: p.resources.pusherFailureQueueUrl!,
+              AttributeNames: ['ApproximateNumberOfMessages'],
+            }),
+          )
+        ).Attributes?.ApproximateNumberOfMessages,
+      );
     await eventually(async () => ((await parked()) === 1 ? true : undefined), 20_000, 'the event in the failure queue');
     expect(await denied(p)).toEqual([`${pusher} sqs:SendMessage`]);
     expect(await item(p, 'stuck.txt')).toBeUndefined();
@@ -119,15 +137,31 @@ describe('IAM enforced on the local pipeline', () => {
     const pusher = resourceNames(cfg).pusher;
     const p = await start(cfg, { editStack: withoutAction(pusher, 'sqs:SendMessage') });
     await p.upload('gone.txt', 'x', 'text/plain');
-    await eventually(async () => (p.outcomes.errors.some((e) => e.startsWith('A pusher event was lost') && e.includes('is not authorized to perform: sqs:SendMessage')) ? true : undefined), 20_000, 'the lost event');
+    await eventually(
+      async () =>
+        p.outcomes.errors.some(
+          (e) => e.startsWith('A pusher event was lost') && e.includes('is not authorized to perform: sqs:SendMessage'),
+        )
+          ? true
+          : undefined,
+      20_000,
+      'the lost event',
+    );
     expect((await permissions(p)).edges.find((e) => e.edge.startsWith('pusher on-failure destination'))).toMatchObject({ allowed: false });
   }, 60_000);
 
   it('a queue policy naming another bucket stops S3 → SQS delivery, as AWS would refuse it', async () => {
-    const edit = editStatement('aws_sqs_queue_policy', 'AllowS3Notifications', (st) => ({ ...st, Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::some-other-bucket' } } }));
+    const edit = editStatement('aws_sqs_queue_policy', 'AllowS3Notifications', (st) => ({
+      ...st,
+      Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::some-other-bucket' } },
+    }));
     const p = await start(direct, { editStack: edit });
     await p.upload('lost.txt', 'x', 'text/plain');
-    await eventually(async () => (p.outcomes.errors.some((e) => e.includes('AccessDenied')) ? true : undefined), 20_000, 'a delivery error');
+    await eventually(
+      async () => (p.outcomes.errors.some((e) => e.includes('AccessDenied')) ? true : undefined),
+      20_000,
+      'a delivery error',
+    );
     expect(await denied(p)).toEqual(['S3 notifications sqs:SendMessage']);
     expect((await permissions(p)).edges.find((e) => e.edge.startsWith('S3 → queue'))).toMatchObject({ allowed: false });
     expect(await item(p, 'lost.txt')).toBeUndefined();

@@ -16,7 +16,11 @@ describe('npm run preflight -- --local', () => {
   };
 
   beforeAll(async () => {
-    pipeline = await startLocalPipeline({ config: makeConfig({ environment: env, state: { bucket: 'tf-state-preflight', region: 'eu-west-1', keyPrefix: 'p' } }), dataDir: data.dir, sendTestEvent: false });
+    pipeline = await startLocalPipeline({
+      config: makeConfig({ environment: env, state: { bucket: 'tf-state-preflight', region: 'eu-west-1', keyPrefix: 'p' } }),
+      dataDir: data.dir,
+      sendTestEvent: false,
+    });
   }, 120_000);
   afterAll(async () => {
     await pipeline?.stop();
@@ -27,8 +31,12 @@ describe('npm run preflight -- --local', () => {
     const { code, text } = await run();
     expect(code).toBe(2);
     expect(text).toMatch(/^– skip credentials {9}no local emulator for this service$/m);
-    expect(text).toMatch(/^✗ fail state-bucket {8}s3:\/\/tf-state-preflight does not exist\n {26}fix: bootstrap it: ONLY_ENV=preflit npx cdktf deploy state-bootstrap-123456789012$/m);
-    expect(text).toMatch(new RegExp(`^✓ pass bucket-name {9}s3://${pipeline.resources.bucket} exists in account 123456789012 \\(ours\\)$`, 'm'));
+    expect(text).toMatch(
+      /^✗ fail state-bucket {8}s3:\/\/tf-state-preflight does not exist\n {26}fix: bootstrap it: ONLY_ENV=preflit npx cdktf deploy state-bootstrap-123456789012$/m,
+    );
+    expect(text).toMatch(
+      new RegExp(`^✓ pass bucket-name {9}s3://${pipeline.resources.bucket} exists in account 123456789012 \\(ours\\)$`, 'm'),
+    );
     expect(text).toMatch(/^– skip concurrency/m);
     expect(text).toMatch(/^[✓!] (pass|warn) runtime/m);
   }, 60_000);
@@ -37,7 +45,9 @@ describe('npm run preflight -- --local', () => {
     await pipeline.clients.s3.send(new CreateBucketCommand({ Bucket: 'tf-state-preflight' }));
     const { code, text } = await run('--json');
     expect(code).toBe(2);
-    const state = (JSON.parse(text) as { checks: Array<{ id: string; status: string; detail: string }> }).checks.find((c) => c.id === 'state-bucket')!;
+    const state = (JSON.parse(text) as { checks: Array<{ id: string; status: string; detail: string }> }).checks.find(
+      (c) => c.id === 'state-bucket',
+    )!;
     expect(state).toMatchObject({ status: 'fail', detail: expect.stringContaining('versioning is off') });
   }, 60_000);
 });

@@ -14,7 +14,12 @@ describe('local pipeline, pusher mode, end to end', () => {
     pipeline = await startLocalPipeline({
       config: makeConfig({
         mode: 'pusher',
-        filters: { prefix: 'incoming/', ignoredPrefixes: ['incoming/tmp/'], allowedContentTypes: ['text/*', 'image/png'], maxSizeBytes: 100 },
+        filters: {
+          prefix: 'incoming/',
+          ignoredPrefixes: ['incoming/tmp/'],
+          allowedContentTypes: ['text/*', 'image/png'],
+          maxSizeBytes: 100,
+        },
       }),
       dataDir: data.dir,
     });
@@ -24,7 +29,6 @@ describe('local pipeline, pusher mode, end to end', () => {
     await pipeline?.stop();
     data.cleanup();
   });
-
 
   it('stores what passes the filters and reports each rejection with its reason', async () => {
     const uploads = [
@@ -37,7 +41,12 @@ describe('local pipeline, pusher mode, end to end', () => {
     ];
     for (const u of uploads) await pipeline.upload(u.key, u.body, u.type);
     await pipeline.waitForDrain(30_000);
-    const report = await buildReport(pipeline, uploads.map((u) => ({ key: u.key, size: u.body.length })), [], []);
+    const report = await buildReport(
+      pipeline,
+      uploads.map((u) => ({ key: u.key, size: u.body.length })),
+      [],
+      [],
+    );
     expect(Object.fromEntries(report.objects.map((o) => [o.key, [o.outcome, o.reason]]))).toEqual({
       'incoming/notes today.txt': ['stored', undefined],
       'incoming/pic+1.png': ['stored', undefined],
@@ -77,23 +86,43 @@ describe('local pipeline, pusher mode: failed events are parked and replayed', (
     // Prepare: S3 is down for the pusher while the object is uploaded
     outage.down = true;
     await pipeline.upload('during outage.txt', 'written while S3 was failing', 'text/plain');
-    const parked = await eventually(async () => {
-      const attrs = await pipeline.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: pipeline.resources.pusherFailureQueueUrl!, AttributeNames: ['ApproximateNumberOfMessages'] }));
-      return Number(attrs.Attributes?.ApproximateNumberOfMessages) === 1 ? true : undefined;
-    }, 30_000, 'the failed event in the pusher failure queue');
+    const parked = await eventually(
+      async () => {
+        const attrs = await pipeline.clients.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: pipeline.resources.pusherFailureQueueUrl!,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+        );
+        return Number(attrs.Attributes?.ApproximateNumberOfMessages) === 1 ? true : undefined;
+      },
+      30_000,
+      'the failed event in the pusher failure queue',
+    );
     expect(parked).toBe(true);
     expect((await scanItems(pipeline)).map((i) => i.s3_key)).not.toContain('during outage.txt');
     expect(outage.refused).toBeGreaterThan(0);
     // Act: the outage ends; the operator replays
     outage.down = false;
     const printed: string[] = [];
-    const code = await dlqCli(['replay', '--env', pipeline.config.environment, '--local', '--data-dir', data.dir], (s) => void printed.push(s));
+    const code = await dlqCli(
+      ['replay', '--env', pipeline.config.environment, '--local', '--data-dir', data.dir],
+      (s) => void printed.push(s),
+    );
     await pipeline.waitForDrain(30_000);
     // Assess
     expect(code).toBe(0);
     expect(printed.join('')).toContain('Replayed 1 failed event(s) through ingest-test-pusher.');
-    expect((await scanItems(pipeline)).find((i) => i.s3_key === 'during outage.txt')).toMatchObject({ content_type: 'text/plain', file_size: 28 });
-    const left = await pipeline.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: pipeline.resources.pusherFailureQueueUrl!, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    expect((await scanItems(pipeline)).find((i) => i.s3_key === 'during outage.txt')).toMatchObject({
+      content_type: 'text/plain',
+      file_size: 28,
+    });
+    const left = await pipeline.clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: pipeline.resources.pusherFailureQueueUrl!,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     expect(left.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   }, 90_000);
 });

@@ -33,7 +33,14 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     return { code, json: JSON.parse(out.join('')) as Json };
   };
   const item = async (key: string) =>
-    (await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } } }))).Item;
+    (
+      await pipeline.clients.dynamodb.send(
+        new GetItemCommand({
+          TableName: pipeline.resources.tableName,
+          Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } },
+        }),
+      )
+    ).Item;
 
   beforeAll(async () => {
     pipeline = await startLocalPipeline({
@@ -43,7 +50,12 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     });
     for (const key of ['keep.txt', 'lost item.txt', 'changed.txt', 'removed.txt']) await pipeline.upload(key, `first ${key}`, 'text/plain');
     await pipeline.waitForDrain(60_000);
-    await pipeline.clients.dynamodb.send(new DeleteItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: 'lost item.txt' }, bucket: { S: pipeline.resources.bucket } } }));
+    await pipeline.clients.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: pipeline.resources.tableName,
+        Key: { s3_key: { S: 'lost item.txt' }, bucket: { S: pipeline.resources.bucket } },
+      }),
+    );
     pipeline.notifications.pause();
     await pipeline.upload('quiet.txt', 'never announced', 'text/plain');
     await pipeline.upload('changed.txt', 'second, longer content', 'text/plain');
@@ -87,7 +99,11 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     expect(existsSync(checkpoint)).toBe(false);
     await pipeline.waitForDrain(60_000);
 
-    expect(await item('quiet.txt')).toMatchObject({ content_type: { S: 'text/plain' }, file_size: { N: '15' }, event_name: { S: 'Backfill:ObjectListed' } });
+    expect(await item('quiet.txt')).toMatchObject({
+      content_type: { S: 'text/plain' },
+      file_size: { N: '15' },
+      event_name: { S: 'Backfill:ObjectListed' },
+    });
     expect(await item('changed.txt')).toMatchObject({ file_size: { N: '22' } });
     expect(await item('removed.txt')).toMatchObject({ deleted: { BOOL: true }, event_name: { S: 'Backfill:ObjectGone' } });
     expect(await item('notes.md')).toBeUndefined();
@@ -107,7 +123,14 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     pipeline.notifications.resume();
     // As if a run had finished the listing page ending at resume/a.txt and was then killed.
     mkdirSync(join(PROJECT_ROOT, '.backfill'), { recursive: true });
-    const run = { environment: env, target: 'local', bucket: pipeline.resources.bucket, prefix: 'resume/', onlyMissing: false, data: `local:${datasetId(data.dir)}` };
+    const run = {
+      environment: env,
+      target: 'local',
+      bucket: pipeline.resources.bucket,
+      prefix: 'resume/',
+      onlyMissing: false,
+      data: `local:${datasetId(data.dir)}`,
+    };
     writeFileSync(checkpoint, JSON.stringify({ run, lastKey: 'resume/a.txt', sent: 1, updatedAt: new Date().toISOString() }));
 
     await expect(cli(backfillCli, '--prefix', 'other/')).rejects.toThrow(/checkpoint .* is of another run/);
@@ -128,7 +151,14 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     for (const key of ['stale/a.txt', 'stale/b.txt']) await pipeline.upload(key, key, 'text/plain');
     pipeline.notifications.resume();
     mkdirSync(join(PROJECT_ROOT, '.backfill'), { recursive: true });
-    const run = { environment: env, target: 'local', bucket: pipeline.resources.bucket, prefix: 'stale/', onlyMissing: false, data: 'local:a-folder-since-reset' };
+    const run = {
+      environment: env,
+      target: 'local',
+      bucket: pipeline.resources.bucket,
+      prefix: 'stale/',
+      onlyMissing: false,
+      data: 'local:a-folder-since-reset',
+    };
     writeFileSync(checkpoint, JSON.stringify({ run, lastKey: 'stale/a.txt', sent: 1, updatedAt: new Date().toISOString() }));
     const out: string[] = [];
     expect(await backfillCli(['--env', env, '--local', '--data-dir', data.dir, '--prefix', 'stale/'], (s) => void out.push(s))).toBe(0);
@@ -149,7 +179,9 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
       stderr.mockRestore();
     }
     await expect(reconcileCli(['--env', 'nowhere', '--local'])).rejects.toThrow(/No local pipeline is running for "nowhere"/);
-    await expect(reconcileCli(['--env', 'other', '--local', '--data-dir', data.dir])).rejects.toThrow(`runs environment "${env}", not "other"`);
+    await expect(reconcileCli(['--env', 'other', '--local', '--data-dir', data.dir])).rejects.toThrow(
+      `runs environment "${env}", not "other"`,
+    );
   });
 });
 
@@ -182,12 +214,24 @@ describe('a real upload racing a backfill, on the local pipeline', () => {
     }
     return held;
   }
-  const send = (body: string) => pipeline.clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.resources.queueUrl, MessageBody: body }));
+  const send = (body: string) =>
+    pipeline.clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.resources.queueUrl, MessageBody: body }));
   const item = async (key: string) =>
-    (await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } } }))).Item;
+    (
+      await pipeline.clients.dynamodb.send(
+        new GetItemCommand({
+          TableName: pipeline.resources.tableName,
+          Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } },
+        }),
+      )
+    ).Item;
 
   beforeAll(async () => {
-    pipeline = await startLocalPipeline({ config: makeConfig({ environment: env, handleDeletes: true }), dataDir: data.dir, sendTestEvent: false });
+    pipeline = await startLocalPipeline({
+      config: makeConfig({ environment: env, handleDeletes: true }),
+      dataDir: data.dir,
+      sendTestEvent: false,
+    });
   }, 60_000);
 
   afterAll(async () => {

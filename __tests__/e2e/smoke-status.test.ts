@@ -26,7 +26,9 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
     return { code, json: JSON.parse(text) as Json };
   };
   const keysUnder = async (prefix: string) =>
-    ((await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: pipeline.resources.bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key);
+    ((await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: pipeline.resources.bucket, Prefix: prefix }))).Contents ?? []).map(
+      (o) => o.Key,
+    );
 
   beforeAll(async () => {
     pipeline = await startLocalPipeline({
@@ -54,7 +56,13 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
       ['cleanup', true],
     ]);
     expect(await keysUnder('incoming/_smoke/')).toEqual([]);
-    const item = await pipeline.clients.dynamodb.send(new GetItemCommand({ TableName: pipeline.resources.tableName, Key: { s3_key: { S: result.key }, bucket: { S: pipeline.resources.bucket } }, ConsistentRead: true }));
+    const item = await pipeline.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: pipeline.resources.tableName,
+        Key: { s3_key: { S: result.key }, bucket: { S: pipeline.resources.bucket } },
+        ConsistentRead: true,
+      }),
+    );
     expect(item.Item).toBeUndefined();
   }, 90_000);
 
@@ -71,7 +79,10 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
     try {
       const { code, json: result } = await json(smokeCli, '--timeout', '2');
       expect(code).toBe(1);
-      expect(result.steps.find((s: Json) => s.name === 'item')).toMatchObject({ ok: false, detail: expect.stringContaining('no item in ingest-test-objects after 2 s') });
+      expect(result.steps.find((s: Json) => s.name === 'item')).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('no item in ingest-test-objects after 2 s'),
+      });
       expect(result.steps.find((s: Json) => s.name === 'cleanup')).toMatchObject({ ok: true });
       expect(await keysUnder('incoming/_smoke/')).toEqual([]);
     } finally {
@@ -85,7 +96,12 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
     await new Promise((r) => setTimeout(r, 1200));
     const { code, json: s } = await json(statusCli);
     expect(code).toBe(0);
-    expect(s).toMatchObject({ environment: env, where: 'local', alarms: null, queue: { name: 'ingest-test-ingest', visible: 0, inFlight: 0 } });
+    expect(s).toMatchObject({
+      environment: env,
+      where: 'local',
+      alarms: null,
+      queue: { name: 'ingest-test-ingest', visible: 0, inFlight: 0 },
+    });
     expect(s.failureQueues.map((f: Json) => [f.name, f.visible])).toEqual([
       ['ingest-test-ingest-dlq', 0],
       ['ingest-test-pusher-failures', 0],
@@ -119,7 +135,11 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
     } finally {
       stderr.mockRestore();
     }
-    await expect(smokeCli(['--env', 'nowhere', '--local', '--data-dir', `${data.dir}-missing`], () => undefined)).rejects.toThrow(/No local pipeline is running for "nowhere"/);
-    await expect(statusCli(['--env', 'nowhere', '--local', '--data-dir', `${data.dir}-missing`], () => undefined)).rejects.toThrow(/No local pipeline is running/);
+    await expect(smokeCli(['--env', 'nowhere', '--local', '--data-dir', `${data.dir}-missing`], () => undefined)).rejects.toThrow(
+      /No local pipeline is running for "nowhere"/,
+    );
+    await expect(statusCli(['--env', 'nowhere', '--local', '--data-dir', `${data.dir}-missing`], () => undefined)).rejects.toThrow(
+      /No local pipeline is running/,
+    );
   });
 });

@@ -15,11 +15,24 @@ function watcher(args: string[]) {
 
 /** The local bucket of a running watcher, through its endpoints file. */
 function bucketOf(store: string) {
-  const info = JSON.parse(readFileSync(join(store, 'endpoints.json'), 'utf8')) as { region: string; endpoints: { s3: string }; resources: { bucket: string } };
-  const s3 = new S3Client({ region: info.region, endpoint: info.endpoints.s3, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const info = JSON.parse(readFileSync(join(store, 'endpoints.json'), 'utf8')) as {
+    region: string;
+    endpoints: { s3: string };
+    resources: { bucket: string };
+  };
+  const s3 = new S3Client({
+    region: info.region,
+    endpoint: info.endpoints.s3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   return {
-    keys: async () => ((await s3.send(new ListObjectsV2Command({ Bucket: info.resources.bucket }))).Contents ?? []).map((o) => o.Key!).sort(),
-    body: async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: info.resources.bucket, Key: key }))).Body!.transformToString(),
+    keys: async () =>
+      ((await s3.send(new ListObjectsV2Command({ Bucket: info.resources.bucket }))).Contents ?? []).map((o) => o.Key!).sort(),
+    body: async (key: string) =>
+      (await s3.send(new GetObjectCommand({ Bucket: info.resources.bucket, Key: key }))).Body!.transformToString(),
     close: () => s3.destroy(),
   };
 }
@@ -76,7 +89,11 @@ describe('npm start -- --watch as a folder mirror', () => {
     appendFileSync(part, ' more');
     renameSync(part, join(inbox, 'download.zip'));
     const bucket = bucketOf(store);
-    await w.until(async () => (await bucket.keys()).includes('download.zip') && (await bucket.body('big.bin').catch(() => '')) === 'small final content', 'the final contents');
+    await w.until(
+      async () =>
+        (await bucket.keys()).includes('download.zip') && (await bucket.body('big.bin').catch(() => '')) === 'small final content',
+      'the final contents',
+    );
     expect(w.out.stderr.match(/↑ slow\.txt/g)).toHaveLength(1);
     expect(await bucket.body('slow.txt')).toBe('chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n');
     expect(await bucket.keys()).toEqual(['big.bin', 'download.zip', 'slow.txt']);

@@ -12,7 +12,12 @@ describe('rule catalogue', () => {
   it('gives every rule a unique id, a severity, a fix and an https link', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const r of RULES) {
-      expect(r).toMatchObject({ id: expect.stringMatching(/^(REL|SEC|OPS)\d{3}$/), severity: expect.stringMatching(/^(error|warning)$/), fix: expect.any(String), link: expect.stringMatching(/^https:\/\//) });
+      expect(r).toMatchObject({
+        id: expect.stringMatching(/^(REL|SEC|OPS)\d{3}$/),
+        severity: expect.stringMatching(/^(error|warning)$/),
+        fix: expect.any(String),
+        link: expect.stringMatching(/^https:\/\//),
+      });
     }
   });
 });

@@ -42,7 +42,11 @@ afterEach(() => (runtimeRuleClock.now = SUITE_DAY));
 const pusher = { mode: 'pusher' as const };
 const CASES: Case[] = [
   { rule: 'REL001', breakIt: (p) => override(p.queues.queue, 'visibility_timeout_seconds', 60) },
-  { rule: 'REL002', breakIt: (p) => override(p.queues.queue, 'redrive_policy', JSON.stringify({ deadLetterTargetArn: p.queues.deadLetterQueue.arn, maxReceiveCount: 3 })) },
+  {
+    rule: 'REL002',
+    breakIt: (p) =>
+      override(p.queues.queue, 'redrive_policy', JSON.stringify({ deadLetterTargetArn: p.queues.deadLetterQueue.arn, maxReceiveCount: 3 })),
+  },
   { rule: 'REL003', breakIt: (p) => override(p.queues.deadLetterQueue, 'message_retention_seconds', 345600) },
   {
     rule: 'REL004',
@@ -98,13 +102,31 @@ const CASES: Case[] = [
       override(
         p.queues.queuePolicy,
         'policy',
-        JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OpenToS3', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: p.queues.queue.arn }] }),
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'OpenToS3',
+              Effect: 'Allow',
+              Principal: { Service: 's3.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: p.queues.queue.arn,
+            },
+          ],
+        }),
       ),
   },
   {
     rule: 'SEC007',
     breakIt: (p) =>
-      override(p.processor.policy, 'policy', JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: 's3:*', Resource: p.uploads.bucket.arn }] })),
+      override(
+        p.processor.policy,
+        'policy',
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: 's3:*', Resource: p.uploads.bucket.arn }],
+        }),
+      ),
   },
   { rule: 'SEC008', breakIt: (p) => override(p.processor.function, 'tracing_config.mode', 'PassThrough') },
   { rule: 'SEC009', breakIt: (p) => override(p.table.table, 'point_in_time_recovery.enabled', false) },
@@ -122,7 +144,19 @@ const CASES: Case[] = [
     rule: 'SEC012',
     config: { mode: 'eventbridge' },
     breakIt: (p) => {
-      const tlsOnly = { Version: '2012-10-17', Statement: [{ Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: p.queues.queue.arn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
+      const tlsOnly = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sqs:*',
+            Resource: p.queues.queue.arn,
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      };
       override(p.queues.queuePolicy, 'policy', JSON.stringify(tlsOnly));
       return p.eventTarget!;
     },
@@ -132,12 +166,28 @@ const CASES: Case[] = [
   {
     rule: 'OPS003',
     breakIt: (p) => {
-      const adminOnly = { Version: '2012-10-17', Statement: [{ Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' }] };
+      const adminOnly = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AccountAdministers',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+        ],
+      };
       return override(p.alerts.key, 'policy', JSON.stringify(adminOnly));
     },
   },
   { rule: 'OPS004', breakIt: (p) => override(p.alerts.topic, 'tags', { 'alert-subscribers-required': 'true' }) },
-  { rule: 'OPS005', breakIt: (p) => ((p.processor.function.dependsOn = [`aws_iam_role_policy.${p.processor.policy.friendlyUniqueId}`]), p.processor.function) },
+  {
+    rule: 'OPS005',
+    breakIt: (p) => (
+      (p.processor.function.dependsOn = [`aws_iam_role_policy.${p.processor.policy.friendlyUniqueId}`]), p.processor.function
+    ),
+  },
   { rule: 'OPS006', breakIt: (p) => (p.processor.function.resetReservedConcurrentExecutions(), p.processor.function) },
   { rule: 'OPS007', breakIt: (p) => override(p.processor.function, 'logging_config.application_log_level', 'WARN') },
   { rule: 'OPS008', breakIt: (p) => override(p.processor.function, 'runtime', 'nodejs20.x') },
@@ -151,11 +201,45 @@ function bucketStack(omit: 'encryption' | 'policy'): { stack: TerraformStack; bu
   Aspects.of(stack).add(new Guardrails());
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const bucket = new S3Bucket(stack, 'bucket', { bucket: 'b' });
-  new S3BucketPublicAccessBlock(stack, 'pab', { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-  if (omit !== 'encryption') new S3BucketServerSideEncryptionConfigurationA(stack, 'sse', { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
-  const policy = omit === 'policy'
-    ? { Version: '2012-10-17', Statement: [{ Sid: 'ReadOnly', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:GetObject', Resource: `${bucket.arn}/*` }] }
-    : { Version: '2012-10-17', Statement: [{ Sid: 'Tls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `${bucket.arn}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
+  new S3BucketPublicAccessBlock(stack, 'pab', {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  if (omit !== 'encryption')
+    new S3BucketServerSideEncryptionConfigurationA(stack, 'sse', {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+  const policy =
+    omit === 'policy'
+      ? {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'ReadOnly',
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+              Action: 's3:GetObject',
+              Resource: `${bucket.arn}/*`,
+            },
+          ],
+        }
+      : {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'Tls',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: `${bucket.arn}/*`,
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        };
   new S3BucketPolicy(stack, 'policy', { bucket: bucket.id, policy: JSON.stringify(policy) });
   return { stack, bucket };
 }
@@ -171,7 +255,11 @@ function annotations(stack: TerraformStack): { errors: string[]; warnings: strin
   Testing.synth(stack); // runs the aspects, as synth does
   const entries = stack.node.findAll().flatMap((c) => c.node.metadata);
   const isGuardrail = (text: string) => RULES.some((r) => text.startsWith(`[${r.id}]`));
-  const of = (type: string) => entries.filter((m) => m.type === type).map((m) => String(m.data)).filter(isGuardrail);
+  const of = (type: string) =>
+    entries
+      .filter((m) => m.type === type)
+      .map((m) => String(m.data))
+      .filter(isGuardrail);
   return { errors: of(AnnotationMetadataEntryType.ERROR), warnings: of(AnnotationMetadataEntryType.WARN) };
 }
 
@@ -209,7 +297,12 @@ describe('guardrails', () => {
       const report = evaluateStack(stack);
       expect(ids(report)).toEqual([ruleId]);
       const v = [...report.errors, ...report.warnings][0]!;
-      expect(v).toMatchObject({ severity: rule.severity, fix: rule.fix, link: expect.stringMatching(/^https:\/\//), address: expect.stringMatching(/^(aws_|terraform\.)/) });
+      expect(v).toMatchObject({
+        severity: rule.severity,
+        fix: rule.fix,
+        link: expect.stringMatching(/^https:\/\//),
+        address: expect.stringMatching(/^(aws_|terraform\.)/),
+      });
       const annotated = annotations(stack);
       expect(annotated[rule.severity === 'error' ? 'errors' : 'warnings']).toEqual([expect.stringContaining(`[${ruleId}]`)]);
       expect(annotated[rule.severity === 'error' ? 'warnings' : 'errors']).toEqual([]);
@@ -227,7 +320,8 @@ describe('guardrails', () => {
   });
 
   it('an error finding fails `cdktf synth`; a warning, or an error suppressed with a reason, does not', () => {
-    const caseOf = (severity: 'error' | 'warning') => CASES.find((c) => RULES.find((r) => r.id === c.rule)!.severity === severity && !c.config)!;
+    const caseOf = (severity: 'error' | 'warning') =>
+      CASES.find((c) => RULES.find((r) => r.id === c.rule)!.severity === severity && !c.config)!;
     const broken = (c: Case) => {
       const stack = build(c.config);
       return { stack, target: c.breakIt(stack.pipeline, stack) };
@@ -265,7 +359,13 @@ describe('guardrails', () => {
     override(
       stack.pipeline.processor.policy,
       'policy',
-      JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Logs', Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: '*' }, { Sid: 'XRay', Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' }] }),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Logs', Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: '*' },
+          { Sid: 'XRay', Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' },
+        ],
+      }),
     );
     expect(evaluateStack(stack).errors.map((e) => e.message)).toEqual(['statement Logs allows logs:PutLogEvents on *']);
   });

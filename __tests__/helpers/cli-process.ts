@@ -28,7 +28,8 @@ export function spawnCli(args: string[], script = LOCAL_CLI): CliProcess {
     child,
     out,
     closed,
-    until: (check, what, ms = 60_000) => eventually(async () => ((await check()) ? true : undefined), ms, `${what}; stderr: ${out.stderr.slice(-2000)}`),
+    until: (check, what, ms = 60_000) =>
+      eventually(async () => ((await check()) ? true : undefined), ms, `${what}; stderr: ${out.stderr.slice(-2000)}`),
     interrupt: async () => {
       child.kill('SIGINT');
       return closed;

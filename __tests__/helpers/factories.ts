@@ -54,7 +54,14 @@ export const s3EventBody = (...records: S3RecordOptions[]): string =>
   JSON.stringify({ Records: (records.length ? records : [{}]).map(s3EventRecord) });
 
 export const testEventBody = (bucket = 'uploads'): string =>
-  JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-11-27T10:00:00.000Z', Bucket: bucket, RequestId: 'R', HostId: 'H' });
+  JSON.stringify({
+    Service: 'Amazon S3',
+    Event: 's3:TestEvent',
+    Time: '2026-11-27T10:00:00.000Z',
+    Bucket: bucket,
+    RequestId: 'R',
+    HostId: 'H',
+  });
 
 /** A message body as SQS receives it from an SNS subscription with raw message delivery off. */
 export const snsEnvelope = (message: string): string =>
@@ -68,7 +75,8 @@ export const snsEnvelope = (message: string): string =>
     SignatureVersion: '1',
     Signature: 'c2lnbmF0dXJl',
     SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-example.pem',
-    UnsubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:123456789012:uploads-fanout:1',
+    UnsubscribeURL:
+      'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:123456789012:uploads-fanout:1',
   });
 
 export function pusherMessage(o: Partial<PusherMessage> = {}): PusherMessage {

@@ -1,7 +1,9 @@
 import type { DeadLetters, ItemRepository, ObjectStore, StoredState, WriteResult } from '../../src/core/ports';
 import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, IngestItem, ObjectHead } from '../../src/core/types';
 
-type StoredItem = (IngestItem | (DeletionMark & { deleted: true }) | (BackfillItem & { ordering_key: string; sequencer: string })) & { backfill_last_modified?: string };
+type StoredItem = (IngestItem | (DeletionMark & { deleted: true }) | (BackfillItem & { ordering_key: string; sequencer: string })) & {
+  backfill_last_modified?: string;
+};
 
 const wholeSecond = (t: string): string => new Date(Math.floor(Date.parse(t) / 1000) * 1000).toISOString();
 
@@ -39,7 +41,9 @@ export class MemoryItems implements ItemRepository {
 
   public async putBackfillIfNewer(item: BackfillItem, guard: BackfillGuard): Promise<WriteResult> {
     // The item's ordering key is not kept (it may be forged): events after it are ordered by time.
-    return this.write({ ...item, ordering_key: '0'.repeat(64), sequencer: '0' }, (o) => this.backfillIsNewer(o, item.backfill_last_modified, guard));
+    return this.write({ ...item, ordering_key: '0'.repeat(64), sequencer: '0' }, (o) =>
+      this.backfillIsNewer(o, item.backfill_last_modified, guard),
+    );
   }
 
   public async markBackfillDeletedIfNewer(mark: BackfillDeletionMark, guard: BackfillGuard): Promise<WriteResult> {
@@ -53,7 +57,10 @@ export class MemoryItems implements ItemRepository {
   }
 
   private eventIsNewer(old: StoredItem, event: { ordering_key: string; event_time: string }): boolean {
-    return old.ordering_key < event.ordering_key && (old.backfill_last_modified === undefined || old.backfill_last_modified < wholeSecond(event.event_time));
+    return (
+      old.ordering_key < event.ordering_key &&
+      (old.backfill_last_modified === undefined || old.backfill_last_modified < wholeSecond(event.event_time))
+    );
   }
 
   private async write(item: StoredItem, newer: (old: StoredItem) => boolean): Promise<WriteResult> {

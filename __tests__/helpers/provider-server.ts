@@ -61,13 +61,17 @@ export async function startProviderServer(tf: TerraformEnv, timeoutMs = 60_000):
 
   const reattach = await new Promise<string>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => fail(new Error(`the AWS provider (${binary} -debug) printed no TF_REATTACH_PROVIDERS within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`the AWS provider (${binary} -debug) printed no TF_REATTACH_PROVIDERS within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
       reject(e);
     };
-    const early = (code: number | null) => fail(new Error(`the AWS provider (${binary} -debug) exited with ${code} before it was ready:\n${stderr}`));
+    const early = (code: number | null) =>
+      fail(new Error(`the AWS provider (${binary} -debug) exited with ${code} before it was ready:\n${stderr}`));
     child.once('error', fail);
     child.once('exit', early);
     child.stdout.on('data', (chunk: Buffer) => {
@@ -79,7 +83,8 @@ export async function startProviderServer(tf: TerraformEnv, timeoutMs = 60_000):
       resolve(found);
     });
   });
-  if (!unmanagedProviders({ TF_REATTACH_PROVIDERS: reattach }).includes(AWS_PROVIDER)) throw new Error(`unexpected TF_REATTACH_PROVIDERS: ${reattach}`);
+  if (!unmanagedProviders({ TF_REATTACH_PROVIDERS: reattach }).includes(AWS_PROVIDER))
+    throw new Error(`unexpected TF_REATTACH_PROVIDERS: ${reattach}`);
   child.stdout.resume();
 
   return {

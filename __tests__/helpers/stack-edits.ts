@@ -4,7 +4,12 @@ type Statement = Record<string, unknown> & { Action?: string | string[]; Sid?: s
 type Doc = { Statement: Statement[] };
 
 /** Rewrites the policy (a JSON string with `${…}` references) of each matching resource. */
-function editPolicies(json: TerraformJson, type: string, matches: (id: string, body: Record<string, unknown>) => boolean, edit: (doc: Doc) => void): void {
+function editPolicies(
+  json: TerraformJson,
+  type: string,
+  matches: (id: string, body: Record<string, unknown>) => boolean,
+  edit: (doc: Doc) => void,
+): void {
   let found = 0;
   for (const [id, body] of Object.entries(json.resource[type] ?? {})) {
     if (!matches(id, body)) continue;

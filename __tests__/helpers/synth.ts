@@ -24,7 +24,8 @@ export function synthPipeline(cfg: PipelineConfig): Synthesized {
 /** The single resource of a type (fails when there are several), or the one whose id contains `idPart`. */
 export function resourceOf(s: Synthesized, type: string, idPart?: string): Record<string, unknown> & { id: string } {
   const all = Object.entries(s.parsed.resource[type] ?? {}).filter(([id]) => idPart === undefined || id.includes(idPart));
-  if (all.length !== 1) throw new Error(`expected one ${type}${idPart ? ` matching ${idPart}` : ''}, found ${all.map(([id]) => id).join(', ') || 'none'}`);
+  if (all.length !== 1)
+    throw new Error(`expected one ${type}${idPart ? ` matching ${idPart}` : ''}, found ${all.map(([id]) => id).join(', ') || 'none'}`);
   const [id, body] = all[0]!;
   return { ...body, id };
 }
@@ -36,7 +37,14 @@ export const resourcesOf = (s: Synthesized, type: string): Array<Record<string, 
 export const ref = (type: string, id: string, attr: string): string => `\${${type}.${id}.${attr}}`;
 
 export interface PolicyDoc {
-  Statement: Array<{ Sid: string; Effect: string; Action: string | string[]; Resource?: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> }>;
+  Statement: Array<{
+    Sid: string;
+    Effect: string;
+    Action: string | string[];
+    Resource?: string | string[];
+    Principal?: unknown;
+    Condition?: Record<string, Record<string, unknown>>;
+  }>;
 }
 export const policyOf = (r: Record<string, unknown>, field = 'policy'): PolicyDoc => JSON.parse(r[field] as string) as PolicyDoc;
 export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

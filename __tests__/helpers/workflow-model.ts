@@ -53,7 +53,11 @@ const asList = (v: string | string[] | undefined): string[] => (v === undefined 
 
 /** Fills `${{ inputs.x }}`, `${{ matrix.x }}` and `${{ github.ref }}`; leaves every other expression as written. */
 function resolver(values: Record<string, string>): (text: string) => string {
-  return (text) => text.replace(/\$\{\{\s*(inputs|matrix|github)\.([\w-]+)\s*\}\}/g, (all, scope: string, name: string) => values[`${scope}.${name}`] ?? all);
+  return (text) =>
+    text.replace(
+      /\$\{\{\s*(inputs|matrix|github)\.([\w-]+)\s*\}\}/g,
+      (all, scope: string, name: string) => values[`${scope}.${name}`] ?? all,
+    );
 }
 
 /**
@@ -84,7 +88,13 @@ export function expandWorkflow(file: string, legs: Array<Record<string, string>>
       for (const [cid, cjob] of Object.entries(called.jobs)) {
         const full = `${id}[${leg?.environment ?? ''}]/${cid}`;
         ids.push(full);
-        out.push({ id: full, environment: leg?.environment, job: cjob, needs: [...needs, ...asList(cjob.needs).map((n) => `${id}[${leg?.environment ?? ''}]/${n}`)], resolve: inner });
+        out.push({
+          id: full,
+          environment: leg?.environment,
+          job: cjob,
+          needs: [...needs, ...asList(cjob.needs).map((n) => `${id}[${leg?.environment ?? ''}]/${n}`)],
+          resolve: inner,
+        });
       }
     }
     idsOf.set(id, ids);

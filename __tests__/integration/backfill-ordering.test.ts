@@ -44,18 +44,33 @@ const listed = (key: string, v: number, lastModified: string, seenMessageId?: st
   lastModified,
   seenMessageId,
 });
-const gone = (key: string, checkedAt: string, seenMessageId?: string): GoneObject => ({ bucket: BUCKET, key, state: 'deleted', checkedAt, seenMessageId });
+const gone = (key: string, checkedAt: string, seenMessageId?: string): GoneObject => ({
+  bucket: BUCKET,
+  key,
+  state: 'deleted',
+  checkedAt,
+  seenMessageId,
+});
 
 function scenarios(store: () => Store) {
   const real = (e: ObjectEvent, id: string) => store().repo.putIfNewer(buildItem(e, id, NOW));
-  const removal = (e: ObjectEvent, id: string) => store().repo.markDeletedIfNewer({ ...buildItem(e, id, NOW), content_type: undefined, file_size: undefined } as never);
-  const backfill = (o: ListedObject, id: string) => store().repo.putBackfillIfNewer(buildBackfillItem(o, id, NOW), { seenMessageId: o.seenMessageId });
-  const backfillGone = (g: GoneObject, id: string) => store().repo.markBackfillDeletedIfNewer(buildBackfillDeletionMark(g, id, NOW), { seenMessageId: g.seenMessageId });
+  const removal = (e: ObjectEvent, id: string) =>
+    store().repo.markDeletedIfNewer({ ...buildItem(e, id, NOW), content_type: undefined, file_size: undefined } as never);
+  const backfill = (o: ListedObject, id: string) =>
+    store().repo.putBackfillIfNewer(buildBackfillItem(o, id, NOW), { seenMessageId: o.seenMessageId });
+  const backfillGone = (g: GoneObject, id: string) =>
+    store().repo.markBackfillDeletedIfNewer(buildBackfillDeletionMark(g, id, NOW), { seenMessageId: g.seenMessageId });
   const item = (key: string) => store().get(key);
 
   it('a missing object is backfilled below every real sequencer', async () => {
     expect(await backfill(listed('missing', 1, '2026-11-27T12:00:00.000Z'), 'b1')).toBe('written');
-    expect(await item('missing')).toMatchObject({ file_size: 1, version_id: 'v1', etag: 'etag-1', ordering_key: '0'.repeat(64), backfill_last_modified: '2026-11-27T12:00:00.000Z' });
+    expect(await item('missing')).toMatchObject({
+      file_size: 1,
+      version_id: 'v1',
+      etag: 'etag-1',
+      ordering_key: '0'.repeat(64),
+      backfill_last_modified: '2026-11-27T12:00:00.000Z',
+    });
     // The version's own event, arriving late in the same second: a tie the table cannot settle (the
     // processor then finds the item already says the same, a duplicate); from a later second it writes.
     expect(await real(event('missing', 1, '2026-11-27T12:00:00.400Z'), 'm1')).toBe('stale');
@@ -129,11 +144,26 @@ function scenarios(store: () => Store) {
 
   it('the confirmed write replaces the item only while it is the one read', async () => {
     await real({ ...event('confirm', 9, '2026-11-27T11:00:00.000Z'), sequencer: 'F'.repeat(18) }, 'forged');
-    expect(await store().repo.stored(BUCKET, 'confirm')).toEqual({ messageId: 'forged', deleted: false, etag: 'etag-9', size: 9, versionId: 'v9' });
-    expect(await store().repo.putConfirmed(buildItem(event('confirm', 2, '2026-11-27T12:00:00.000Z'), 'm2', NOW), 'someone-else')).toBe('stale');
-    expect(await store().repo.putConfirmed(buildItem(event('confirm', 2, '2026-11-27T12:00:00.000Z'), 'm2', NOW), 'forged')).toBe('written');
+    expect(await store().repo.stored(BUCKET, 'confirm')).toEqual({
+      messageId: 'forged',
+      deleted: false,
+      etag: 'etag-9',
+      size: 9,
+      versionId: 'v9',
+    });
+    expect(await store().repo.putConfirmed(buildItem(event('confirm', 2, '2026-11-27T12:00:00.000Z'), 'm2', NOW), 'someone-else')).toBe(
+      'stale',
+    );
+    expect(await store().repo.putConfirmed(buildItem(event('confirm', 2, '2026-11-27T12:00:00.000Z'), 'm2', NOW), 'forged')).toBe(
+      'written',
+    );
     expect(await item('confirm')).toMatchObject({ message_id: 'm2', ordering_key: event('confirm', 2, '').sequencer.padEnd(64, '0') });
-    expect(await store().repo.markDeletedConfirmed(buildItem(event('confirm', 3, '2026-11-27T12:00:01.000Z', 'ObjectRemoved:Delete'), 'm3', NOW), 'm2')).toBe('written');
+    expect(
+      await store().repo.markDeletedConfirmed(
+        buildItem(event('confirm', 3, '2026-11-27T12:00:01.000Z', 'ObjectRemoved:Delete'), 'm3', NOW),
+        'm2',
+      ),
+    ).toBe('written');
     expect(await store().repo.stored(BUCKET, 'confirm')).toMatchObject({ messageId: 'm3', deleted: true });
     expect(await store().repo.stored(BUCKET, 'never-written')).toBeNull();
   });

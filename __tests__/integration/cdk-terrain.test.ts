@@ -16,12 +16,28 @@ import { PROJECT_ROOT } from '../../config/project-root';
  */
 const CACHE = join(PROJECT_ROOT, '.build', 'cdk-terrain');
 const FORK = join(PROJECT_ROOT, 'node_modules', 'cdk-terrain');
-const SOURCES = ['main.ts', 'config', 'constructs', 'stacks', 'guardrails', 'src', 'bundling', 'scripts', 'package.json', 'tsconfig.json', '.terraform.lock.hcl'];
+const SOURCES = [
+  'main.ts',
+  'config',
+  'constructs',
+  'stacks',
+  'guardrails',
+  'src',
+  'bundling',
+  'scripts',
+  'package.json',
+  'tsconfig.json',
+  '.terraform.lock.hcl',
+];
 
 function synth(root: string, outdir: string): void {
   execFileSync('node', [join(root, 'scripts', 'build-app.js'), 'main'], { cwd: root });
   // Both name the same local state folder: the absolute path would otherwise differ by checkout.
-  execFileSync('node', [join(root, 'dist', 'main.js')], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, LOCAL_STATE_DIR: PROJECT_ROOT }, stdio: 'ignore' });
+  execFileSync('node', [join(root, 'dist', 'main.js')], {
+    cwd: root,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, LOCAL_STATE_DIR: PROJECT_ROOT },
+    stdio: 'ignore',
+  });
 }
 
 const stackJson = (outdir: string, stack: string) => readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
@@ -34,7 +50,8 @@ describe('CDK Terrain (cdktn 0.24.0) synthesizes the same Terraform JSON as cdkt
   let stacks: string[];
 
   beforeAll(() => {
-    if (!existsSync(join(FORK, 'package.json'))) throw new Error('node_modules/cdk-terrain is missing: run npm ci (it is a dev dependency, cdk-terrain@npm:cdktn)');
+    if (!existsSync(join(FORK, 'package.json')))
+      throw new Error('node_modules/cdk-terrain is missing: run npm ci (it is a dev dependency, cdk-terrain@npm:cdktn)');
     rmSync(work, { recursive: true, force: true });
     mkdirSync(copy, { recursive: true });
     for (const f of SOURCES) cpSync(join(PROJECT_ROOT, f), join(copy, f), { recursive: true });
@@ -49,13 +66,30 @@ describe('CDK Terrain (cdktn 0.24.0) synthesizes the same Terraform JSON as cdkt
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('the copy really runs CDK Terrain under the name cdktf', () => {
-    const resolved = execFileSync('node', ['-p', "require('cdktf/package.json').name + ' ' + require('cdktf/package.json').version + ' ' + require('constructs/package.json').version"], { cwd: copy }).toString().trim();
+    const resolved = execFileSync(
+      'node',
+      [
+        '-p',
+        "require('cdktf/package.json').name + ' ' + require('cdktf/package.json').version + ' ' + require('constructs/package.json').version",
+      ],
+      { cwd: copy },
+    )
+      .toString()
+      .trim();
     expect(resolved).toBe('cdktn 0.24.0 10.7.2');
   });
 
   it('synthesizes the same stacks', () => {
     expect(readdirSync(join(cdktnOut, 'stacks')).sort()).toEqual(stacks);
-    expect(stacks).toEqual(expect.arrayContaining(['pipeline-dev', 'pipeline-prod', 'pipeline-staging', 'state-bootstrap-222222222222', 'state-bootstrap-333333333333']));
+    expect(stacks).toEqual(
+      expect.arrayContaining([
+        'pipeline-dev',
+        'pipeline-prod',
+        'pipeline-staging',
+        'state-bootstrap-222222222222',
+        'state-bootstrap-333333333333',
+      ]),
+    );
   });
 
   it('each stack is byte-identical except the generator version stamp', () => {

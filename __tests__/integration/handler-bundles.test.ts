@@ -27,7 +27,12 @@ describe('handler bundles against the emulators', () => {
     emulators = await startEmulators({ dataDir: data.dir, accountId: cfg.accountId, region: cfg.region });
     clients = localClients(emulators.endpoints, cfg.region);
     res = await provision(clients, localResourceSpec(cfg));
-    const env = { PATH: process.env.PATH ?? '', ...localAwsEnvironment(emulators.endpoints, cfg.region), POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...localAwsEnvironment(emulators.endpoints, cfg.region),
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    };
     processor = new FunctionHost({
       functionName: 'processor',
       functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:processor`,
@@ -57,11 +62,17 @@ describe('handler bundles against the emulators', () => {
   const put = (key: string, body: string, contentType?: string) =>
     clients.s3.send(new PutObjectCommand({ Bucket: res.bucket, Key: key, Body: body, ContentType: contentType }));
   const getItem = async (key: string) => {
-    const out = await clients.dynamodb.send(new GetItemCommand({ TableName: res.tableName, Key: { s3_key: { S: key }, bucket: { S: res.bucket } } }));
+    const out = await clients.dynamodb.send(
+      new GetItemCommand({ TableName: res.tableName, Key: { s3_key: { S: key }, bucket: { S: res.bucket } } }),
+    );
     return out.Item ? fromAttributeValues(out.Item) : undefined;
   };
   const receiveAll = async (url: string) =>
-    (await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }))).Messages ?? [];
+    (
+      await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+      )
+    ).Messages ?? [];
 
   it('processor: HeadObject then a conditional PutItem, for a key with spaces and a plus', async () => {
     const key = 'in box/a+b é.csv';
@@ -69,7 +80,14 @@ describe('handler bundles against the emulators', () => {
     const body = JSON.stringify({ Records: [s3EventRecord({ key, bucket: res.bucket, size: 8, sequencer: '0055AED6DCD902810A' })] });
     const response = await processor.invoke({ Records: [sqsRecord(body, 'm-1')] });
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(await getItem(key)).toMatchObject({ s3_key: key, bucket: res.bucket, content_type: 'text/csv', file_size: 8, message_id: 'm-1', sequencer: '0055AED6DCD902810A' });
+    expect(await getItem(key)).toMatchObject({
+      s3_key: key,
+      bucket: res.bucket,
+      content_type: 'text/csv',
+      file_size: 8,
+      message_id: 'm-1',
+      sequencer: '0055AED6DCD902810A',
+    });
     expect(encodeS3Key(key)).toBe('in+box/a%2Bb+%C3%A9.csv');
   });
 
@@ -89,15 +107,17 @@ describe('handler bundles against the emulators', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(await getItem('never-uploaded.txt')).toBeUndefined();
     const dlq = await receiveAll(res.deadLetterQueueUrl);
-    expect(dlq.map((m) => [m.Body, m.MessageAttributes?.reason?.StringValue, m.MessageAttributes?.source_message_id?.StringValue])).toEqual([
-      ['{"Records": [', 'malformed-json', 'poison'],
-    ]);
+    expect(dlq.map((m) => [m.Body, m.MessageAttributes?.reason?.StringValue, m.MessageAttributes?.source_message_id?.StringValue])).toEqual(
+      [['{"Records": [', 'malformed-json', 'poison']],
+    );
   });
 
   it('pusher: enriches with HeadObject data, filters, and enqueues to the processing queue', async () => {
     await put('photo.png', 'png-bytes', 'image/png');
     await put('upload.tmp', 'partial', 'text/plain');
-    const event = { Records: [s3EventRecord({ key: 'photo.png', bucket: res.bucket, size: 9 }), s3EventRecord({ key: 'upload.tmp', bucket: res.bucket })] };
+    const event = {
+      Records: [s3EventRecord({ key: 'photo.png', bucket: res.bucket, size: 9 }), s3EventRecord({ key: 'upload.tmp', bucket: res.bucket })],
+    };
     const summary = await pusher.invoke<{ enqueued: unknown[]; rejected: Array<{ reason: string }> }>(event);
     expect(summary.enqueued).toEqual([{ key: 'photo.png', bucket: res.bucket }]);
     expect(summary.rejected).toEqual([{ key: 'upload.tmp', bucket: res.bucket, reason: 'ignored-suffix' }]);

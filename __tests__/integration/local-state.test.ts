@@ -13,7 +13,8 @@ const configs = loadAllConfigs();
 const prod = configs.find((c) => c.environment === 'prod')!;
 
 /** A state file terraform would have written for the bootstrap stack that created `bucket`. */
-const bootstrapState = (bucket: string): string => JSON.stringify({ version: 4, resources: [{ type: 'aws_s3_bucket', instances: [{ attributes: { bucket } }] }] });
+const bootstrapState = (bucket: string): string =>
+  JSON.stringify({ version: 4, resources: [{ type: 'aws_s3_bucket', instances: [{ attributes: { bucket } }] }] });
 
 describe('local state survives the cdktf CLI', () => {
   let work: string;
@@ -24,7 +25,11 @@ describe('local state survives the cdktf CLI', () => {
 
   /** `npx cdktf synth` as a user runs it: the CLI removes the stack folders this synth did not produce. */
   const cliSynth = (out: string, stateDir: string, onlyEnv: string) =>
-    run('npx', ['cdktf', 'synth', '--output', out], { cwd: ROOT, env: { ...process.env, CHECKPOINT_DISABLE: '1', ONLY_ENV: onlyEnv, LOCAL_STATE_DIR: stateDir }, maxBuffer: 32 * 1024 * 1024 });
+    run('npx', ['cdktf', 'synth', '--output', out], {
+      cwd: ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', ONLY_ENV: onlyEnv, LOCAL_STATE_DIR: stateDir },
+      maxBuffer: 32 * 1024 * 1024,
+    });
 
   it('ONLY_ENV=prod npx cdktf synth after dev has local state: dev’s stack folder goes, its state stays', async () => {
     // Prepare: dev deployed with local state; its stack folder from an earlier synth.
@@ -57,9 +62,13 @@ describe('local state survives the cdktf CLI', () => {
     expect(existsSync(join(out, 'stacks', 'pipeline-dev'))).toBe(false);
     expect(readFileSync(join(stateDir, 'terraform.pipeline-dev.tfstate'), 'utf8')).toBe('dev state');
     expect(readFileSync(join(stateDir, 'terraform.pipeline-dev.tfstate.backup'), 'utf8')).toBe('dev backup');
-    expect(JSON.parse(readFileSync(join(stateDir, `terraform.${stateBootstrapStackId(prod.accountId)}.tfstate`), 'utf8'))).toEqual(JSON.parse(bootstrapState(prod.state!.bucket)));
+    expect(JSON.parse(readFileSync(join(stateDir, `terraform.${stateBootstrapStackId(prod.accountId)}.tfstate`), 'utf8'))).toEqual(
+      JSON.parse(bootstrapState(prod.state!.bucket)),
+    );
     // The CLI passes the app's own lines on (to stdout or stderr, by version).
-    expect(stdout + stderr).toContain(`moved local state ${join(out, 'stacks', 'pipeline-dev', 'terraform.dev.tfstate')} to ${join(stateDir, 'terraform.pipeline-dev.tfstate')}`);
+    expect(stdout + stderr).toContain(
+      `moved local state ${join(out, 'stacks', 'pipeline-dev', 'terraform.dev.tfstate')} to ${join(stateDir, 'terraform.pipeline-dev.tfstate')}`,
+    );
   }, 120_000);
 });
 
@@ -83,7 +92,9 @@ describe('migrateLegacyLocalState', () => {
     expect(move!.conflict).toBe(true);
     expect(readFileSync(join(work, 'state', 'terraform.pipeline-dev.tfstate'), 'utf8')).toBe('new');
     expect(readFileSync(move!.to, 'utf8')).toBe('old');
-    expect(describeStateMove(move!)).toMatch(/^warning: moved local state .* terraform\.pipeline-dev\.tfstate already existed there and was left as it is/);
+    expect(describeStateMove(move!)).toMatch(
+      /^warning: moved local state .* terraform\.pipeline-dev\.tfstate already existed there and was left as it is/,
+    );
   });
 
   it('assigns the old single bootstrap state to the account owning its buckets, and keeps one it cannot assign', () => {

@@ -34,7 +34,9 @@ describe('listing more than one page from the local S3', () => {
   it('returns a continuation token for a truncated page, and the next page with it', async () => {
     const first = await s3.send(new ListObjectsV2Command({ Bucket: 'listing-test', MaxKeys: 10 }));
     expect(first).toMatchObject({ IsTruncated: true, KeyCount: 10 });
-    const second = await s3.send(new ListObjectsV2Command({ Bucket: 'listing-test', MaxKeys: 10, ContinuationToken: first.NextContinuationToken }));
+    const second = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'listing-test', MaxKeys: 10, ContinuationToken: first.NextContinuationToken }),
+    );
     expect(second.Contents?.map((c) => c.Key)).toEqual(['page/0010.txt']);
   });
 
@@ -44,7 +46,8 @@ describe('listing more than one page from the local S3', () => {
     expect(pages.map((p) => p.length)).toEqual([5, 5, 1]);
     expect(pages.flat()).toEqual(keys);
     const resumed: string[] = [];
-    for await (const page of listCurrentObjects(s3, 'listing-test', { versions: false, pageSize, startAfter: 'page/0003.txt' })) resumed.push(...page.map((e) => e.key));
+    for await (const page of listCurrentObjects(s3, 'listing-test', { versions: false, pageSize, startAfter: 'page/0003.txt' }))
+      resumed.push(...page.map((e) => e.key));
     expect(resumed).toEqual(keys.slice(4));
   });
 });

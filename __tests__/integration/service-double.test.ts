@@ -15,7 +15,11 @@ describe('bench service double', () => {
   beforeAll(async () => {
     double = await startServiceDouble(0);
     const base = { region: 'eu-west-1', endpoint: double.url, credentials: LOCAL_CREDENTIALS };
-    clients = { s3: new S3Client({ ...base, forcePathStyle: true }), sqs: new SQSClient({ ...base, useQueueUrlAsEndpoint: false }), dynamodb: new DynamoDBClient(base) };
+    clients = {
+      s3: new S3Client({ ...base, forcePathStyle: true }),
+      sqs: new SQSClient({ ...base, useQueueUrlAsEndpoint: false }),
+      dynamodb: new DynamoDBClient(base),
+    };
   });
   afterAll(async () => {
     Object.values(clients).forEach((c) => c.destroy());
@@ -54,7 +58,9 @@ describe('bench service double', () => {
   it('answers HeadObject and SendMessageBatch, and counts trace datagrams', async () => {
     const head = await clients.s3.send(new HeadObjectCommand({ Bucket: 'b', Key: 'x/y.txt' }));
     expect(head).toMatchObject({ ContentType: 'text/plain', ContentLength: 12 });
-    const sent = await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: `${double.url}/123456789012/q`, Entries: [{ Id: '0', MessageBody: 'x' }] }));
+    const sent = await clients.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: `${double.url}/123456789012/q`, Entries: [{ Id: '0', MessageBody: 'x' }] }),
+    );
     expect(sent.Successful).toHaveLength(1);
     expect(double.xrayDaemon).toMatch(/^127\.0\.0\.1:\d+$/);
   });

@@ -76,7 +76,13 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
     for (const [i, root] of roots.entries()) {
       const mine = dynamo.filter((t) => t.trace_id === root);
       expect(mine).toHaveLength(3);
-      for (const t of mine) expect(t).toMatchObject({ parent_id: String(i + 1).repeat(16), type: 'subsegment', namespace: 'aws', aws: expect.objectContaining({ operation: 'PutItem' }) });
+      for (const t of mine)
+        expect(t).toMatchObject({
+          parent_id: String(i + 1).repeat(16),
+          type: 'subsegment',
+          namespace: 'aws',
+          aws: expect.objectContaining({ operation: 'PutItem' }),
+        });
     }
   }, 60_000);
 });

@@ -60,9 +60,18 @@ const EXPECTED_DIRECT = [
   'aws_sqs_queue_redrive_allow_policy',
 ];
 // The pusher environment (prod) also logs bucket access.
-const EXPECTED_PUSHER = [...EXPECTED_DIRECT, 'aws_lambda_function_event_invoke_config', 'aws_lambda_permission', 'aws_s3_bucket_logging'].sort();
+const EXPECTED_PUSHER = [
+  ...EXPECTED_DIRECT,
+  'aws_lambda_function_event_invoke_config',
+  'aws_lambda_permission',
+  'aws_s3_bucket_logging',
+].sort();
 const EXPECTED_EVENTBRIDGE = [...EXPECTED_DIRECT, 'aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target'].sort();
-const EXPECTED_TYPES: Record<string, string[]> = { direct: [...EXPECTED_DIRECT].sort(), pusher: EXPECTED_PUSHER, eventbridge: EXPECTED_EVENTBRIDGE };
+const EXPECTED_TYPES: Record<string, string[]> = {
+  direct: [...EXPECTED_DIRECT].sort(),
+  pusher: EXPECTED_PUSHER,
+  eventbridge: EXPECTED_EVENTBRIDGE,
+};
 
 describeWithTerraform('terraform init and plan, offline', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
@@ -94,14 +103,20 @@ describeWithTerraform('terraform init and plan, offline', () => {
       restoreEnv();
     }
     const dir = join(OVERRIDE_OUTDIRS.offline, 'stacks', devId);
-    plans.set(devId, JSON.parse(await terraform(['show', '-json', 'review.tfplan'], dir, provider ? provider.envFor(tf.env) : tf.env)) as PlanJson);
+    plans.set(
+      devId,
+      JSON.parse(await terraform(['show', '-json', 'review.tfplan'], dir, provider ? provider.envFor(tf.env) : tf.env)) as PlanJson,
+    );
     planOutputs.set(devId, cli.stdout + cli.stderr);
   }
 
   async function initCopy(which: keyof typeof realInit): Promise<void> {
     const copy = mkdtempSync(join(tmpdir(), `${which}-lock-`));
     try {
-      cpSync(join(outdir, 'stacks', devId), copy, { recursive: true, filter: (src) => !src.includes(`${devId}/.terraform/`) && !src.endsWith(`${devId}/.terraform`) });
+      cpSync(join(outdir, 'stacks', devId), copy, {
+        recursive: true,
+        filter: (src) => !src.includes(`${devId}/.terraform/`) && !src.endsWith(`${devId}/.terraform`),
+      });
       if (which === 'tampered') {
         const lock = readFileSync(join(copy, '.terraform.lock.hcl'), 'utf8');
         writeFileSync(join(copy, '.terraform.lock.hcl'), lock.replace(/"h1:[^"]+"/g, '"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
@@ -119,7 +134,12 @@ describeWithTerraform('terraform init and plan, offline', () => {
     // Every plan and show goes through one shared provider process, one command at a time
     // (helpers/provider-server.ts); meanwhile terraform installs and checks the provider itself, as
     // in CI, in two copies of the dev stack.
-    const others = [...configs.filter((c) => pipelineStackId(c.environment) !== devId).map((c) => ({ id: pipelineStackId(c.environment), region: c.region })), ...bootstrapIds.map((id) => ({ id, region: bootstrapRegion(id) }))];
+    const others = [
+      ...configs
+        .filter((c) => pipelineStackId(c.environment) !== devId)
+        .map((c) => ({ id: pipelineStackId(c.environment), region: c.region })),
+      ...bootstrapIds.map((id) => ({ id, region: bootstrapRegion(id) })),
+    ];
     const planAll = async () => {
       provider = await startProviderServer(tf);
       await planDevThroughCli();
@@ -127,7 +147,9 @@ describeWithTerraform('terraform init and plan, offline', () => {
       for (const { id, region } of others) {
         // Without the shared provider: where the providers come from the mirror the lock file was made
         // from, only its hashes are accepted.
-        const { planOutput, plan } = await planOffline(join(outdir, 'stacks', id), region, env, { readonlyLock: Boolean(tf.mirror || process.env.CI) });
+        const { planOutput, plan } = await planOffline(join(outdir, 'stacks', id), region, env, {
+          readonlyLock: Boolean(tf.mirror || process.env.CI),
+        });
         planOutputs.set(id, planOutput);
         plans.set(id, plan);
       }
@@ -153,18 +175,25 @@ describeWithTerraform('terraform init and plan, offline', () => {
     expect(output).not.toMatch(/Warning:|Error:|warned/);
   });
 
-  it.each(configs.map((c) => [c.environment, c.mode]))('plans the %s stack (%s mode): creates only, the expected resource types', (env, mode) => {
-    const plan = plans.get(pipelineStackId(env))!;
-    expect(plan.resource_changes.every((r) => r.change.actions.join() === 'create')).toBe(true);
-    expect(typesOf(pipelineStackId(env))).toEqual(EXPECTED_TYPES[mode]);
-  });
+  it.each(configs.map((c) => [c.environment, c.mode]))(
+    'plans the %s stack (%s mode): creates only, the expected resource types',
+    (env, mode) => {
+      const plan = plans.get(pipelineStackId(env))!;
+      expect(plan.resource_changes.every((r) => r.change.actions.join() === 'create')).toBe(true);
+      expect(typesOf(pipelineStackId(env))).toEqual(EXPECTED_TYPES[mode]);
+    },
+  );
 
   it('plans the direct stack with its named resources and known outputs', () => {
     const dev = configs.find((c) => c.mode === 'direct')!;
     const plan = plans.get(pipelineStackId(dev.environment))!;
     const byType = (t: string) => plan.resource_changes.filter((r) => r.type === t);
     expect(byType('aws_lambda_function').map((r) => r.change.after!.function_name)).toEqual([`${dev.namePrefix}-processor`]);
-    expect(byType('aws_sqs_queue').map((r) => r.change.after!.name).sort()).toEqual([`${dev.namePrefix}-ingest`, `${dev.namePrefix}-ingest-dlq`]);
+    expect(
+      byType('aws_sqs_queue')
+        .map((r) => r.change.after!.name)
+        .sort(),
+    ).toEqual([`${dev.namePrefix}-ingest`, `${dev.namePrefix}-ingest-dlq`]);
     expect(byType('aws_cloudwatch_metric_alarm')).toHaveLength(14);
     expect(plan.planned_values!.outputs!.bucket_name!.value).toBe(`${dev.namePrefix}-uploads-${dev.accountId}`);
     expect(byType('aws_lambda_event_source_mapping')[0]!.change.after).toMatchObject({
@@ -176,15 +205,19 @@ describeWithTerraform('terraform init and plan, offline', () => {
   it('plans the pusher stack with both functions, its failure queue as on-failure destination, and its 24 alarms', () => {
     const prod = configs.find((c) => c.mode === 'pusher')!;
     const plan = plans.get(pipelineStackId(prod.environment))!;
-    expect(plan.resource_changes.filter((r) => r.type === 'aws_lambda_function').map((r) => r.change.after!.function_name).sort()).toEqual([
-      `${prod.namePrefix}-processor`,
-      `${prod.namePrefix}-pusher`,
-    ]);
+    expect(
+      plan.resource_changes
+        .filter((r) => r.type === 'aws_lambda_function')
+        .map((r) => r.change.after!.function_name)
+        .sort(),
+    ).toEqual([`${prod.namePrefix}-processor`, `${prod.namePrefix}-pusher`]);
     const alarms = plan.resource_changes.filter((r) => r.type === 'aws_cloudwatch_metric_alarm').map((r) => r.change.after!.alarm_name);
     expect(alarms).toHaveLength(24);
     expect(alarms).toContain(`${prod.namePrefix}-heartbeat`);
     expect(alarms).toContain(`${prod.namePrefix}-pusher-failures-not-empty`);
-    expect(plan.resource_changes.filter((r) => r.type === 'aws_sqs_queue').map((r) => r.change.after!.name)).toContain(`${prod.namePrefix}-pusher-failures`);
+    expect(plan.resource_changes.filter((r) => r.type === 'aws_sqs_queue').map((r) => r.change.after!.name)).toContain(
+      `${prod.namePrefix}-pusher-failures`,
+    );
   });
 
   it('summarizes the real creation plan: all adds, no destroys, new IAM and policy resources called out', () => {
@@ -201,7 +234,9 @@ describeWithTerraform('terraform init and plan, offline', () => {
     expect(cli.code).toBe(2);
     expect(readFileSync(cli.summaryFile, 'utf8')).toMatch(/^## Plan: pipeline-dev \(offline\)\n\n\*\*\d+ to add, 0 to change/);
     expect(readFileSync(cli.summaryFile, 'utf8')).toBe(cli.stdout);
-    expect(cli.stderr).toContain(`Summary written to ${cli.summaryFile}; plan saved as ${join(OVERRIDE_OUTDIRS.offline, 'stacks', devId, 'review.tfplan')}`);
+    expect(cli.stderr).toContain(
+      `Summary written to ${cli.summaryFile}; plan saved as ${join(OVERRIDE_OUTDIRS.offline, 'stacks', devId, 'review.tfplan')}`,
+    );
     // The real commands' folder never gets an override: a later `npx cdktf diff` must not plan with fake credentials.
     expect(existsSync(join(ROOT, 'cdktf.out', 'stacks', devId, 'offline_override.tf.json'))).toBe(false);
   });
@@ -211,7 +246,10 @@ describeWithTerraform('terraform init and plan, offline', () => {
     const plan = plans.get(pipelineStackId(staging.environment))!;
     const rule = plan.resource_changes.find((r) => r.type === 'aws_cloudwatch_event_rule')!.change.after!;
     expect(rule.name).toBe(`${staging.namePrefix}-s3-objects`);
-    expect(JSON.parse(rule.event_pattern as string)).toMatchObject({ source: ['aws.s3'], detail: { bucket: { name: [`${staging.namePrefix}-uploads-${staging.accountId}`] } } });
+    expect(JSON.parse(rule.event_pattern as string)).toMatchObject({
+      source: ['aws.s3'],
+      detail: { bucket: { name: [`${staging.namePrefix}-uploads-${staging.accountId}`] } },
+    });
     expect(plan.resource_changes.find((r) => r.type === 'aws_s3_bucket_notification')!.change.after).toMatchObject({ eventbridge: true });
     const review = summarizePlan(plan, pipelineStackId(staging.environment)).markdown;
     expect(review).toMatch(/➕ create `aws_cloudwatch_event_rule\./);
@@ -224,14 +262,21 @@ describeWithTerraform('terraform init and plan, offline', () => {
     for (const id of bootstrapIds) {
       const account = id.replace('state-bootstrap-', '');
       const buckets = configs.flatMap((c) => (c.state && c.accountId === account ? [c.state.bucket] : []));
-      expect(plans.get(id)!.resource_changes.filter((r) => r.type === 'aws_s3_bucket').map((r) => r.change.after!.bucket)).toEqual([...new Set(buckets)]);
+      expect(
+        plans
+          .get(id)!
+          .resource_changes.filter((r) => r.type === 'aws_s3_bucket')
+          .map((r) => r.change.after!.bucket),
+      ).toEqual([...new Set(buckets)]);
       expect(planOutputs.get(id)).not.toMatch(/Warning:|Error:/);
     }
   });
 
   it('every stack requires Terraform ≥ 1.11 (use_lockfile) and the pinned version satisfies it', () => {
     for (const id of [...configs.map((c) => pipelineStackId(c.environment)), ...bootstrapIds]) {
-      expect(JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')).terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+      expect(JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')).terraform.required_version).toBe(
+        REQUIRED_TERRAFORM_VERSION,
+      );
     }
     const [major, minor] = readFileSync(join(ROOT, '.terraform-version'), 'utf8').trim().split('.').map(Number);
     expect(major).toBe(1);
@@ -240,7 +285,8 @@ describeWithTerraform('terraform init and plan, offline', () => {
 
   it('synth puts the committed lock file in every stack folder; it pins the provider version the stacks require', () => {
     const lock = readFileSync(PROVIDER_LOCK_FILE, 'utf8');
-    const required = JSON.parse(readFileSync(join(outdir, 'stacks', pipelineStackId(configs[0]!.environment), 'cdk.tf.json'), 'utf8')).terraform.required_providers.aws.version as string;
+    const required = JSON.parse(readFileSync(join(outdir, 'stacks', pipelineStackId(configs[0]!.environment), 'cdk.tf.json'), 'utf8'))
+      .terraform.required_providers.aws.version as string;
     expect(lock).toContain(`version     = "${required}"`);
     expect(lock).toMatch(/hashes = \[\n\s+"h1:[A-Za-z0-9+/=]+",/);
     for (const id of [...configs.map((c) => pipelineStackId(c.environment)), ...bootstrapIds]) {

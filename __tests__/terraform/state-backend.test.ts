@@ -32,7 +32,13 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
   let restoreEnv = () => {};
 
   beforeAll(async () => {
-    s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3'), configureBuckets: [{ name: cfg.state!.bucket }] });
+    s3 = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: join(dir, 's3'),
+      configureBuckets: [{ name: cfg.state!.bucket }],
+    });
     endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
     provider = await startProviderServer(tf);
     if (provider) restoreEnv = provider.exportToProcessEnv();
@@ -77,7 +83,12 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
           type: 'aws_sqs_queue',
           name: 'pipeline_queues_queue_18B5AFFD',
           provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-          instances: [{ schema_version: 0, attributes: { id: 'q', name: `${cfg.namePrefix}-ingest`, visibility_timeout_seconds: 362, sqs_managed_sse_enabled: true } }],
+          instances: [
+            {
+              schema_version: 0,
+              attributes: { id: 'q', name: `${cfg.namePrefix}-ingest`, visibility_timeout_seconds: 362, sqs_managed_sse_enabled: true },
+            },
+          ],
         },
       ],
     };
@@ -85,9 +96,19 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     writeFileSync(join(dir, 'pushed.tfstate'), JSON.stringify(stateDoc));
     await terraform(['state', 'push', join(dir, 'pushed.tfstate')], stack.dir, stack.env);
 
-    const client = new S3Client({ region: cfg.region, endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    const stored = await client.send(new GetObjectCommand({ Bucket: cfg.state!.bucket, Key: `${cfg.state!.keyPrefix}/${cfg.environment}.tfstate` }));
-    expect(JSON.parse(await stored.Body!.transformToString())).toMatchObject({ outputs: { table_name: { value: `${cfg.namePrefix}-objects` } }, resources: [{ type: 'aws_sqs_queue' }] });
+    const client = new S3Client({
+      region: cfg.region,
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const stored = await client.send(
+      new GetObjectCommand({ Bucket: cfg.state!.bucket, Key: `${cfg.state!.keyPrefix}/${cfg.environment}.tfstate` }),
+    );
+    expect(JSON.parse(await stored.Body!.transformToString())).toMatchObject({
+      outputs: { table_name: { value: `${cfg.namePrefix}-objects` } },
+      resources: [{ type: 'aws_sqs_queue' }],
+    });
   }, 120_000);
 
   it('reads it back with `npm run state -- list` and `show`', async () => {
@@ -95,7 +116,9 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     expect(await state(['list', '--env', cfg.environment, '--s3-endpoint', endpoint], write)).toBe(0);
     expect(captured.join('')).toBe('aws_sqs_queue.pipeline_queues_queue_18B5AFFD\n');
     captured.length = 0;
-    expect(await state(['show', 'aws_sqs_queue.pipeline_queues_queue_18B5AFFD', '--env', cfg.environment, '--s3-endpoint', endpoint], write)).toBe(0);
+    expect(
+      await state(['show', 'aws_sqs_queue.pipeline_queues_queue_18B5AFFD', '--env', cfg.environment, '--s3-endpoint', endpoint], write),
+    ).toBe(0);
     expect(captured.join('')).toMatch(/visibility_timeout_seconds\s+=\s+362/);
     // Same backend, lock file and providers: neither command ran `terraform init` again.
     expect(statSync(initMarker.path).mtimeMs).toBe(initMarker.mtimeMs);
@@ -106,7 +129,10 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     const file = join(dir, 'outputs.json');
     expect(await outputs(['--env', cfg.environment, '--s3-endpoint', endpoint, '--out', file], write)).toBe(0);
     const written = JSON.parse(readFileSync(file, 'utf8'));
-    expect(written).toEqual({ queue_url: `https://sqs.${cfg.region}.amazonaws.com/${cfg.accountId}/${cfg.namePrefix}-ingest`, table_name: `${cfg.namePrefix}-objects` });
+    expect(written).toEqual({
+      queue_url: `https://sqs.${cfg.region}.amazonaws.com/${cfg.accountId}/${cfg.namePrefix}-ingest`,
+      table_name: `${cfg.namePrefix}-objects`,
+    });
     expect(JSON.parse(captured.join(''))).toEqual(written);
   }, 120_000);
 });

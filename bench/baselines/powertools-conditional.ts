@@ -11,7 +11,16 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 export function powertoolsConditionalHandler(tableName: string, dynamodb = new DynamoDBClient({})) {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const m = JSON.parse(record.body) as { bucket: string; key: string; sequencer: string; size: number; etag: string; contentType: string; eventTime: string; eventName: string };
+    const m = JSON.parse(record.body) as {
+      bucket: string;
+      key: string;
+      sequencer: string;
+      size: number;
+      etag: string;
+      contentType: string;
+      eventTime: string;
+      eventName: string;
+    };
     const order = m.sequencer.padEnd(64, '0');
     try {
       await dynamodb.send(

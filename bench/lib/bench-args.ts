@@ -15,7 +15,12 @@ export type BenchArgs = { help: true } | { help: false; quick: boolean; only?: B
 
 /** The bench's options; throws with the reason (and the bench starts nothing) on anything it does not know. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  });
   if (values.help) return { help: true };
   if (values.only !== undefined && !(BENCH_SUITES as readonly string[]).includes(values.only)) {
     throw new Error(`--only ${values.only}: not a suite; one of ${BENCH_SUITES.join(', ')}`);

@@ -23,13 +23,19 @@ export interface ServerEndpoints {
 }
 
 export async function runServers(objects: number, latencies: number[]): Promise<ServerEndpoints> {
-  const emulators = await startEmulators({ dataDir: mkdtempSync(join(tmpdir(), 'bench-')), accountId: '123456789012', region: 'eu-west-1' });
+  const emulators = await startEmulators({
+    dataDir: mkdtempSync(join(tmpdir(), 'bench-')),
+    accountId: '123456789012',
+    region: 'eu-west-1',
+  });
   const base = { region: 'eu-west-1', credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' as const };
   const dynamodb = new DynamoDBClient({ ...base, endpoint: emulators.endpoints.dynamodb });
   await ensureTable(dynamodb, { name: BENCH_TABLE, partitionKey: TABLE_KEYS.partitionKey, sortKey: TABLE_KEYS.sortKey });
   const s3 = new S3Client({ ...base, endpoint: emulators.endpoints.s3, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: BENCH_BUCKET }));
-  const put = limitConcurrency(16, (i: number) => s3.send(new PutObjectCommand({ Bucket: BENCH_BUCKET, Key: objectKey(i), Body: `object ${i}`, ContentType: 'text/plain' })));
+  const put = limitConcurrency(16, (i: number) =>
+    s3.send(new PutObjectCommand({ Bucket: BENCH_BUCKET, Key: objectKey(i), Body: `object ${i}`, ContentType: 'text/plain' })),
+  );
   await Promise.all(Array.from({ length: objects }, (_, i) => put(i)));
   const byLatency: ServerEndpoints['byLatency'] = {};
   for (const ms of latencies) {

@@ -18,11 +18,13 @@ function compile(expression: string): Cond {
   let i = 0;
   const peek = () => tokens[i];
   const next = () => tokens[i++]!;
-  const operand = (t: string) => (item: Item | undefined, names: Record<string, string>, values: Item): string | number | undefined => {
-    const a = t.startsWith(':') ? values[t] : item?.[t.startsWith('#') ? names[t]! : t];
-    if (a === undefined) return undefined;
-    return a.N !== undefined ? Number(a.N) : (a.S ?? String(a.BOOL));
-  };
+  const operand =
+    (t: string) =>
+    (item: Item | undefined, names: Record<string, string>, values: Item): string | number | undefined => {
+      const a = t.startsWith(':') ? values[t] : item?.[t.startsWith('#') ? names[t]! : t];
+      if (a === undefined) return undefined;
+      return a.N !== undefined ? Number(a.N) : (a.S ?? String(a.BOOL));
+    };
   const primary = (): Cond => {
     const t = next();
     if (t === 'NOT') {
@@ -98,7 +100,8 @@ export async function startServiceDouble(latencyMs: number, options: { keepTrace
   const items = new Map<string, Item>();
   const conditions = new Map<string, Cond>();
   const stats: DoubleStats = { requests: 0, conditionalFailures: 0, traceDatagrams: 0 };
-  const conditionOf = (expression: string) => conditions.get(expression) ?? conditions.set(expression, compile(expression)).get(expression)!;
+  const conditionOf = (expression: string) =>
+    conditions.get(expression) ?? conditions.set(expression, compile(expression)).get(expression)!;
 
   const json = (res: ServerResponse, status: number, body: unknown, contentType = 'application/x-amz-json-1.0') => {
     const text = JSON.stringify(body);
@@ -113,7 +116,10 @@ export async function startServiceDouble(latencyMs: number, options: { keepTrace
       const condition = input.ConditionExpression as string | undefined;
       if (condition && !conditionOf(condition)(items.get(key), names, values)) {
         stats.conditionalFailures++;
-        return json(res, 400, { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' });
+        return json(res, 400, {
+          __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+          message: 'The conditional request failed',
+        });
       }
       items.set(key, next);
       return json(res, 200, {});
@@ -126,12 +132,21 @@ export async function startServiceDouble(latencyMs: number, options: { keepTrace
       const update = String(input.UpdateExpression ?? '');
       for (const m of update.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) next[m[1]!.startsWith('#') ? names[m[1]!]! : m[1]!] = values[m[2]!]!;
       const removed = /REMOVE\s+(.+)$/.exec(update)?.[1] ?? '';
-      for (const r of removed.split(',').map((x) => x.trim()).filter(Boolean)) delete next[r.startsWith('#') ? names[r]! : r];
+      for (const r of removed
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean))
+        delete next[r.startsWith('#') ? names[r]! : r];
       return writeIf(key, next);
     }
-    if (target === 'GetItem') return json(res, 200, items.has(keyOf(input.Key as Item)) ? { Item: items.get(keyOf(input.Key as Item)) } : {});
-    if (target === 'DescribeTable') return json(res, 200, { Table: { TableName: input.TableName, TableStatus: 'ACTIVE', ItemCount: items.size } });
-    return json(res, 400, { __type: 'com.amazon.coral.validate#UnknownOperationException', message: `The double does not answer ${target}` });
+    if (target === 'GetItem')
+      return json(res, 200, items.has(keyOf(input.Key as Item)) ? { Item: items.get(keyOf(input.Key as Item)) } : {});
+    if (target === 'DescribeTable')
+      return json(res, 200, { Table: { TableName: input.TableName, TableStatus: 'ACTIVE', ItemCount: items.size } });
+    return json(res, 400, {
+      __type: 'com.amazon.coral.validate#UnknownOperationException',
+      message: `The double does not answer ${target}`,
+    });
   };
 
   let messages = 0;
@@ -141,7 +156,10 @@ export async function startServiceDouble(latencyMs: number, options: { keepTrace
     if (target === 'SendMessage') return json(res, 200, { MessageId: `m-${++messages}`, MD5OfMessageBody: md5(input.MessageBody) });
     if (target === 'SendMessageBatch') {
       const entries = input.Entries as Array<{ Id: string; MessageBody: string }>;
-      return json(res, 200, { Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${++messages}`, MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] });
+      return json(res, 200, {
+        Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${++messages}`, MD5OfMessageBody: md5(e.MessageBody) })),
+        Failed: [],
+      });
     }
     return json(res, 400, { __type: 'com.amazonaws.sqs#UnsupportedOperation', message: `The double does not answer ${target}` });
   };
@@ -153,7 +171,13 @@ export async function startServiceDouble(latencyMs: number, options: { keepTrace
       return res.end();
     }
     const body = req.method === 'GET' ? 'bench object' : '';
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 12, etag: '"e"', 'last-modified': new Date(0).toUTCString(), 'x-amz-version-id': 'null' });
+    res.writeHead(200, {
+      'content-type': 'text/plain',
+      'content-length': 12,
+      etag: '"e"',
+      'last-modified': new Date(0).toUTCString(),
+      'x-amz-version-id': 'null',
+    });
     res.end(body);
   };
 

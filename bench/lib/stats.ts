@@ -16,7 +16,11 @@ export const median = (xs: number[]): number => {
 };
 
 /** Nearest-rank percentile of unsorted values (the local run report's, on a sorted copy). */
-export const percentile = (xs: number[], p: number): number => nearestRank([...xs].sort((a, b) => a - b), p) ?? NaN;
+export const percentile = (xs: number[], p: number): number =>
+  nearestRank(
+    [...xs].sort((a, b) => a - b),
+    p,
+  ) ?? NaN;
 
 export function figure(runs: number[]): Figure {
   const m = median(runs);

@@ -15,7 +15,11 @@ type ColdVariant = (typeof COLD_VARIANTS)[number];
 
 /** Builds the three packagings of the processor and returns the file to load for each. */
 export function buildColdStartVariants(): Record<ColdVariant, string> {
-  const external = bundleHandler({ entry: HANDLER_ENTRIES.processor, outDir: join('.build', 'bench', 'processor-sdk-external'), externalSdk: true });
+  const external = bundleHandler({
+    entry: HANDLER_ENTRIES.processor,
+    outDir: join('.build', 'bench', 'processor-sdk-external'),
+    externalSdk: true,
+  });
   const unbundledFile = join(PROJECT_ROOT, '.build', 'bench', 'processor-unbundled', 'index.js');
   buildSync({
     entryPoints: [join(PROJECT_ROOT, HANDLER_ENTRIES.processor)],
@@ -27,7 +31,11 @@ export function buildColdStartVariants(): Record<ColdVariant, string> {
     format: 'cjs',
     logLevel: 'warning',
   });
-  return { 'bundled (shipped)': bundleDeployedHandler('processor').file, 'bundled, SDK from runtime': external.file, 'unbundled (node_modules)': unbundledFile };
+  return {
+    'bundled (shipped)': bundleDeployedHandler('processor').file,
+    'bundled, SDK from runtime': external.file,
+    'unbundled (node_modules)': unbundledFile,
+  };
 }
 
 export interface ColdRunResult {
@@ -141,10 +149,14 @@ export interface ColdStartFigures {
 /** Median ms per part of the unbundled build's cold start (see BREAKDOWN_CHILD). */
 export type ColdStartBreakdown = Record<string, Figure>;
 
-export async function coldStartBreakdown(servers: ServerEndpoints, o: { runs: number; log: (s: string) => void }): Promise<ColdStartBreakdown> {
+export async function coldStartBreakdown(
+  servers: ServerEndpoints,
+  o: { runs: number; log: (s: string) => void },
+): Promise<ColdStartBreakdown> {
   const file = buildColdStartVariants()['unbundled (node_modules)'];
   const runs: Array<Record<string, number>> = [];
-  for (let i = 0; i < o.runs; i++) runs.push((await runColdChild(file, servers.byLatency['0']!, BREAKDOWN_CHILD)) as unknown as Record<string, number>);
+  for (let i = 0; i < o.runs; i++)
+    runs.push((await runColdChild(file, servers.byLatency['0']!, BREAKDOWN_CHILD)) as unknown as Record<string, number>);
   const parts = Object.keys(runs[0]!);
   const out = Object.fromEntries(parts.map((part) => [part, figure(runs.map((r) => r[part] ?? 0))]));
   o.log(`  cold start breakdown (unbundled): ${parts.map((p) => `${p} ${out[p]!.median} ms`).join(', ')}`);
@@ -156,7 +168,8 @@ export async function coldStartSuite(servers: ServerEndpoints, o: { runs: number
   const out: ColdStartFigures[] = [];
   // Interleaved, as the processor's repeats: a slow phase of this shared VM falls on every packaging alike.
   const runsOf = new Map<ColdVariant, ColdRunResult[]>(COLD_VARIANTS.map((v) => [v, []]));
-  for (let i = 0; i < o.runs; i++) for (const variant of COLD_VARIANTS) runsOf.get(variant)!.push(await runColdChild(files[variant], servers.byLatency['0']!));
+  for (let i = 0; i < o.runs; i++)
+    for (const variant of COLD_VARIANTS) runsOf.get(variant)!.push(await runColdChild(files[variant], servers.byLatency['0']!));
   for (const variant of COLD_VARIANTS) {
     const file = files[variant];
     const runs = runsOf.get(variant)!;
@@ -172,7 +185,9 @@ export async function coldStartSuite(servers: ServerEndpoints, o: { runs: number
       initPlusFirstMs: figure(runs.map((r) => r.initMs + r.firstInvokeMs)),
       processTotalMs: figure(runs.map((r) => r.totalMs)),
     };
-    o.log(`  cold start ${variant}: init ${f.initMs.median} ms + first call ${f.firstInvokeMs.median} ms, ${f.loadedFiles} files / ${f.loadedBytes} bytes loaded`);
+    o.log(
+      `  cold start ${variant}: init ${f.initMs.median} ms + first call ${f.firstInvokeMs.median} ms, ${f.loadedFiles} files / ${f.loadedBytes} bytes loaded`,
+    );
     out.push(f);
   }
   return out;

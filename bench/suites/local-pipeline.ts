@@ -10,7 +10,13 @@ export const FAULT_MIX = { poison: 0.05, duplicates: 0.1, reorder: 0.05, transie
 const NO_FAULTS = { poison: 0, duplicates: 0, reorder: 0, transient: 0 };
 
 /** Runs in a fresh process: one `npm run load` equivalent, with the dev (batching window 0) config. */
-export async function runLoadChild(p: { files: number; faults: typeof FAULT_MIX; env: string; iam: boolean; rate?: number }): Promise<LoadReport> {
+export async function runLoadChild(p: {
+  files: number;
+  faults: typeof FAULT_MIX;
+  env: string;
+  iam: boolean;
+  rate?: number;
+}): Promise<LoadReport> {
   // As `npm run load` does: throw-away storage in memory where there is /dev/shm.
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-load-'));
   try {
@@ -56,13 +62,20 @@ export async function localPipelineSuite(o: { files: number; repeats: number; lo
     ['fault mix', FAULT_MIX, true, null, o.files],
     (closed) => {
       const rate = Math.max(1, Math.round(closed.filesPerSecond.median * OPEN_LOOP_SHARE_OF_CAPACITY));
-      return [`fault mix, open loop at ${rate} files/s (${OPEN_LOOP_SHARE_OF_CAPACITY * 100} % of the closed loop's)`, FAULT_MIX, true, rate, Math.min(o.files, rate * 30)];
+      return [
+        `fault mix, open loop at ${rate} files/s (${OPEN_LOOP_SHARE_OF_CAPACITY * 100} % of the closed loop's)`,
+        FAULT_MIX,
+        true,
+        rate,
+        Math.min(o.files, rate * 30),
+      ];
     },
   ];
   for (const next of scenarios) {
     const [scenario, faults, iam, rate, files] = typeof next === 'function' ? next(out.at(-1)!) : next;
     const runs: LoadReport[] = [];
-    for (let r = 0; r < o.repeats; r++) runs.push(await runInChild<LoadReport>('load-run', { files, faults, env: 'dev', iam, rate: rate ?? undefined }));
+    for (let r = 0; r < o.repeats; r++)
+      runs.push(await runInChild<LoadReport>('load-run', { files, faults, env: 'dev', iam, rate: rate ?? undefined }));
     const f: LoadFigures = {
       scenario,
       files,
@@ -75,9 +88,18 @@ export async function localPipelineSuite(o: { files: number; repeats: number; lo
       peakRssMb: figure(runs.map((x) => x.peakRssMb)),
       lost: Math.max(...runs.map((x) => x.lost)),
       doubleWritten: Math.max(...runs.map((x) => x.doubleWritten)),
-      command: `npm run load -- --files ${files}` + Object.entries(faults).filter(([, v]) => v > 0).map(([k, v]) => ` --${k} ${v}`).join('') + (iam ? '' : ' --no-iam') + (rate ? ` --rate ${rate}` : ''),
+      command:
+        `npm run load -- --files ${files}` +
+        Object.entries(faults)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => ` --${k} ${v}`)
+          .join('') +
+        (iam ? '' : ' --no-iam') +
+        (rate ? ` --rate ${rate}` : ''),
     };
-    o.log(`  local pipeline ${scenario}: ${f.filesPerSecond.median} files/s, p95 ${f.p95Ms.median} ms (after the ${f.warmupSeconds} s warm-up ${f.steadyP95Ms.median} ms), lost ${f.lost}`);
+    o.log(
+      `  local pipeline ${scenario}: ${f.filesPerSecond.median} files/s, p95 ${f.p95Ms.median} ms (after the ${f.warmupSeconds} s warm-up ${f.steadyP95Ms.median} ms), lost ${f.lost}`,
+    );
     out.push(f);
   }
   return out;

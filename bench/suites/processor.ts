@@ -21,7 +21,17 @@ import { figure, percentile, type Figure } from '../lib/stats';
  * `-sampled`: every invocation traced (a 100 % sampling rule, the worst case); `-untraced`: tracing
  * off. The rest are peers on the same services and batches.
  */
-export const VARIANTS = ['ours-pusher', 'ours-pusher-sampled', 'ours-pusher-untraced', 'ours-direct', 'seed-style', 'powertools', 'powertools-conditional', 'ceiling-pusher', 'ceiling-direct'] as const;
+export const VARIANTS = [
+  'ours-pusher',
+  'ours-pusher-sampled',
+  'ours-pusher-untraced',
+  'ours-direct',
+  'seed-style',
+  'powertools',
+  'powertools-conditional',
+  'ceiling-pusher',
+  'ceiling-direct',
+] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** Where the SDK calls go: the thin double (the handler's own cost) or dynalite/s3rver (a realistic server). */
@@ -50,7 +60,13 @@ export interface ProcessorRunResult {
 
 const TRACED: readonly Variant[] = ['ours-pusher', 'ours-pusher-sampled', 'ours-direct'];
 const ALL_SAMPLED: readonly Variant[] = ['ours-pusher-sampled'];
-const PUSHER_SHAPED: readonly Variant[] = ['ours-pusher', 'ours-pusher-sampled', 'ours-pusher-untraced', 'ceiling-pusher', 'powertools-conditional'];
+const PUSHER_SHAPED: readonly Variant[] = [
+  'ours-pusher',
+  'ours-pusher-sampled',
+  'ours-pusher-untraced',
+  'ceiling-pusher',
+  'powertools-conditional',
+];
 
 /**
  * Lambda's sampling decision under active tracing with X-Ray's default rule: the first request
@@ -87,7 +103,17 @@ function bodyFor(variant: Variant, i: number, objects: number, sequencer: string
   const baseline = variant === 'seed-style' || variant === 'powertools';
   const key = `${baseline ? 'baseline/' : variant === 'powertools-conditional' ? 'ptc/' : ''}${objectKey(i % objects)}`;
   if (PUSHER_SHAPED.includes(variant)) {
-    return JSON.stringify({ type: PUSHER_MESSAGE_TYPE, bucket: BENCH_BUCKET, key, eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), sequencer, size: 12, etag: 'e', contentType: 'text/plain' });
+    return JSON.stringify({
+      type: PUSHER_MESSAGE_TYPE,
+      bucket: BENCH_BUCKET,
+      key,
+      eventName: 'ObjectCreated:Put',
+      eventTime: new Date().toISOString(),
+      sequencer,
+      size: 12,
+      etag: 'e',
+      contentType: 'text/plain',
+    });
   }
   return JSON.stringify({
     Records: [
@@ -125,14 +151,25 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
   } else if (p.variant === 'seed-style') handler = seedStyleHandler(BENCH_TABLE);
   else if (p.variant === 'powertools') handler = powertoolsBaselineHandler(BENCH_TABLE) as typeof handler;
   else if (p.variant === 'powertools-conditional') handler = powertoolsConditionalHandler(BENCH_TABLE) as typeof handler;
-  else handler = rawCeilingHandler({ tableName: BENCH_TABLE, head: p.variant === 'ceiling-direct', concurrency: Math.min(100, p.batchSize) });
+  else
+    handler = rawCeilingHandler({ tableName: BENCH_TABLE, head: p.variant === 'ceiling-direct', concurrency: Math.min(100, p.batchSize) });
 
   // Sequencers grow with the clock, so every run's writes are newer than the last run's.
   const base = BigInt(Date.now()) * 1_000_000n;
   const batch = (from: number): SQSEvent => ({
     Records: Array.from({ length: p.batchSize }, (_, j): SQSRecord => {
       const i = from + j;
-      return { messageId: `m-${i}`, receiptHandle: 'r', body: bodyFor(p.variant, i, p.objects, (base + BigInt(i)).toString(16).toUpperCase()), attributes: {} as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'eu-west-1' };
+      return {
+        messageId: `m-${i}`,
+        receiptHandle: 'r',
+        body: bodyFor(p.variant, i, p.objects, (base + BigInt(i)).toString(16).toUpperCase()),
+        attributes: {} as SQSRecord['attributes'],
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn',
+        awsRegion: 'eu-west-1',
+      };
     }),
   });
   const sample = ALL_SAMPLED.includes(p.variant) ? () => true : defaultSampling();
@@ -198,12 +235,26 @@ export interface ProcessorFigures {
 }
 
 /** On dynalite (the second, realistic table) ours and the peers it is compared with; the double runs them all. */
-export const DYNALITE_VARIANTS: readonly Variant[] = ['ours-pusher', 'ours-direct', 'powertools-conditional', 'ceiling-pusher', 'ceiling-direct'];
+export const DYNALITE_VARIANTS: readonly Variant[] = [
+  'ours-pusher',
+  'ours-direct',
+  'powertools-conditional',
+  'ceiling-pusher',
+  'ceiling-direct',
+];
 
 export async function processorSuite(
   targets: Partial<Record<Target, ServerEndpoints>>,
   xrayDaemon: string,
-  o: { records: number; objects: number; repeats: number; batchSizes: number[]; latencies: number[]; variants?: readonly Variant[]; log: (s: string) => void },
+  o: {
+    records: number;
+    objects: number;
+    repeats: number;
+    batchSizes: number[];
+    latencies: number[];
+    variants?: readonly Variant[];
+    log: (s: string) => void;
+  },
 ): Promise<ProcessorFigures[]> {
   const out: ProcessorFigures[] = [];
   for (const [target, servers] of Object.entries(targets) as Array<[Target, ServerEndpoints]>) {
@@ -211,13 +262,21 @@ export async function processorSuite(
       for (const batchSize of o.batchSizes) {
         const variants = o.variants ?? (target === 'dynalite' ? DYNALITE_VARIANTS : VARIANTS);
         // The seed's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
-        const recordsOf = (variant: Variant) => (variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records);
+        const recordsOf = (variant: Variant) =>
+          variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records;
         // Repeats interleaved (every variant once, then every variant again): this shared VM's speed drifts by up to
         // 2× within minutes, and run back to back, one variant's three runs could all fall in a slow phase.
         const runsOf = new Map<Variant, ProcessorRunResult[]>(variants.map((v) => [v, []]));
         for (let r = 0; r < o.repeats; r++) {
           for (const variant of variants) {
-            const params = { variant, batchSize, records: recordsOf(variant), objects: o.objects, endpoints: servers.byLatency[String(latencyMs)]!, xrayDaemon };
+            const params = {
+              variant,
+              batchSize,
+              records: recordsOf(variant),
+              objects: o.objects,
+              endpoints: servers.byLatency[String(latencyMs)]!,
+              xrayDaemon,
+            };
             runsOf.get(variant)!.push(await runInChild<ProcessorRunResult>('processor-run', params));
           }
         }
@@ -235,7 +294,9 @@ export async function processorSuite(
             cpuUsPerRecord: figure(runs.map((x) => x.cpuUsPerRecord)),
             peakRssMb: figure(runs.map((x) => x.peakRssMb)),
           };
-          o.log(`  processor [${target}] ${variant} batch ${batchSize} @${latencyMs}ms: ${f.recordsPerSecond.median} rec/s (±${f.recordsPerSecond.spreadPct}%), ${f.cpuUsPerRecord?.median} µs CPU/record`);
+          o.log(
+            `  processor [${target}] ${variant} batch ${batchSize} @${latencyMs}ms: ${f.recordsPerSecond.median} rec/s (±${f.recordsPerSecond.spreadPct}%), ${f.cpuUsPerRecord?.median} µs CPU/record`,
+          );
           out.push(f);
         }
       }

@@ -54,7 +54,12 @@ export async function runReconcileChild(p: { task: Task; endpoints: Endpoints })
     dynamodb,
     bucket: BENCH_BUCKET,
     tableName: BENCH_TABLE,
-    scope: ingestScope(resolveConfig({ environment: 'bench', namePrefix: 'bench', accountId: '123456789012', region: 'eu-west-1', handleDeletes: true }, 'bench')),
+    scope: ingestScope(
+      resolveConfig(
+        { environment: 'bench', namePrefix: 'bench', accountId: '123456789012', region: 'eu-west-1', handleDeletes: true },
+        'bench',
+      ),
+    ),
     versions: false,
     objects: new S3ObjectStore(s3),
     headConcurrency: HEAD_CONCURRENCY,
@@ -69,7 +74,16 @@ export async function runReconcileChild(p: { task: Task; endpoints: Endpoints })
     listed = r.counts.objects;
   } else {
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-backfill-${Date.now()}` }))).QueueUrl!;
-    const r = await backfill({ ...target, queue: new SqsQueueSender(sqs, queueUrl), limiter: createRateLimiter(0), onlyMissing: false, handleDeletes: true, dryRun: false, keyLimit: 1000, checkpoint: null });
+    const r = await backfill({
+      ...target,
+      queue: new SqsQueueSender(sqs, queueUrl),
+      limiter: createRateLimiter(0),
+      onlyMissing: false,
+      handleDeletes: true,
+      dryRun: false,
+      keyLimit: 1000,
+      checkpoint: null,
+    });
     counts = { ...r.counts };
     listed = r.counts.listed;
   }
@@ -92,7 +106,11 @@ const item = (i: number) => ({
 async function seedItems(dynamodb: DynamoDBClient, objects: number): Promise<void> {
   const write = limitConcurrency(4, (from: number) =>
     dynamodb.send(
-      new BatchWriteItemCommand({ RequestItems: { [BENCH_TABLE]: Array.from({ length: Math.min(25, objects - from) }, (_, j) => ({ PutRequest: { Item: item(from + j) } })) } }),
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [BENCH_TABLE]: Array.from({ length: Math.min(25, objects - from) }, (_, j) => ({ PutRequest: { Item: item(from + j) } })),
+        },
+      }),
     ),
   );
   const batches = [];
@@ -104,9 +122,16 @@ async function seedItems(dynamodb: DynamoDBClient, objects: number): Promise<voi
 async function drift(dynamodb: DynamoDBClient, objects: number): Promise<void> {
   const step = 100;
   for (let i = 0; i < objects; i += step) {
-    await dynamodb.send(new DeleteItemCommand({ TableName: BENCH_TABLE, Key: { [TABLE_KEYS.partitionKey]: { S: objectKey(i) }, [TABLE_KEYS.sortKey]: { S: BENCH_BUCKET } } }));
+    await dynamodb.send(
+      new DeleteItemCommand({
+        TableName: BENCH_TABLE,
+        Key: { [TABLE_KEYS.partitionKey]: { S: objectKey(i) }, [TABLE_KEYS.sortKey]: { S: BENCH_BUCKET } },
+      }),
+    );
     await dynamodb.send(new PutItemCommand({ TableName: BENCH_TABLE, Item: { ...item(i + 1), etag: { S: 'stale' } } }));
-    await dynamodb.send(new PutItemCommand({ TableName: BENCH_TABLE, Item: { ...item(i), [TABLE_KEYS.partitionKey]: { S: `gone/${i}.txt` } } }));
+    await dynamodb.send(
+      new PutItemCommand({ TableName: BENCH_TABLE, Item: { ...item(i), [TABLE_KEYS.partitionKey]: { S: `gone/${i}.txt` } } }),
+    );
   }
 }
 

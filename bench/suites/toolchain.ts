@@ -10,7 +10,12 @@ export interface CommandFigure {
 
 function time(command: string): number {
   const t = performance.now();
-  const r = spawnSync('bash', ['-c', command], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CHECKPOINT_DISABLE: '1' }, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('bash', ['-c', command], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`${command} exited ${r.status}: ${String(r.stderr).slice(-1500)}`);
   return (performance.now() - t) / 1000;
 }

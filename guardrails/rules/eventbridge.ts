@@ -3,7 +3,9 @@ import type { Finding, Rule } from '../types';
 
 /** Targets of the stack's EventBridge rules, each with its rule (when the rule is in the stack). */
 function targets(m: StackModel): Array<{ target: ModelResource; rule?: ModelResource }> {
-  return m.resources('aws_cloudwatch_event_target').map((target) => ({ target, rule: m.deref(target.body.rule, 'aws_cloudwatch_event_rule') }));
+  return m
+    .resources('aws_cloudwatch_event_target')
+    .map((target) => ({ target, rule: m.deref(target.body.rule, 'aws_cloudwatch_event_rule') }));
 }
 
 /** Bucket names an S3 rule's pattern matches (`source` aws.s3, `detail.bucket.name`). */
@@ -54,14 +56,19 @@ export const eventBridgeRules: Rule[] = [
         m
           .resources('aws_s3_bucket')
           .filter((b) => typeof b.body.bucket === 'string' && s3BucketNames(rule).includes(b.body.bucket))
-          .filter((b) => !m.resources('aws_s3_bucket_notification').some((n) => m.refersTo(n.body.bucket, b) && n.body.eventbridge === true))
-          .map((b) => ({ address: rule.address, message: `matches ${String(b.body.bucket)}, whose notification does not send to EventBridge` })),
+          .filter(
+            (b) => !m.resources('aws_s3_bucket_notification').some((n) => m.refersTo(n.body.bucket, b) && n.body.eventbridge === true),
+          )
+          .map((b) => ({
+            address: rule.address,
+            message: `matches ${String(b.body.bucket)}, whose notification does not send to EventBridge`,
+          })),
       ),
   },
   {
     id: 'SEC012',
     severity: 'error',
-    title: "SQS target whose queue policy does not allow the rule (aws:SourceArn)",
+    title: 'SQS target whose queue policy does not allow the rule (aws:SourceArn)',
     why: 'EventBridge sends to an SQS target, and to its dead-letter queue, as events.amazonaws.com; without a policy statement scoped to the rule ARN delivery fails, and without the scope any rule could write.',
     fix: 'Add a queue policy statement allowing events.amazonaws.com sqs:SendMessage with aws:SourceArn = the rule ARN, on the target and on its dead-letter queue.',
     link: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions',
@@ -71,7 +78,9 @@ export const eventBridgeRules: Rule[] = [
         const queues = [target.body.arn, (target.body.dead_letter_config as { arn?: unknown } | undefined)?.arn]
           .map((arn) => m.deref(arn, 'aws_sqs_queue'))
           .filter((q): q is ModelResource => q !== undefined);
-        return queues.filter((q) => !allowsRule(m, q, rule)).map((q) => ({ address: target.address, message: `sends to ${q.address}, whose policy does not allow ${rule.address}` }));
+        return queues
+          .filter((q) => !allowsRule(m, q, rule))
+          .map((q) => ({ address: target.address, message: `sends to ${q.address}, whose policy does not allow ${rule.address}` }));
       }),
   },
 ];

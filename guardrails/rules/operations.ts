@@ -13,14 +13,21 @@ const functionsWithRuntime = (m: StackModel, status: 'deprecated' | 'deprecating
     return r.status === status ? [{ address: f.address, message: r.detail }] : [];
   });
 
-
 const ALARMS_DOC = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html';
 
 /** True when `value` is the literal `literal` or a reference to `target`'s attribute. */
-const names = (m: StackModel, value: unknown, target: ModelResource, literal: unknown): boolean => value === literal || m.refersTo(value, target);
+const names = (m: StackModel, value: unknown, target: ModelResource, literal: unknown): boolean =>
+  value === literal || m.refersTo(value, target);
 
 /** Alarms on one metric whose dimension `key` names `target` (by literal name or reference). */
-function alarmsOn(m: StackModel, namespace: string, metricName: string, key: string, target: ModelResource, literal: unknown): ModelResource[] {
+function alarmsOn(
+  m: StackModel,
+  namespace: string,
+  metricName: string,
+  key: string,
+  target: ModelResource,
+  literal: unknown,
+): ModelResource[] {
   return m.resources('aws_cloudwatch_metric_alarm').filter((a) => {
     if (a.body.namespace !== namespace || a.body.metric_name !== metricName) return false;
     const dims = (a.body.dimensions as Record<string, unknown> | undefined) ?? {};
@@ -42,7 +49,9 @@ export const operationsRules: Rule[] = [
     link: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html',
     check: (m) =>
       m.resources('aws_sqs_queue').flatMap((q): Finding[] => {
-        const missing = ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage'].filter((metric) => alarmsOn(m, 'AWS/SQS', metric, 'QueueName', q, q.body.name).length === 0);
+        const missing = ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage'].filter(
+          (metric) => alarmsOn(m, 'AWS/SQS', metric, 'QueueName', q, q.body.name).length === 0,
+        );
         return missing.length > 0 ? [{ address: q.address, message: `has no alarm on ${missing.join(' or ')}` }] : [];
       }),
   },
@@ -51,7 +60,7 @@ export const operationsRules: Rule[] = [
     severity: 'error',
     title: 'Function without an error alarm',
     why: 'Invocation errors (crashes, timeouts, out of memory) are otherwise only seen by someone reading logs.',
-    fix: 'Alarm on the function\'s AWS/Lambda Errors metric, notifying the alert topic.',
+    fix: "Alarm on the function's AWS/Lambda Errors metric, notifying the alert topic.",
     link: 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html',
     check: (m) =>
       m
@@ -64,19 +73,32 @@ export const operationsRules: Rule[] = [
     severity: 'error',
     title: 'Alert topic key does not let CloudWatch encrypt',
     why: 'CloudWatch publishes to an encrypted topic with its own service principal: without kms:GenerateDataKey* and kms:Decrypt on the key, every alarm notification fails silently.',
-    fix: 'Give cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in the topic key\'s policy (the aws/sns managed key cannot be changed: use a customer managed key).',
+    fix: "Give cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in the topic key's policy (the aws/sns managed key cannot be changed: use a customer managed key).",
     link: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services',
     check: (m) =>
       alarmTopics(m).flatMap((t): Finding[] => {
         const keyRef = t.body.kms_master_key_id;
         if (keyRef === undefined) return [];
         const key = m.deref(keyRef, 'aws_kms_key');
-        if (!key) return [{ address: t.address, message: `is encrypted with ${String(keyRef)}, whose policy cannot be checked (a managed key cannot grant CloudWatch)` }];
-        const grants = statementsOf(key.body.policy).filter((s) => s.Effect === 'Allow' && asList((s.Principal as { Service?: string | string[] } | undefined)?.Service).includes('cloudwatch.amazonaws.com'));
+        if (!key)
+          return [
+            {
+              address: t.address,
+              message: `is encrypted with ${String(keyRef)}, whose policy cannot be checked (a managed key cannot grant CloudWatch)`,
+            },
+          ];
+        const grants = statementsOf(key.body.policy).filter(
+          (s) =>
+            s.Effect === 'Allow' &&
+            asList((s.Principal as { Service?: string | string[] } | undefined)?.Service).includes('cloudwatch.amazonaws.com'),
+        );
         const actions = grants.flatMap((s) => asList(s.Action as string | string[] | undefined));
-        const has = (action: string) => actions.some((a) => a === action || a === 'kms:*' || (a.endsWith('*') && action.startsWith(a.slice(0, -1))));
+        const has = (action: string) =>
+          actions.some((a) => a === action || a === 'kms:*' || (a.endsWith('*') && action.startsWith(a.slice(0, -1))));
         const missing = ['kms:Decrypt', 'kms:GenerateDataKey'].filter((a) => !has(a));
-        return missing.length > 0 ? [{ address: key.address, message: `does not grant cloudwatch.amazonaws.com ${missing.join(', ')}` }] : [];
+        return missing.length > 0
+          ? [{ address: key.address, message: `does not grant cloudwatch.amazonaws.com ${missing.join(', ')}` }]
+          : [];
       }),
   },
   {
@@ -84,7 +106,7 @@ export const operationsRules: Rule[] = [
     severity: 'error',
     title: 'Alert topic without a subscriber where CI deploys',
     why: 'Alarms of an environment CI deploys notify a topic nobody reads.',
-    fix: 'Add alertEmails to the environment\'s config (each address must confirm AWS\'s e-mail).',
+    fix: "Add alertEmails to the environment's config (each address must confirm AWS's e-mail).",
     link: ALARMS_DOC,
     check: (m) =>
       m
@@ -98,14 +120,17 @@ export const operationsRules: Rule[] = [
     severity: 'error',
     title: 'Function log group not created before the function',
     why: 'Lambda creates a missing log group itself on the first log line, with no retention; Terraform then fails to create it ("already exists").',
-    fix: 'Create aws_cloudwatch_log_group /aws/lambda/<name> (or the logging_config.log_group) and list it in the function\'s depends_on.',
+    fix: "Create aws_cloudwatch_log_group /aws/lambda/<name> (or the logging_config.log_group) and list it in the function's depends_on.",
     link: 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html',
     check: (m) =>
       m.resources('aws_lambda_function').flatMap((f): Finding[] => {
-        const configured = (asList(f.body.logging_config as Record<string, unknown> | Array<Record<string, unknown>> | undefined)[0] ?? {}).log_group;
+        const configured = (asList(f.body.logging_config as Record<string, unknown> | Array<Record<string, unknown>> | undefined)[0] ?? {})
+          .log_group;
         const group =
           m.deref(configured, 'aws_cloudwatch_log_group') ??
-          m.resources('aws_cloudwatch_log_group').find((g) => typeof f.body.function_name === 'string' && g.body.name === `/aws/lambda/${f.body.function_name}`);
+          m
+            .resources('aws_cloudwatch_log_group')
+            .find((g) => typeof f.body.function_name === 'string' && g.body.name === `/aws/lambda/${f.body.function_name}`);
         if (!group) return [{ address: f.address, message: 'has no log group in the stack' }];
         return m.dependsOn(f, group) ? [] : [{ address: f.address, message: `does not depend on ${group.address}` }];
       }),
@@ -114,8 +139,8 @@ export const operationsRules: Rule[] = [
     id: 'OPS006',
     severity: 'error',
     title: 'Function without reserved concurrency',
-    why: 'A burst (a bulk upload, a redrive) can take the whole account\'s concurrency and throttle every other function, or this one be starved by them.',
-    fix: 'Set reserved_concurrent_executions: the processor at its mapping\'s maximum concurrency, the pusher at a cap.',
+    why: "A burst (a bulk upload, a redrive) can take the whole account's concurrency and throttle every other function, or this one be starved by them.",
+    fix: "Set reserved_concurrent_executions: the processor at its mapping's maximum concurrency, the pusher at a cap.",
     link: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html',
     check: (m) =>
       m
@@ -135,7 +160,12 @@ export const operationsRules: Rule[] = [
         const logging = asList(f.body.logging_config as Record<string, unknown> | Array<Record<string, unknown>> | undefined)[0] ?? {};
         const level = String(logging.application_log_level ?? '').toUpperCase();
         return logging.log_format === 'JSON' && ['WARN', 'ERROR', 'FATAL'].includes(level)
-          ? [{ address: f.address, message: `has application_log_level ${level}: its EMF metric lines (no level, treated as INFO) are dropped` }]
+          ? [
+              {
+                address: f.address,
+                message: `has application_log_level ${level}: its EMF metric lines (no level, treated as INFO) are dropped`,
+              },
+            ]
           : [];
       }),
   },

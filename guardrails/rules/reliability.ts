@@ -12,10 +12,13 @@ function sqsMappings(m: StackModel): Array<{ esm: ModelResource; queue: ModelRes
   });
 }
 
-const redriveOf = (q: ModelResource) => StackModel.parseJson<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(q.body.redrive_policy);
+const redriveOf = (q: ModelResource) =>
+  StackModel.parseJson<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(q.body.redrive_policy);
 
 /** Queues with a redrive policy, by inline attribute or an `aws_sqs_queue_redrive_policy` resource. */
-function redrivePolicies(m: StackModel): Array<{ queue: ModelResource; policy: { deadLetterTargetArn?: string; maxReceiveCount?: number }; at: ModelResource }> {
+function redrivePolicies(
+  m: StackModel,
+): Array<{ queue: ModelResource; policy: { deadLetterTargetArn?: string; maxReceiveCount?: number }; at: ModelResource }> {
   const inline = m.resources('aws_sqs_queue').flatMap((q) => {
     const policy = redriveOf(q);
     return policy ? [{ queue: q, policy, at: q }] : [];
@@ -32,7 +35,10 @@ const notificationTargets = (m: StackModel, kind: 'queue' | 'lambda_function') =
   m.resources('aws_s3_bucket_notification').flatMap((n) =>
     ((n.body[kind] as Array<Record<string, unknown>> | undefined) ?? []).map((entry) => ({
       notification: n,
-      target: m.deref(kind === 'queue' ? entry.queue_arn : entry.lambda_function_arn, kind === 'queue' ? 'aws_sqs_queue' : 'aws_lambda_function'),
+      target: m.deref(
+        kind === 'queue' ? entry.queue_arn : entry.lambda_function_arn,
+        kind === 'queue' ? 'aws_sqs_queue' : 'aws_lambda_function',
+      ),
     })),
   );
 
@@ -51,7 +57,14 @@ export const reliabilityRules: Rule[] = [
         const window = numberAttr(esm.body, 'maximum_batching_window_in_seconds', 0);
         if (visibility === undefined || timeout === undefined || window === undefined) return [];
         const needed = 6 * timeout + window;
-        return visibility < needed ? [{ address: queue.address, message: `visibility timeout ${visibility} s is below 6 × ${timeout} s + ${window} s = ${needed} s` }] : [];
+        return visibility < needed
+          ? [
+              {
+                address: queue.address,
+                message: `visibility timeout ${visibility} s is below 6 × ${timeout} s + ${window} s = ${needed} s`,
+              },
+            ]
+          : [];
       }),
   },
   {
@@ -63,7 +76,9 @@ export const reliabilityRules: Rule[] = [
     link: 'https://docs.aws.amazon.com/lambda/latest/operatorguide/sqs-retries.html',
     check: (m) =>
       redrivePolicies(m).flatMap(({ policy, at }) =>
-        typeof policy.maxReceiveCount === 'number' && policy.maxReceiveCount < 5 ? [{ address: at.address, message: `maxReceiveCount is ${policy.maxReceiveCount}` }] : [],
+        typeof policy.maxReceiveCount === 'number' && policy.maxReceiveCount < 5
+          ? [{ address: at.address, message: `maxReceiveCount is ${policy.maxReceiveCount}` }]
+          : [],
       ),
   },
   {
@@ -138,7 +153,12 @@ export const reliabilityRules: Rule[] = [
         if (!target) return [];
         const policies = m.resources('aws_sqs_queue_policy').filter((p) => m.refersTo(p.body.queue_url, target));
         if (policies.some((p) => m.dependsOn(notification, p))) return [];
-        return [{ address: notification.address, message: `sends to ${target.address} but does not depend on ${policies[0]?.address ?? 'any policy of that queue'}` }];
+        return [
+          {
+            address: notification.address,
+            message: `sends to ${target.address} but does not depend on ${policies[0]?.address ?? 'any policy of that queue'}`,
+          },
+        ];
       }),
   },
   {
@@ -154,8 +174,10 @@ export const reliabilityRules: Rule[] = [
         const permissions = m
           .resources('aws_lambda_permission')
           .filter((p) => p.body.principal === 's3.amazonaws.com' && m.refersTo(p.body.function_name, target));
-        if (permissions.length === 0) return [{ address: notification.address, message: `invokes ${target.address}, which has no permission for s3.amazonaws.com` }];
-        if (!permissions.some((p) => m.dependsOn(notification, p))) return [{ address: notification.address, message: `does not depend on ${permissions[0]!.address}` }];
+        if (permissions.length === 0)
+          return [{ address: notification.address, message: `invokes ${target.address}, which has no permission for s3.amazonaws.com` }];
+        if (!permissions.some((p) => m.dependsOn(notification, p)))
+          return [{ address: notification.address, message: `does not depend on ${permissions[0]!.address}` }];
         return [];
       }),
   },

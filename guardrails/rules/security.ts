@@ -8,7 +8,8 @@ const SECRET_NAME = /(secret|passw(or)?d|token|api[_-]?key|private[_-]?key|crede
 const SECRET_VALUE = [/AKIA[0-9A-Z]{16}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9/+]{40}$/];
 
 /** Resources of `type` that refer to `bucket` (by id, bucket or arn). */
-const forBucket = (m: StackModel, type: string, bucket: ModelResource) => m.resources(type).filter((r) => m.refersTo(r.body.bucket, bucket));
+const forBucket = (m: StackModel, type: string, bucket: ModelResource) =>
+  m.resources(type).filter((r) => m.refersTo(r.body.bucket, bucket));
 
 const deniesInsecureTransport = (policy: unknown): boolean =>
   statementsOf(policy).some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"'));
@@ -88,7 +89,9 @@ export const securityRules: Rule[] = [
         ((n.body.queue as Array<Record<string, unknown>> | undefined) ?? []).flatMap((entry): Finding[] => {
           const q = m.deref(entry.queue_arn, 'aws_sqs_queue');
           const key = String(q?.body.kms_master_key_id ?? '');
-          return q && key.includes('aws/sqs') ? [{ address: q.address, message: 'is an S3 notification target encrypted with alias/aws/sqs' }] : [];
+          return q && key.includes('aws/sqs')
+            ? [{ address: q.address, message: 'is an S3 notification target encrypted with alias/aws/sqs' }]
+            : [];
         }),
       ),
   },
@@ -128,7 +131,8 @@ export const securityRules: Rule[] = [
             const wild = actions.filter((a) => a.includes('*'));
             if (wild.length) found.push({ address: p.address, message: `statement ${s.Sid ?? '(no Sid)'} allows ${wild.join(', ')}` });
             const allowed = actions.every((a) => WILDCARD_RESOURCE_ALLOWED.some((prefix) => a.startsWith(prefix)));
-            if (asList(s.Resource).includes('*') && !allowed) found.push({ address: p.address, message: `statement ${s.Sid ?? '(no Sid)'} allows ${actions.join(', ')} on *` });
+            if (asList(s.Resource).includes('*') && !allowed)
+              found.push({ address: p.address, message: `statement ${s.Sid ?? '(no Sid)'} allows ${actions.join(', ')} on *` });
             return found;
           }),
       ),
@@ -171,7 +175,10 @@ export const securityRules: Rule[] = [
     check: (m) => {
       const s3 = (m.json.terraform?.backend as { s3?: Record<string, unknown> } | undefined)?.s3;
       if (!s3) return [];
-      const problems = [s3.encrypt !== true ? 'encrypt is not true' : '', s3.use_lockfile !== true && !s3.dynamodb_table ? 'no locking (use_lockfile)' : ''].filter(Boolean);
+      const problems = [
+        s3.encrypt !== true ? 'encrypt is not true' : '',
+        s3.use_lockfile !== true && !s3.dynamodb_table ? 'no locking (use_lockfile)' : '',
+      ].filter(Boolean);
       return problems.length ? [{ address: 'terraform.backend.s3', message: problems.join('; ') }] : [];
     },
   },
@@ -185,7 +192,10 @@ export const securityRules: Rule[] = [
     checkov: 'CKV_AWS_45',
     check: (m) =>
       m.resources('aws_lambda_function').flatMap((f) => {
-        const vars = ((f.body.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {}) as Record<string, unknown>;
+        const vars = ((f.body.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {}) as Record<
+          string,
+          unknown
+        >;
         return Object.entries(vars)
           .filter(([name, value]) => {
             if (typeof value !== 'string' || value.includes('${')) return false;

@@ -46,7 +46,13 @@ const globCache = new Map<string, RegExp>();
 function globMatches(pattern: string, value: string): boolean {
   let re = globCache.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      's',
+    );
     globCache.set(pattern, re);
   }
   return re.test(value);
@@ -131,7 +137,10 @@ export class Authorizer {
     let patterns = this.patternMemo.get(memo);
     if (patterns === undefined) {
       const fn = req.principal.kind === 'function' ? this.policies.functions[req.principal.functionName] : undefined;
-      const statements = [...(fn?.identityPolicies.flatMap((p) => p.policy.Statement) ?? []), ...(this.resourcePolicy(req.resource)?.Statement ?? [])];
+      const statements = [
+        ...(fn?.identityPolicies.flatMap((p) => p.policy.Statement) ?? []),
+        ...(this.resourcePolicy(req.resource)?.Statement ?? []),
+      ];
       const all = statements.flatMap((st) => [...toList(st.Resource), ...toList(st.NotResource)]);
       patterns = all.some((p) => p.includes('${')) ? null : all;
       this.patternMemo.set(memo, patterns);
@@ -147,9 +156,19 @@ export class Authorizer {
     return {
       enforced,
       allowed: [...this.allowedCounts.values()].sort((a, b) => `${a.caller} ${a.action}`.localeCompare(`${b.caller} ${b.action}`)),
-      denied: [...this.denials.values()].map((d) => ({ caller: d.caller, action: d.action, resource: d.resource, result: d.decision.result, decidedBy: d.decision.decidedBy, message: d.decision.message, count: d.count })),
+      denied: [...this.denials.values()].map((d) => ({
+        caller: d.caller,
+        action: d.action,
+        resource: d.resource,
+        result: d.decision.result,
+        decidedBy: d.decision.decidedBy,
+        message: d.decision.message,
+        count: d.count,
+      })),
       unresolvedManagedPolicies: Object.values(this.policies.functions).flatMap((f) =>
-        f.managedPolicyArns.filter((a) => a.startsWith('arn:aws:iam::aws:policy/')).map((policyArn) => ({ caller: f.functionName, policyArn })),
+        f.managedPolicyArns
+          .filter((a) => a.startsWith('arn:aws:iam::aws:policy/'))
+          .map((policyArn) => ({ caller: f.functionName, policyArn })),
       ),
       edges: this.edges,
     };
@@ -178,17 +197,30 @@ export class Authorizer {
       },
     } as Simulation;
     const out = await runSimulation(simulation, {});
-    if (out.resultType === 'error') throw new Error(`IAM simulation of ${req.action} on ${req.resource} failed: ${JSON.stringify(out.errors)}`);
+    if (out.resultType === 'error')
+      throw new Error(`IAM simulation of ${req.action} on ${req.resource} failed: ${JSON.stringify(out.errors)}`);
     const analysis = out.resultType === 'single' ? out.result.analysis : undefined;
     const allowed = out.overallResult === 'Allowed';
     const decidedBy = analysis
       ? allowed
-        ? getGrantReasons(analysis).map((g) => `${g.policyType}${'policyIdentifier' in g ? ` ${g.policyIdentifier}` : ''}#${g.statementId ?? g.statementIndex}`)
+        ? getGrantReasons(analysis).map(
+            (g) => `${g.policyType}${'policyIdentifier' in g ? ` ${g.policyIdentifier}` : ''}#${g.statementId ?? g.statementIndex}`,
+          )
         : getDenialReasons(analysis).map((d) =>
-            d.denialType === 'Explicit' ? `explicit deny: ${d.policyType}${d.policyIdentifier ? ` ${d.policyIdentifier}` : ''}#${d.statementId ?? d.statementIndex}` : `no ${d.policyType} policy allows it`,
+            d.denialType === 'Explicit'
+              ? `explicit deny: ${d.policyType}${d.policyIdentifier ? ` ${d.policyIdentifier}` : ''}#${d.statementId ?? d.statementIndex}`
+              : `no ${d.policyType} policy allows it`,
           )
       : [];
-    const why = out.overallResult === 'ExplicitlyDenied' ? `with an explicit deny in a ${decidedBy.join(', ')}` : `because no ${fn ? 'identity-based' : 'resource-based'} policy allows the ${req.action} action`;
-    return { allowed, result: out.overallResult, decidedBy, message: allowed ? '' : `User: ${principal} is not authorized to perform: ${req.action} on resource: ${req.resource} ${why}` };
+    const why =
+      out.overallResult === 'ExplicitlyDenied'
+        ? `with an explicit deny in a ${decidedBy.join(', ')}`
+        : `because no ${fn ? 'identity-based' : 'resource-based'} policy allows the ${req.action} action`;
+    return {
+      allowed,
+      result: out.overallResult,
+      decidedBy,
+      message: allowed ? '' : `User: ${principal} is not authorized to perform: ${req.action} on resource: ${req.resource} ${why}`,
+    };
   }
 }

@@ -31,9 +31,21 @@ export class IamEnforcement {
   private thread?: { worker: Worker; endpoints: Record<string, LocalEndpoints> };
   /** The one delivery edge of this mode, checked on every delivery. */
   private readonly delivery: DeliveryEdge;
-  private readonly arn: { queue: string; failureQueue: string; bucket: string; pusher: string; rule?: string; topic?: string; topicKey?: string; alarm?: string };
+  private readonly arn: {
+    queue: string;
+    failureQueue: string;
+    bucket: string;
+    pusher: string;
+    rule?: string;
+    topic?: string;
+    topicKey?: string;
+    alarm?: string;
+  };
 
-  public constructor(private readonly cfg: PipelineConfig, editStack?: (json: TerraformJson) => void) {
+  public constructor(
+    private readonly cfg: PipelineConfig,
+    editStack?: (json: TerraformJson) => void,
+  ) {
     const json = synthesizeStack(cfg);
     editStack?.(json);
     const policies = (this.policies = stackPolicies(json, cfg));
@@ -58,8 +70,19 @@ export class IamEnforcement {
    * service, an endpoint that authorizes each call as that function's role before `upstream`.
    */
   public async start(upstream: LocalEndpoints): Promise<void> {
-    const bundle = bundleHandler({ entry: 'local/iam/proxy-thread.ts', outDir: '.build/local/iam-proxy-thread', minify: false, externalPackages: ['@cloud-copilot/*'] });
-    const data: ProxyThreadData = { policies: this.policies, region: this.cfg.region, accountId: this.cfg.accountId, functionNames: Object.keys(this.policies.functions), upstream };
+    const bundle = bundleHandler({
+      entry: 'local/iam/proxy-thread.ts',
+      outDir: '.build/local/iam-proxy-thread',
+      minify: false,
+      externalPackages: ['@cloud-copilot/*'],
+    });
+    const data: ProxyThreadData = {
+      policies: this.policies,
+      region: this.cfg.region,
+      accountId: this.cfg.accountId,
+      functionNames: Object.keys(this.policies.functions),
+      upstream,
+    };
     const worker = new Worker(bundle.file, { workerData: data });
     const endpoints = await new Promise<Record<string, LocalEndpoints>>((resolve, reject) => {
       const onMessage = (m: ProxyThreadMessage) => {
@@ -84,12 +107,36 @@ export class IamEnforcement {
   private deliveryEdge(): DeliveryEdge {
     const account = { 'aws:SourceAccount': this.cfg.accountId };
     if (this.cfg.mode === 'pusher') {
-      return { name: 'S3 → pusher (lambda:InvokeFunction)', request: { principal: service('s3.amazonaws.com', 'S3 notifications'), action: 'lambda:InvokeFunction', resource: this.arn.pusher, context: { 'aws:SourceArn': this.arn.bucket, ...account } } };
+      return {
+        name: 'S3 → pusher (lambda:InvokeFunction)',
+        request: {
+          principal: service('s3.amazonaws.com', 'S3 notifications'),
+          action: 'lambda:InvokeFunction',
+          resource: this.arn.pusher,
+          context: { 'aws:SourceArn': this.arn.bucket, ...account },
+        },
+      };
     }
     if (this.cfg.mode === 'eventbridge') {
-      return { name: 'EventBridge rule → queue (sqs:SendMessage)', request: { principal: service('events.amazonaws.com', 'EventBridge rule'), action: 'sqs:SendMessage', resource: this.arn.queue, context: { 'aws:SourceArn': this.arn.rule ?? '', ...account } } };
+      return {
+        name: 'EventBridge rule → queue (sqs:SendMessage)',
+        request: {
+          principal: service('events.amazonaws.com', 'EventBridge rule'),
+          action: 'sqs:SendMessage',
+          resource: this.arn.queue,
+          context: { 'aws:SourceArn': this.arn.rule ?? '', ...account },
+        },
+      };
     }
-    return { name: 'S3 → queue (sqs:SendMessage)', request: { principal: service('s3.amazonaws.com', 'S3 notifications'), action: 'sqs:SendMessage', resource: this.arn.queue, context: { 'aws:SourceArn': this.arn.bucket, ...account } } };
+    return {
+      name: 'S3 → queue (sqs:SendMessage)',
+      request: {
+        principal: service('s3.amazonaws.com', 'S3 notifications'),
+        action: 'sqs:SendMessage',
+        resource: this.arn.queue,
+        context: { 'aws:SourceArn': this.arn.bucket, ...account },
+      },
+    };
   }
 
   /** Whether a delivery is authorized now (counted in the report). */
@@ -120,17 +167,30 @@ export class IamEnforcement {
     const processor: CallerPrincipal = { kind: 'function', functionName: n.processor };
     const mappingAllowed = await edge(
       'event source mapping (processor role: sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes)',
-      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ principal: processor, action, resource: this.arn.queue })),
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
+        principal: processor,
+        action,
+        resource: this.arn.queue,
+      })),
     );
     if (this.cfg.mode === 'pusher') {
-      await edge('pusher on-failure destination (pusher role: sqs:SendMessage)', [{ principal: { kind: 'function', functionName: n.pusher }, action: 'sqs:SendMessage', resource: this.arn.failureQueue }]);
+      await edge('pusher on-failure destination (pusher role: sqs:SendMessage)', [
+        { principal: { kind: 'function', functionName: n.pusher }, action: 'sqs:SendMessage', resource: this.arn.failureQueue },
+      ]);
     }
     if (this.arn.topic) {
       const cloudwatch = service('cloudwatch.amazonaws.com', 'CloudWatch alarms');
       const context = { 'aws:SourceArn': this.arn.alarm ?? '', 'aws:SourceAccount': this.cfg.accountId };
       await edge('alarms → topic (sns:Publish, and the topic key: kms:GenerateDataKey, kms:Decrypt); not fired locally', [
         { principal: cloudwatch, action: 'sns:Publish', resource: this.arn.topic, context },
-        ...(this.arn.topicKey ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({ principal: cloudwatch, action, resource: this.arn.topicKey!, context })) : []),
+        ...(this.arn.topicKey
+          ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+              principal: cloudwatch,
+              action,
+              resource: this.arn.topicKey!,
+              context,
+            }))
+          : []),
       ]);
     }
     return { mappingAllowed };
@@ -146,7 +206,12 @@ export class IamEnforcement {
       const k = `${a.caller} ${a.action}`;
       allowed.set(k, { ...a, count: (allowed.get(k)?.count ?? 0) + a.count });
     }
-    return { ...main, allowed: [...allowed.values()].sort((a, b) => `${a.caller} ${a.action}`.localeCompare(`${b.caller} ${b.action}`)), denied: [...main.denied, ...fromThread.report.denied], unchecked: fromThread.unchecked.sort() };
+    return {
+      ...main,
+      allowed: [...allowed.values()].sort((a, b) => `${a.caller} ${a.action}`.localeCompare(`${b.caller} ${b.action}`)),
+      denied: [...main.denied, ...fromThread.report.denied],
+      unchecked: fromThread.unchecked.sort(),
+    };
   }
 
   public async stop(): Promise<void> {

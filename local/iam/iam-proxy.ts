@@ -10,7 +10,11 @@ function accessDenied(service: Service, res: ServerResponse, message: string, he
   const requestId = `LOCALIAM${Date.now().toString(16).toUpperCase()}`;
   if (service === 's3') {
     res.writeHead(403, { 'content-type': 'application/xml', 'x-amz-request-id': requestId });
-    res.end(head ? undefined : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${xmlEscape(message)}</Message><RequestId>${requestId}</RequestId></Error>`);
+    res.end(
+      head
+        ? undefined
+        : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${xmlEscape(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+    );
     return;
   }
   res.writeHead(400, {
@@ -57,7 +61,12 @@ export class IamProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const o = this.o;
-    const needed = requiredPermissions(o.service, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, o.region, o.accountId);
+    const needed = requiredPermissions(
+      o.service,
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+      o.region,
+      o.accountId,
+    );
     if (needed === null) o.onUnchecked?.(`${o.service} ${req.method} ${req.url}`);
     for (const p of needed ?? []) {
       const d = await o.authorizer.check({ principal: o.principal, ...p });
@@ -68,7 +77,12 @@ export class IamProxy {
     if (objectRead && answer.status === 404) {
       const objectArn = needed![0]!.resource;
       const slash = objectArn.indexOf('/');
-      const list = await o.authorizer.check({ principal: o.principal, action: 's3:ListBucket', resource: objectArn.slice(0, slash), context: { 's3:prefix': objectArn.slice(slash + 1) } });
+      const list = await o.authorizer.check({
+        principal: o.principal,
+        action: 's3:ListBucket',
+        resource: objectArn.slice(0, slash),
+        context: { 's3:prefix': objectArn.slice(slash + 1) },
+      });
       if (!list.allowed) return accessDenied('s3', res, list.message, req.method === 'HEAD');
     }
     reply(res, answer);

@@ -15,7 +15,11 @@ export interface ProxyThreadData {
   upstream: LocalEndpoints;
 }
 
-export type ProxyThreadMessage = { type: 'ready'; endpoints: Record<string, LocalEndpoints> } | { type: 'report'; report: ReturnType<Authorizer['report']>; unchecked: string[] } | { type: 'stopped' } | { type: 'error'; message: string };
+export type ProxyThreadMessage =
+  | { type: 'ready'; endpoints: Record<string, LocalEndpoints> }
+  | { type: 'report'; report: ReturnType<Authorizer['report']>; unchecked: string[] }
+  | { type: 'stopped' }
+  | { type: 'error'; message: string };
 
 async function main(d: ProxyThreadData): Promise<void> {
   const authorizer = new Authorizer(d.policies);
@@ -25,7 +29,14 @@ async function main(d: ProxyThreadData): Promise<void> {
   for (const functionName of d.functionNames) {
     const out = {} as LocalEndpoints;
     for (const service of ['s3', 'sqs', 'dynamodb'] as const) {
-      const proxy = new IamProxy({ service, principal: { kind: 'function', functionName }, authorizer, region: d.region, accountId: d.accountId, onUnchecked: (w) => unchecked.add(w) });
+      const proxy = new IamProxy({
+        service,
+        principal: { kind: 'function', functionName },
+        authorizer,
+        region: d.region,
+        accountId: d.accountId,
+        onUnchecked: (w) => unchecked.add(w),
+      });
       proxies.push(proxy);
       out[service] = await proxy.start(d.upstream[service]);
     }

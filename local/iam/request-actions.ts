@@ -34,14 +34,20 @@ function dynamodb(r: HttpRequestShape, region: string, accountId: string): Requi
 }
 
 /** Batch forms of SQS calls are authorized as their single form. */
-const SQS_ACTION: Record<string, string> = { SendMessageBatch: 'SendMessage', DeleteMessageBatch: 'DeleteMessage', ChangeMessageVisibilityBatch: 'ChangeMessageVisibility' };
+const SQS_ACTION: Record<string, string> = {
+  SendMessageBatch: 'SendMessage',
+  DeleteMessageBatch: 'DeleteMessage',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+};
 
 /** SQS (JSON protocol): `X-Amz-Target: AmazonSQS.SendMessage`, the queue from `QueueUrl` (`…/ACCOUNT/NAME`). */
 function sqs(r: HttpRequestShape, region: string, accountId: string): RequiredPermission[] | null {
   const op = header(r.headers, 'x-amz-target').split('.')[1];
   if (!op) return null;
   const body = json(r.body);
-  const [account, name] = body.QueueUrl ? new URL(String(body.QueueUrl)).pathname.split('/').filter(Boolean) : [accountId, String(body.QueueName ?? '')];
+  const [account, name] = body.QueueUrl
+    ? new URL(String(body.QueueUrl)).pathname.split('/').filter(Boolean)
+    : [accountId, String(body.QueueName ?? '')];
   return [{ action: `sqs:${SQS_ACTION[op] ?? op}`, resource: `arn:aws:sqs:${region}:${account}:${name}` }];
 }
 
@@ -61,14 +67,33 @@ function s3(r: HttpRequestShape): RequiredPermission[] | null {
   if (key) {
     const versioned = q.has('versionId');
     const object = `${bucketArn}/${key}`;
-    if (r.method === 'GET' || r.method === 'HEAD') return [{ action: versioned ? 's3:GetObjectVersion' : 's3:GetObject', resource: object }];
+    if (r.method === 'GET' || r.method === 'HEAD')
+      return [{ action: versioned ? 's3:GetObjectVersion' : 's3:GetObject', resource: object }];
     if (r.method === 'PUT') return [{ action: 's3:PutObject', resource: object }];
     if (r.method === 'DELETE') return [{ action: versioned ? 's3:DeleteObjectVersion' : 's3:DeleteObject', resource: object }];
     return null;
   }
   if (r.method === 'HEAD') return [{ action: 's3:ListBucket', resource: bucketArn }];
-  if (r.method === 'GET' && q.has('versions')) return [{ action: 's3:ListBucketVersions', resource: bucketArn, context: q.has('prefix') ? { 's3:prefix': q.get('prefix')! } : undefined }];
-  if (r.method === 'GET' && [...q.keys()].every((k) => ['list-type', 'prefix', 'delimiter', 'start-after', 'continuation-token', 'max-keys', 'marker', 'encoding-type', 'fetch-owner'].includes(k))) {
+  if (r.method === 'GET' && q.has('versions'))
+    return [
+      { action: 's3:ListBucketVersions', resource: bucketArn, context: q.has('prefix') ? { 's3:prefix': q.get('prefix')! } : undefined },
+    ];
+  if (
+    r.method === 'GET' &&
+    [...q.keys()].every((k) =>
+      [
+        'list-type',
+        'prefix',
+        'delimiter',
+        'start-after',
+        'continuation-token',
+        'max-keys',
+        'marker',
+        'encoding-type',
+        'fetch-owner',
+      ].includes(k),
+    )
+  ) {
     return [{ action: 's3:ListBucket', resource: bucketArn, context: q.has('prefix') ? { 's3:prefix': q.get('prefix')! } : undefined }];
   }
   return null;

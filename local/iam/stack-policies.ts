@@ -32,7 +32,13 @@ export interface StackPolicies {
 type Resources = TerraformJson['resource'];
 
 /** What `${type.id.attr}` stands for, computed the way AWS names these resources. */
-function attribute(resources: Resources, type: string, id: string, attr: string, cfg: Pick<PipelineConfig, 'region' | 'accountId'>): string {
+function attribute(
+  resources: Resources,
+  type: string,
+  id: string,
+  attr: string,
+  cfg: Pick<PipelineConfig, 'region' | 'accountId'>,
+): string {
   const r = resources[type]?.[id];
   if (!r) throw new Error(`The synthesized stack refers to \${${type}.${id}.${attr}}, which it does not define`);
   const { region, accountId } = cfg;
@@ -59,7 +65,9 @@ function attribute(resources: Resources, type: string, id: string, attr: string,
 
 /** Replaces every `${type.id.attr}` in a string; anything else in `${…}` is an error, never guessed. */
 export function resolveReferences(text: string, resources: Resources, cfg: Pick<PipelineConfig, 'region' | 'accountId'>): string {
-  return text.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (_, type: string, id: string, attr: string) => attribute(resources, type, id, attr, cfg));
+  return text.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (_, type: string, id: string, attr: string) =>
+    attribute(resources, type, id, attr, cfg),
+  );
 }
 
 const entries = (resources: Resources, type: string): Array<[string, Record<string, unknown>]> => Object.entries(resources[type] ?? {});
@@ -85,7 +93,13 @@ export function stackPolicies(json: TerraformJson, cfg: Pick<PipelineConfig, 're
       .filter(([, a]) => resolve(a.role) === roleName)
       .map(([, a]) => resolve(a.policy_arn));
     const functionName = String(fn.function_name);
-    functions[functionName] = { functionName, functionArn: attribute(resources, 'aws_lambda_function', id, 'arn', cfg), roleArn, identityPolicies, managedPolicyArns };
+    functions[functionName] = {
+      functionName,
+      functionArn: attribute(resources, 'aws_lambda_function', id, 'arn', cfg),
+      roleArn,
+      identityPolicies,
+      managedPolicyArns,
+    };
   }
 
   const resourcePolicies: Record<string, PolicyDocument> = {};
@@ -96,7 +110,8 @@ export function stackPolicies(json: TerraformJson, cfg: Pick<PipelineConfig, 're
   for (const [, p] of entries(resources, 'aws_sqs_queue_policy')) add(resolve(p.queue_url), doc(p.policy));
   for (const [, p] of entries(resources, 'aws_s3_bucket_policy')) add(`arn:aws:s3:::${resolve(p.bucket)}`, doc(p.policy));
   for (const [, p] of entries(resources, 'aws_sns_topic_policy')) add(resolve(p.arn), doc(p.policy));
-  for (const [id, k] of entries(resources, 'aws_kms_key')) if (k.policy) add(attribute(resources, 'aws_kms_key', id, 'arn', cfg), doc(k.policy));
+  for (const [id, k] of entries(resources, 'aws_kms_key'))
+    if (k.policy) add(attribute(resources, 'aws_kms_key', id, 'arn', cfg), doc(k.policy));
   for (const [id, perm] of entries(resources, 'aws_lambda_permission')) {
     const name = resolve(perm.function_name);
     const arn = name.startsWith('arn:') ? name : `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:${name}`;
@@ -105,7 +120,16 @@ export function stackPolicies(json: TerraformJson, cfg: Pick<PipelineConfig, 're
     if (perm.source_account) condition.StringEquals = { 'aws:SourceAccount': resolve(perm.source_account) };
     add(arn, {
       Version: '2012-10-17',
-      Statement: [{ Sid: String(perm.statement_id ?? id), Effect: 'Allow', Principal: { Service: resolve(perm.principal) }, Action: resolve(perm.action), Resource: arn, ...(Object.keys(condition).length ? { Condition: condition } : {}) }],
+      Statement: [
+        {
+          Sid: String(perm.statement_id ?? id),
+          Effect: 'Allow',
+          Principal: { Service: resolve(perm.principal) },
+          Action: resolve(perm.action),
+          Resource: arn,
+          ...(Object.keys(condition).length ? { Condition: condition } : {}),
+        },
+      ],
     });
   }
 
@@ -122,7 +146,9 @@ export function stackPolicies(json: TerraformJson, cfg: Pick<PipelineConfig, 're
       topic: arnOf('aws_sns_topic'),
       topicKey: topic?.kms_master_key_id ? resolve(topic.kms_master_key_id) : undefined,
       eventRule: arnOf('aws_cloudwatch_event_rule'),
-      alarms: entries(resources, 'aws_cloudwatch_metric_alarm').map(([id]) => attribute(resources, 'aws_cloudwatch_metric_alarm', id, 'arn', cfg)),
+      alarms: entries(resources, 'aws_cloudwatch_metric_alarm').map(([id]) =>
+        attribute(resources, 'aws_cloudwatch_metric_alarm', id, 'arn', cfg),
+      ),
     },
   };
 }

@@ -1,4 +1,11 @@
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
 import type { ItemRepository, StoredState, WriteResult } from '../core/ports';
 import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, IngestItem } from '../core/types';
@@ -13,7 +20,10 @@ import type { BackfillDeletionMark, BackfillGuard, BackfillItem, DeletionMark, I
  */
 const NEWER_ONLY = 'attribute_not_exists(#k) OR (#o < :o AND NOT #b >= :s)';
 const NEWER_ONLY_NAMES = { '#k': 's3_key', '#o': 'ordering_key', '#b': 'backfill_last_modified' };
-const newerOnlyValues = (orderingKey: string, eventTime: string): Record<string, AttributeValue> => ({ ':o': { S: orderingKey }, ':s': { S: wholeSecond(eventTime) } });
+const newerOnlyValues = (orderingKey: string, eventTime: string): Record<string, AttributeValue> => ({
+  ':o': { S: orderingKey },
+  ':s': { S: wholeSecond(eventTime) },
+});
 
 /** Written only over the item the processor read before S3 confirmed the event is current. */
 const STILL_SEEN = 'message_id = :seen';
@@ -33,7 +43,10 @@ const BACKFILL_NEWER_ONLY =
  */
 function unchangedSince(guard: BackfillGuard): { condition: string; values: Record<string, AttributeValue> } {
   if (guard.seenMessageId === undefined) return { condition: BACKFILL_NEWER_ONLY, values: {} };
-  return { condition: `message_id = :seen_message_id OR ${BACKFILL_NEWER_ONLY}`, values: { ':seen_message_id': { S: guard.seenMessageId } } };
+  return {
+    condition: `message_id = :seen_message_id OR ${BACKFILL_NEWER_ONLY}`,
+    values: { ':seen_message_id': { S: guard.seenMessageId } },
+  };
 }
 
 /** The ordering key of an item no event wrote: every real sequencer orders after it. */
@@ -64,12 +77,16 @@ export class DynamoItemRepository implements ItemRepository {
   public async markDeletedIfNewer(mark: DeletionMark): Promise<WriteResult> {
     const { s3_key, bucket, ...rest } = mark;
     // The mark is a real event's: a backfill's time no longer applies to the item.
-    return this.update({ s3_key, bucket }, { ...rest, deleted: true }, {
-      remove: ['backfill_last_modified'],
-      condition: NEWER_ONLY,
-      names: NEWER_ONLY_NAMES,
-      values: newerOnlyValues(mark.ordering_key, mark.event_time),
-    });
+    return this.update(
+      { s3_key, bucket },
+      { ...rest, deleted: true },
+      {
+        remove: ['backfill_last_modified'],
+        condition: NEWER_ONLY,
+        names: NEWER_ONLY_NAMES,
+        values: newerOnlyValues(mark.ordering_key, mark.event_time),
+      },
+    );
   }
 
   public async stored(bucket: string, key: string): Promise<StoredState | null> {
@@ -83,18 +100,33 @@ export class DynamoItemRepository implements ItemRepository {
     );
     const i = out.Item;
     if (!i) return null;
-    return { messageId: i.message_id?.S ?? '', deleted: i.deleted?.BOOL === true, etag: i.etag?.S, size: i.file_size?.N === undefined ? undefined : Number(i.file_size.N), versionId: i.version_id?.S };
+    return {
+      messageId: i.message_id?.S ?? '',
+      deleted: i.deleted?.BOOL === true,
+      etag: i.etag?.S,
+      size: i.file_size?.N === undefined ? undefined : Number(i.file_size.N),
+      versionId: i.version_id?.S,
+    };
   }
 
   public async putConfirmed(item: IngestItem, seenMessageId: string): Promise<WriteResult> {
     return this.conditional(
-      new PutItemCommand({ TableName: this.tableName, Item: toAttributeValues({ ...item }), ConditionExpression: STILL_SEEN, ExpressionAttributeValues: { ':seen': { S: seenMessageId } } }),
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: toAttributeValues({ ...item }),
+        ConditionExpression: STILL_SEEN,
+        ExpressionAttributeValues: { ':seen': { S: seenMessageId } },
+      }),
     );
   }
 
   public async markDeletedConfirmed(mark: DeletionMark, seenMessageId: string): Promise<WriteResult> {
     const { s3_key, bucket, ...rest } = mark;
-    return this.update({ s3_key, bucket }, { ...rest, deleted: true }, { remove: ['backfill_last_modified'], condition: STILL_SEEN, values: { ':seen': { S: seenMessageId } } });
+    return this.update(
+      { s3_key, bucket },
+      { ...rest, deleted: true },
+      { remove: ['backfill_last_modified'], condition: STILL_SEEN, values: { ':seen': { S: seenMessageId } } },
+    );
   }
 
   public async putBackfillIfNewer(item: BackfillItem, guard: BackfillGuard): Promise<WriteResult> {
@@ -108,18 +140,27 @@ export class DynamoItemRepository implements ItemRepository {
       set: ['ordering_key = :lowest', 'sequencer = :no_sequencer'],
       remove: ['deleted', ...absent],
       condition: rule.condition,
-      values: { ...rule.values, ':last_modified': { S: item.backfill_last_modified }, ':lowest': { S: BACKFILL_ORDERING_KEY }, ':no_sequencer': { S: '0' } },
+      values: {
+        ...rule.values,
+        ':last_modified': { S: item.backfill_last_modified },
+        ':lowest': { S: BACKFILL_ORDERING_KEY },
+        ':no_sequencer': { S: '0' },
+      },
     });
   }
 
   public async markBackfillDeletedIfNewer(mark: BackfillDeletionMark, guard: BackfillGuard): Promise<WriteResult> {
     const { s3_key, bucket, ...rest } = mark;
     const rule = unchangedSince(guard);
-    return this.update({ s3_key, bucket }, { ...rest, deleted: true }, {
-      // An item only: a key no item ever named needs no mark.
-      condition: `attribute_exists(s3_key) AND (${rule.condition})`,
-      values: { ...rule.values, ':last_modified': { S: mark.backfill_last_modified } },
-    });
+    return this.update(
+      { s3_key, bucket },
+      { ...rest, deleted: true },
+      {
+        // An item only: a key no item ever named needs no mark.
+        condition: `attribute_exists(s3_key) AND (${rule.condition})`,
+        values: { ...rule.values, ':last_modified': { S: mark.backfill_last_modified } },
+      },
+    );
   }
 
   /** A conditional UpdateItem setting `fields` (and `set` clauses), removing `remove`. */

@@ -13,10 +13,17 @@ const status = (e: unknown): number | undefined => (e as SdkError)?.$metadata?.h
  */
 function isGone(e: unknown, versionId?: string): boolean {
   const name = (e as SdkError)?.name;
-  return name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchVersion' || status(e) === 404 || (versionId !== undefined && status(e) === 405);
+  return (
+    name === 'NotFound' ||
+    name === 'NoSuchKey' ||
+    name === 'NoSuchVersion' ||
+    status(e) === 404 ||
+    (versionId !== undefined && status(e) === 405)
+  );
 }
 
-const isDenied = (e: unknown): boolean => status(e) === 403 || (e as SdkError)?.name === 'AccessDenied' || (e as SdkError)?.name === 'Forbidden';
+const isDenied = (e: unknown): boolean =>
+  status(e) === 403 || (e as SdkError)?.name === 'AccessDenied' || (e as SdkError)?.name === 'Forbidden';
 
 /** {@link ObjectStore} over S3 HeadObject. */
 export class S3ObjectStore implements ObjectStore {
@@ -37,7 +44,8 @@ export class S3ObjectStore implements ObjectStore {
       // Gone since the event: nothing to retry. Denied: retried, and reported as a permissions
       // problem. Anything else (5xx, throttling, network) is thrown as it is: transient.
       if (isGone(e, versionId)) return null;
-      if (isDenied(e)) throw new AccessDeniedError('s3:HeadObject', `s3://${bucket}/${key}${versionId ? `?versionId=${versionId}` : ''}`, { cause: e });
+      if (isDenied(e))
+        throw new AccessDeniedError('s3:HeadObject', `s3://${bucket}/${key}${versionId ? `?versionId=${versionId}` : ''}`, { cause: e });
       throw e;
     }
   }

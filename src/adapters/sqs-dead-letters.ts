@@ -8,7 +8,10 @@ export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 
 /** What SQS counts against that limit: the body, and each attribute's name, data type and value. */
 function messageBytes(body: string, attributes: Record<string, { DataType: string; StringValue: string }>): number {
-  return Object.entries(attributes).reduce((n, [name, a]) => n + Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue), Buffer.byteLength(body));
+  return Object.entries(attributes).reduce(
+    (n, [name, a]) => n + Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue),
+    Buffer.byteLength(body),
+  );
 }
 
 /**
@@ -18,7 +21,10 @@ function messageBytes(body: string, attributes: Record<string, { DataType: strin
  * and the load report count parts by this id, so such copies are visible and counted once.
  */
 export function deadLetterId(body: string, sourceMessageId?: string): string {
-  return createHash('sha256').update(`${sourceMessageId ?? ''}\n${body}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${sourceMessageId ?? ''}\n${body}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** SQS caps a message attribute value; reasons are short, details are cut. */
@@ -47,7 +53,13 @@ export class SqsDeadLetters implements DeadLetters {
       dead_letter_id: text(deadLetterId(body, reason.sourceMessageId)),
     };
     const bytes = messageBytes(MessageBody, MessageAttributes);
-    if (bytes > SQS_MAX_MESSAGE_BYTES) throw new PoisonTooLargeError(reason.code, reason.detail.slice(0, MAX_DETAIL), bytes, createHash('sha256').update(body).digest('hex'));
+    if (bytes > SQS_MAX_MESSAGE_BYTES)
+      throw new PoisonTooLargeError(
+        reason.code,
+        reason.detail.slice(0, MAX_DETAIL),
+        bytes,
+        createHash('sha256').update(body).digest('hex'),
+      );
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody, MessageAttributes }));
   }
 }

@@ -52,11 +52,16 @@ type Sender = { send: (...args: never[]) => unknown; destroy: () => void };
  * the invocation is sampled; one plain, used otherwise (its calls carry no trace header, as nothing of
  * an unsampled invocation is recorded). With tracing off there is one plain instance.
  */
-export function sampledTracing<C extends Sender>(tracer: Pick<Tracer, 'isTracingEnabled' | 'isTraceSampled' | 'captureAWSv3Client'>, make: () => C): C {
+export function sampledTracing<C extends Sender>(
+  tracer: Pick<Tracer, 'isTracingEnabled' | 'isTraceSampled' | 'captureAWSv3Client'>,
+  make: () => C,
+): C {
   if (!tracer.isTracingEnabled()) return make();
   const traced = tracer.captureAWSv3Client(make());
   const plain = make();
   const send = (...args: Parameters<C['send']>) => (tracer.isTraceSampled() ? traced : plain).send(...args);
   const destroy = () => (traced.destroy(), plain.destroy());
-  return new Proxy(traced, { get: (target, prop, receiver) => (prop === 'send' ? send : prop === 'destroy' ? destroy : Reflect.get(target, prop, receiver)) });
+  return new Proxy(traced, {
+    get: (target, prop, receiver) => (prop === 'send' ? send : prop === 'destroy' ? destroy : Reflect.get(target, prop, receiver)),
+  });
 }

@@ -36,13 +36,19 @@ const OUTCOME_METRIC: Record<Outcome['status'], MetricName> = {
  * Builds the processor's Lambda handler. Everything here runs once per container:
  * environment validation, SDK clients, tracing.
  */
-export function createProcessorHandler(options: ProcessorAppOptions = {}): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+export function createProcessorHandler(
+  options: ProcessorAppOptions = {},
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const env = readProcessorEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, metrics, tracer } = observability;
   const clients = options.clients
     ? traceClients(tracer, options.clients)
-    : { s3: sampledTracing(tracer, () => createS3Client(options.env)), sqs: sampledTracing(tracer, createSqsClient), dynamodb: sampledTracing(tracer, createDynamoDBClient) };
+    : {
+        s3: sampledTracing(tracer, () => createS3Client(options.env)),
+        sqs: sampledTracing(tracer, createSqsClient),
+        dynamodb: sampledTracing(tracer, createDynamoDBClient),
+      };
   const processMessage = makeMessageProcessor({
     objects: new S3ObjectStore(clients.s3),
     items: new DynamoItemRepository(clients.dynamodb, env.tableName),
@@ -52,35 +58,45 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
   });
 
   // `done` collects the invocation's outcomes for its summary line (one per invocation, never shared).
-  const handleRecord = limitConcurrency(env.recordConcurrency, async (record: SQSRecord, done: Array<Record<string, unknown>>): Promise<void> => {
-    const messageId = record.messageId;
-    let outcomes: Outcome[];
-    try {
-      outcomes = await processMessage({ messageId, body: record.body });
-    } catch (e) {
-      if (e instanceof PoisonTooLargeError) {
-        metrics.addMetric(MetricName.POISON_LEFT_TO_REDRIVE, MetricUnit.Count, 1);
-        logger.error(LogMessage.POISON_LEFT_TO_REDRIVE, { messageId, [LogField.REASON]: e.reason, detail: e.detail, bytes: e.bytes, sha256: e.sha256 });
+  const handleRecord = limitConcurrency(
+    env.recordConcurrency,
+    async (record: SQSRecord, done: Array<Record<string, unknown>>): Promise<void> => {
+      const messageId = record.messageId;
+      let outcomes: Outcome[];
+      try {
+        outcomes = await processMessage({ messageId, body: record.body });
+      } catch (e) {
+        if (e instanceof PoisonTooLargeError) {
+          metrics.addMetric(MetricName.POISON_LEFT_TO_REDRIVE, MetricUnit.Count, 1);
+          logger.error(LogMessage.POISON_LEFT_TO_REDRIVE, {
+            messageId,
+            [LogField.REASON]: e.reason,
+            detail: e.detail,
+            bytes: e.bytes,
+            sha256: e.sha256,
+          });
+          throw e;
+        }
+        reportIfAccessDenied(observability, e, { messageId });
+        metrics.addMetric(MetricName.TRANSIENT_FAILURES, MetricUnit.Count, 1);
+        logger.warn(LogMessage.TRANSIENT_FAILURE, { messageId, error: e as Error });
         throw e;
       }
-      reportIfAccessDenied(observability, e, { messageId });
-      metrics.addMetric(MetricName.TRANSIENT_FAILURES, MetricUnit.Count, 1);
-      logger.warn(LogMessage.TRANSIENT_FAILURE, { messageId, error: e as Error });
-      throw e;
-    }
-    for (const outcome of outcomes) {
-      metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
-      // A backfilled object had no event: its age is not the pipeline's latency.
-      if (outcome.status === 'stored' || outcome.status === 'deleted') metrics.addMetric(MetricName.END_TO_END_LATENCY, MetricUnit.Milliseconds, outcome.latencyMs);
-      if (outcome.status === 'poison') {
-        logger.error(LogMessage.POISON_DEAD_LETTERED, { messageId, ...outcome });
-        continue;
+      for (const outcome of outcomes) {
+        metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
+        // A backfilled object had no event: its age is not the pipeline's latency.
+        if (outcome.status === 'stored' || outcome.status === 'deleted')
+          metrics.addMetric(MetricName.END_TO_END_LATENCY, MetricUnit.Milliseconds, outcome.latencyMs);
+        if (outcome.status === 'poison') {
+          logger.error(LogMessage.POISON_DEAD_LETTERED, { messageId, ...outcome });
+          continue;
+        }
+        const entry = { messageId, ...outcome };
+        done.push(entry);
+        logger.debug(WRITTEN_STATUSES.includes(outcome.status) ? LogMessage.OBJECT_PROCESSED : LogMessage.NOT_STORED, entry);
       }
-      const entry = { messageId, ...outcome };
-      done.push(entry);
-      logger.debug(WRITTEN_STATUSES.includes(outcome.status) ? LogMessage.OBJECT_PROCESSED : LogMessage.NOT_STORED, entry);
-    }
-  });
+    },
+  );
 
   return async (event, context) => {
     logger.addContext(context);
@@ -88,10 +104,14 @@ export function createProcessorHandler(options: ProcessorAppOptions = {}): (even
     const processor = new BatchProcessor(EventType.SQS);
     const done: Array<Record<string, unknown>> = [];
     try {
-      const response = await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, done), processor, { context, throwOnFullBatchFailure: false });
+      const response = await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, done), processor, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
       const summary = { records: event.Records.length, failed: response.batchItemFailures.length };
       if (done.length === 0) logger.info(LogMessage.BATCH_PROCESSED, { ...summary, [LogField.OUTCOMES]: [] });
-      for (let i = 0; i < done.length; i += BATCH_OUTCOMES_PER_LINE) logger.info(LogMessage.BATCH_PROCESSED, { ...summary, [LogField.OUTCOMES]: done.slice(i, i + BATCH_OUTCOMES_PER_LINE) });
+      for (let i = 0; i < done.length; i += BATCH_OUTCOMES_PER_LINE)
+        logger.info(LogMessage.BATCH_PROCESSED, { ...summary, [LogField.OUTCOMES]: done.slice(i, i + BATCH_OUTCOMES_PER_LINE) });
       return response;
     } finally {
       metrics.publishStoredMetrics();

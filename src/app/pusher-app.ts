@@ -23,7 +23,9 @@ export function createPusherHandler(options: PusherAppOptions = {}): (event: unk
   const env = readPusherEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, metrics, tracer } = observability;
-  const clients = options.clients ? traceClients(tracer, options.clients) : { s3: sampledTracing(tracer, () => createS3Client(options.env)), sqs: sampledTracing(tracer, createSqsClient) };
+  const clients = options.clients
+    ? traceClients(tracer, options.clients)
+    : { s3: sampledTracing(tracer, () => createS3Client(options.env)), sqs: sampledTracing(tracer, createSqsClient) };
   const push = makePusher({
     objects: new S3ObjectStore(clients.s3),
     sender: new SqsQueueSender(clients.sqs, env.queueUrl),
@@ -53,7 +55,10 @@ export function createPusherHandler(options: PusherAppOptions = {}): (event: unk
       reportIfAccessDenied(observability, e);
       metrics.addMetric(MetricName.ENQUEUE_FAILURES, MetricUnit.Count, 1);
       // Failing the invocation hands the event to Lambda's async retries, then the on-failure destination.
-      logger.error('Could not enqueue; failing the invocation', { error: e as Error, keys: e instanceof EnqueueError ? e.failedKeys : undefined });
+      logger.error('Could not enqueue; failing the invocation', {
+        error: e as Error,
+        keys: e instanceof EnqueueError ? e.failedKeys : undefined,
+      });
       throw e;
     } finally {
       metrics.publishStoredMetrics();

@@ -18,7 +18,10 @@ export const namedVersion = (event: ObjectEvent, head: ObjectHead): ObjectHead =
  * asked (HeadObject without a version): gone, or the current version. The processor and the pusher
  * both decide it here.
  */
-export async function currentAfterRemoval(event: ObjectEvent, objects: ObjectStore): Promise<{ gone: true } | { gone: false; current: ObjectHead }> {
+export async function currentAfterRemoval(
+  event: ObjectEvent,
+  objects: ObjectStore,
+): Promise<{ gone: true } | { gone: false; current: ObjectHead }> {
   if (createsDeleteMarker(event.eventName)) return { gone: true };
   const current = await objects.head(event.bucket, event.key);
   return current === null ? { gone: true } : { gone: false, current };

@@ -55,7 +55,9 @@ export class PoisonTooLargeError extends IngestError {
     public readonly bytes: number,
     public readonly sha256: string,
   ) {
-    super(`The ${reason} part (${bytes} bytes with its reason) is too big for the DLQ with its reason; it goes there unchanged after maxReceiveCount receives`);
+    super(
+      `The ${reason} part (${bytes} bytes with its reason) is too big for the DLQ with its reason; it goes there unchanged after maxReceiveCount receives`,
+    );
     this.name = 'PoisonTooLargeError';
   }
 }

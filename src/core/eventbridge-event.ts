@@ -5,10 +5,16 @@ import { orderingKey } from './sequencer';
 import { EventFamily, eventFamily, type EventRecordResult } from './types';
 
 /** An S3 event as EventBridge delivers it (`source: aws.s3`), to a rule's target such as an SQS queue. */
-export const isS3EventBridgeEvent = (o: JsonObject): boolean => o.source === 'aws.s3' && typeof o['detail-type'] === 'string' && isObject(o.detail);
+export const isS3EventBridgeEvent = (o: JsonObject): boolean =>
+  o.source === 'aws.s3' && typeof o['detail-type'] === 'string' && isObject(o.detail);
 
 /** EventBridge's `reason` of an "Object Created" event → the notification's `ObjectCreated:<action>`. */
-export const CREATED_REASON: Record<string, string> = { PutObject: 'Put', PostObject: 'Post', CopyObject: 'Copy', CompleteMultipartUpload: 'CompleteMultipartUpload' };
+export const CREATED_REASON: Record<string, string> = {
+  PutObject: 'Put',
+  PostObject: 'Post',
+  CopyObject: 'Copy',
+  CompleteMultipartUpload: 'CompleteMultipartUpload',
+};
 
 /**
  * The notification event name an EventBridge event stands for, so both shapes share one
@@ -48,7 +54,8 @@ export function parseEventBridgeEvent(e: JsonObject): EventRecordResult {
   orderingKey(object.sequencer);
   if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) throw schema('time must be an ISO-8601 time');
   const size = object.size;
-  if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) throw schema('detail.object.size must be a non-negative integer');
+  if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0))
+    throw schema('detail.object.size must be a non-negative integer');
   return {
     kind: 'object',
     event: {

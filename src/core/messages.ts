@@ -3,7 +3,19 @@ import { isS3EventBridgeEvent, parseEventBridgeEvent } from './eventbridge-event
 import { isObject, type JsonObject } from './json';
 import { decodeS3Key, decodeS3KeyIfPossible, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
-import { BACKFILL_MESSAGE_TYPE, bareEventName, EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ListedObject, type ObjectEvent, type ParsedMessage, type EventRecordResult, type RecordResult } from './types';
+import {
+  BACKFILL_MESSAGE_TYPE,
+  bareEventName,
+  EventFamily,
+  eventFamily,
+  ObjectState,
+  PUSHER_MESSAGE_TYPE,
+  type ListedObject,
+  type ObjectEvent,
+  type ParsedMessage,
+  type EventRecordResult,
+  type RecordResult,
+} from './types';
 
 type Json = JsonObject;
 const schema = (detail: string): PoisonMessageError => new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, detail);
@@ -49,7 +61,10 @@ function stringMap(v: unknown, where: string): Record<string, string> | undefine
 export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEvent | { ignored: string; key?: string; bucket?: string } {
   if (!isObject(record)) throw schema(`${where} must be an object`);
   if (record.eventSource !== 'aws:s3') {
-    throw new PoisonMessageError(PoisonReason.NOT_AN_S3_EVENT, `${where}.eventSource is ${JSON.stringify(record.eventSource)}, not "aws:s3"`);
+    throw new PoisonMessageError(
+      PoisonReason.NOT_AN_S3_EVENT,
+      `${where}.eventSource is ${JSON.stringify(record.eventSource)}, not "aws:s3"`,
+    );
   }
   const eventName = bareEventName(str(record, 'eventName', where));
   const s3 = record.s3;
@@ -78,7 +93,9 @@ export function parseS3Record(record: unknown, where = 'Records[0]'): ObjectEven
 export function classifyS3Record(record: unknown, where: string): EventRecordResult {
   try {
     const parsed = parseS3Record(record, where);
-    return 'ignored' in parsed ? { kind: 'ignored', eventName: parsed.ignored, key: parsed.key, bucket: parsed.bucket } : { kind: 'object', event: parsed };
+    return 'ignored' in parsed
+      ? { kind: 'ignored', eventName: parsed.ignored, key: parsed.key, bucket: parsed.bucket }
+      : { kind: 'object', event: parsed };
   } catch (e) {
     if (e instanceof PoisonMessageError) return { kind: 'poison', error: e, raw: record };
     throw e;
@@ -90,7 +107,8 @@ function parsePusherMessage(body: Json): ObjectEvent {
   const sequencer = str(body, 'sequencer', where);
   orderingKey(sequencer);
   const state = optStr(body, 'state', where);
-  if (state !== undefined && state !== ObjectState.LIVE && state !== ObjectState.DELETED) throw schema(`${where}.state must be "live" or "deleted"`);
+  if (state !== undefined && state !== ObjectState.LIVE && state !== ObjectState.DELETED)
+    throw schema(`${where}.state must be "live" or "deleted"`);
   const eventName = str(body, 'eventName', where);
   // A removal enqueued by a pusher older than `state` meant "deleted"; in pusher mode the processor
   // may not ask S3, so such messages in flight during a deploy keep their old meaning.

@@ -25,6 +25,9 @@ export function deadLetterPart(body: string, records: RecordResult[]): PoisonPar
   if (poison.length === 0) return null;
   const reasons = new Set(poison.map((p) => p.error.reason));
   const reason = reasons.size === 1 ? poison[0]!.error.reason : MIXED_REASONS;
-  const detail = poison.length === 1 && records.length === 1 ? poison[0]!.error.message : poison.map((p) => `Records[${p.index}]: ${p.error.reason}: ${p.error.message}`).join('; ');
+  const detail =
+    poison.length === 1 && records.length === 1
+      ? poison[0]!.error.message
+      : poison.map((p) => `Records[${p.index}]: ${p.error.reason}: ${p.error.message}`).join('; ');
   return { body: poison.length === records.length ? body : JSON.stringify({ Records: poison.map((p) => p.raw) }), reason, detail };
 }

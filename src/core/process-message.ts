@@ -4,7 +4,18 @@ import { parseMessageBody } from './messages';
 import type { DeadLetters, ItemRepository, ObjectStore, StoredState, WriteResult } from './ports';
 import { currentAfterRemoval, namedVersion } from './current-version';
 import { deadLetterPart } from './poison-part';
-import { EventFamily, eventFamily, ObjectState, type DeletionMark, type GoneObject, type IngestItem, type ListedObject, type ObjectEvent, type ObjectHead, type RecordResult } from './types';
+import {
+  EventFamily,
+  eventFamily,
+  ObjectState,
+  type DeletionMark,
+  type GoneObject,
+  type IngestItem,
+  type ListedObject,
+  type ObjectEvent,
+  type ObjectHead,
+  type RecordResult,
+} from './types';
 
 /** What happened to one object of a message (or to the message, for test events and poison). */
 export type Outcome =
@@ -64,15 +75,13 @@ export function makeMessageProcessor(deps: MessageProcessorDeps): (message: Inco
    * as the item is still the one read, and the item's ordering key becomes the event's. A plain
    * redelivery matches the item and costs no S3 call.
    */
-  async function confirmRefused(
-    event: ObjectEvent,
-    written: { live: IngestItem } | { mark: DeletionMark },
-  ): Promise<WriteResult> {
+  async function confirmRefused(event: ObjectEvent, written: { live: IngestItem } | { mark: DeletionMark }): Promise<WriteResult> {
     const stored = await deps.items.stored(event.bucket, event.key);
     if (stored === null) return 'stale';
     if ('live' in written ? sameLiveState(stored, written.live) : stored.deleted) return 'stale';
     const current = await deps.objects.head(event.bucket, event.key);
-    if ('live' in written) return current !== null && isCurrent(current, written.live) ? deps.items.putConfirmed(written.live, stored.messageId) : 'stale';
+    if ('live' in written)
+      return current !== null && isCurrent(current, written.live) ? deps.items.putConfirmed(written.live, stored.messageId) : 'stale';
     return current === null ? deps.items.markDeletedConfirmed(written.mark, stored.messageId) : 'stale';
   }
 
@@ -122,13 +131,17 @@ export function makeMessageProcessor(deps: MessageProcessorDeps): (message: Inco
   /** No event announced this object: no latency to measure, and real events always win ties. */
   async function backfill(object: ListedObject, messageId: string): Promise<Outcome> {
     const { key, bucket } = object;
-    const result = await deps.items.putBackfillIfNewer(buildBackfillItem(object, messageId, now()), { seenMessageId: object.seenMessageId });
+    const result = await deps.items.putBackfillIfNewer(buildBackfillItem(object, messageId, now()), {
+      seenMessageId: object.seenMessageId,
+    });
     return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'backfilled', key, bucket };
   }
 
   async function backfillRemoval(gone: GoneObject, messageId: string): Promise<Outcome> {
     const { key, bucket } = gone;
-    const result = await deps.items.markBackfillDeletedIfNewer(buildBackfillDeletionMark(gone, messageId, now()), { seenMessageId: gone.seenMessageId });
+    const result = await deps.items.markBackfillDeletedIfNewer(buildBackfillDeletionMark(gone, messageId, now()), {
+      seenMessageId: gone.seenMessageId,
+    });
     return result === 'stale' ? { status: 'duplicate', key, bucket } : { status: 'backfilled', key, bucket };
   }
 

@@ -4,7 +4,16 @@ import { classifyS3Record } from './messages';
 import type { DeadLetters, ObjectStore, OutgoingMessage, QueueSender } from './ports';
 import { currentAfterRemoval, namedVersion } from './current-version';
 import { deadLetterPart } from './poison-part';
-import { EventFamily, eventFamily, ObjectState, PUSHER_MESSAGE_TYPE, type ObjectEvent, type ObjectHead, type PusherMessage, type EventRecordResult } from './types';
+import {
+  EventFamily,
+  eventFamily,
+  ObjectState,
+  PUSHER_MESSAGE_TYPE,
+  type ObjectEvent,
+  type ObjectHead,
+  type PusherMessage,
+  type EventRecordResult,
+} from './types';
 
 /** SQS's SendMessageBatch limit. */
 export const SEND_BATCH_SIZE = 10;
@@ -81,7 +90,8 @@ export function makePusher(deps: PusherDeps): (event: unknown) => Promise<PushSu
     if (record.kind === 'ignored') return { rejected: RejectReason.EVENT_TYPE_NOT_HANDLED, key: record.key, bucket: record.bucket };
     const { event } = record;
     const family = eventFamily(event.eventName);
-    if (family === EventFamily.OTHER || (family === EventFamily.REMOVED && !deps.handleDeletes)) return { rejected: RejectReason.EVENT_TYPE_NOT_HANDLED };
+    if (family === EventFamily.OTHER || (family === EventFamily.REMOVED && !deps.handleDeletes))
+      return { rejected: RejectReason.EVENT_TYPE_NOT_HANDLED };
     const byKey = rejectByKey(event.key, deps.filters);
     if (byKey) return { rejected: byKey };
     return family === EventFamily.CREATED ? created(event) : removed(event);
@@ -122,7 +132,8 @@ export function makePusher(deps: PusherDeps): (event: unknown) => Promise<PushSu
     const outgoing: Array<OutgoingMessage & { message: PusherMessage }> = [];
     decisions.forEach((d, i) => {
       const ev = records[i]!.kind === 'object' ? (records[i] as { event: ObjectEvent }).event : undefined;
-      if (d && 'rejected' in d) summary.rejected.push({ key: ev?.key ?? d.key ?? '', bucket: ev?.bucket ?? d.bucket ?? '', reason: d.rejected });
+      if (d && 'rejected' in d)
+        summary.rejected.push({ key: ev?.key ?? d.key ?? '', bucket: ev?.bucket ?? d.bucket ?? '', reason: d.rejected });
       else if (d) outgoing.push({ id: String(i), body: JSON.stringify(d.message), message: d.message });
     });
     const failedIds = await sendAll(outgoing);

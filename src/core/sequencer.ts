@@ -21,7 +21,10 @@ const HEX = new RegExp(`^[0-9A-Fa-f]{${SEQUENCER_DIGITS.min},${SEQUENCER_DIGITS.
  */
 export function orderingKey(sequencer: string): string {
   if (!HEX.test(sequencer)) {
-    throw new PoisonMessageError(PoisonReason.SCHEMA_VIOLATION, `sequencer "${sequencer.slice(0, 80)}" is not ${SEQUENCER_DIGITS.min}–${SEQUENCER_DIGITS.max} hex digits, as S3 sends`);
+    throw new PoisonMessageError(
+      PoisonReason.SCHEMA_VIOLATION,
+      `sequencer "${sequencer.slice(0, 80)}" is not ${SEQUENCER_DIGITS.min}–${SEQUENCER_DIGITS.max} hex digits, as S3 sends`,
+    );
   }
   return sequencer.toUpperCase().padEnd(WIDTH, '0');
 }

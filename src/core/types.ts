@@ -46,7 +46,8 @@ export const bareEventName = (eventName: string): string => eventName.replace(/^
 export function eventFamily(eventName: string): EventFamily {
   const name = bareEventName(eventName);
   if (name.startsWith('ObjectCreated:')) return EventFamily.CREATED;
-  if (name.startsWith('ObjectRemoved:') || name === 'LifecycleExpiration:Delete' || name === 'LifecycleExpiration:DeleteMarkerCreated') return EventFamily.REMOVED;
+  if (name.startsWith('ObjectRemoved:') || name === 'LifecycleExpiration:Delete' || name === 'LifecycleExpiration:DeleteMarkerCreated')
+    return EventFamily.REMOVED;
   return EventFamily.OTHER;
 }
 
@@ -64,7 +65,10 @@ export type EventRecordResult =
   | { kind: 'poison'; error: PoisonMessageError; raw: unknown };
 
 /** What became of one record of a message: an event's, or a backfilled object. */
-export type RecordResult = EventRecordResult | { kind: 'backfill'; object: ListedObject } | { kind: 'backfill-removal'; object: GoneObject };
+export type RecordResult =
+  | EventRecordResult
+  | { kind: 'backfill'; object: ListedObject }
+  | { kind: 'backfill-removal'; object: GoneObject };
 
 /** An SQS message body, understood. */
 export type ParsedMessage = { kind: 'test-event'; bucket?: string } | { kind: 'records'; records: RecordResult[] };

@@ -29,10 +29,16 @@ export interface PolicyDocument {
 type Deployed = PipelineConfig & { state: StateConfig };
 
 /** The GitHub environment that holds an environment's plan role, and the one (with reviewers) that holds its apply role. */
-export const githubEnvironments = (environment: string): { plan: string; apply: string } => ({ plan: `plan-${environment}`, apply: environment });
+export const githubEnvironments = (environment: string): { plan: string; apply: string } => ({
+  plan: `plan-${environment}`,
+  apply: environment,
+});
 
 /** Role names, under the environment's name prefix. */
-export const ciRoleNames = (cfg: Pick<PipelineConfig, 'namePrefix'>): { plan: string; apply: string } => ({ plan: `${cfg.namePrefix}-ci-plan`, apply: `${cfg.namePrefix}-ci-apply` });
+export const ciRoleNames = (cfg: Pick<PipelineConfig, 'namePrefix'>): { plan: string; apply: string } => ({
+  plan: `${cfg.namePrefix}-ci-plan`,
+  apply: `${cfg.namePrefix}-ci-apply`,
+});
 
 /** GitHub's OIDC token issuer, as IAM names it. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -42,7 +48,11 @@ export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
  * GitHub environment `githubEnvironment` (the token's `sub` is then `repo:<repo>:environment:<name>`,
  * whatever the branch or event: the environment's own protection rules decide who gets there).
  */
-export function githubTrustPolicy(cfg: Pick<PipelineConfig, 'accountId' | 'region'>, repo: string, githubEnvironment: string): Record<string, unknown> {
+export function githubTrustPolicy(
+  cfg: Pick<PipelineConfig, 'accountId' | 'region'>,
+  repo: string,
+  githubEnvironment: string,
+): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -51,7 +61,12 @@ export function githubTrustPolicy(cfg: Pick<PipelineConfig, 'accountId' | 'regio
         Effect: 'Allow',
         Principal: { Federated: `arn:${partitionOf(cfg.region)}:iam::${cfg.accountId}:oidc-provider/${GITHUB_OIDC_HOST}` },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: `repo:${repo}:environment:${githubEnvironment}` } },
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+            [`${GITHUB_OIDC_HOST}:sub`]: `repo:${repo}:environment:${githubEnvironment}`,
+          },
+        },
       },
     ],
   };
@@ -62,8 +77,21 @@ export function githubTrustPolicy(cfg: Pick<PipelineConfig, 'accountId' | 'regio
  * calls, as IAM actions). A stack with a type missing here fails its test: add the type's reads.
  * Object-level S3 actions are absent on purpose: a plan never reads uploaded objects.
  */
-export const PLAN_READS: Record<string, { service: 's3' | 'sqs' | 'dynamodb' | 'lambda' | 'iam' | 'logs' | 'cloudwatch' | 'sns' | 'kms' | 'events'; actions: string[] }> = {
-  aws_s3_bucket: { service: 's3', actions: ['s3:ListBucket', 's3:GetBucket*', 's3:GetAccelerateConfiguration', 's3:GetLifecycleConfiguration', 's3:GetReplicationConfiguration', 's3:GetEncryptionConfiguration'] },
+export const PLAN_READS: Record<
+  string,
+  { service: 's3' | 'sqs' | 'dynamodb' | 'lambda' | 'iam' | 'logs' | 'cloudwatch' | 'sns' | 'kms' | 'events'; actions: string[] }
+> = {
+  aws_s3_bucket: {
+    service: 's3',
+    actions: [
+      's3:ListBucket',
+      's3:GetBucket*',
+      's3:GetAccelerateConfiguration',
+      's3:GetLifecycleConfiguration',
+      's3:GetReplicationConfiguration',
+      's3:GetEncryptionConfiguration',
+    ],
+  },
   aws_s3_bucket_lifecycle_configuration: { service: 's3', actions: ['s3:GetLifecycleConfiguration'] },
   aws_s3_bucket_logging: { service: 's3', actions: ['s3:GetBucketLogging'] },
   aws_s3_bucket_notification: { service: 's3', actions: ['s3:GetBucketNotification'] },
@@ -75,8 +103,22 @@ export const PLAN_READS: Record<string, { service: 's3' | 'sqs' | 'dynamodb' | '
   aws_sqs_queue: { service: 'sqs', actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ListQueueTags'] },
   aws_sqs_queue_policy: { service: 'sqs', actions: ['sqs:GetQueueAttributes'] },
   aws_sqs_queue_redrive_allow_policy: { service: 'sqs', actions: ['sqs:GetQueueAttributes'] },
-  aws_dynamodb_table: { service: 'dynamodb', actions: ['dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'] },
-  aws_lambda_function: { service: 'lambda', actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:GetFunctionCodeSigningConfig', 'lambda:GetFunctionConcurrency', 'lambda:GetRuntimeManagementConfig', 'lambda:ListVersionsByFunction', 'lambda:ListTags'] },
+  aws_dynamodb_table: {
+    service: 'dynamodb',
+    actions: ['dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeTimeToLive', 'dynamodb:ListTagsOfResource'],
+  },
+  aws_lambda_function: {
+    service: 'lambda',
+    actions: [
+      'lambda:GetFunction',
+      'lambda:GetFunctionConfiguration',
+      'lambda:GetFunctionCodeSigningConfig',
+      'lambda:GetFunctionConcurrency',
+      'lambda:GetRuntimeManagementConfig',
+      'lambda:ListVersionsByFunction',
+      'lambda:ListTags',
+    ],
+  },
   aws_lambda_event_source_mapping: { service: 'lambda', actions: ['lambda:GetEventSourceMapping'] },
   aws_lambda_function_event_invoke_config: { service: 'lambda', actions: ['lambda:GetFunctionEventInvokeConfig'] },
   aws_lambda_permission: { service: 'lambda', actions: ['lambda:GetPolicy'] },
@@ -105,11 +147,17 @@ function scopedResources(cfg: PipelineConfig): Record<(typeof PLAN_READS)[string
     s3: [n.bucket, n.accessLogBucket].map((b) => `arn:${partition}:s3:::${b}`),
     sqs: [`arn:${partition}:sqs:${region}:${account}:${p}-*`],
     dynamodb: [`arn:${partition}:dynamodb:${region}:${account}:table/${n.table}`],
-    lambda: [`arn:${partition}:lambda:${region}:${account}:function:${p}-*`, `arn:${partition}:lambda:${region}:${account}:event-source-mapping:*`],
+    lambda: [
+      `arn:${partition}:lambda:${region}:${account}:function:${p}-*`,
+      `arn:${partition}:lambda:${region}:${account}:event-source-mapping:*`,
+    ],
     iam: [`arn:${partition}:iam::${account}:role/${p}-*`],
     // DescribeLogGroups and DescribeMetricFilters are authorized on the account's log groups.
     logs: [`arn:${partition}:logs:${region}:${account}:log-group:*`],
-    cloudwatch: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:${p}-*`, `arn:${partition}:cloudwatch::${account}:dashboard/${n.dashboard}`],
+    cloudwatch: [
+      `arn:${partition}:cloudwatch:${region}:${account}:alarm:${p}-*`,
+      `arn:${partition}:cloudwatch::${account}:dashboard/${n.dashboard}`,
+    ],
     sns: [`arn:${partition}:sns:${region}:${account}:${n.topic}`],
     // Keys have generated ids: the ones of this environment are those with its alias (kms:ResourceAliases below).
     kms: [`arn:${partition}:kms:${region}:${account}:key/*`],
@@ -157,7 +205,12 @@ export function planRolePolicy(cfg: Deployed, resourceTypes: string[]): PolicyDo
     // The deploy workflow's plan locks (its apply follows); PR and drift plans run with -lock=false.
     { Sid: 'StateLockOnly', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
     // `npm run preflight`: the state bucket's settings, the account's concurrency, the alert subscriptions.
-    { Sid: 'PreflightStateBucket', Effect: 'Allow', Action: ['s3:GetBucketVersioning', 's3:GetEncryptionConfiguration'], Resource: `arn:${partition}:s3:::${cfg.state.bucket}` },
+    {
+      Sid: 'PreflightStateBucket',
+      Effect: 'Allow',
+      Action: ['s3:GetBucketVersioning', 's3:GetEncryptionConfiguration'],
+      Resource: `arn:${partition}:s3:::${cfg.state.bucket}`,
+    },
     { Sid: 'PreflightAccount', Effect: 'Allow', Action: ['lambda:GetAccountSettings'], Resource: '*' },
     { Sid: 'PreflightAlerts', Effect: 'Allow', Action: ['sns:ListSubscriptionsByTopic'], Resource: scoped.sns },
   );

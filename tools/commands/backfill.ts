@@ -45,7 +45,11 @@ function render(r: BackfillReport, where: string, env: string, local: boolean): 
       (c.outOfScope ? ` · filtered by content type ${c.outOfScope}` : '') +
       (c.orphaned ? ` · orphaned ${c.orphaned} (sent as removals)` : ''),
   ];
-  if (c.sent > 0) lines.push(`  ${r.dryRun ? 'would send' : 'sent'} (${c.sent}${c.sent > SAMPLE ? `, first ${SAMPLE}` : ''}):`, ...r.sent.slice(0, SAMPLE).map((k) => `    ${JSON.stringify(k)}`));
+  if (c.sent > 0)
+    lines.push(
+      `  ${r.dryRun ? 'would send' : 'sent'} (${c.sent}${c.sent > SAMPLE ? `, first ${SAMPLE}` : ''}):`,
+      ...r.sent.slice(0, SAMPLE).map((k) => `    ${JSON.stringify(k)}`),
+    );
   if (c.sent > 0 && !r.dryRun) lines.push(`Once the queue drains, check: npm run reconcile -- --env ${env}${local ? ' --local' : ''}`);
   if (c.sent === 0) lines.push('Nothing to send: no in-scope object is missing or stale, and no item orphaned.');
   return `${lines.join('\n')}\n`;
@@ -71,30 +75,41 @@ const OPTIONS = {
   restart: { type: 'boolean', default: false },
 } as const;
 
-export const main = command({ usage: USAGE, shared: WALK_SHARED, options: OPTIONS, required: ['env'], aws: true }, async ({ values: v, write }) => {
-  const rate = Number(v.rate);
-  if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate must be a non-negative number of messages per second (got "${v.rate}")`);
-  const limit = keyLimit(v.limit);
-  return withWalk(v, async (d, target, progress) => {
-    const run: BackfillRunKey = { environment: v.env, target: d.local ? 'local' : 'aws', bucket: d.resources.bucket, prefix: v.prefix, onlyMissing: v['only-missing'], data: await dataIdentity(d) };
-    const file = new CheckpointFile(join(PROJECT_ROOT, '.backfill', `${v.env}.${run.target}.json`));
-    if (v.restart) file.clear();
-    const report = await backfill({
-      ...target,
-      queue: new SqsQueueSender(d.sqs, d.resources.queueUrl),
-      limiter: createRateLimiter(rate),
-      onlyMissing: v['only-missing'],
-      handleDeletes: d.config.handleDeletes,
-      dryRun: v['dry-run'],
-      keyLimit: limit,
-      checkpoint: v['dry-run'] ? null : { file, run },
-      onProgress: progress.update,
+export const main = command(
+  { usage: USAGE, shared: WALK_SHARED, options: OPTIONS, required: ['env'], aws: true },
+  async ({ values: v, write }) => {
+    const rate = Number(v.rate);
+    if (!Number.isFinite(rate) || rate < 0)
+      throw new UsageError(`--rate must be a non-negative number of messages per second (got "${v.rate}")`);
+    const limit = keyLimit(v.limit);
+    return withWalk(v, async (d, target, progress) => {
+      const run: BackfillRunKey = {
+        environment: v.env,
+        target: d.local ? 'local' : 'aws',
+        bucket: d.resources.bucket,
+        prefix: v.prefix,
+        onlyMissing: v['only-missing'],
+        data: await dataIdentity(d),
+      };
+      const file = new CheckpointFile(join(PROJECT_ROOT, '.backfill', `${v.env}.${run.target}.json`));
+      if (v.restart) file.clear();
+      const report = await backfill({
+        ...target,
+        queue: new SqsQueueSender(d.sqs, d.resources.queueUrl),
+        limiter: createRateLimiter(rate),
+        onlyMissing: v['only-missing'],
+        handleDeletes: d.config.handleDeletes,
+        dryRun: v['dry-run'],
+        keyLimit: limit,
+        checkpoint: v['dry-run'] ? null : { file, run },
+        onProgress: progress.update,
+      });
+      progress.done();
+      const where = `Backfill of ${walkSubject(d, v)} into ${d.resources.queueUrl} (${v.env}, ${d.local ? 'local pipeline' : 'AWS'}${v['dry-run'] ? ', dry run' : ''})`;
+      write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, v.env, d.local));
+      return 0;
     });
-    progress.done();
-    const where = `Backfill of ${walkSubject(d, v)} into ${d.resources.queueUrl} (${v.env}, ${d.local ? 'local pipeline' : 'AWS'}${v['dry-run'] ? ', dry run' : ''})`;
-    write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, v.env, d.local));
-    return 0;
-  });
-});
+  },
+);
 
 runMain(module, main);

@@ -32,14 +32,18 @@ export function compareOutputs(beforeDir: string, afterDir: string): StackDiff[]
 
 /** `root`: the checkout whose working tree is compared (another worktree in tests). */
 export const main = (argv: string[], root = PROJECT_ROOT): Promise<number> =>
-  command({ usage: USAGE, shared: ['env'], options: { base: { type: 'string' } }, required: ['base'] }, ({ values }) => diff(values.base, values.env, root))(argv);
+  command({ usage: USAGE, shared: ['env'], options: { base: { type: 'string' } }, required: ['base'] }, ({ values }) =>
+    diff(values.base, values.env, root),
+  )(argv);
 
 async function diff(base: string, env: string | undefined, root: string): Promise<number> {
   const values = { base, env };
   // A base git cannot name is a usage error, said plainly (git's own words follow).
   const resolved = await run('git', ['rev-parse', '--verify', '--quiet', `${values.base}^{commit}`], { cwd: root }).catch(() => null);
   if (!resolved) {
-    process.stderr.write(`--base "${values.base}" is not a commit of this repository (a branch, tag or commit such as origin/main or HEAD~1; fetch it first if it is remote)\n`);
+    process.stderr.write(
+      `--base "${values.base}" is not a commit of this repository (a branch, tag or commit such as origin/main or HEAD~1; fetch it first if it is remote)\n`,
+    );
     return 2;
   }
   const work = mkdtempSync(join(tmpdir(), 'synth-diff-'));

@@ -36,34 +36,65 @@ function target(d: Deployment): Target {
   return {
     sqs: d.sqs,
     queues: r,
-    replay: d.lambda && r.pusherFailureQueueUrl && r.pusherFunctionName ? { lambda: d.lambda, target: { failureQueueUrl: r.pusherFailureQueueUrl, functionName: r.pusherFunctionName } } : undefined,
+    replay:
+      d.lambda && r.pusherFailureQueueUrl && r.pusherFunctionName
+        ? { lambda: d.lambda, target: { failureQueueUrl: r.pusherFailureQueueUrl, functionName: r.pusherFunctionName } }
+        : undefined,
   };
 }
 
-const SPEC = { usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], options: { max: { type: 'string' } }, required: ['env'], positionals: true, aws: true } as const;
+const SPEC = {
+  usage: USAGE,
+  shared: ['env', 'local', 'data-dir', 'json'],
+  options: { max: { type: 'string' } },
+  required: ['env'],
+  positionals: true,
+  aws: true,
+} as const;
 
 export const main = command(SPEC, async ({ values, positionals, write }) => {
   const [subcommand, ...extra] = positionals;
-  if (!subcommand || !SUBCOMMANDS.includes(subcommand)) throw new UsageError(subcommand ? `"${subcommand}" is not one of ${SUBCOMMANDS.join(', ')}` : `say what to do: ${SUBCOMMANDS.join(', ')}`);
+  if (!subcommand || !SUBCOMMANDS.includes(subcommand))
+    throw new UsageError(
+      subcommand ? `"${subcommand}" is not one of ${SUBCOMMANDS.join(', ')}` : `say what to do: ${SUBCOMMANDS.join(', ')}`,
+    );
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const max = values.max === undefined ? 10 : Number(values.max);
   if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max must be a positive integer (got "${values.max}")`);
   const deployment = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   try {
-    return await runCommand(subcommand, values.env, target(deployment), { json: values.json, max, maxGiven: values.max !== undefined, mode: deployment.config.mode }, write);
+    return await runCommand(
+      subcommand,
+      values.env,
+      target(deployment),
+      { json: values.json, max, maxGiven: values.max !== undefined, mode: deployment.config.mode },
+      write,
+    );
   } finally {
     deployment.close();
   }
 });
 
-async function runCommand(command: string, env: string, { sqs, queues, replay }: Target, o: { json: boolean; max: number; maxGiven: boolean; mode: string }, write: (s: string) => void): Promise<number> {
+async function runCommand(
+  command: string,
+  env: string,
+  { sqs, queues, replay }: Target,
+  o: { json: boolean; max: number; maxGiven: boolean; mode: string },
+  write: (s: string) => void,
+): Promise<number> {
   const mode = o.mode;
   const out = (human: string, data: unknown) => write(o.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
   if (command === 'stats') {
     const s = await dlqStats(sqs, queues);
-    const oldest = s.oldestAgeSeconds === null ? (s.visible + s.inFlight > 0 ? 'not read (all in flight)' : '– (empty)') : `${s.oldestAgeSeconds} s`;
-    const basis = s.sampled ? `reasons of a sample: the ${s.read} message(s) read of ${s.visible + s.inFlight}` : `reasons of all ${s.read} message(s)`;
-    const copies = s.duplicateCopies > 0 ? `; ${s.duplicateCopies} are extra copies of a part already counted (a handler died between its DLQ send and its delete)` : '';
+    const oldest =
+      s.oldestAgeSeconds === null ? (s.visible + s.inFlight > 0 ? 'not read (all in flight)' : '– (empty)') : `${s.oldestAgeSeconds} s`;
+    const basis = s.sampled
+      ? `reasons of a sample: the ${s.read} message(s) read of ${s.visible + s.inFlight}`
+      : `reasons of all ${s.read} message(s)`;
+    const copies =
+      s.duplicateCopies > 0
+        ? `; ${s.duplicateCopies} are extra copies of a part already counted (a handler died between its DLQ send and its delete)`
+        : '';
     out(
       `DLQ ${queues.deadLetterQueueUrl}\n  visible ${s.visible} · in flight ${s.inFlight} · oldest ${oldest}\n  ${basis}, ${s.distinct} distinct part(s)${copies}\n` +
         Object.entries(s.byReason)
@@ -76,7 +107,12 @@ async function runCommand(command: string, env: string, { sqs, queues, replay }:
     out(
       letters.length === 0
         ? 'The DLQ is empty.'
-        : letters.map((d) => `${d.messageId}  ${d.reason}${d.copies > 1 ? ` (${d.copies} copies)` : ''}  ${d.keys.map((k) => JSON.stringify(k)).join(', ') || '–'}\n  ${d.detail ?? ''}\n  body: ${d.body.slice(0, 200)}`).join('\n'),
+        : letters
+            .map(
+              (d) =>
+                `${d.messageId}  ${d.reason}${d.copies > 1 ? ` (${d.copies} copies)` : ''}  ${d.keys.map((k) => JSON.stringify(k)).join(', ') || '–'}\n  ${d.detail ?? ''}\n  body: ${d.body.slice(0, 200)}`,
+            )
+            .join('\n'),
       letters,
     );
   } else if (command === 'replay') {
@@ -90,7 +126,9 @@ async function runCommand(command: string, env: string, { sqs, queues, replay }:
     const r = await replayFailures(sqs, replay.lambda, replay.target, o.maxGiven ? o.max : Number.POSITIVE_INFINITY);
     out(
       `Replayed ${r.replayed} failed event(s) through ${replay.target.functionName}.` +
-        (r.left.length ? `\n${r.left.length} left in ${replay.target.failureQueueUrl}:\n${r.left.map((l) => `  ${l.messageId}: ${l.why}`).join('\n')}` : ''),
+        (r.left.length
+          ? `\n${r.left.length} left in ${replay.target.failureQueueUrl}:\n${r.left.map((l) => `  ${l.messageId}: ${l.why}`).join('\n')}`
+          : ''),
       r,
     );
     return r.left.length > 0 ? 1 : 0;

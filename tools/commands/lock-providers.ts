@@ -37,7 +37,9 @@ export const main = command({ usage: USAGE, options: { platform: { type: 'string
     const source = tf.mirror ? [`-fs-mirror=${tf.mirror}`] : [];
     await terraform(['providers', 'lock', ...source, ...platforms.map((p) => `-platform=${p}`)], dir, tf.env);
     copyFileSync(join(dir, '.terraform.lock.hcl'), PROVIDER_LOCK_FILE);
-    process.stdout.write(`${PROVIDER_LOCK_FILE} written for ${platforms.join(', ')}${tf.mirror ? ` (from the mirror ${tf.mirror})` : ''}: review and commit the diff.\n`);
+    process.stdout.write(
+      `${PROVIDER_LOCK_FILE} written for ${platforms.join(', ')}${tf.mirror ? ` (from the mirror ${tf.mirror})` : ''}: review and commit the diff.\n`,
+    );
     return 0;
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -28,32 +28,44 @@ Exit status: 0 ready (warnings allowed), 2 when a check failed (or the options a
 sts:GetCallerIdentity, s3:ListBucket/GetBucketVersioning/GetEncryptionConfiguration on the state
 bucket, lambda:GetAccountSettings/GetFunctionConcurrency, sns:ListSubscriptionsByTopic (the plan role has them).`;
 
-export const main = command({ usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], required: ['env'], aws: true }, async ({ values, write }) => {
-  let results: CheckResult[];
-  let where: string;
-  let config;
-  if (values.local) {
-    const d = locateDeployment(values.env, { local: true, dataDir: values['data-dir'] });
-    config = d.config;
-    where = `local pipeline in ${d.dataDir}`;
-    try {
-      results = await runPreflight(config, { s3: d.s3, missingReason: 'no local emulator for this service' });
-    } finally {
-      d.close();
+export const main = command(
+  { usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], required: ['env'], aws: true },
+  async ({ values, write }) => {
+    let results: CheckResult[];
+    let where: string;
+    let config;
+    if (values.local) {
+      const d = locateDeployment(values.env, { local: true, dataDir: values['data-dir'] });
+      config = d.config;
+      where = `local pipeline in ${d.dataDir}`;
+      try {
+        results = await runPreflight(config, { s3: d.s3, missingReason: 'no local emulator for this service' });
+      } finally {
+        d.close();
+      }
+    } else {
+      config = loadConfig(values.env);
+      where = 'AWS';
+      const region = config.region;
+      const clients = {
+        sts: new STSClient({ region }),
+        s3: new S3Client({ region, followRegionRedirects: true }),
+        lambda: new LambdaClient({ region }),
+        sns: new SNSClient({ region }),
+      };
+      try {
+        results = await runPreflight(config, clients);
+      } finally {
+        for (const c of Object.values(clients)) c.destroy();
+      }
     }
-  } else {
-    config = loadConfig(values.env);
-    where = 'AWS';
-    const region = config.region;
-    const clients = { sts: new STSClient({ region }), s3: new S3Client({ region, followRegionRedirects: true }), lambda: new LambdaClient({ region }), sns: new SNSClient({ region }) };
-    try {
-      results = await runPreflight(config, clients);
-    } finally {
-      for (const c of Object.values(clients)) c.destroy();
-    }
-  }
-  write(values.json ? `${JSON.stringify({ environment: config.environment, target: where, checks: results }, null, 2)}\n` : renderPreflight(config, results, where));
-  return results.some((r) => r.status === 'fail') ? 2 : 0;
-});
+    write(
+      values.json
+        ? `${JSON.stringify({ environment: config.environment, target: where, checks: results }, null, 2)}\n`
+        : renderPreflight(config, results, where),
+    );
+    return results.some((r) => r.status === 'fail') ? 2 : 0;
+  },
+);
 
 runMain(module, main);

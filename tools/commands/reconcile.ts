@@ -32,26 +32,42 @@ export function render(r: ReconcileReport, where: string, handleDeletes: boolean
     const shown = Math.min(SAMPLE, keys.length);
     lines.push(`  ${name} (${count}${count > shown ? `, first ${shown}` : ''}):`, ...keys.slice(0, shown).map((k) => `    ${k}`));
   };
-  sample('missing', c.missing, r.missing.map((k) => JSON.stringify(k)));
-  sample('stale', c.stale, r.stale.map((s) => `${JSON.stringify(s.key)}  (${s.differs.join(', ')})`));
-  sample('orphaned', c.orphaned, r.orphaned.map((k) => JSON.stringify(k)));
+  sample(
+    'missing',
+    c.missing,
+    r.missing.map((k) => JSON.stringify(k)),
+  );
+  sample(
+    'stale',
+    c.stale,
+    r.stale.map((s) => `${JSON.stringify(s.key)}  (${s.differs.join(', ')})`),
+  );
+  sample(
+    'orphaned',
+    c.orphaned,
+    r.orphaned.map((k) => JSON.stringify(k)),
+  );
   if (isClean(r)) lines.push('The table matches the bucket.');
   else {
     if (c.missing + c.stale > 0) lines.push(`Send what is missing or stale: npm run backfill -- --env ${env}${local ? ' --local' : ''}`);
-    if (c.orphaned > 0 && !handleDeletes) lines.push(`Deletes are not tracked in "${env}" (handleDeletes is false): items of deleted objects stay live by design.`);
+    if (c.orphaned > 0 && !handleDeletes)
+      lines.push(`Deletes are not tracked in "${env}" (handleDeletes is false): items of deleted objects stay live by design.`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-export const main = command({ usage: USAGE, shared: WALK_SHARED, options: WALK_OPTIONS, required: ['env'], aws: true }, async ({ values: v, write }) => {
-  const limit = keyLimit(v.limit);
-  return withWalk(v, async (d, target, progress) => {
-    const report = await reconcile({ ...target, keyLimit: limit, onProgress: progress.update });
-    progress.done();
-    const where = `Reconcile of ${walkSubject(d, v)} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS'})`;
-    write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, d.config.handleDeletes, v.env, d.local));
-    return isClean(report) ? 0 : 2;
-  });
-});
+export const main = command(
+  { usage: USAGE, shared: WALK_SHARED, options: WALK_OPTIONS, required: ['env'], aws: true },
+  async ({ values: v, write }) => {
+    const limit = keyLimit(v.limit);
+    return withWalk(v, async (d, target, progress) => {
+      const report = await reconcile({ ...target, keyLimit: limit, onProgress: progress.update });
+      progress.done();
+      const where = `Reconcile of ${walkSubject(d, v)} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS'})`;
+      write(v.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, where, d.config.handleDeletes, v.env, d.local));
+      return isClean(report) ? 0 : 2;
+    });
+  },
+);
 
 runMain(module, main);

@@ -21,22 +21,26 @@ dynamodb:GetItem/DeleteItem on the table and sqs:GetQueueAttributes on the failu
 
 const OPTIONS = { timeout: { type: 'string', default: '60' } } as const;
 
-export const main = command({ usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], options: OPTIONS, required: ['env'], aws: true }, async ({ values, write }) => {
-  const timeout = Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
-  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
-  try {
-    const result = await runSmoke(d, { timeoutMs: timeout * 1000 });
-    if (values.json) write(`${JSON.stringify(result, null, 2)}\n`);
-    else {
-      write(`Smoke test of ${values.env} (${d.local ? 'local pipeline' : 'AWS'}): probe "${result.key}"\n`);
-      for (const s of result.steps) write(`  ${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
-      write(result.ok ? `Passed: end-to-end latency ${result.latencyMs} ms.\n` : 'FAILED.\n');
+export const main = command(
+  { usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], options: OPTIONS, required: ['env'], aws: true },
+  async ({ values, write }) => {
+    const timeout = Number(values.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      throw new UsageError(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
+    const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
+    try {
+      const result = await runSmoke(d, { timeoutMs: timeout * 1000 });
+      if (values.json) write(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        write(`Smoke test of ${values.env} (${d.local ? 'local pipeline' : 'AWS'}): probe "${result.key}"\n`);
+        for (const s of result.steps) write(`  ${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
+        write(result.ok ? `Passed: end-to-end latency ${result.latencyMs} ms.\n` : 'FAILED.\n');
+      }
+      return result.ok ? 0 : 1;
+    } finally {
+      d.close();
     }
-    return result.ok ? 0 : 1;
-  } finally {
-    d.close();
-  }
-});
+  },
+);
 
 runMain(module, main);

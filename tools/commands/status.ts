@@ -18,19 +18,23 @@ Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's c
 (sqs:GetQueueAttributes/ReceiveMessage/ChangeMessageVisibility, cloudwatch:DescribeAlarms/
 GetMetricData, logs:FilterLogEvents).`;
 
-export const main = command({ usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], required: ['env'], aws: true }, async ({ values, write }) => {
-  const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
-  const aws = d.local ? undefined : awsSources(d);
-  try {
-    const sources = aws ?? localSources(d.dataDir!);
-    const report = await collectStatus(d, sources);
-    write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
-    const unhealthy = report.failureQueues.some((f) => f.visible + f.inFlight > 0) || (report.alarms ?? []).some((a) => a.state === 'ALARM');
-    return unhealthy ? 2 : 0;
-  } finally {
-    aws?.close();
-    d.close();
-  }
-});
+export const main = command(
+  { usage: USAGE, shared: ['env', 'local', 'data-dir', 'json'], required: ['env'], aws: true },
+  async ({ values, write }) => {
+    const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
+    const aws = d.local ? undefined : awsSources(d);
+    try {
+      const sources = aws ?? localSources(d.dataDir!);
+      const report = await collectStatus(d, sources);
+      write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
+      const unhealthy =
+        report.failureQueues.some((f) => f.visible + f.inFlight > 0) || (report.alarms ?? []).some((a) => a.state === 'ALARM');
+      return unhealthy ? 2 : 0;
+    } finally {
+      aws?.close();
+      d.close();
+    }
+  },
+);
 
 runMain(module, main);

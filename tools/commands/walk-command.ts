@@ -33,10 +33,18 @@ export function keyLimit(raw: string): number {
  * Runs a walk over the targeted deployment: its bucket and table within the environment's scope,
  * a progress line on a terminal (never with --json), and the clients closed afterwards.
  */
-export async function withWalk<T>(values: WalkValues, run: (d: Deployment, target: WalkTarget, progress: Progress) => Promise<T>): Promise<T> {
+export async function withWalk<T>(
+  values: WalkValues,
+  run: (d: Deployment, target: WalkTarget, progress: Progress) => Promise<T>,
+): Promise<T> {
   const d = locateDeployment(values.env, { local: values.local, dataDir: values['data-dir'] });
   try {
-    const progress = createProgress({ stream: process.stderr, enabled: !values.json, rateOf: 'listed', expected: await approximateItemCount(d) });
+    const progress = createProgress({
+      stream: process.stderr,
+      enabled: !values.json,
+      rateOf: 'listed',
+      expected: await approximateItemCount(d),
+    });
     try {
       return await run(d, walkTarget(d, values.prefix), progress);
     } finally {

@@ -34,8 +34,14 @@ export interface DlqStats {
 
 export async function dlqStats(sqs: SQSClient, q: QueuePair, sample = 100, now = Date.now()): Promise<DlqStats> {
   const attrs =
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] })))
-      .Attributes ?? {};
+    (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: q.deadLetterQueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
+    ).Attributes ?? {};
   const read = await peekQueue(sqs, q.deadLetterQueueUrl, sample).then((ms) => ms.map((m) => explainDeadLetter(m)));
   const distinct = distinctDeadLetters(read);
   const byReason: Record<string, number> = {};
@@ -77,7 +83,11 @@ const UNSUPPORTED = /UnsupportedOperation|InvalidAction|UnknownOperation|not ?su
  * awaited to completion. Where that is unsupported (emulators), messages are received, sent
  * to the source, and only then deleted from the DLQ: a copy always exists.
  */
-export async function redrive(sqs: SQSClient, q: QueuePair, options: { pollMs?: number; timeoutMs?: number; forceManual?: boolean } = {}): Promise<RedriveResult> {
+export async function redrive(
+  sqs: SQSClient,
+  q: QueuePair,
+  options: { pollMs?: number; timeoutMs?: number; forceManual?: boolean } = {},
+): Promise<RedriveResult> {
   if (!options.forceManual) {
     try {
       await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: q.deadLetterQueueArn, DestinationArn: q.queueArn }));
@@ -96,7 +106,8 @@ async function awaitMoveTask(sqs: SQSClient, q: QueuePair, pollMs: number, timeo
     const tasks = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: q.deadLetterQueueArn, MaxResults: 1 }))).Results ?? [];
     const task = tasks[0];
     if (task && task.Status !== 'RUNNING') {
-      if (task.Status === 'FAILED' || task.Status === 'CANCELLED') throw new Error(`Message move task ${task.Status}: ${task.FailureReason ?? 'no reason given'}`);
+      if (task.Status === 'FAILED' || task.Status === 'CANCELLED')
+        throw new Error(`Message move task ${task.Status}: ${task.FailureReason ?? 'no reason given'}`);
       // SQS moves every copy; the processor's conditional writes make a copy's replay harmless.
       return { method: 'StartMessageMoveTask', moved: task.ApproximateNumberOfMessagesMoved ?? 0, failed: 0, duplicatesDropped: 0 };
     }
@@ -114,7 +125,13 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
     const messages =
       (
         await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: q.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: q.deadLetterQueueUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 60,
+            WaitTimeSeconds: 0,
+            MessageAttributeNames: ['All'],
+          }),
         )
       ).Messages ?? [];
     const unique = messages.filter((m, i) => messages.findIndex((x) => x.MessageId === m.MessageId) === i);
@@ -124,7 +141,12 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
     const ids = unique.map((m) => idOf.get(m)!);
     const copies = unique.filter((_m, i) => movedIds.has(ids[i]!) || ids.indexOf(ids[i]!) !== i);
     if (copies.length) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.deadLetterQueueUrl, Entries: copies.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: q.deadLetterQueueUrl,
+          Entries: copies.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
       duplicatesDropped += copies.length;
     }
     const fresh = unique.filter((m) => !copies.includes(m));
@@ -135,7 +157,9 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
         Entries: fresh.map((m, i) => ({
           Id: String(i),
           MessageBody: m.Body!,
-          MessageAttributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).filter(([k]) => !DEAD_LETTER_ATTRIBUTES.has(k))) as Record<string, MessageAttributeValue>,
+          MessageAttributes: Object.fromEntries(
+            Object.entries(m.MessageAttributes ?? {}).filter(([k]) => !DEAD_LETTER_ATTRIBUTES.has(k)),
+          ) as Record<string, MessageAttributeValue>,
         })),
       }),
     );
@@ -144,7 +168,12 @@ async function manualRedrive(sqs: SQSClient, q: QueuePair): Promise<RedriveResul
     const toDelete = fresh.map((m, i) => ({ m, id: String(i) })).filter(({ id }) => ok.has(id));
     for (const { m } of toDelete) movedIds.add(idOf.get(m)!);
     if (toDelete.length) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.deadLetterQueueUrl, Entries: toDelete.map(({ m, id }) => ({ Id: id, ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: q.deadLetterQueueUrl,
+          Entries: toDelete.map(({ m, id }) => ({ Id: id, ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
     moved += toDelete.length;
     // Messages SQS refused stay in the DLQ (invisible for 60 s); stop rather than spin on them.

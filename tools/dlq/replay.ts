@@ -32,11 +32,21 @@ function requestPayloadOf(m: Message): unknown {
  * reported. Each message is received once per run (it stays invisible while the run goes on),
  * so a replay that fails again lands in the queue as a new record and is not replayed in a loop.
  */
-export async function replayFailures(sqs: SQSClient, lambda: LambdaClient, t: ReplayTarget, max = Number.POSITIVE_INFINITY): Promise<ReplayResult> {
+export async function replayFailures(
+  sqs: SQSClient,
+  lambda: LambdaClient,
+  t: ReplayTarget,
+  max = Number.POSITIVE_INFINITY,
+): Promise<ReplayResult> {
   const result: ReplayResult = { replayed: 0, left: [] };
   while (result.replayed + result.left.length < max) {
     const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: t.failureQueueUrl, MaxNumberOfMessages: Math.min(10, max - result.replayed - result.left.length), VisibilityTimeout: 300, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: t.failureQueueUrl,
+        MaxNumberOfMessages: Math.min(10, max - result.replayed - result.left.length),
+        VisibilityTimeout: 300,
+        WaitTimeSeconds: 0,
+      }),
     );
     const messages = out.Messages ?? [];
     if (messages.length === 0) break;
@@ -48,7 +58,9 @@ export async function replayFailures(sqs: SQSClient, lambda: LambdaClient, t: Re
         continue;
       }
       try {
-        const r = await lambda.send(new InvokeCommand({ FunctionName: t.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+        const r = await lambda.send(
+          new InvokeCommand({ FunctionName: t.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
+        );
         if (r.StatusCode === 202) done.push(m);
         else result.left.push({ messageId: m.MessageId!, why: `invoke answered ${r.StatusCode}` });
       } catch (e) {
@@ -56,7 +68,12 @@ export async function replayFailures(sqs: SQSClient, lambda: LambdaClient, t: Re
       }
     }
     if (done.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: t.failureQueueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: t.failureQueueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
       result.replayed += done.length;
     }
   }

@@ -36,16 +36,30 @@ export interface PreflightClients {
 const httpStatus = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const errorName = (e: unknown): string => (e as { name?: string }).name ?? 'Error';
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const skipped = (id: CheckResult['id'], c: PreflightClients): CheckResult => ({ id, status: 'skip', detail: c.missingReason ?? 'no client' });
+const skipped = (id: CheckResult['id'], c: PreflightClients): CheckResult => ({
+  id,
+  status: 'skip',
+  detail: c.missingReason ?? 'no client',
+});
 
 async function credentials(cfg: PipelineConfig, c: PreflightClients): Promise<CheckResult> {
   if (!c.sts) return skipped('credentials', c);
   try {
     const who = await c.sts.send(new GetCallerIdentityCommand({}));
     if (who.Account === cfg.accountId) return { id: 'credentials', status: 'pass', detail: `${who.Arn} in account ${who.Account}` };
-    return { id: 'credentials', status: 'fail', detail: `the credentials are for account ${who.Account} (${who.Arn}), the config for ${cfg.accountId}`, fix: `use credentials of account ${cfg.accountId} (AWS_PROFILE=…); the provider refuses any other account` };
+    return {
+      id: 'credentials',
+      status: 'fail',
+      detail: `the credentials are for account ${who.Account} (${who.Arn}), the config for ${cfg.accountId}`,
+      fix: `use credentials of account ${cfg.accountId} (AWS_PROFILE=…); the provider refuses any other account`,
+    };
   } catch (e) {
-    return { id: 'credentials', status: 'fail', detail: `no usable credentials: ${message(e)}`, fix: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CI with the plan role' };
+    return {
+      id: 'credentials',
+      status: 'fail',
+      detail: `no usable credentials: ${message(e)}`,
+      fix: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run in CI with the plan role',
+    };
   }
 }
 
@@ -57,27 +71,47 @@ async function stateBucket(cfg: PipelineConfig, c: PreflightClients): Promise<Ch
   try {
     await c.s3.send(new HeadBucketCommand({ Bucket, ExpectedBucketOwner: cfg.accountId }));
   } catch (e) {
-    if (httpStatus(e) === 404) return { id: 'state-bucket', status: 'fail', detail: `s3://${Bucket} does not exist`, fix: `bootstrap it: ${bootstrap}` };
+    if (httpStatus(e) === 404)
+      return { id: 'state-bucket', status: 'fail', detail: `s3://${Bucket} does not exist`, fix: `bootstrap it: ${bootstrap}` };
     if (httpStatus(e) !== 403) throw e;
-    return { id: 'state-bucket', status: 'fail', detail: `s3://${Bucket} is not readable as account ${cfg.accountId}'s (${errorName(e)})`, fix: 'it belongs to another account, or the credentials lack s3:ListBucket on it: pick another state.bucket, or fix the role' };
+    return {
+      id: 'state-bucket',
+      status: 'fail',
+      detail: `s3://${Bucket} is not readable as account ${cfg.accountId}'s (${errorName(e)})`,
+      fix: 'it belongs to another account, or the credentials lack s3:ListBucket on it: pick another state.bucket, or fix the role',
+    };
   }
   const problems: string[] = [];
   const versioning = await c.s3.send(new GetBucketVersioningCommand({ Bucket, ExpectedBucketOwner: cfg.accountId }));
-  if (versioning.Status !== 'Enabled') problems.push(`versioning is ${versioning.Status ?? 'off'} (a corrupted state cannot be rolled back)`);
+  if (versioning.Status !== 'Enabled')
+    problems.push(`versioning is ${versioning.Status ?? 'off'} (a corrupted state cannot be rolled back)`);
   try {
     const encryption = await c.s3.send(new GetBucketEncryptionCommand({ Bucket, ExpectedBucketOwner: cfg.accountId }));
     if (!encryption.ServerSideEncryptionConfiguration?.Rules?.length) problems.push('no default encryption');
   } catch (e) {
-    problems.push(errorName(e) === 'ServerSideEncryptionConfigurationNotFoundError' ? 'no default encryption' : `default encryption could not be read (${errorName(e)})`);
+    problems.push(
+      errorName(e) === 'ServerSideEncryptionConfigurationNotFoundError'
+        ? 'no default encryption'
+        : `default encryption could not be read (${errorName(e)})`,
+    );
   }
-  if (problems.length > 0) return { id: 'state-bucket', status: 'fail', detail: `s3://${Bucket}: ${problems.join('; ')}`, fix: `create it with the bootstrap stack (${bootstrap}), or turn on versioning and default encryption` };
+  if (problems.length > 0)
+    return {
+      id: 'state-bucket',
+      status: 'fail',
+      detail: `s3://${Bucket}: ${problems.join('; ')}`,
+      fix: `create it with the bootstrap stack (${bootstrap}), or turn on versioning and default encryption`,
+    };
   return { id: 'state-bucket', status: 'pass', detail: `s3://${Bucket} exists, versioned and encrypted` };
 }
 
 async function concurrency(cfg: PipelineConfig, c: PreflightClients): Promise<CheckResult> {
   if (!c.lambda) return skipped('concurrency', c);
   const n = resourceNames(cfg);
-  const wanted = [{ name: n.processor, reserved: processorReservedConcurrency(cfg) }, ...(cfg.mode === 'pusher' ? [{ name: n.pusher, reserved: cfg.pusher.reservedConcurrency }] : [])];
+  const wanted = [
+    { name: n.processor, reserved: processorReservedConcurrency(cfg) },
+    ...(cfg.mode === 'pusher' ? [{ name: n.pusher, reserved: cfg.pusher.reservedConcurrency }] : []),
+  ];
   const settings = await c.lambda.send(new GetAccountSettingsCommand({}));
   const limit = settings.AccountLimit?.ConcurrentExecutions ?? 0;
   const unreserved = settings.AccountLimit?.UnreservedConcurrentExecutions ?? 0;
@@ -111,12 +145,23 @@ async function bucketName(cfg: PipelineConfig, c: PreflightClients): Promise<Che
   } catch (e) {
     if (httpStatus(e) === 404) return { id: 'bucket-name', status: 'pass', detail: `s3://${Bucket} is free` };
     if (httpStatus(e) !== 403) throw e;
-    return { id: 'bucket-name', status: 'fail', detail: `s3://${Bucket} exists and is not account ${cfg.accountId}'s (${errorName(e)}): bucket names are global`, fix: 'change namePrefix' };
+    return {
+      id: 'bucket-name',
+      status: 'fail',
+      detail: `s3://${Bucket} exists and is not account ${cfg.accountId}'s (${errorName(e)}): bucket names are global`,
+      fix: 'change namePrefix',
+    };
   }
 }
 
 async function alertSubscriptions(cfg: PipelineConfig, c: PreflightClients): Promise<CheckResult> {
-  if (cfg.alertEmails.length === 0) return { id: 'alert-subscriptions', status: cfg.deploy ? 'fail' : 'skip', detail: 'no alertEmails configured', fix: cfg.deploy ? 'add alertEmails' : undefined };
+  if (cfg.alertEmails.length === 0)
+    return {
+      id: 'alert-subscriptions',
+      status: cfg.deploy ? 'fail' : 'skip',
+      detail: 'no alertEmails configured',
+      fix: cfg.deploy ? 'add alertEmails' : undefined,
+    };
   if (!c.sns) return skipped('alert-subscriptions', c);
   const TopicArn = `arn:${partitionOf(cfg.region)}:sns:${cfg.region}:${cfg.accountId}:${resourceNames(cfg).topic}`;
   const subscriptions: Array<{ Endpoint?: string; Protocol?: string; SubscriptionArn?: string }> = [];
@@ -128,12 +173,20 @@ async function alertSubscriptions(cfg: PipelineConfig, c: PreflightClients): Pro
       NextToken = page.NextToken;
     } while (NextToken);
   } catch (e) {
-    if (errorName(e) === 'NotFoundException' || errorName(e) === 'NotFound') return { id: 'alert-subscriptions', status: 'skip', detail: `${TopicArn} does not exist yet: check again after the first deploy` };
+    if (errorName(e) === 'NotFoundException' || errorName(e) === 'NotFound')
+      return { id: 'alert-subscriptions', status: 'skip', detail: `${TopicArn} does not exist yet: check again after the first deploy` };
     throw e;
   }
-  const pending = cfg.alertEmails.filter((email) => !subscriptions.some((s) => s.Protocol === 'email' && s.Endpoint === email && s.SubscriptionArn?.startsWith('arn:')));
+  const pending = cfg.alertEmails.filter(
+    (email) => !subscriptions.some((s) => s.Protocol === 'email' && s.Endpoint === email && s.SubscriptionArn?.startsWith('arn:')),
+  );
   if (pending.length === 0) return { id: 'alert-subscriptions', status: 'pass', detail: `${cfg.alertEmails.length} address(es) confirmed` };
-  return { id: 'alert-subscriptions', status: 'fail', detail: `not confirmed: ${pending.join(', ')} (alarms reach nobody there)`, fix: 'click the link in the mail "AWS Notification - Subscription Confirmation" (or re-deploy to send it again)' };
+  return {
+    id: 'alert-subscriptions',
+    status: 'fail',
+    detail: `not confirmed: ${pending.join(', ')} (alarms reach nobody there)`,
+    fix: 'click the link in the mail "AWS Notification - Subscription Confirmation" (or re-deploy to send it again)',
+  };
 }
 
 function runtime(cfg: PipelineConfig, c: PreflightClients): CheckResult {
@@ -163,7 +216,12 @@ export async function runPreflight(cfg: PipelineConfig, clients: PreflightClient
     try {
       results.push(await check());
     } catch (e) {
-      results.push({ id, status: 'fail', detail: `could not check (${errorName(e)}: ${message(e)})`, fix: 'check network access to AWS and the credentials\' read permissions (npm run preflight -- --help lists them)' });
+      results.push({
+        id,
+        status: 'fail',
+        detail: `could not check (${errorName(e)}: ${message(e)})`,
+        fix: "check network access to AWS and the credentials' read permissions (npm run preflight -- --help lists them)",
+      });
     }
   }
   return results;
@@ -179,6 +237,8 @@ export function renderPreflight(cfg: PipelineConfig, results: CheckResult[], whe
     if (r.fix && (r.status === 'fail' || r.status === 'warn')) lines.push(`${' '.repeat(26)}fix: ${r.fix}`);
   }
   const failed = results.filter((r) => r.status === 'fail').length;
-  lines.push(failed === 0 ? 'Ready for a first apply.' : `${failed} check(s) failed: a first apply would fail or leave the pipeline unwatched.`);
+  lines.push(
+    failed === 0 ? 'Ready for a first apply.' : `${failed} check(s) failed: a first apply would fail or leave the pipeline unwatched.`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -75,7 +75,10 @@ function backfillMessage(bucket: string, entry: ListedEntry, head: ObjectHead, s
 async function sendAll(queue: QueueSender, messages: BackfillMessage[]): Promise<void> {
   let pending = messages.map((m, i) => ({ id: String(i), body: JSON.stringify(m) }));
   for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > SEND_ATTEMPTS) throw new Error(`SQS refused ${pending.length} backfill message(s) ${SEND_ATTEMPTS} times (keys: ${pending.map((p) => messages[Number(p.id)]!.key).join(', ')})`);
+    if (attempt > SEND_ATTEMPTS)
+      throw new Error(
+        `SQS refused ${pending.length} backfill message(s) ${SEND_ATTEMPTS} times (keys: ${pending.map((p) => messages[Number(p.id)]!.key).join(', ')})`,
+      );
     const { failedIds } = await queue.sendBatch(pending);
     pending = pending.filter((p) => failedIds.includes(p.id));
     if (pending.length) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
@@ -140,7 +143,12 @@ export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
       await send(messages);
     }
     if (o.checkpoint && page.lastKey !== undefined) {
-      o.checkpoint.file.save({ run: o.checkpoint.run, lastKey: page.lastKey, sent: (saved?.sent ?? 0) + c.sent, updatedAt: new Date().toISOString() });
+      o.checkpoint.file.save({
+        run: o.checkpoint.run,
+        lastKey: page.lastKey,
+        sent: (saved?.sent ?? 0) + c.sent,
+        updatedAt: new Date().toISOString(),
+      });
     }
     progress();
   }

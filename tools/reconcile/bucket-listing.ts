@@ -33,7 +33,15 @@ export async function* listCurrentObjects(s3: S3Client, bucket: string, o: Listi
   }
   let token: string | undefined;
   do {
-    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: o.prefix || undefined, StartAfter: token ? undefined : o.startAfter, ContinuationToken: token, MaxKeys: o.pageSize }));
+    const out = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: o.prefix || undefined,
+        StartAfter: token ? undefined : o.startAfter,
+        ContinuationToken: token,
+        MaxKeys: o.pageSize,
+      }),
+    );
     yield (out.Contents ?? []).map((c) => ({ key: c.Key!, size: c.Size ?? 0, etag: c.ETag, lastModified: iso(c.LastModified) }));
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
   } while (token);
@@ -43,10 +51,24 @@ async function* listVersions(s3: S3Client, bucket: string, o: ListingOptions): A
   let keyMarker = o.startAfter;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const out = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: o.prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: o.pageSize }));
+    const out = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: o.prefix || undefined,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+        MaxKeys: o.pageSize,
+      }),
+    );
     yield (out.Versions ?? [])
       .filter((v) => v.IsLatest)
-      .map((v) => ({ key: v.Key!, size: v.Size ?? 0, etag: v.ETag, versionId: v.VersionId === 'null' ? undefined : v.VersionId, lastModified: iso(v.LastModified) }));
+      .map((v) => ({
+        key: v.Key!,
+        size: v.Size ?? 0,
+        etag: v.ETag,
+        versionId: v.VersionId === 'null' ? undefined : v.VersionId,
+        lastModified: iso(v.LastModified),
+      }));
     if (!out.IsTruncated) return;
     keyMarker = out.NextKeyMarker;
     versionIdMarker = out.NextVersionIdMarker;

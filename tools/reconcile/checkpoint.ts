@@ -41,10 +41,14 @@ export class CheckpointFile {
     try {
       saved = JSON.parse(readFileSync(this.path, 'utf8')) as Checkpoint;
     } catch (e) {
-      throw new Error(`The backfill checkpoint ${this.path} is unreadable (${(e as Error).message}); run again with --restart to start over`);
+      throw new Error(
+        `The backfill checkpoint ${this.path} is unreadable (${(e as Error).message}); run again with --restart to start over`,
+      );
     }
     if (settings(saved.run) !== settings(run)) {
-      throw new Error(`The backfill checkpoint ${this.path} is of another run (${settings(saved.run)}); run with the same settings to resume, or with --restart to start over`);
+      throw new Error(
+        `The backfill checkpoint ${this.path} is of another run (${settings(saved.run)}); run with the same settings to resume, or with --restart to start over`,
+      );
     }
     const stale =
       saved.run.data !== run.data

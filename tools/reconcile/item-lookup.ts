@@ -16,7 +16,15 @@ export interface ItemSummary {
 const BATCH_GET_LIMIT = 100;
 const ATTEMPTS = 8;
 
-const NAMES = { '#k': TABLE_KEYS.partitionKey, '#b': TABLE_KEYS.sortKey, '#e': 'etag', '#s': 'file_size', '#v': 'version_id', '#d': 'deleted', '#m': 'message_id' };
+const NAMES = {
+  '#k': TABLE_KEYS.partitionKey,
+  '#b': TABLE_KEYS.sortKey,
+  '#e': 'etag',
+  '#s': 'file_size',
+  '#v': 'version_id',
+  '#d': 'deleted',
+  '#m': 'message_id',
+};
 
 function summary(item: Record<string, AttributeValue>): ItemSummary {
   return {
@@ -36,15 +44,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * once (a listing page makes ten); keys DynamoDB leaves unprocessed (throttling, 16 MB responses)
  * are asked again with backoff.
  */
-export async function lookUpItems(dynamodb: DynamoDBClient, tableName: string, bucket: string, keys: string[], sleepFor = sleep): Promise<Map<string, ItemSummary>> {
+export async function lookUpItems(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  bucket: string,
+  keys: string[],
+  sleepFor = sleep,
+): Promise<Map<string, ItemSummary>> {
   const found = new Map<string, ItemSummary>();
   const lookUp = async (chunk: string[]) => {
-    let request: Record<string, AttributeValue>[] = chunk.map((k) => ({ [TABLE_KEYS.partitionKey]: { S: k }, [TABLE_KEYS.sortKey]: { S: bucket } }));
+    let request: Record<string, AttributeValue>[] = chunk.map((k) => ({
+      [TABLE_KEYS.partitionKey]: { S: k },
+      [TABLE_KEYS.sortKey]: { S: bucket },
+    }));
     for (let attempt = 1; request.length > 0; attempt++) {
-      if (attempt > ATTEMPTS) throw new Error(`DynamoDB left ${request.length} key(s) unprocessed after ${ATTEMPTS} attempts (table ${tableName} throttled?)`);
+      if (attempt > ATTEMPTS)
+        throw new Error(`DynamoDB left ${request.length} key(s) unprocessed after ${ATTEMPTS} attempts (table ${tableName} throttled?)`);
       if (attempt > 1) await sleepFor(Math.min(50 * 2 ** attempt, 5_000));
       const out = await dynamodb.send(
-        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: request, ProjectionExpression: Object.keys(NAMES).join(', '), ExpressionAttributeNames: NAMES } } }),
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: { Keys: request, ProjectionExpression: Object.keys(NAMES).join(', '), ExpressionAttributeNames: NAMES },
+          },
+        }),
       );
       for (const item of out.Responses?.[tableName] ?? []) {
         const s = summary(item);

@@ -26,13 +26,22 @@ function liveItemsScan(s: OrphanSearch, what: 'keys' | 'count'): Omit<ScanComman
     FilterExpression: `#b = :b AND attribute_not_exists(#d)${s.prefix ? ' AND begins_with(#k, :p)' : ''}`,
     // Keys: at most 1,000 items a page, so each segment holds at most that many HeadObjects in line.
     ...(what === 'keys' ? { ProjectionExpression: '#k, #m', Limit: 1000 } : { Select: 'COUNT' as const }),
-    ExpressionAttributeNames: { '#b': TABLE_KEYS.sortKey, '#d': 'deleted', ...(usesKey ? { '#k': TABLE_KEYS.partitionKey } : {}), ...(what === 'keys' ? { '#m': 'message_id' } : {}) },
+    ExpressionAttributeNames: {
+      '#b': TABLE_KEYS.sortKey,
+      '#d': 'deleted',
+      ...(usesKey ? { '#k': TABLE_KEYS.partitionKey } : {}),
+      ...(what === 'keys' ? { '#m': 'message_id' } : {}),
+    },
     ExpressionAttributeValues: { ':b': { S: s.bucket }, ...(s.prefix ? { ':p': { S: s.prefix } } : {}) },
   };
 }
 
 /** Runs a parallel Scan, handing each page's items (if any were asked for) to `onPage`. */
-async function scanAll(dynamodb: DynamoDBClient, input: Omit<ScanCommandInput, 'Segment'>, onPage: (count: number, items: Record<string, AttributeValue>[]) => Promise<void>): Promise<void> {
+async function scanAll(
+  dynamodb: DynamoDBClient,
+  input: Omit<ScanCommandInput, 'Segment'>,
+  onPage: (count: number, items: Record<string, AttributeValue>[]) => Promise<void>,
+): Promise<void> {
   await Promise.all(
     Array.from({ length: input.TotalSegments ?? 1 }, async (_, segment) => {
       let start: Record<string, AttributeValue> | undefined;
@@ -86,7 +95,12 @@ async function findOrphans(s: OrphanSearch, onOrphan: OnOrphan, onChecked: (n: n
  * from `liveMatched` (the live items the listing found objects for) does the HeadObject pass run.
  * Returns the live item count.
  */
-export async function searchOrphans(s: OrphanSearch, liveMatched: number, onOrphan: OnOrphan, onChecked?: (n: number) => void): Promise<number> {
+export async function searchOrphans(
+  s: OrphanSearch,
+  liveMatched: number,
+  onOrphan: OnOrphan,
+  onChecked?: (n: number) => void,
+): Promise<number> {
   const live = await countLiveItems(s);
   if (live !== liveMatched) await findOrphans(s, onOrphan, onChecked);
   return live;

@@ -26,7 +26,12 @@ export interface ProgressOptions {
   logIntervalMs?: number;
 }
 
-const duration = (s: number): string => (s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+const duration = (s: number): string =>
+  s >= 3600
+    ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+    : s >= 60
+      ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
+      : `${Math.round(s)} s`;
 
 /** One line, redrawn in place at most a few times a second: counters, rate, ETA. */
 export function createProgress(o: ProgressOptions): Progress {

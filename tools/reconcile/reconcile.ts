@@ -34,7 +34,13 @@ export interface ReconcileOptions extends WalkTarget {
  * the table's live items under the prefix (a COUNT Scan) are exactly those the listing matched.
  */
 export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
-  const report: ReconcileReport = { counts: { objects: 0, items: 0, missing: 0, stale: 0, orphaned: 0 }, missing: [], stale: [], orphaned: [], truncated: false };
+  const report: ReconcileReport = {
+    counts: { objects: 0, items: 0, missing: 0, stale: 0, orphaned: 0 },
+    missing: [],
+    stale: [],
+    orphaned: [],
+    truncated: false,
+  };
   const keep = <T>(list: T[], value: T) => (list.length < o.keyLimit ? list.push(value) : (report.truncated = true));
   // Content-type filters (pusher mode) need HeadObject: asked only of objects that differ.
   const inScopeByHead = limitConcurrency(o.headConcurrency, async (key: string) => {

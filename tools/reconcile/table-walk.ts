@@ -51,7 +51,11 @@ export interface ComparedPage {
  * with BatchGetItem, so memory holds one page whatever the bucket's size.
  */
 export async function* compareBucketWithTable(t: WalkTarget, o: { startAfter?: string } = {}): AsyncGenerator<ComparedPage> {
-  for await (const page of listCurrentObjects(t.s3, t.bucket, { prefix: t.scope.listPrefix, startAfter: o.startAfter, versions: t.versions })) {
+  for await (const page of listCurrentObjects(t.s3, t.bucket, {
+    prefix: t.scope.listPrefix,
+    startAfter: o.startAfter,
+    versions: t.versions,
+  })) {
     const inScope = page.filter((e) => t.scope.byListing(e.key, e.size));
     const items = await lookUpItems(
       t.dynamodb,

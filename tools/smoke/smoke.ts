@@ -41,19 +41,30 @@ export function probeObject(cfg: PipelineConfig, id: string): { key: string; bod
   const f = cfg.filters;
   const key = `${f.prefix}${PROBE_DIR}${id}.txt${f.suffix}`;
   const size = Math.max(64, cfg.mode === 'eventbridge' ? f.minSizeBytes : 0);
-  if (size > 1024 * 1024) throw new Error(`filters.minSizeBytes is ${f.minSizeBytes}: a smoke probe that large is not uploaded; test this environment by hand`);
+  if (size > 1024 * 1024)
+    throw new Error(`filters.minSizeBytes is ${f.minSizeBytes}: a smoke probe that large is not uploaded; test this environment by hand`);
   const allowed = cfg.mode === 'pusher' ? f.allowedContentTypes : [];
   const contentType = allowed.length === 0 ? 'text/plain' : allowed[0]!.replace(/\/\*$/, '/octet-stream');
   const body = Buffer.alloc(size, `smoke test ${id}\n`);
   const scope = ingestScope(cfg);
   if (!scope.byListing(key, size) || !scope.byHead({ contentType, size, metadata: {} })) {
-    throw new Error(`the environment's filters exclude the probe "${key}" (${contentType}, ${size} B): check filters.ignoredPrefixes/ignoredSuffixes`);
+    throw new Error(
+      `the environment's filters exclude the probe "${key}" (${contentType}, ${size} B): check filters.ignoredPrefixes/ignoredSuffixes`,
+    );
   }
   return { key, body, contentType };
 }
 
 async function depth(d: Deployment, queueUrl: string): Promise<number> {
-  const attrs = (await d.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
+  const attrs =
+    (
+      await d.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
+    ).Attributes ?? {};
   return Number(attrs.ApproximateNumberOfMessages ?? 0) + Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
@@ -78,7 +89,8 @@ export async function runSmoke(d: Deployment, options: SmokeOptions = {}): Promi
   const probe = probeObject(cfg, `${new Date(now()).toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`);
   const itemKey = { [TABLE_KEYS.partitionKey]: { S: probe.key }, [TABLE_KEYS.sortKey]: { S: bucket } };
   const steps: SmokeStep[] = [];
-  const readItem = async () => (await d.dynamodb.send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }))).Item;
+  const readItem = async () =>
+    (await d.dynamodb.send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }))).Item;
   const waitFor = async (test: (item: Awaited<ReturnType<typeof readItem>>) => boolean): Promise<boolean> => {
     const deadline = now() + timeoutMs;
     for (;;) {
@@ -92,7 +104,15 @@ export async function runSmoke(d: Deployment, options: SmokeOptions = {}): Promi
   for (const [name, url] of failureQueues(d)) before.set(name, await depth(d, url));
 
   const started = now();
-  const put = await d.s3.send(new PutObjectCommand({ Bucket: bucket, Key: probe.key, Body: probe.body, ContentType: probe.contentType, ContentLength: probe.body.byteLength }));
+  const put = await d.s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: probe.key,
+      Body: probe.body,
+      ContentType: probe.contentType,
+      ContentLength: probe.body.byteLength,
+    }),
+  );
   const etag = (put.ETag ?? '').replace(/"/g, '');
   steps.push({ name: 'upload', ok: true, detail: `s3://${bucket}/${probe.key} (${probe.body.byteLength} B, ${probe.contentType})` });
 
@@ -100,11 +120,21 @@ export async function runSmoke(d: Deployment, options: SmokeOptions = {}): Promi
   try {
     const stored = await waitFor((item) => item !== undefined && item.deleted?.BOOL !== true && (etag === '' || item.etag?.S === etag));
     latencyMs = stored ? now() - started : null;
-    steps.push({ name: 'item', ok: stored, detail: stored ? `written to ${tableName} ${latencyMs} ms after the upload` : `no item in ${tableName} after ${Math.round(timeoutMs / 1000)} s: the event did not reach the processor, or the write failed (npm run status)` });
+    steps.push({
+      name: 'item',
+      ok: stored,
+      detail: stored
+        ? `written to ${tableName} ${latencyMs} ms after the upload`
+        : `no item in ${tableName} after ${Math.round(timeoutMs / 1000)} s: the event did not reach the processor, or the write failed (npm run status)`,
+    });
 
     for (const [name, url] of failureQueues(d)) {
       const grew = (await depth(d, url)) - before.get(name)!;
-      steps.push({ name, ok: grew <= 0, detail: grew <= 0 ? 'nothing new' : `${grew} new message(s): npm run dlq -- peek --env ${cfg.environment}` });
+      steps.push({
+        name,
+        ok: grew <= 0,
+        detail: grew <= 0 ? 'nothing new' : `${grew} new message(s): npm run dlq -- peek --env ${cfg.environment}`,
+      });
     }
   } finally {
     steps.push(await removeProbe(d, probe.key, itemKey, waitFor));
@@ -117,17 +147,34 @@ export async function runSmoke(d: Deployment, options: SmokeOptions = {}): Promi
  * With handleDeletes the removal event marks the item deleted: the item is removed after that
  * mark, or the mark would bring it back.
  */
-async function removeProbe(d: Deployment, key: string, itemKey: Record<string, { S: string }>, waitFor: (t: (item: Record<string, { BOOL?: boolean }> | undefined) => boolean) => Promise<boolean>): Promise<SmokeStep> {
+async function removeProbe(
+  d: Deployment,
+  key: string,
+  itemKey: Record<string, { S: string }>,
+  waitFor: (t: (item: Record<string, { BOOL?: boolean }> | undefined) => boolean) => Promise<boolean>,
+): Promise<SmokeStep> {
   const { bucket, tableName } = d.resources;
   try {
     // The local S3 emulator keeps no versions (and has no ListObjectVersions): a plain delete removes the object.
-    const versions = d.local ? [] : ((r) => [...(r.Versions ?? []), ...(r.DeleteMarkers ?? [])].filter((v) => v.Key === key))(await d.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key })));
+    const versions = d.local
+      ? []
+      : ((r) => [...(r.Versions ?? []), ...(r.DeleteMarkers ?? [])].filter((v) => v.Key === key))(
+          await d.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key })),
+        );
     if (versions.length === 0) await d.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     for (const v of versions) await d.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v.VersionId }));
     const marked = d.config.handleDeletes ? await waitFor((item) => item === undefined || item.deleted?.BOOL === true) : true;
     await d.dynamodb.send(new DeleteItemCommand({ TableName: tableName, Key: itemKey }));
-    return { name: 'cleanup', ok: true, detail: `probe and its item removed${marked ? '' : ' (the deletion event had not arrived yet: it may leave a deletion mark)'}` };
+    return {
+      name: 'cleanup',
+      ok: true,
+      detail: `probe and its item removed${marked ? '' : ' (the deletion event had not arrived yet: it may leave a deletion mark)'}`,
+    };
   } catch (e) {
-    return { name: 'cleanup', ok: false, detail: `could not remove the probe: ${(e as Error).message}; remove s3://${bucket}/${key} and its item by hand` };
+    return {
+      name: 'cleanup',
+      ok: false,
+      detail: `could not remove the probe: ${(e as Error).message}; remove s3://${bucket}/${key} and its item by hand`,
+    };
   }
 }

@@ -21,10 +21,13 @@ describe('processor batch properties', () => {
   it('fails exactly the transient records, dead-letters every poison one, writes every good one once', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ kind: fc.constantFrom<Kind>('good', 'duplicate', 'poison', 'transient'), poison: fc.nat(POISON_BODIES.length - 1) }), {
-          minLength: 1,
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.record({ kind: fc.constantFrom<Kind>('good', 'duplicate', 'poison', 'transient'), poison: fc.nat(POISON_BODIES.length - 1) }),
+          {
+            minLength: 1,
+            maxLength: 30,
+          },
+        ),
         async (specs) => {
           mocks.s3.reset();
           mocks.dynamodb.reset();
@@ -33,7 +36,12 @@ describe('processor batch properties', () => {
           const records = specs.map((spec, i) => {
             const id = `m${i}`;
             const key = `${spec.kind}/${i}`;
-            return { id, kind: spec.kind, key, record: sqsRecord(spec.kind === 'poison' ? POISON_BODIES[spec.poison]! : s3EventBody({ key }), id) };
+            return {
+              id,
+              kind: spec.kind,
+              key,
+              record: sqsRecord(spec.kind === 'poison' ? POISON_BODIES[spec.poison]! : s3EventBody({ key }), id),
+            };
           });
           mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 1 });
           mocks.sqs.on(SendMessageCommand).resolves({});

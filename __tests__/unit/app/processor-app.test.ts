@@ -15,7 +15,11 @@ function setup(env: Record<string, string> = {}) {
   mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'image/jpeg', ContentLength: 42, ETag: '"e"' });
   mocks.dynamodb.on(PutItemCommand).resolves({});
   mocks.sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-  const handler = createProcessorHandler({ env: { ...PROCESSOR_ENV, ...env }, clients: mocks.clients, now: () => new Date('2026-11-27T10:00:02Z') });
+  const handler = createProcessorHandler({
+    env: { ...PROCESSOR_ENV, ...env },
+    clients: mocks.clients,
+    now: () => new Date('2026-11-27T10:00:02Z'),
+  });
   const invoke = (...bodies: string[]) => handler({ Records: bodies.map((b) => sqsRecord(b)) } as SQSEvent, lambdaContext());
   return { ...mocks, handler, invoke };
 }
@@ -25,12 +29,19 @@ describe('processor handler', () => {
     const { dynamodb, s3, invoke } = setup();
     const response = await invoke(s3EventBody({ key: 'photos/red flower.jpg', size: 1234 }));
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'uploads', Key: 'photos/red flower.jpg', VersionId: undefined });
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'uploads',
+      Key: 'photos/red flower.jpg',
+      VersionId: undefined,
+    });
     const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(input.TableName).toBe('ingest-test-objects');
     expect(input.ConditionExpression).toBe('attribute_not_exists(#k) OR (#o < :o AND NOT #b >= :s)');
     expect(input.ExpressionAttributeNames).toEqual({ '#k': 's3_key', '#o': 'ordering_key', '#b': 'backfill_last_modified' });
-    expect(input.ExpressionAttributeValues).toEqual({ ':o': { S: '0055AED6DCD90281E5'.padEnd(64, '0') }, ':s': { S: '2026-11-27T10:00:00.000Z' } });
+    expect(input.ExpressionAttributeValues).toEqual({
+      ':o': { S: '0055AED6DCD90281E5'.padEnd(64, '0') },
+      ':s': { S: '2026-11-27T10:00:00.000Z' },
+    });
     expect(input.Item).toMatchObject({
       s3_key: { S: 'photos/red flower.jpg' },
       bucket: { S: 'uploads' },
@@ -58,12 +69,23 @@ describe('processor handler', () => {
     mocks.sqs.on(SendMessageCommand).resolves({});
     const handler = createProcessorHandler({ env: PROCESSOR_ENV, clients: mocks.clients, observability: obs.observability });
     // Act
-    const response = await handler({ Records: [sqsRecord(`{"Records": [${'x'.repeat(1_048_576 - 200)}`, 'huge')] } as SQSEvent, lambdaContext());
+    const response = await handler(
+      { Records: [sqsRecord(`{"Records": [${'x'.repeat(1_048_576 - 200)}`, 'huge')] } as SQSEvent,
+      lambdaContext(),
+    );
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'huge' }] });
     expect(mocks.sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
     const line = obs.logs.find((l) => l.message === LogMessage.POISON_LEFT_TO_REDRIVE)!;
-    expect(line).toMatchObject({ level: 'error', fields: { messageId: 'huge', [LogField.REASON]: 'malformed-json', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(line).toMatchObject({
+      level: 'error',
+      fields: {
+        messageId: 'huge',
+        [LogField.REASON]: 'malformed-json',
+        bytes: expect.any(Number),
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    });
     expect(obs.totals()).toMatchObject({ [MetricName.POISON_LEFT_TO_REDRIVE]: 1 });
     expect(obs.totals()[MetricName.POISON_MESSAGES]).toBeUndefined();
   });
@@ -76,7 +98,10 @@ describe('processor handler', () => {
     // Act
     expect(await invoke(JSON.stringify(pusherMessage({ key: 'a.txt', size: 42, etag: '"e"' })))).toEqual({ batchItemFailures: [] });
     // Assess
-    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ ConsistentRead: true, Key: { s3_key: { S: 'a.txt' }, bucket: { S: 'uploads' } } });
+    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({
+      ConsistentRead: true,
+      Key: { s3_key: { S: 'a.txt' }, bucket: { S: 'uploads' } },
+    });
     expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
     expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
   });
@@ -85,15 +110,22 @@ describe('processor handler', () => {
     // Prepare: the item was written by a forged 18-digit FFFF… sequencer, with another state.
     const { dynamodb, s3, invoke } = setup();
     dynamodb.on(PutItemCommand, { ConditionExpression: 'message_id = :seen' }).resolves({});
-    dynamodb.on(PutItemCommand, { ConditionExpression: 'attribute_not_exists(#k) OR (#o < :o AND NOT #b >= :s)' }).rejects(conditionFailed());
+    dynamodb
+      .on(PutItemCommand, { ConditionExpression: 'attribute_not_exists(#k) OR (#o < :o AND NOT #b >= :s)' })
+      .rejects(conditionFailed());
     dynamodb.on(GetItemCommand).resolves({ Item: { message_id: { S: 'forged' }, etag: { S: 'bogus' }, file_size: { N: '1' } } });
     s3.on(HeadObjectCommand).resolves({ ContentType: 'image/jpeg', ContentLength: 1234, ETag: '"d41d8cd98f00b204e9800998ecf8427e"' });
     // Act
     expect(await invoke(s3EventBody({ key: 'a.jpg', size: 1234 }))).toEqual({ batchItemFailures: [] });
     // Assess
-    const confirmed = dynamodb.commandCalls(PutItemCommand).find((c) => c.args[0].input.ConditionExpression === 'message_id = :seen')!.args[0].input;
+    const confirmed = dynamodb.commandCalls(PutItemCommand).find((c) => c.args[0].input.ConditionExpression === 'message_id = :seen')!
+      .args[0].input;
     expect(confirmed.ExpressionAttributeValues).toEqual({ ':seen': { S: 'forged' } });
-    expect(confirmed.Item).toMatchObject({ s3_key: { S: 'a.jpg' }, ordering_key: { S: '0055AED6DCD90281E5'.padEnd(64, '0') }, file_size: { N: '1234' } });
+    expect(confirmed.Item).toMatchObject({
+      s3_key: { S: 'a.jpg' },
+      ordering_key: { S: '0055AED6DCD90281E5'.padEnd(64, '0') },
+      file_size: { N: '1234' },
+    });
   });
 
   it('a refused event that is not S3’s current state stays a duplicate', async () => {
@@ -111,7 +143,11 @@ describe('processor handler', () => {
       if (input.Item.s3_key.S === 'slow.txt') throw serviceError('ThrottlingException', 400);
       return {};
     });
-    const records = [sqsRecord(s3EventBody({ key: 'a.txt' }), 'ok-1'), sqsRecord(s3EventBody({ key: 'slow.txt' }), 'throttled'), sqsRecord(testEventBody(), 'test')];
+    const records = [
+      sqsRecord(s3EventBody({ key: 'a.txt' }), 'ok-1'),
+      sqsRecord(s3EventBody({ key: 'slow.txt' }), 'throttled'),
+      sqsRecord(testEventBody(), 'test'),
+    ];
     expect(await handler({ Records: records }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'throttled' }] });
   });
 
@@ -127,7 +163,9 @@ describe('processor handler', () => {
   it('retries (never skips) when HeadObject fails with anything but 404', async () => {
     const { s3, handler } = setup();
     s3.on(HeadObjectCommand).rejects(serviceError('AccessDenied', 403));
-    expect(await handler({ Records: [sqsRecord(s3EventBody(), 'm')] }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'm' }] });
+    expect(await handler({ Records: [sqsRecord(s3EventBody(), 'm')] }, lambdaContext())).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm' }],
+    });
   });
 
   it('reports a 403 from HeadObject as a permissions problem, and retries it', async () => {
@@ -182,7 +220,9 @@ describe('processor handler', () => {
   it('reports a poison record as failed when the DLQ send fails', async () => {
     const { sqs, handler } = setup();
     sqs.on(SendMessageCommand).rejects(serviceError('ServiceUnavailable', 503));
-    expect(await handler({ Records: [sqsRecord('not json', 'p')] }, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'p' }] });
+    expect(await handler({ Records: [sqsRecord('not json', 'p')] }, lambdaContext())).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'p' }],
+    });
   });
 
   it('stores pusher messages without HeadObject', async () => {
@@ -220,7 +260,9 @@ describe('processor handler', () => {
   });
 
   it('refuses to start with a missing or invalid environment, naming every variable', () => {
-    expect(() => createProcessorHandler({ env: { RECORD_CONCURRENCY: 'lots', HANDLE_DELETES: 'yes', DEAD_LETTER_QUEUE_URL: 'queue' } })).toThrow(
+    expect(() =>
+      createProcessorHandler({ env: { RECORD_CONCURRENCY: 'lots', HANDLE_DELETES: 'yes', DEAD_LETTER_QUEUE_URL: 'queue' } }),
+    ).toThrow(
       'Invalid Lambda environment: TABLE_NAME is required; DEAD_LETTER_QUEUE_URL must be an http(s) URL (got "queue"); ' +
         'RECORD_CONCURRENCY must be an integer from 1 to 100 (got "lots"); HANDLE_DELETES must be "true" or "false" (got "yes")',
     );
@@ -242,7 +284,10 @@ describe('processor telemetry contract', () => {
     const { handler, dynamodb, emitted, totals } = observed();
     dynamodb.on(PutItemCommand).resolves({});
     // Act
-    await handler({ Records: [sqsRecord(s3EventBody({ key: 'a' })), sqsRecord(s3EventBody({ key: 'b' })), sqsRecord(testEventBody())] }, lambdaContext());
+    await handler(
+      { Records: [sqsRecord(s3EventBody({ key: 'a' })), sqsRecord(s3EventBody({ key: 'b' })), sqsRecord(testEventBody())] },
+      lambdaContext(),
+    );
     // Assess
     expect(emitted).toHaveLength(1);
     expect(emitted[0]!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'FileIngestion/ingest-test', Dimensions: [['service']] });
@@ -258,7 +303,10 @@ describe('processor telemetry contract', () => {
       throw serviceError('ThrottlingException', 400);
     });
     // Act
-    await handler({ Records: [sqsRecord('{"Records": ['), sqsRecord(s3EventBody({ key: 'dup' })), sqsRecord(s3EventBody({ key: 'slow' }))] }, lambdaContext());
+    await handler(
+      { Records: [sqsRecord('{"Records": ['), sqsRecord(s3EventBody({ key: 'dup' })), sqsRecord(s3EventBody({ key: 'slow' }))] },
+      lambdaContext(),
+    );
     // Assess
     expect(totals()).toEqual({ [MetricName.POISON_MESSAGES]: 1, [MetricName.DUPLICATES]: 1, [MetricName.TRANSIENT_FAILURES]: 1 });
     expect(logs.map((l) => l.message)).toEqual(
@@ -266,19 +314,35 @@ describe('processor telemetry contract', () => {
     );
     const batch = logs.find((l) => l.message === LogMessage.BATCH_PROCESSED)!;
     expect(batch).toMatchObject({ level: 'info', fields: { records: 3, failed: 1 } });
-    expect(batch.fields[LogField.OUTCOMES]).toEqual([expect.objectContaining({ [LogField.STATUS]: 'duplicate', [LogField.KEY]: 'dup', [LogField.BUCKET]: 'uploads', [LogField.MESSAGE_ID]: expect.any(String) })]);
+    expect(batch.fields[LogField.OUTCOMES]).toEqual([
+      expect.objectContaining({
+        [LogField.STATUS]: 'duplicate',
+        [LogField.KEY]: 'dup',
+        [LogField.BUCKET]: 'uploads',
+        [LogField.MESSAGE_ID]: expect.any(String),
+      }),
+    ]);
   });
 
   it('counts backfilled objects apart, without an end-to-end latency (no event started them)', async () => {
     // Prepare
     const { handler, dynamodb, totals, logs } = observed();
     dynamodb.on(UpdateItemCommand).resolves({});
-    const body = JSON.stringify({ type: 'ingest.backfill.v1', bucket: 'uploads', key: 'old.txt', size: 1, contentType: 'text/plain', lastModified: '2020-01-01T00:00:00Z' });
+    const body = JSON.stringify({
+      type: 'ingest.backfill.v1',
+      bucket: 'uploads',
+      key: 'old.txt',
+      size: 1,
+      contentType: 'text/plain',
+      lastModified: '2020-01-01T00:00:00Z',
+    });
     // Act
     await handler({ Records: [sqsRecord(body)] }, lambdaContext());
     // Assess
     expect(totals()).toEqual({ [MetricName.OBJECTS_BACKFILLED]: 1 });
-    expect(logs.find((l) => l.message === LogMessage.BATCH_PROCESSED)!.fields[LogField.OUTCOMES]).toEqual([expect.objectContaining({ [LogField.STATUS]: 'backfilled', [LogField.KEY]: 'old.txt' })]);
+    expect(logs.find((l) => l.message === LogMessage.BATCH_PROCESSED)!.fields[LogField.OUTCOMES]).toEqual([
+      expect.objectContaining({ [LogField.STATUS]: 'backfilled', [LogField.KEY]: 'old.txt' }),
+    ]);
   });
 
   it('logs one INFO line per invocation (per 100 records), not one per record; per-record lines only at DEBUG', async () => {
@@ -296,4 +360,3 @@ describe('processor telemetry contract', () => {
     expect(logs.filter((l) => l.level === 'debug' && l.message === LogMessage.OBJECT_PROCESSED)).toHaveLength(250);
   });
 });
-

@@ -9,7 +9,9 @@ import { lambdaContext, s3EventRecord } from '../../helpers/factories';
 function setup() {
   const mocks = mockedClients();
   mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 3, ETag: '"e"', Metadata: { team: 'a' } });
-  mocks.sqs.on(SendMessageBatchCommand).callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] }));
+  mocks.sqs
+    .on(SendMessageBatchCommand)
+    .callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] }));
   const handler = createPusherHandler({ env: PUSHER_ENV, clients: mocks.clients, sleep: async () => undefined });
   return { ...mocks, handler };
 }
@@ -21,7 +23,11 @@ describe('pusher handler', () => {
     expect(summary).toMatchObject({ enqueued: [{ key: 'a b.txt' }], rejected: [{ key: 'tmp/x', reason: 'ignored-prefix' }] });
     const input = sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input;
     expect(input.QueueUrl).toBe(PUSHER_ENV.QUEUE_URL);
-    expect(JSON.parse(input.Entries![0]!.MessageBody!)).toMatchObject({ key: 'a b.txt', contentType: 'text/plain', metadata: { team: 'a' } });
+    expect(JSON.parse(input.Entries![0]!.MessageBody!)).toMatchObject({
+      key: 'a b.txt',
+      contentType: 'text/plain',
+      metadata: { team: 'a' },
+    });
   });
 
   it('fails the invocation when SQS keeps refusing, so async retries take over', async () => {
@@ -60,7 +66,9 @@ describe('pusher telemetry contract', () => {
     const { observability, totals, logs } = capturedObservability('FileIngestion/ingest-test', 'pusher');
     const mocks = mockedClients();
     mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', ContentLength: 3 });
-    mocks.sqs.on(SendMessageBatchCommand).callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] }));
+    mocks.sqs
+      .on(SendMessageBatchCommand)
+      .callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] }));
     const handler = createPusherHandler({ env: PUSHER_ENV, clients: mocks.clients, observability, sleep: async () => undefined });
     // Act
     await handler({ Records: [s3EventRecord({ key: 'a.txt' }), s3EventRecord({ key: 'tmp/x' })] }, lambdaContext('p'));
@@ -69,6 +77,9 @@ describe('pusher telemetry contract', () => {
     // Assess
     // The failed invocation enqueued nothing: only its failure is counted.
     expect(totals()).toEqual({ [MetricName.OBJECTS_ENQUEUED]: 1, [MetricName.OBJECTS_REJECTED]: 1, [MetricName.ENQUEUE_FAILURES]: 1 });
-    expect(logs.find((l) => l.message === LogMessage.OBJECT_REJECTED)!.fields).toMatchObject({ [LogField.KEY]: 'tmp/x', [LogField.REASON]: 'ignored-prefix' });
+    expect(logs.find((l) => l.message === LogMessage.OBJECT_REJECTED)!.fields).toMatchObject({
+      [LogField.KEY]: 'tmp/x',
+      [LogField.REASON]: 'ignored-prefix',
+    });
   });
 });

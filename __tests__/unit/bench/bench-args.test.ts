@@ -15,7 +15,9 @@ describe('bench options', () => {
   it('refuses what it does not know: an unknown option, a stray word, an unknown suite', () => {
     expect(() => parseBenchArgs(['--quik'])).toThrow(/--quik/);
     expect(() => parseBenchArgs(['processor'])).toThrow(/processor/);
-    expect(() => parseBenchArgs(['--only', 'coldstart'])).toThrow('--only coldstart: not a suite; one of processor, cold-start, local-pipeline, reconcile, toolchain');
+    expect(() => parseBenchArgs(['--only', 'coldstart'])).toThrow(
+      '--only coldstart: not a suite; one of processor, cold-start, local-pipeline, reconcile, toolchain',
+    );
     expect(() => parseBenchArgs(['--only'])).toThrow(/--only/);
   });
 });

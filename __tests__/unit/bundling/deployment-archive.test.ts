@@ -7,8 +7,12 @@ import { deploymentArchive, directoryHash, zipFiles } from '../../../bundling/de
 import { bundleDeployedHandler } from '../../../bundling/bundle-handler';
 
 /** Every entry of a zip as yauzl (an independent reader, the one cdktf's CLI uses) sees it. */
-async function readZip(zip: Buffer): Promise<Array<{ name: string; data: string; mode: number; madeBy: number; mtime: string; crcOk: boolean }>> {
-  const file = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(zip, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
+async function readZip(
+  zip: Buffer,
+): Promise<Array<{ name: string; data: string; mode: number; madeBy: number; mtime: string; crcOk: boolean }>> {
+  const file = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))),
+  );
   const entries: Array<{ name: string; data: string; mode: number; madeBy: number; mtime: string; crcOk: boolean }> = [];
   await new Promise<void>((resolve, reject) => {
     file.on('entry', (entry: yauzl.Entry) => {
@@ -19,7 +23,14 @@ async function readZip(zip: Buffer): Promise<Array<{ name: string; data: string;
         stream!.on('end', () => {
           const data = Buffer.concat(chunks);
           // yauzl checks sizes, not CRC-32: buffer-crc32 (yauzl's own dependency) does that here.
-          entries.push({ name: entry.fileName, data: data.toString('utf8'), crcOk: bufferCrc32.unsigned(data) === entry.crc32, mode: entry.externalFileAttributes >>> 16, madeBy: entry.versionMadeBy >> 8, mtime: entry.getLastModDate().toISOString() });
+          entries.push({
+            name: entry.fileName,
+            data: data.toString('utf8'),
+            crcOk: bufferCrc32.unsigned(data) === entry.crc32,
+            mode: entry.externalFileAttributes >>> 16,
+            madeBy: entry.versionMadeBy >> 8,
+            mtime: entry.getLastModDate().toISOString(),
+          });
           file.readEntry();
         });
       });
@@ -44,7 +55,9 @@ describe('Lambda deployment archives', () => {
     ]);
     const entries = await readZip(zip);
     // Assess
-    expect(entries.map(({ name, data, mode, madeBy, crcOk }) => ({ name, length: data.length, mode: mode.toString(8), madeBy, crcOk }))).toEqual([
+    expect(
+      entries.map(({ name, data, mode, madeBy, crcOk }) => ({ name, length: data.length, mode: mode.toString(8), madeBy, crcOk })),
+    ).toEqual([
       { name: 'index.js', length: 36 * 50, mode: '100644', madeBy: 3, crcOk: true },
       { name: 'lib/ünïcode.js', length: 0, mode: '100644', madeBy: 3, crcOk: true },
     ]);

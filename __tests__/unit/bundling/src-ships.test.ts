@@ -5,10 +5,15 @@ import { deployedBundleInputs, HANDLER_ENTRIES, type HandlerName } from '../../.
 import { PROJECT_ROOT } from '../../../config/project-root';
 
 const walk = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 /** A file esbuild compiles to nothing: interfaces and types only, erased from every bundle by design. */
-const typeOnly = (file: string): boolean => transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm' }).code.replace(/export\s*\{\s*\};?/g, '').trim() === '';
+const typeOnly = (file: string): boolean =>
+  transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm' })
+    .code.replace(/export\s*\{\s*\};?/g, '')
+    .trim() === '';
 
 describe('src/ is exactly what ships', () => {
   it('every file under src/ is in a deployed bundle, or holds only types that bundled files import', () => {
@@ -27,7 +32,10 @@ describe('src/ is exactly what ships', () => {
   it("each bundle's inputs are src/ and node_modules only: no config, infrastructure or local code ships", () => {
     for (const handler of Object.keys(HANDLER_ENTRIES) as HandlerName[]) {
       const inputs = deployedBundleInputs(handler, { withDependencies: true });
-      expect({ handler, outside: inputs.filter((f) => !f.startsWith('src/') && !f.startsWith('node_modules/')) }).toEqual({ handler, outside: [] });
+      expect({ handler, outside: inputs.filter((f) => !f.startsWith('src/') && !f.startsWith('node_modules/')) }).toEqual({
+        handler,
+        outside: [],
+      });
     }
   });
 
@@ -37,7 +45,10 @@ describe('src/ is exactly what ships', () => {
       expect(inputs.some((f) => f.includes('node_modules/@aws-sdk/'))).toBe(true);
       expect(inputs.filter((f) => f.includes('@cloud-copilot') || f.startsWith('local/'))).toEqual([]);
     }
-    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith('@cloud-copilot/'))).toEqual([]);
     expect(manifest.devDependencies['@cloud-copilot/iam-simulate']).toBeDefined();
   });
@@ -45,7 +56,13 @@ describe('src/ is exactly what ships', () => {
   it('each bundle holds the SDK clients its handler calls and no other (the pusher never reaches DynamoDB)', () => {
     // Prepare
     const clientsIn = (handler: HandlerName) =>
-      [...new Set(deployedBundleInputs(handler, { withDependencies: true }).map((f) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(f)?.[1]).filter(Boolean))].sort();
+      [
+        ...new Set(
+          deployedBundleInputs(handler, { withDependencies: true })
+            .map((f) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(f)?.[1])
+            .filter(Boolean),
+        ),
+      ].sort();
     // Act
     const processor = clientsIn('processor');
     const pusher = clientsIn('pusher');

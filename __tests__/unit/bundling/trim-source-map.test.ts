@@ -10,7 +10,13 @@ const ROOT = join(__dirname, '..', '..', '..');
 describe('trimSourceMap', () => {
   it('keeps exactly the mappings into kept sources, with the same positions', () => {
     const out = buildSync({
-      stdin: { contents: "import { limitConcurrency } from './src/core/limit';\nimport { decodeS3Key } from './src/core/s3-key';\nexport const x = [limitConcurrency, decodeS3Key];", resolveDir: ROOT, sourcefile: 'entry.ts', loader: 'ts' },
+      stdin: {
+        contents:
+          "import { limitConcurrency } from './src/core/limit';\nimport { decodeS3Key } from './src/core/s3-key';\nexport const x = [limitConcurrency, decodeS3Key];",
+        resolveDir: ROOT,
+        sourcefile: 'entry.ts',
+        loader: 'ts',
+      },
       bundle: true,
       write: false,
       sourcemap: 'external',
@@ -31,8 +37,14 @@ describe('trimSourceMap', () => {
     expect(map.sources.some((s: string) => s.includes('node_modules'))).toBe(false);
     expect(map.sources).toEqual(expect.arrayContaining([expect.stringContaining('src/app/environment.ts')]));
     // Started without its environment, the bundle throws at cold start: the trace must name our file and line.
-    const run = spawnSync('node', ['--enable-source-maps', '-e', `require(${JSON.stringify(bundle.file)})`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
-    const line = readFileSync(join(ROOT, 'src/app/environment.ts'), 'utf8').split('\n').findIndex((l) => l.includes('throw new EnvironmentError')) + 1;
+    const run = spawnSync('node', ['--enable-source-maps', '-e', `require(${JSON.stringify(bundle.file)})`], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    const line =
+      readFileSync(join(ROOT, 'src/app/environment.ts'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('throw new EnvironmentError')) + 1;
     expect(run.stderr).toContain('EnvironmentError: Invalid Lambda environment: TABLE_NAME is required');
     expect(run.stderr).toMatch(new RegExp(`src/app/environment\\.ts:${line}:\\d+`));
   });

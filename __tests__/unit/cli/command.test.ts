@@ -15,7 +15,13 @@ async function invoke(main: (argv: string[], write?: (s: string) => void) => Pro
 describe('the shared command layer', () => {
   const seen: unknown[] = [];
   const main = command(
-    { usage: 'Usage: npm run example -- --env NAME [--local] [--max N]', shared: ['env', 'local', 'json'], options: { max: { type: 'string' } }, required: ['env'], aws: true },
+    {
+      usage: 'Usage: npm run example -- --env NAME [--local] [--max N]',
+      shared: ['env', 'local', 'json'],
+      options: { max: { type: 'string' } },
+      required: ['env'],
+      aws: true,
+    },
     async ({ values, write }) => {
       seen.push(values);
       if (values.max !== undefined && !/^\d+$/.test(values.max)) throw new UsageError(`--max must be a whole number (got "${values.max}")`);
@@ -32,7 +38,8 @@ describe('the shared command layer', () => {
 
   it('answers --help and -h with the usage, exit 0, without running', async () => {
     seen.length = 0;
-    for (const flag of ['--help', '-h']) expect(await invoke(main, [flag])).toEqual({ code: 0, out: 'Usage: npm run example -- --env NAME [--local] [--max N]\n', err: '' });
+    for (const flag of ['--help', '-h'])
+      expect(await invoke(main, [flag])).toEqual({ code: 0, out: 'Usage: npm run example -- --env NAME [--local] [--max N]\n', err: '' });
     expect(seen).toEqual([]);
   });
 
@@ -62,11 +69,14 @@ describe('the shared command layer', () => {
     expect((await invoke(plan, ['--env', 'dev'])).code).toBe(2);
   });
 
-  it('silences the SDK\'s Node-version warning for commands that call AWS, and only for them', async () => {
+  it("silences the SDK's Node-version warning for commands that call AWS, and only for them", async () => {
     const saved = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     try {
       delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-      await invoke(command({ usage: 'u' }, async () => 0), []);
+      await invoke(
+        command({ usage: 'u' }, async () => 0),
+        [],
+      );
       expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBeUndefined();
       await invoke(main, ['--env', 'dev']);
       expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');

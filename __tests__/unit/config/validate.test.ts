@@ -22,7 +22,15 @@ describe('config validation', () => {
   it('fills documented defaults for everything optional', () => {
     const cfg = resolveConfig(VALID);
     expect(cfg).toMatchObject({ mode: 'direct', handleDeletes: false, logRetentionDays: 30, state: null, tags: {} });
-    expect(cfg.processor).toEqual({ timeoutSeconds: 30, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 5, recordConcurrency: 10, reservedConcurrency: null });
+    expect(cfg.processor).toEqual({
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      batchSize: 10,
+      batchingWindowSeconds: 0,
+      maxConcurrency: 5,
+      recordConcurrency: 10,
+      reservedConcurrency: null,
+    });
     expect(cfg.queue.maxReceiveCount).toBe(5);
     expect(cfg.table.deletionProtection).toBe(true);
   });
@@ -53,19 +61,34 @@ describe('config validation', () => {
       'processor.batchSize must be an integer from 1 to 10000 (got 0)',
       'processor.maxConcurrency must be an integer from 2 to 1000 (got 1)',
       'queue.maxReceiveCount must be an integer from 5 to 1000 (got 3)',
-      'logRetentionDays must be one of CloudWatch\'s values 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)',
+      "logRetentionDays must be one of CloudWatch's values 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",
     ]);
   });
 
   it.each([
-    [{ processor: { batchSize: 100, batchingWindowSeconds: 0 } }, 'processor.batchingWindowSeconds must be at least 1 when processor.batchSize is above 10 (got 0)'],
-    [{ processor: { reservedConcurrency: 2, maxConcurrency: 5 } }, 'processor.reservedConcurrency must be at least processor.maxConcurrency, or the mapping is throttled (got 2)'],
+    [
+      { processor: { batchSize: 100, batchingWindowSeconds: 0 } },
+      'processor.batchingWindowSeconds must be at least 1 when processor.batchSize is above 10 (got 0)',
+    ],
+    [
+      { processor: { reservedConcurrency: 2, maxConcurrency: 5 } },
+      'processor.reservedConcurrency must be at least processor.maxConcurrency, or the mapping is throttled (got 2)',
+    ],
     [{ processor: { tuning: 1 } }, 'processor.tuning is not a known setting'],
     [{ queue: 'fast' }, 'queue must be an object (got "fast")'],
-    [{ filters: { allowedContentTypes: ['png'] } }, 'filters.allowedContentTypes[0] must be a content type such as image/png or image/* (got "png")'],
+    [
+      { filters: { allowedContentTypes: ['png'] } },
+      'filters.allowedContentTypes[0] must be a content type such as image/png or image/* (got "png")',
+    ],
     [{ alarms: { periodSeconds: 90 } }, 'alarms.periodSeconds must be a multiple of 60 (got 90)'],
-    [{ alarms: { evaluationPeriods: 2, datapointsToAlarm: 3 } }, 'alarms.datapointsToAlarm must not exceed alarms.evaluationPeriods (got 3)'],
-    [{ alarms: { periodSeconds: 3600, evaluationPeriods: 25 } }, "alarms.evaluationPeriods times alarms.periodSeconds must be at most 86400 (one day, CloudWatch's limit) (got 25)"],
+    [
+      { alarms: { evaluationPeriods: 2, datapointsToAlarm: 3 } },
+      'alarms.datapointsToAlarm must not exceed alarms.evaluationPeriods (got 3)',
+    ],
+    [
+      { alarms: { periodSeconds: 3600, evaluationPeriods: 25 } },
+      "alarms.evaluationPeriods times alarms.periodSeconds must be at most 86400 (one day, CloudWatch's limit) (got 25)",
+    ],
     [{ alarms: { heartbeatHours: 25 } }, 'alarms.heartbeatHours must be an integer from 0 to 24 (got 25)'],
     [{ alarms: { queueDepthThreshold: 0 } }, 'alarms.queueDepthThreshold must be an integer from 1 to 1000000000 (got 0)'],
     [{ pusher: { reservedConcurrency: 0 } }, 'pusher.reservedConcurrency must be an integer from 1 to 1000 (got 0)'],
@@ -113,13 +136,34 @@ describe('config validation', () => {
   });
 
   it.each([
-    [{ mode: 'direct', filters: { ignoredPrefixes: ['tmp/'] } }, 'filters.ignoredPrefixes applies only to "pusher" mode, not "direct": remove it or change mode'],
-    [{ mode: 'eventbridge', filters: { allowedContentTypes: ['image/*'] } }, 'filters.allowedContentTypes applies only to "pusher" mode, not "eventbridge": remove it or change mode'],
-    [{ mode: 'direct', filters: { maxSizeBytes: 10 } }, 'filters.maxSizeBytes applies only to "pusher" and "eventbridge" mode, not "direct": remove it or change mode'],
-    [{ mode: 'pusher', filters: { minSizeBytes: 10 } }, 'filters.minSizeBytes applies only to "eventbridge" mode, not "pusher": remove it or change mode'],
-    [{ mode: 'eventbridge', filters: { minSizeBytes: 10, maxSizeBytes: 5 } }, 'filters.minSizeBytes must not exceed filters.maxSizeBytes (got 10)'],
-    [{ mode: 'eventbridge', filters: { maxSizeBytes: 5_368_709_120 } }, 'filters.maxSizeBytes must be at most 5000000000 (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none (got 5368709120)'],
-    [{ mode: 'eventbridge', filters: { minSizeBytes: 6e9 } }, 'filters.minSizeBytes must be at most 5000000000 (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none (got 6000000000)'],
+    [
+      { mode: 'direct', filters: { ignoredPrefixes: ['tmp/'] } },
+      'filters.ignoredPrefixes applies only to "pusher" mode, not "direct": remove it or change mode',
+    ],
+    [
+      { mode: 'eventbridge', filters: { allowedContentTypes: ['image/*'] } },
+      'filters.allowedContentTypes applies only to "pusher" mode, not "eventbridge": remove it or change mode',
+    ],
+    [
+      { mode: 'direct', filters: { maxSizeBytes: 10 } },
+      'filters.maxSizeBytes applies only to "pusher" and "eventbridge" mode, not "direct": remove it or change mode',
+    ],
+    [
+      { mode: 'pusher', filters: { minSizeBytes: 10 } },
+      'filters.minSizeBytes applies only to "eventbridge" mode, not "pusher": remove it or change mode',
+    ],
+    [
+      { mode: 'eventbridge', filters: { minSizeBytes: 10, maxSizeBytes: 5 } },
+      'filters.minSizeBytes must not exceed filters.maxSizeBytes (got 10)',
+    ],
+    [
+      { mode: 'eventbridge', filters: { maxSizeBytes: 5_368_709_120 } },
+      'filters.maxSizeBytes must be at most 5000000000 (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none (got 5368709120)',
+    ],
+    [
+      { mode: 'eventbridge', filters: { minSizeBytes: 6e9 } },
+      'filters.minSizeBytes must be at most 5000000000 (5.0e9) in eventbridge mode: EventBridge numeric matching only covers ±5.0e9; use pusher mode for a larger bound, or 0 for none (got 6000000000)',
+    ],
   ])('explains which mode an option belongs to: %j', (overrides, problem) => {
     expect(problemsOf({ ...VALID, ...overrides })).toEqual([problem]);
   });
@@ -138,10 +182,12 @@ describe('config validation', () => {
   });
 
   it('accepts size limits in eventbridge mode', () => {
-    expect(problemsOf({ ...VALID, mode: 'eventbridge', filters: { prefix: 'in/', suffix: '.csv', minSizeBytes: 1, maxSizeBytes: 1000 } })).toEqual([]);
+    expect(
+      problemsOf({ ...VALID, mode: 'eventbridge', filters: { prefix: 'in/', suffix: '.csv', minSizeBytes: 1, maxSizeBytes: 1000 } }),
+    ).toEqual([]);
   });
 
-  it('accepts the editors\' $schema pointer and nothing else unknown', () => {
+  it("accepts the editors' $schema pointer and nothing else unknown", () => {
     expect(problemsOf({ ...VALID, $schema: './pipeline.schema.json' })).toEqual([]);
   });
 });

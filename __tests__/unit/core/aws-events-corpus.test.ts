@@ -11,13 +11,25 @@ const NO_FILTERS: PusherFilters = { ignoredPrefixes: [], ignoredSuffixes: [], al
 /** S3 as the samples' buckets hold it: every object exists, its current version `current-v`. */
 class EveryObjectExists implements Pick<MemoryObjects, 'head'> {
   public async head(_bucket: string, key: string, versionId?: string) {
-    return { contentType: 'application/pdf', size: 104681, etag: '"current-etag"', versionId: versionId ?? `current-v:${key.length}`, metadata: {} };
+    return {
+      contentType: 'application/pdf',
+      size: 104681,
+      etag: '"current-etag"',
+      versionId: versionId ?? `current-v:${key.length}`,
+      metadata: {},
+    };
   }
 }
 
 /** Compact outcome: `stored <key>`, `deleted <key>`, `ignored <event>`, `test-event`, `poison <reason>`. */
 const brief = (o: Outcome): string =>
-  o.status === 'poison' ? `poison ${o.reason}` : o.status === 'test-event' ? 'test-event' : o.status === 'ignored' ? `ignored ${o.eventName}` : `${o.status} ${o.key}`;
+  o.status === 'poison'
+    ? `poison ${o.reason}`
+    : o.status === 'test-event'
+      ? 'test-event'
+      : o.status === 'ignored'
+        ? `ignored ${o.eventName}`
+        : `${o.status} ${o.key}`;
 
 /** processor: outcomes per message body; pusher: what it does with the raw S3 event (n/a where S3 never invokes it with that shape). */
 const EXPECTED: Record<string, { processor: string[]; pusher: string[] | 'n/a' }> = {
@@ -25,8 +37,14 @@ const EXPECTED: Record<string, { processor: string[]; pusher: string[] | 'n/a' }
   'sqs-sns-envelope-not-s3.json': { processor: ['poison not-an-s3-event'], pusher: 'n/a' },
   'minio-put-not-aws.json': { processor: ['poison not-an-s3-event'], pusher: ['poison not-an-s3-event'] },
   's3-test-event.json': { processor: ['test-event'], pusher: ['test-event'] },
-  's3-delete-object.json': { processor: ['stored b21b84d653bb07b05b1e6b33684dc11b'], pusher: ['enqueued b21b84d653bb07b05b1e6b33684dc11b live'] },
-  's3-put-with-glacier-event-data.json': { processor: ['stored b21b84d653bb07b05b1e6b33684dc11b'], pusher: ['enqueued b21b84d653bb07b05b1e6b33684dc11b'] },
+  's3-delete-object.json': {
+    processor: ['stored b21b84d653bb07b05b1e6b33684dc11b'],
+    pusher: ['enqueued b21b84d653bb07b05b1e6b33684dc11b live'],
+  },
+  's3-put-with-glacier-event-data.json': {
+    processor: ['stored b21b84d653bb07b05b1e6b33684dc11b'],
+    pusher: ['enqueued b21b84d653bb07b05b1e6b33684dc11b'],
+  },
   's3-lifecycle-expiration-delete.json': { processor: ['stored expiration/delete'], pusher: ['enqueued expiration/delete live'] },
   's3-lifecycle-expiration-delete-marker.json': { processor: ['deleted test.pdf'], pusher: ['enqueued test.pdf deleted'] },
   's3-delete-marker-created.json': { processor: ['deleted test.pdf'], pusher: ['enqueued test.pdf deleted'] },
@@ -44,8 +62,14 @@ const EXPECTED: Record<string, { processor: string[]; pusher: string[] | 'n/a' }
   's3-restore-completed.json': { processor: ['ignored ObjectRestore:Completed'], pusher: ['rejected test.pdf event-type-not-handled'] },
   's3-lifecycle-transition.json': { processor: ['ignored LifecycleTransition'], pusher: ['rejected test.pdf event-type-not-handled'] },
   's3-intelligent-tiering.json': { processor: ['ignored IntelligentTiering'], pusher: ['rejected test.pdf event-type-not-handled'] },
-  's3-replication-failed.json': { processor: ['ignored Replication:OperationFailedReplication'], pusher: ['rejected test.pdf event-type-not-handled'] },
-  's3-multi-record-put-tagging-poison.json': { processor: ['stored test.pdf', 'ignored ObjectTagging:Put', 'poison undecodable-key'], pusher: ['enqueued test.pdf', 'rejected test.pdf event-type-not-handled', 'poison undecodable-key'] },
+  's3-replication-failed.json': {
+    processor: ['ignored Replication:OperationFailedReplication'],
+    pusher: ['rejected test.pdf event-type-not-handled'],
+  },
+  's3-multi-record-put-tagging-poison.json': {
+    processor: ['stored test.pdf', 'ignored ObjectTagging:Put', 'poison undecodable-key'],
+    pusher: ['enqueued test.pdf', 'rejected test.pdf event-type-not-handled', 'poison undecodable-key'],
+  },
   'sns-envelope-s3-put.json': { processor: ['stored test.pdf'], pusher: 'n/a' },
   'sns-envelope-s3-test-event.json': { processor: ['test-event'], pusher: 'n/a' },
   'sns-raw-delivery-s3-put.json': { processor: ['stored test.pdf'], pusher: 'n/a' },
@@ -68,7 +92,11 @@ const bodiesOf = (sample: unknown): string[] => {
 
 describe('AWS event conformance corpus', () => {
   it('has an expectation for every sample, and a sample for every expectation', () => {
-    expect(readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(
+      readdirSync(DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(Object.keys(EXPECTED).sort());
   });
 
   it.each(Object.entries(EXPECTED))('%s → processor', async (file, expected) => {

@@ -45,7 +45,10 @@ describe('parseMessageBody', () => {
 
   it("reads the pusher's enriched message without decoding its key", () => {
     const parsed = parseMessageBody(JSON.stringify(pusherMessage({ key: 'a+b c.txt', metadata: { owner: 'x' } })));
-    expect(parsed).toMatchObject({ kind: 'records', records: [{ kind: 'object', event: { key: 'a+b c.txt', contentType: 'text/plain', metadata: { owner: 'x' } } }] });
+    expect(parsed).toMatchObject({
+      kind: 'records',
+      records: [{ kind: 'object', event: { key: 'a+b c.txt', contentType: 'text/plain', metadata: { owner: 'x' } } }],
+    });
   });
 
   it("recognises S3's s3:TestEvent, also inside an SNS envelope", () => {
@@ -66,10 +69,15 @@ describe('parseMessageBody', () => {
     ['LifecycleTransition', 'LifecycleTransition'],
     ['a future event name', 'ObjectTeleported:Somewhere'],
   ])('classifies %s as ignored, needing no sequencer or size', (_what, eventName) => {
-    const record = { ...s3EventRecord({ key: 'a b.txt' }), eventName, eventVersion: '2.3' } as unknown as { s3: { object: Record<string, unknown> } };
+    const record = { ...s3EventRecord({ key: 'a b.txt' }), eventName, eventVersion: '2.3' } as unknown as {
+      s3: { object: Record<string, unknown> };
+    };
     delete record.s3.object.sequencer;
     delete record.s3.object.size;
-    expect(parseMessageBody(JSON.stringify({ Records: [record] }))).toEqual({ kind: 'records', records: [{ kind: 'ignored', eventName, key: 'a b.txt', bucket: 'uploads' }] });
+    expect(parseMessageBody(JSON.stringify({ Records: [record] }))).toEqual({
+      kind: 'records',
+      records: [{ kind: 'ignored', eventName, key: 'a b.txt', bucket: 'uploads' }],
+    });
   });
 
   it('strips the s3: prefix some S3-compatible stores put on event names', () => {
@@ -80,14 +88,28 @@ describe('parseMessageBody', () => {
   it.each([
     ['malformed JSON', '{"Records": [', 'malformed-json'],
     ['an empty body', '', 'malformed-json'],
-    ['an SNS envelope whose Message is not JSON', JSON.stringify({ Type: 'Notification', TopicArn: 'arn:aws:sns:eu-west-1:1:t', Message: 'hello' }), 'malformed-json'],
+    [
+      'an SNS envelope whose Message is not JSON',
+      JSON.stringify({ Type: 'Notification', TopicArn: 'arn:aws:sns:eu-west-1:1:t', Message: 'hello' }),
+      'malformed-json',
+    ],
     ['a JSON array', '[]', 'not-an-s3-event'],
     ['an unrelated object', '{"hello":"world"}', 'not-an-s3-event'],
     ['another service', JSON.stringify({ Records: [{ ...s3EventRecord(), eventSource: 'aws:sns' }] }), 'not-an-s3-event'],
     ['no records', '{"Records": []}', 'schema-violation'],
     ['a broken key', s3EventBody({ rawKey: '100%.txt' }), 'undecodable-key'],
-    ['a created record without sequencer', JSON.stringify({ Records: [{ ...s3EventRecord(), s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }), 'schema-violation'],
-    ['a removal without sequencer', JSON.stringify({ Records: [{ ...s3EventRecord({ eventName: 'ObjectRemoved:Delete' }), s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }), 'schema-violation'],
+    [
+      'a created record without sequencer',
+      JSON.stringify({ Records: [{ ...s3EventRecord(), s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }),
+      'schema-violation',
+    ],
+    [
+      'a removal without sequencer',
+      JSON.stringify({
+        Records: [{ ...s3EventRecord({ eventName: 'ObjectRemoved:Delete' }), s3: { bucket: { name: 'b' }, object: { key: 'k' } } }],
+      }),
+      'schema-violation',
+    ],
     ['a bad event time', s3EventBody({ eventTime: 'yesterday' }), 'schema-violation'],
     ['a negative size', s3EventBody({ size: -1 }), 'schema-violation'],
     ['a pusher message without key', JSON.stringify({ ...pusherMessage(), key: '' }), 'schema-violation'],
@@ -99,7 +121,13 @@ describe('parseMessageBody', () => {
 
   it('refuses only the poison record of a message; its neighbours stay readable', () => {
     const parsed = parseMessageBody(s3EventBody({ key: 'good' }, { rawKey: '%E0%A4%A' }));
-    expect(parsed).toMatchObject({ kind: 'records', records: [{ kind: 'object', event: { key: 'good' } }, { kind: 'poison', error: { reason: 'undecodable-key' } }] });
+    expect(parsed).toMatchObject({
+      kind: 'records',
+      records: [
+        { kind: 'object', event: { key: 'good' } },
+        { kind: 'poison', error: { reason: 'undecodable-key' } },
+      ],
+    });
   });
 });
 
@@ -114,13 +142,32 @@ describe('S3 events through EventBridge', () => {
       time: '2026-11-27T10:00:00Z',
       region: 'eu-west-1',
       resources: ['arn:aws:s3:::uploads'],
-      detail: { version: '0', bucket: { name: 'uploads' }, object: { key: 'red+flower+%2B+1.jpg', size: 9, etag: 'e', 'version-id': 'v1', sequencer: '0055AED6DCD90281E5', ...object }, ...detail },
+      detail: {
+        version: '0',
+        bucket: { name: 'uploads' },
+        object: { key: 'red+flower+%2B+1.jpg', size: 9, etag: 'e', 'version-id': 'v1', sequencer: '0055AED6DCD90281E5', ...object },
+        ...detail,
+      },
     });
 
   it('maps the detail onto the same event the notification would give, key decoded', () => {
     expect(parseMessageBody(event('Object Created', { reason: 'PutObject' }))).toEqual({
       kind: 'records',
-      records: [{ kind: 'object', event: { bucket: 'uploads', key: 'red flower + 1.jpg', eventName: 'ObjectCreated:Put', eventTime: '2026-11-27T10:00:00Z', sequencer: '0055AED6DCD90281E5', size: 9, etag: 'e', versionId: 'v1' } }],
+      records: [
+        {
+          kind: 'object',
+          event: {
+            bucket: 'uploads',
+            key: 'red flower + 1.jpg',
+            eventName: 'ObjectCreated:Put',
+            eventTime: '2026-11-27T10:00:00Z',
+            sequencer: '0055AED6DCD90281E5',
+            size: 9,
+            etag: 'e',
+            versionId: 'v1',
+          },
+        },
+      ],
     });
   });
 
@@ -130,13 +177,19 @@ describe('S3 events through EventBridge', () => {
     ['Object Deleted', { reason: 'DeleteObject', 'deletion-type': 'Permanently Deleted' }, 'ObjectRemoved:Delete'],
     ['Object Deleted', { reason: 'DeleteObject', 'deletion-type': 'Delete Marker Created' }, 'ObjectRemoved:DeleteMarkerCreated'],
     ['Object Deleted', { reason: 'Lifecycle Expiration', 'deletion-type': 'Permanently Deleted' }, 'LifecycleExpiration:Delete'],
-    ['Object Deleted', { reason: 'Lifecycle Expiration', 'deletion-type': 'Delete Marker Created' }, 'LifecycleExpiration:DeleteMarkerCreated'],
+    [
+      'Object Deleted',
+      { reason: 'Lifecycle Expiration', 'deletion-type': 'Delete Marker Created' },
+      'LifecycleExpiration:DeleteMarkerCreated',
+    ],
   ])('"%s" %j is %s', (detailType, detail, eventName) => {
     expect(parseMessageBody(event(detailType, detail))).toMatchObject({ records: [{ kind: 'object', event: { eventName } }] });
   });
 
   it('ignores other detail types, and refuses a created event without sequencer as a whole', () => {
-    expect(parseMessageBody(event('Object Storage Class Changed', {}, { sequencer: undefined }))).toMatchObject({ records: [{ kind: 'ignored', eventName: 'Object Storage Class Changed' }] });
+    expect(parseMessageBody(event('Object Storage Class Changed', {}, { sequencer: undefined }))).toMatchObject({
+      records: [{ kind: 'ignored', eventName: 'Object Storage Class Changed' }],
+    });
     expect(reasonOf(event('Object Created', { reason: 'PutObject' }, { sequencer: undefined }))).toBe('schema-violation');
   });
 });

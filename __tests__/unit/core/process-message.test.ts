@@ -62,7 +62,9 @@ describe('makeMessageProcessor', () => {
     const { objects, items, process } = setup();
     objects.put('uploads', 'a.txt');
     await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt' }) });
-    expect(await process({ messageId: 'm2', body: s3EventBody({ key: 'a.txt' }) })).toEqual([{ status: 'duplicate', key: 'a.txt', bucket: 'uploads' }]);
+    expect(await process({ messageId: 'm2', body: s3EventBody({ key: 'a.txt' }) })).toEqual([
+      { status: 'duplicate', key: 'a.txt', bucket: 'uploads' },
+    ]);
     expect(items.items.get('uploads/a.txt')).toMatchObject({ message_id: 'm1' });
   });
 
@@ -99,7 +101,9 @@ describe('makeMessageProcessor', () => {
     const { objects, items, process } = setup();
     objects.put('uploads', 'a.txt');
     items.failNext = { count: 1, error: throttlingError() };
-    await expect(process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt' }) })).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    await expect(process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt' }) })).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+    });
   });
 
   it('ignores ObjectRemoved events unless deletes are handled', async () => {
@@ -117,15 +121,30 @@ describe('makeMessageProcessor', () => {
     await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028100' }) });
     objects.heads.delete('uploads/a.txt');
     // Act
-    const outcomes = await process({ messageId: 'm2', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028110', eventName: 'ObjectRemoved:Delete' }) });
+    const outcomes = await process({
+      messageId: 'm2',
+      body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028110', eventName: 'ObjectRemoved:Delete' }),
+    });
     // Assess
     expect(outcomes).toEqual([{ status: 'deleted', key: 'a.txt', bucket: 'uploads', latencyMs: 1500 }]);
-    expect(items.items.get('uploads/a.txt')).toMatchObject({ deleted: true, content_type: 'text/plain', event_name: 'ObjectRemoved:Delete' });
+    expect(items.items.get('uploads/a.txt')).toMatchObject({
+      deleted: true,
+      content_type: 'text/plain',
+      event_name: 'ObjectRemoved:Delete',
+    });
   });
 
   it('marks a delete marker deleted without asking S3', async () => {
     const { objects, items, process } = setup(true);
-    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028110', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker-1' }) });
+    const outcomes = await process({
+      messageId: 'm1',
+      body: s3EventBody({
+        key: 'a.txt',
+        sequencer: '0055AED6DCD9028110',
+        eventName: 'ObjectRemoved:DeleteMarkerCreated',
+        versionId: 'marker-1',
+      }),
+    });
     expect(outcomes).toMatchObject([{ status: 'deleted' }]);
     expect(objects.calls).toBe(0);
     expect(items.items.get('uploads/a.txt')).toMatchObject({ deleted: true, version_id: 'marker-1' });
@@ -136,7 +155,10 @@ describe('makeMessageProcessor', () => {
     const { objects, items, process } = setup(true);
     objects.put('uploads', 'a.txt', { versionId: 'v2', size: 7, etag: '"e2"', contentType: 'text/csv' });
     // Act
-    const outcomes = await process({ messageId: 'm1', body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028200', eventName: 'ObjectRemoved:Delete', versionId: 'v1' }) });
+    const outcomes = await process({
+      messageId: 'm1',
+      body: s3EventBody({ key: 'a.txt', sequencer: '0055AED6DCD9028200', eventName: 'ObjectRemoved:Delete', versionId: 'v1' }),
+    });
     // Assess
     expect(outcomes).toMatchObject([{ status: 'stored' }]);
     expect(items.items.get('uploads/a.txt')).toMatchObject({ version_id: 'v2', file_size: 7, etag: 'e2', content_type: 'text/csv' });
@@ -145,7 +167,9 @@ describe('makeMessageProcessor', () => {
 
   it('ignores event types it does not know, such as restores', async () => {
     const { process } = setup(true);
-    expect(await process({ messageId: 'm1', body: s3EventBody({ eventName: 'ObjectRestore:Completed' }) })).toMatchObject([{ status: 'ignored' }]);
+    expect(await process({ messageId: 'm1', body: s3EventBody({ eventName: 'ObjectRestore:Completed' }) })).toMatchObject([
+      { status: 'ignored' },
+    ]);
   });
 });
 
@@ -165,7 +189,10 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
     // Act
     const outcomes = await process({ messageId: 'm1', body });
     // Assess
-    expect(outcomes).toEqual([expect.objectContaining({ status: 'stored', key: 'a.txt' }), { status: 'ignored', key: 'a.txt', bucket: 'uploads', eventName: 'ObjectTagging:Put' }]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ status: 'stored', key: 'a.txt' }),
+      { status: 'ignored', key: 'a.txt', bucket: 'uploads', eventName: 'ObjectTagging:Put' },
+    ]);
     expect(items.items.has('uploads/a.txt')).toBe(true);
     expect(deadLetters.sent).toEqual([]);
   });
@@ -178,10 +205,20 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
     // Act
     const outcomes = await process({ messageId: 'm1', body });
     // Assess
-    expect(outcomes).toEqual([expect.objectContaining({ status: 'stored', key: 'good.txt' }), { status: 'poison', reason: 'undecodable-key', detail: expect.stringMatching(/^Records\[1\]: undecodable-key: .*; Records\[2\]: undecodable-key: /) }]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ status: 'stored', key: 'good.txt' }),
+      {
+        status: 'poison',
+        reason: 'undecodable-key',
+        detail: expect.stringMatching(/^Records\[1\]: undecodable-key: .*; Records\[2\]: undecodable-key: /),
+      },
+    ]);
     expect(items.writes).toBe(1);
     expect(deadLetters.sent).toHaveLength(1);
-    expect(JSON.parse(deadLetters.sent[0]!.body).Records.map((r: { s3: { object: { key: string } } }) => r.s3.object.key)).toEqual(['%E0%A4%A', '100%.txt']);
+    expect(JSON.parse(deadLetters.sent[0]!.body).Records.map((r: { s3: { object: { key: string } } }) => r.s3.object.key)).toEqual([
+      '%E0%A4%A',
+      '100%.txt',
+    ]);
   });
 
   it('dead-letters nothing when the good part fails transiently, so a retry cannot dead-letter the bad part twice', async () => {
@@ -210,22 +247,36 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
   it('reads an S3 event inside an SNS envelope', async () => {
     const { objects, items, process } = setup();
     objects.put('uploads', 'fan/out.txt');
-    expect(await process({ messageId: 'm1', body: snsEnvelope(s3EventBody({ key: 'fan/out.txt' })) })).toMatchObject([{ status: 'stored', key: 'fan/out.txt' }]);
+    expect(await process({ messageId: 'm1', body: snsEnvelope(s3EventBody({ key: 'fan/out.txt' })) })).toMatchObject([
+      { status: 'stored', key: 'fan/out.txt' },
+    ]);
     expect(items.items.has('uploads/fan/out.txt')).toBe(true);
   });
 
   it.each(['LifecycleExpiration:Delete', 'LifecycleExpiration:DeleteMarkerCreated'])('treats %s as a removal', async (eventName) => {
     const { items, process } = setup(true);
-    expect(await process({ messageId: 'm1', body: s3EventBody({ key: 'old.txt', eventName }) })).toMatchObject([{ status: 'deleted', key: 'old.txt' }]);
+    expect(await process({ messageId: 'm1', body: s3EventBody({ key: 'old.txt', eventName }) })).toMatchObject([
+      { status: 'deleted', key: 'old.txt' },
+    ]);
     expect(items.items.get('uploads/old.txt')).toMatchObject({ deleted: true, event_name: eventName });
   });
 
   describe('backfill messages', () => {
-    const listed = { type: 'ingest.backfill.v1', bucket: 'uploads', key: 'old/a.txt', size: 7, etag: '"e1"', contentType: 'text/csv', lastModified: '2026-11-27T09:00:00Z' };
+    const listed = {
+      type: 'ingest.backfill.v1',
+      bucket: 'uploads',
+      key: 'old/a.txt',
+      size: 7,
+      etag: '"e1"',
+      contentType: 'text/csv',
+      lastModified: '2026-11-27T09:00:00Z',
+    };
 
     it('writes a listed object without asking S3, and with no latency (no event to measure from)', async () => {
       const { objects, items, process } = setup();
-      expect(await process({ messageId: 'b1', body: JSON.stringify(listed) })).toEqual([{ status: 'backfilled', key: 'old/a.txt', bucket: 'uploads' }]);
+      expect(await process({ messageId: 'b1', body: JSON.stringify(listed) })).toEqual([
+        { status: 'backfilled', key: 'old/a.txt', bucket: 'uploads' },
+      ]);
       expect(objects.calls).toBe(0);
       expect(items.items.get('uploads/old/a.txt')).toMatchObject({
         content_type: 'text/csv',
@@ -241,17 +292,29 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
     it('a second delivery is a duplicate', async () => {
       const { process } = setup();
       await process({ messageId: 'b1', body: JSON.stringify(listed) });
-      expect(await process({ messageId: 'b2', body: JSON.stringify(listed) })).toEqual([{ status: 'duplicate', key: 'old/a.txt', bucket: 'uploads' }]);
+      expect(await process({ messageId: 'b2', body: JSON.stringify(listed) })).toEqual([
+        { status: 'duplicate', key: 'old/a.txt', bucket: 'uploads' },
+      ]);
     });
 
     it('a removal marks the item deleted where deletes are tracked, and is ignored elsewhere', async () => {
-      const removal = { type: 'ingest.backfill.v1', bucket: 'uploads', key: 'old/a.txt', state: 'deleted', checkedAt: '2026-11-27T10:00:00.000Z' };
+      const removal = {
+        type: 'ingest.backfill.v1',
+        bucket: 'uploads',
+        key: 'old/a.txt',
+        state: 'deleted',
+        checkedAt: '2026-11-27T10:00:00.000Z',
+      };
       const tracked = setup(true);
       await tracked.process({ messageId: 'b1', body: JSON.stringify(listed) });
-      expect(await tracked.process({ messageId: 'b2', body: JSON.stringify(removal) })).toEqual([{ status: 'backfilled', key: 'old/a.txt', bucket: 'uploads' }]);
+      expect(await tracked.process({ messageId: 'b2', body: JSON.stringify(removal) })).toEqual([
+        { status: 'backfilled', key: 'old/a.txt', bucket: 'uploads' },
+      ]);
       expect(tracked.items.items.get('uploads/old/a.txt')).toMatchObject({ deleted: true, event_name: 'Backfill:ObjectGone' });
       const untracked = setup(false);
-      expect(await untracked.process({ messageId: 'b2', body: JSON.stringify(removal) })).toMatchObject([{ status: 'ignored', key: 'old/a.txt' }]);
+      expect(await untracked.process({ messageId: 'b2', body: JSON.stringify(removal) })).toMatchObject([
+        { status: 'ignored', key: 'old/a.txt' },
+      ]);
     });
 
     it.each([
@@ -261,7 +324,9 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
       [{ state: 'live' }, 'backfill message.state must be absent or "deleted"'],
     ])('dead-letters an unreadable one (%j)', async (change, detail) => {
       const { deadLetters, process } = setup();
-      expect(await process({ messageId: 'b1', body: JSON.stringify({ ...listed, ...change }) })).toEqual([{ status: 'poison', reason: 'schema-violation', detail }]);
+      expect(await process({ messageId: 'b1', body: JSON.stringify({ ...listed, ...change }) })).toEqual([
+        { status: 'poison', reason: 'schema-violation', detail },
+      ]);
       expect(deadLetters.sent).toHaveLength(1);
     });
   });
@@ -269,13 +334,33 @@ describe('makeMessageProcessor with real-AWS shapes', () => {
 
 /** Ordering keys the processor cannot trust: a forged sequencer, a tie with a backfill's whole-second time. */
 describe('makeMessageProcessor: refused writes are checked with S3 before they are called duplicates', () => {
-  const body = (o: { key: string; sequencer: string; etag: string; size: number; versionId?: string; eventTime?: string; eventName?: string }) =>
-    JSON.stringify({ ...pusherMessage({ key: o.key, sequencer: o.sequencer, etag: o.etag, size: o.size, versionId: o.versionId, eventTime: o.eventTime ?? '2026-11-27T10:00:00.000Z' }), ...(o.eventName ? { eventName: o.eventName } : {}) });
+  const body = (o: {
+    key: string;
+    sequencer: string;
+    etag: string;
+    size: number;
+    versionId?: string;
+    eventTime?: string;
+    eventName?: string;
+  }) =>
+    JSON.stringify({
+      ...pusherMessage({
+        key: o.key,
+        sequencer: o.sequencer,
+        etag: o.etag,
+        size: o.size,
+        versionId: o.versionId,
+        eventTime: o.eventTime ?? '2026-11-27T10:00:00.000Z',
+      }),
+      ...(o.eventName ? { eventName: o.eventName } : {}),
+    });
 
   it('refuses a sequencer no S3 sends (40 hex digits) as a schema violation, to the DLQ', async () => {
     const { items, deadLetters, process } = setup();
     const outcomes = await process({ messageId: 'forged', body: s3EventBody({ key: 'k.txt', sequencer: 'F'.repeat(40) }) });
-    expect(outcomes).toEqual([{ status: 'poison', reason: 'schema-violation', detail: expect.stringContaining('is not 16–32 hex digits, as S3 sends') }]);
+    expect(outcomes).toEqual([
+      { status: 'poison', reason: 'schema-violation', detail: expect.stringContaining('is not 16–32 hex digits, as S3 sends') },
+    ]);
     expect(items.items.size).toBe(0);
     expect(deadLetters.sent).toHaveLength(1);
   });
@@ -289,10 +374,17 @@ describe('makeMessageProcessor: refused writes are checked with S3 before they a
     const healed = await process({ messageId: 'm1', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10 }) });
     // Assess
     expect(healed).toEqual([{ status: 'stored', key: 'k.txt', bucket: 'uploads', latencyMs: 1500 }]);
-    expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e1', file_size: 10, message_id: 'm1', ordering_key: '0055AED6DCD9028100'.padEnd(64, '0') });
+    expect(items.items.get('uploads/k.txt')).toMatchObject({
+      etag: 'e1',
+      file_size: 10,
+      message_id: 'm1',
+      ordering_key: '0055AED6DCD9028100'.padEnd(64, '0'),
+    });
     expect(objects.calls).toBe(1);
     objects.put('uploads', 'k.txt', { etag: '"e2"', size: 20 });
-    expect(await process({ messageId: 'm2', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028200', etag: 'e2', size: 20 }) })).toMatchObject([{ status: 'stored' }]);
+    expect(
+      await process({ messageId: 'm2', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028200', etag: 'e2', size: 20 }) }),
+    ).toMatchObject([{ status: 'stored' }]);
     expect(objects.calls).toBe(1);
   });
 
@@ -308,7 +400,9 @@ describe('makeMessageProcessor: refused writes are checked with S3 before they a
     const { objects, items, process } = setup();
     await process({ messageId: 'm2', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028200', etag: 'e2', size: 20 }) });
     objects.put('uploads', 'k.txt', { etag: '"e2"', size: 20 });
-    expect(await process({ messageId: 'm1', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10 }) })).toMatchObject([{ status: 'duplicate' }]);
+    expect(
+      await process({ messageId: 'm1', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10 }) }),
+    ).toMatchObject([{ status: 'duplicate' }]);
     expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e2', message_id: 'm2' });
     expect(objects.calls).toBe(1);
   });
@@ -316,7 +410,15 @@ describe('makeMessageProcessor: refused writes are checked with S3 before they a
   it('a forged key on a deleted object heals with the real removal, which S3 confirms (404)', async () => {
     const { items, process } = setup(true);
     await process({ messageId: 'forged', body: body({ key: 'k.txt', sequencer: 'F'.repeat(18), etag: 'bogus', size: 1 }) });
-    const outcomes = await process({ messageId: 'm9', body: s3EventBody({ key: 'k.txt', sequencer: '0055AED6DCD9029900', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker' }) });
+    const outcomes = await process({
+      messageId: 'm9',
+      body: s3EventBody({
+        key: 'k.txt',
+        sequencer: '0055AED6DCD9029900',
+        eventName: 'ObjectRemoved:DeleteMarkerCreated',
+        versionId: 'marker',
+      }),
+    });
     expect(outcomes).toMatchObject([{ status: 'deleted' }]);
     expect(items.items.get('uploads/k.txt')).toMatchObject({ deleted: true, message_id: 'm9' });
   });
@@ -325,18 +427,52 @@ describe('makeMessageProcessor: refused writes are checked with S3 before they a
     // Prepare: V1 and V2 uploaded in the same second; both events held; the backfill wrote V2.
     const { objects, items, process } = setup();
     await items.putBackfillIfNewer(
-      { s3_key: 'k.txt', bucket: 'uploads', content_type: 'text/plain', file_size: 20, etag: 'e2', version_id: 'v2', event_time: '2026-11-27T10:00:00.000Z', processed_at: NOW.toISOString(), message_id: 'b1', event_name: 'Backfill:ObjectListed', backfill_last_modified: '2026-11-27T10:00:00.000Z' },
+      {
+        s3_key: 'k.txt',
+        bucket: 'uploads',
+        content_type: 'text/plain',
+        file_size: 20,
+        etag: 'e2',
+        version_id: 'v2',
+        event_time: '2026-11-27T10:00:00.000Z',
+        processed_at: NOW.toISOString(),
+        message_id: 'b1',
+        event_name: 'Backfill:ObjectListed',
+        backfill_last_modified: '2026-11-27T10:00:00.000Z',
+      },
       {},
     );
     objects.put('uploads', 'k.txt', { etag: '"e2"', size: 20, versionId: 'v2' });
     // Act: V1's event is released.
-    const late = await process({ messageId: 'm1', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028100', etag: 'e1', size: 10, versionId: 'v1', eventTime: '2026-11-27T10:00:00.200Z' }) });
+    const late = await process({
+      messageId: 'm1',
+      body: body({
+        key: 'k.txt',
+        sequencer: '0055AED6DCD9028100',
+        etag: 'e1',
+        size: 10,
+        versionId: 'v1',
+        eventTime: '2026-11-27T10:00:00.200Z',
+      }),
+    });
     // Assess
     expect(late).toMatchObject([{ status: 'duplicate' }]);
     expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e2', version_id: 'v2', message_id: 'b1' });
     // V3, uploaded later in that same second after the backfill read V2: S3 confirms it.
     objects.put('uploads', 'k.txt', { etag: '"e3"', size: 30, versionId: 'v3' });
-    expect(await process({ messageId: 'm3', body: body({ key: 'k.txt', sequencer: '0055AED6DCD9028300', etag: 'e3', size: 30, versionId: 'v3', eventTime: '2026-11-27T10:00:00.900Z' }) })).toMatchObject([{ status: 'stored' }]);
+    expect(
+      await process({
+        messageId: 'm3',
+        body: body({
+          key: 'k.txt',
+          sequencer: '0055AED6DCD9028300',
+          etag: 'e3',
+          size: 30,
+          versionId: 'v3',
+          eventTime: '2026-11-27T10:00:00.900Z',
+        }),
+      }),
+    ).toMatchObject([{ status: 'stored' }]);
     expect(items.items.get('uploads/k.txt')).toMatchObject({ etag: 'e3', version_id: 'v3' });
   });
 });

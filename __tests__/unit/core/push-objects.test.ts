@@ -70,11 +70,18 @@ describe('makePusher', () => {
   });
 
   it('rejects by key before HeadObject, then by content type and size, with reasons', async () => {
-    const { objects, sender, push } = setup({ ignoredPrefixes: ['tmp/'], ignoredSuffixes: ['.part'], allowedContentTypes: ['image/*'], maxSizeBytes: 100 });
+    const { objects, sender, push } = setup({
+      ignoredPrefixes: ['tmp/'],
+      ignoredSuffixes: ['.part'],
+      allowedContentTypes: ['image/*'],
+      maxSizeBytes: 100,
+    });
     objects.put('uploads', 'doc.txt', { contentType: 'text/plain' });
     objects.put('uploads', 'big.png', { contentType: 'image/png', size: 101 });
     objects.put('uploads', 'ok.png', { contentType: 'image/png; q=1', size: 100 });
-    const summary = await push(event({ key: 'tmp/x.png' }, { key: 'y.png.part' }, { key: 'doc.txt' }, { key: 'big.png' }, { key: 'ok.png' }, { key: 'gone.png' }));
+    const summary = await push(
+      event({ key: 'tmp/x.png' }, { key: 'y.png.part' }, { key: 'doc.txt' }, { key: 'big.png' }, { key: 'ok.png' }, { key: 'gone.png' }),
+    );
     expect(summary.rejected).toEqual([
       { key: 'tmp/x.png', bucket: 'uploads', reason: 'ignored-prefix' },
       { key: 'y.png.part', bucket: 'uploads', reason: 'ignored-suffix' },
@@ -143,7 +150,9 @@ describe('makePusher', () => {
 
   it('ignores tagging records (no sequencer) instead of dead-lettering them', async () => {
     const { deadLetters, push } = setup();
-    const tagging = { ...s3EventRecord({ key: 'a', eventName: 'ObjectTagging:Put' }), eventVersion: '2.3' } as unknown as { s3: { object: Record<string, unknown> } };
+    const tagging = { ...s3EventRecord({ key: 'a', eventName: 'ObjectTagging:Put' }), eventVersion: '2.3' } as unknown as {
+      s3: { object: Record<string, unknown> };
+    };
     delete tagging.s3.object.sequencer;
     const summary = await push({ Records: [tagging] });
     expect(summary.rejected).toEqual([{ key: 'a', bucket: 'uploads', reason: 'event-type-not-handled' }]);

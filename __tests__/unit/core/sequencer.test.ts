@@ -15,9 +15,14 @@ describe('sequencer ordering', () => {
     expect([...keys].sort()).toEqual([keys[3], keys[0], keys[1], keys[2]]);
   });
 
-  it.each(['', 'XYZ', '12 34', '0A', 'F'.repeat(15), 'F'.repeat(33), 'F'.repeat(40), 'F'.repeat(64)])('refuses %j: not what S3 sends (16–32 hex digits), a schema violation', (bad) => {
-    expect(() => orderingKey(bad)).toThrow(expect.objectContaining({ reason: 'schema-violation', message: expect.stringContaining('is not 16–32 hex digits, as S3 sends') }));
-  });
+  it.each(['', 'XYZ', '12 34', '0A', 'F'.repeat(15), 'F'.repeat(33), 'F'.repeat(40), 'F'.repeat(64)])(
+    'refuses %j: not what S3 sends (16–32 hex digits), a schema violation',
+    (bad) => {
+      expect(() => orderingKey(bad)).toThrow(
+        expect.objectContaining({ reason: 'schema-violation', message: expect.stringContaining('is not 16–32 hex digits, as S3 sends') }),
+      );
+    },
+  );
 
   it.each(['0055AED6DCD90281E5', '0062E99A88DC407460', '17F1CE22F9A5BE6A', 'F'.repeat(32)])('accepts %j', (good) => {
     expect(orderingKey(good)).toHaveLength(64);

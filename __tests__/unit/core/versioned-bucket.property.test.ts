@@ -23,7 +23,8 @@ class VersionedKey implements ObjectStore {
   public apply(op: Op, pick: number): Record<string, unknown> | null {
     const n = ++this.counter;
     const sequencer = n.toString(16).toUpperCase().padStart(16, '0');
-    const event = (eventName: string, v: Version) => s3EventRecord({ key: 'k', eventName, sequencer, versionId: v.id, ...(v.marker ? {} : { size: v.size, eTag: v.etag }) });
+    const event = (eventName: string, v: Version) =>
+      s3EventRecord({ key: 'k', eventName, sequencer, versionId: v.id, ...(v.marker ? {} : { size: v.size, eTag: v.etag }) });
     const current = this.versions.at(-1);
     switch (op) {
       case 'put': {
@@ -45,8 +46,8 @@ class VersionedKey implements ObjectStore {
         const v = candidates[pick % candidates.length]!;
         this.versions.splice(this.versions.indexOf(v), 1);
         const r = event(op === 'delete-version' ? 'ObjectRemoved:Delete' : 'LifecycleExpiration:Delete', v);
-        delete ((r.s3 as { object: Record<string, unknown> }).object).size;
-        delete ((r.s3 as { object: Record<string, unknown> }).object).eTag;
+        delete (r.s3 as { object: Record<string, unknown> }).object.size;
+        delete (r.s3 as { object: Record<string, unknown> }).object.eTag;
         return r;
       }
     }
@@ -118,7 +119,11 @@ describe('versioned bucket: the item reflects the key’s current state', () => 
         const key = new VersionedKey();
         const items = new MemoryItems();
         const process = makeMessageProcessor({ objects: key, items, deadLetters: new MemoryDeadLetters(), handleDeletes: true });
-        const events = await run(s, async (record) => void (await process({ messageId: 'm', body: JSON.stringify({ Records: [record] }) })), key);
+        const events = await run(
+          s,
+          async (record) => void (await process({ messageId: 'm', body: JSON.stringify({ Records: [record] }) })),
+          key,
+        );
         expectCurrentState(items, key, events);
       }),
       { numRuns: 500 },

@@ -26,7 +26,9 @@ describe('one pipeline per data folder', () => {
     const dir = join(root, 'other');
     writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.ppid, startedAt: '2026-12-01T10:00:00Z' }));
     expect(processAlive(process.ppid)).toBe(true);
-    expect(() => lockDataFolder(dir)).toThrow(`A local pipeline (pid ${process.ppid}, started 2026-12-01T10:00:00Z) is running with its data in ${dir}`);
+    expect(() => lockDataFolder(dir)).toThrow(
+      `A local pipeline (pid ${process.ppid}, started 2026-12-01T10:00:00Z) is running with its data in ${dir}`,
+    );
   });
 
   it('takes over a stale lock whose process is gone (a SIGKILL), and an unreadable one', () => {
@@ -61,7 +63,9 @@ describe('a load run that cannot start', () => {
       (jest.requireActual('node:timers') as typeof import('node:timers')).clearInterval(t);
     }) as typeof clearInterval);
     try {
-      await expect(runLoad({ config: makeConfig(), dataDir: dir, files: 1, poison: 0, duplicates: 0, reorder: 0, transient: 0 })).rejects.toThrow(DataFolderBusyError);
+      await expect(
+        runLoad({ config: makeConfig(), dataDir: dir, files: 1, poison: 0, duplicates: 0, reorder: 0, transient: 0 }),
+      ).rejects.toThrow(DataFolderBusyError);
       expect(created.length).toBeGreaterThan(0);
       expect(created.filter((t) => !cleared.has(t))).toEqual([]);
     } finally {

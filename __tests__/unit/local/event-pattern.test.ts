@@ -9,7 +9,13 @@ const s3Event = (detailType: string, object: Record<string, unknown>, bucket = '
 });
 
 describe('matchesEventPattern, with the stack’s own patterns', () => {
-  const pattern = eventPattern(makeConfig({ mode: 'eventbridge', handleDeletes: true, filters: { prefix: 'in/', suffix: '.csv', minSizeBytes: 10, maxSizeBytes: 100 } }));
+  const pattern = eventPattern(
+    makeConfig({
+      mode: 'eventbridge',
+      handleDeletes: true,
+      filters: { prefix: 'in/', suffix: '.csv', minSizeBytes: 10, maxSizeBytes: 100 },
+    }),
+  );
 
   it.each([
     ['a created object inside every filter', s3Event('Object Created', { key: 'in/a.csv', size: 50 }), true],
@@ -32,6 +38,8 @@ describe('matchesEventPattern, with the stack’s own patterns', () => {
   });
 
   it('refuses operators it does not implement rather than guessing', () => {
-    expect(() => matchesEventPattern({ detail: { object: { key: [{ 'anything-but': 'x' }] } } }, s3Event('Object Created', { key: 'k' }))).toThrow(/unsupported event pattern operator/);
+    expect(() =>
+      matchesEventPattern({ detail: { object: { key: [{ 'anything-but': 'x' }] } } }, s3Event('Object Created', { key: 'k' })),
+    ).toThrow(/unsupported event pattern operator/);
   });
 });

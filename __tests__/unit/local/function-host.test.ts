@@ -64,7 +64,10 @@ describe('FunctionHost crashes', () => {
     // Act
     const crashed = await h.invoke({ exit: true }).catch((e: unknown) => e);
     // Assess
-    expect(crashed).toMatchObject({ errorType: 'Runtime.ExitError', message: expect.stringContaining('Runtime exited with error: exit status 3') });
+    expect(crashed).toMatchObject({
+      errorType: 'Runtime.ExitError',
+      message: expect.stringContaining('Runtime exited with error: exit status 3'),
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     await expect(h.invoke({})).resolves.toMatchObject({ memory: '1024' });
     await h.stop();

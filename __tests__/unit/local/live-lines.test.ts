@@ -11,12 +11,16 @@ describe('liveLine', () => {
   });
 
   it('marks objects the watcher did not upload', () => {
-    expect(liveLine(outcome({ key: 'theirs.txt', latencyMs: 3 }), mine)).toBe('✓ stored        "theirs.txt"  (3 ms; written by another client)');
+    expect(liveLine(outcome({ key: 'theirs.txt', latencyMs: 3 }), mine)).toBe(
+      '✓ stored        "theirs.txt"  (3 ms; written by another client)',
+    );
   });
 
   it('says retrying for a transient failure (no key in that line), dead-lettered for poison, and points at Permissions for a denial', () => {
     expect(liveLine(outcome({ status: 'transient-failure', messageId: 'm-1' }), mine)).toBe('↻ retrying      message m-1');
-    expect(liveLine(outcome({ status: 'poison', reason: 'malformed-json', messageId: 'm-2' }), mine)).toBe('✗ dead-lettered message m-2  (malformed-json)');
+    expect(liveLine(outcome({ status: 'poison', reason: 'malformed-json', messageId: 'm-2' }), mine)).toBe(
+      '✗ dead-lettered message m-2  (malformed-json)',
+    );
     expect(liveLine(outcome({ status: 'access-denied', messageId: 'm-3' }), mine)).toContain('see Permissions in the summary');
   });
 });

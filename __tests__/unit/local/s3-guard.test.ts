@@ -15,7 +15,17 @@ describe('the local S3 guard’s key rule', () => {
     expect(unsupportedKeyReason(key)).toEqual(expect.stringContaining(reason));
   });
 
-  it.each(['a/b.txt', 'red flower.jpg', 'café/日本語 ファイル.txt', 'folder/', 'a..b', '.hidden', 'line\nbreak.txt', 'tab\there', `${'x'.repeat(MAX_KEY_SEGMENT_BYTES)}`])('stores %j', (key) => {
+  it.each([
+    'a/b.txt',
+    'red flower.jpg',
+    'café/日本語 ファイル.txt',
+    'folder/',
+    'a..b',
+    '.hidden',
+    'line\nbreak.txt',
+    'tab\there',
+    `${'x'.repeat(MAX_KEY_SEGMENT_BYTES)}`,
+  ])('stores %j', (key) => {
     expect(unsupportedKeyReason(key)).toBeUndefined();
   });
 });

@@ -39,7 +39,10 @@ describe('plan summary', () => {
   });
 
   it('says so when there is nothing to do', () => {
-    const none = summarizePlan({ resource_changes: [{ address: 'aws_sqs_queue.q', type: 'aws_sqs_queue', change: { actions: ['no-op'] } }] }, 'x');
+    const none = summarizePlan(
+      { resource_changes: [{ address: 'aws_sqs_queue.q', type: 'aws_sqs_queue', change: { actions: ['no-op'] } }] },
+      'x',
+    );
     expect(none.hasChanges).toBe(false);
     expect(none.markdown).toContain('**No changes.**');
   });
@@ -57,11 +60,16 @@ describe('plan summary', () => {
   });
 
   it('masks nested sensitive values', () => {
-    expect(mask({ a: 1, b: { c: 'x', d: ['y', 'z'] } }, { b: { c: true, d: [false, true] } })).toEqual({ a: 1, b: { c: '(sensitive)', d: ['y', '(sensitive)'] } });
+    expect(mask({ a: 1, b: { c: 'x', d: ['y', 'z'] } }, { b: { c: true, d: [false, true] } })).toEqual({
+      a: 1,
+      b: { c: '(sensitive)', d: ['y', '(sensitive)'] },
+    });
   });
 
   it('diffs policies by statement and ignores non-policy strings', () => {
     expect(policyDiff('not json', 'still not')).toBeUndefined();
-    expect(policyDiff('{"Statement":[{"Sid":"A","Effect":"Allow","Action":"x:Y","Resource":"*"}]}', '{"Statement":[]}')).toEqual(['- A: Allow "x:Y" on "*"']);
+    expect(policyDiff('{"Statement":[{"Sid":"A","Effect":"Allow","Action":"x:Y","Resource":"*"}]}', '{"Statement":[]}')).toEqual([
+      '- A: Allow "x:Y" on "*"',
+    ]);
   });
 });

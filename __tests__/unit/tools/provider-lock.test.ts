@@ -14,7 +14,9 @@ const hashes = [...lock.matchAll(/"((h1|zh):[^"]+)"/g)].map((m) => m[1]!);
  */
 describe('.terraform.lock.hcl', () => {
   it('pins hashicorp/aws 5.100.0, the version @cdktf/provider-aws 20.1.0 is generated from', () => {
-    expect(lock).toMatch(/provider "registry\.terraform\.io\/hashicorp\/aws" \{\n {2}version {5}= "5\.100\.0"\n {2}constraints = "5\.100\.0"/);
+    expect(lock).toMatch(
+      /provider "registry\.terraform\.io\/hashicorp\/aws" \{\n {2}version {5}= "5\.100\.0"\n {2}constraints = "5\.100\.0"/,
+    );
     expect(lock.match(/^provider /gm)).toHaveLength(1);
   });
 
@@ -27,7 +29,9 @@ describe('.terraform.lock.hcl', () => {
   });
 
   it('lists the h1: hashes of linux_amd64 (CI, the local mirror) and darwin_arm64', () => {
-    expect(hashes).toEqual(expect.arrayContaining(['h1:edXOJWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0=', 'h1:Ijt7pOlB7Tr7maGQIqtsLFbl7pSMIj06TVdkoSBcYOw=']));
+    expect(hashes).toEqual(
+      expect.arrayContaining(['h1:edXOJWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0=', 'h1:Ijt7pOlB7Tr7maGQIqtsLFbl7pSMIj06TVdkoSBcYOw=']),
+    );
     for (const h of hashes.filter((x) => x.startsWith('h1:'))) expect(h).toMatch(/^h1:[A-Za-z0-9+/]{43}=$/);
   });
 });

@@ -44,15 +44,25 @@ describe('synthesized diff', () => {
   });
 
   it('reports a code change as "code changed", not as hash noise', () => {
-    const before = { resource: { aws_lambda_function: { f: { source_code_hash: 'A'.repeat(32), filename: `assets/x/${'A'.repeat(32)}/archive.zip`, timeout: 3 } } } };
-    const after = { resource: { aws_lambda_function: { f: { source_code_hash: 'B'.repeat(32), filename: `assets/x/${'B'.repeat(32)}/archive.zip`, timeout: 3 } } } };
+    const before = {
+      resource: {
+        aws_lambda_function: { f: { source_code_hash: 'A'.repeat(32), filename: `assets/x/${'A'.repeat(32)}/archive.zip`, timeout: 3 } },
+      },
+    };
+    const after = {
+      resource: {
+        aws_lambda_function: { f: { source_code_hash: 'B'.repeat(32), filename: `assets/x/${'B'.repeat(32)}/archive.zip`, timeout: 3 } },
+      },
+    };
     const d = diffStack('s', before, after);
     expect(d.resources).toEqual([{ address: 'aws_lambda_function.f', kind: 'changed', attributes: [], codeChanged: true }]);
     expect(renderDiff([d], 'x')).toContain('**code changed** (asset hash)');
   });
 
   it('opens JSON documents held in strings and ignores cdktf metadata', () => {
-    expect([...flatten({ '//': { x: 1 }, p: '{"Statement":[{"Action":"s3:GetObject"}]}' }).entries()]).toEqual([['p⟨json⟩.Statement[0].Action', 's3:GetObject']]);
+    expect([...flatten({ '//': { x: 1 }, p: '{"Statement":[{"Action":"s3:GetObject"}]}' }).entries()]).toEqual([
+      ['p⟨json⟩.Statement[0].Action', 's3:GetObject'],
+    ]);
     expect(diffValues({ a: [1, 2] }, { a: [1] })).toEqual([{ path: 'a[1]', before: 2, after: undefined }]);
   });
 

@@ -25,7 +25,8 @@ describe('terraform init only when its inputs change', () => {
   let root: string;
   let dir: string;
   let tf: ReturnType<typeof fakeTerraform>;
-  const stack = (backend: Record<string, unknown>) => writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ terraform: { backend }, resource: { x: { y: {} } } }));
+  const stack = (backend: Record<string, unknown>) =>
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ terraform: { backend }, resource: { x: { y: {} } } }));
   const init = (flags = ['-input=false']) => initIfChanged(dir, flags, tf.env, '1.11.4');
 
   beforeEach(() => {
@@ -42,7 +43,10 @@ describe('terraform init only when its inputs change', () => {
   it('inits once for the same backend, lock file, overrides and flags; resources do not count', async () => {
     // Act
     const first = await init();
-    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { s3: { bucket: 'state', key: 'dev.tfstate' } } }, resource: { x: { z: {} } } }));
+    writeFileSync(
+      join(dir, 'cdk.tf.json'),
+      JSON.stringify({ terraform: { backend: { s3: { bucket: 'state', key: 'dev.tfstate' } } }, resource: { x: { z: {} } } }),
+    );
     const second = await init();
     // Assess
     expect([first, second]).toEqual(['initialised', 'unchanged']);
@@ -56,11 +60,19 @@ describe('terraform init only when its inputs change', () => {
     const backendChanged = await init();
     writeFileSync(join(dir, '.terraform.lock.hcl'), 'provider "registry.terraform.io/hashicorp/aws" { version = "5.99.0" }\n');
     const lockChanged = await init();
-    writeFileSync(join(dir, 'backend_endpoint_override.tf.json'), '{"terraform":{"backend":{"s3":{"endpoints":{"s3":"http://127.0.0.1:1"}}}}}');
+    writeFileSync(
+      join(dir, 'backend_endpoint_override.tf.json'),
+      '{"terraform":{"backend":{"s3":{"endpoints":{"s3":"http://127.0.0.1:1"}}}}}',
+    );
     const overrideAdded = await init();
     const flagsChanged = await init(['-input=false', '-lockfile=readonly']);
     // Assess
-    expect([backendChanged, lockChanged, overrideAdded, flagsChanged]).toEqual(['initialised', 'initialised', 'initialised', 'initialised']);
+    expect([backendChanged, lockChanged, overrideAdded, flagsChanged]).toEqual([
+      'initialised',
+      'initialised',
+      'initialised',
+      'initialised',
+    ]);
     expect(tf.calls()).toHaveLength(5);
   });
 
@@ -83,7 +95,15 @@ describe('terraform init only when its inputs change', () => {
 
   it('unmanaged providers (TF_REATTACH_PROVIDERS): no providers folder needed, and a normal run inits again', async () => {
     // Arrange
-    const reattach = JSON.stringify({ 'registry.terraform.io/hashicorp/aws': { Protocol: 'grpc', ProtocolVersion: 5, Pid: 1, Test: true, Addr: { Network: 'unix', String: '/tmp/plugin1' } } });
+    const reattach = JSON.stringify({
+      'registry.terraform.io/hashicorp/aws': {
+        Protocol: 'grpc',
+        ProtocolVersion: 5,
+        Pid: 1,
+        Test: true,
+        Addr: { Network: 'unix', String: '/tmp/plugin1' },
+      },
+    });
     const withServer = { ...tf.env, TF_REATTACH_PROVIDERS: reattach };
     const withOtherServer = { ...tf.env, TF_REATTACH_PROVIDERS: reattach.replace('plugin1', 'plugin2').replace('"Pid":1', '"Pid":2') };
     // Act
@@ -97,6 +117,8 @@ describe('terraform init only when its inputs change', () => {
   });
 
   it('refuses a TF_REATTACH_PROVIDERS that is not JSON', async () => {
-    await expect(initIfChanged(dir, ['-input=false'], { ...tf.env, TF_REATTACH_PROVIDERS: 'aws=1' }, '1.11.4')).rejects.toThrow('TF_REATTACH_PROVIDERS is not JSON: aws=1');
+    await expect(initIfChanged(dir, ['-input=false'], { ...tf.env, TF_REATTACH_PROVIDERS: 'aws=1' }, '1.11.4')).rejects.toThrow(
+      'TF_REATTACH_PROVIDERS is not JSON: aws=1',
+    );
   });
 });

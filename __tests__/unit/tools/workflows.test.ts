@@ -5,7 +5,16 @@ import { CONFIG_DEFAULTS } from '../../../config/defaults';
 import { loadAllConfigs } from '../../../config/load';
 import { resolveConfig } from '../../../config/validate';
 import { main as environments } from '../../../tools/commands/environments';
-import { ACTIONS_DIR, expandWorkflow, loadWorkflow, runsOf, stepUsing, WORKFLOWS_DIR, workflowText as text, type ConcreteJob } from '../../helpers/workflow-model';
+import {
+  ACTIONS_DIR,
+  expandWorkflow,
+  loadWorkflow,
+  runsOf,
+  stepUsing,
+  WORKFLOWS_DIR,
+  workflowText as text,
+  type ConcreteJob,
+} from '../../helpers/workflow-model';
 
 const files = readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.yml'));
 const actionFiles = readdirSync(ACTIONS_DIR).map((a) => join(ACTIONS_DIR, a, 'action.yml'));
@@ -33,7 +42,8 @@ describe('GitHub workflows', () => {
 
   it('has ci, deploy and drift workflows and the two per-environment workflows they call', () => {
     expect(files.sort()).toEqual(['ci.yml', 'deploy-environment.yml', 'deploy.yml', 'drift.yml', 'plan-environment.yml']);
-    for (const called of ['deploy-environment.yml', 'plan-environment.yml']) expect(Object.keys(loadWorkflow(called).on)).toEqual(['workflow_call']);
+    for (const called of ['deploy-environment.yml', 'plan-environment.yml'])
+      expect(Object.keys(loadWorkflow(called).on)).toEqual(['workflow_call']);
   });
 
   it.each(files)('%s lints clean', (file) => {
@@ -45,23 +55,33 @@ describe('GitHub workflows', () => {
     expect(lint(broken, 'broken.yml').length).toBeGreaterThan(0);
   });
 
-  it.each(everyYaml.map((f) => [f.replace(/.*\.github\//, ''), f]))('%s pins every third-party action to a full commit SHA with its version in a comment', (_, file) => {
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(line).toMatch(/uses: (\.\/\.github\/(actions\/[\w-]+|workflows\/[\w-]+\.yml)|[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+)$/);
-  });
+  it.each(everyYaml.map((f) => [f.replace(/.*\.github\//, ''), f]))(
+    '%s pins every third-party action to a full commit SHA with its version in a comment',
+    (_, file) => {
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /^\s*(- )?uses:/.test(l));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines)
+        expect(line).toMatch(
+          /uses: (\.\/\.github\/(actions\/[\w-]+|workflows\/[\w-]+\.yml)|[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+)$/,
+        );
+    },
+  );
 
   it.each(files)('%s reads least privilege and never keeps the checkout token', (file) => {
     expect(text(file)).toMatch(/^permissions:\n {2}contents: read$/m);
     for (const job of Object.values(loadWorkflow(file).jobs)) {
-      for (const step of job.steps ?? []) if (step.uses?.startsWith('actions/checkout@')) expect(step.with).toMatchObject({ 'persist-credentials': false });
+      for (const step of job.steps ?? [])
+        if (step.uses?.startsWith('actions/checkout@')) expect(step.with).toMatchObject({ 'persist-credentials': false });
     }
   });
 
   it('pins each action to one SHA everywhere (a version bump changes every use)', () => {
     const pins = new Map<string, Set<string>>();
     for (const f of everyYaml) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40})/g)) pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
+      for (const m of readFileSync(f, 'utf8').matchAll(/uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40})/g))
+        pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
     }
     for (const [action, shas] of pins) expect({ action, shas: [...shas] }).toEqual({ action, shas: [expect.any(String)] });
   });
@@ -77,7 +97,9 @@ describe('GitHub workflows', () => {
     for (const job of Object.values(wf.jobs)) {
       if (!job.strategy?.matrix) continue;
       expect(job.strategy['fail-fast']).toBe(false);
-      expect(job.strategy.matrix).toEqual({ include: expect.stringMatching(/^\$\{\{ fromJSON\(needs\.environments\.outputs\.matrix\) \}\}$/) });
+      expect(job.strategy.matrix).toEqual({
+        include: expect.stringMatching(/^\$\{\{ fromJSON\(needs\.environments\.outputs\.matrix\) \}\}$/),
+      });
     }
   });
 
@@ -100,23 +122,32 @@ describe('GitHub workflows', () => {
       expect([...new Set(awsJobs.map((j) => j.environment))].sort()).toEqual(deployed.map((c) => c.environment).sort());
     });
 
-    it.each(deployed.map((c) => [c.environment, c] as const))('%s: each AWS job uses its own GitHub environment’s role and the region of its config', (env, cfg) => {
-      for (const j of awsJobs.filter((x) => x.environment === env)) {
-        const creds = aws(j)!.with!;
-        const ghEnv = j.resolve(String(j.job.environment));
-        const role = String(creds['role-to-assume']);
-        if (j.id.endsWith('/apply')) expect({ ghEnv, role }).toEqual({ ghEnv: env, role: '${{ secrets.AWS_APPLY_ROLE_ARN }}' });
-        else expect({ ghEnv, role }).toEqual({ ghEnv: `plan-${env}`, role: '${{ secrets.AWS_PLAN_ROLE_ARN }}' });
-        expect(j.resolve(String(creds['aws-region']))).toBe(cfg.region);
-      }
-    });
+    it.each(deployed.map((c) => [c.environment, c] as const))(
+      '%s: each AWS job uses its own GitHub environment’s role and the region of its config',
+      (env, cfg) => {
+        for (const j of awsJobs.filter((x) => x.environment === env)) {
+          const creds = aws(j)!.with!;
+          const ghEnv = j.resolve(String(j.job.environment));
+          const role = String(creds['role-to-assume']);
+          if (j.id.endsWith('/apply')) expect({ ghEnv, role }).toEqual({ ghEnv: env, role: '${{ secrets.AWS_APPLY_ROLE_ARN }}' });
+          else expect({ ghEnv, role }).toEqual({ ghEnv: `plan-${env}`, role: '${{ secrets.AWS_PLAN_ROLE_ARN }}' });
+          expect(j.resolve(String(creds['aws-region']))).toBe(cfg.region);
+        }
+      },
+    );
 
     it('no job of one environment waits for a job of another', () => {
       const envOf = new Map(jobs.map((j) => [j.id, j.environment]));
       for (const j of jobs.filter((x) => x.environment)) {
-        for (const n of j.needs) expect({ job: j.id, needs: n, env: envOf.get(n) ?? 'all' }).toEqual({ job: j.id, needs: n, env: expect.stringMatching(new RegExp(`^(${j.environment}|all)$`)) });
+        for (const n of j.needs)
+          expect({ job: j.id, needs: n, env: envOf.get(n) ?? 'all' }).toEqual({
+            job: j.id,
+            needs: n,
+            env: expect.stringMatching(new RegExp(`^(${j.environment}|all)$`)),
+          });
       }
-      for (const j of jobs.filter((x) => !x.environment && x.job.steps?.some((s) => s.uses?.startsWith('aws-actions/')))) throw new Error(`${j.id} touches AWS for every environment at once`);
+      for (const j of jobs.filter((x) => !x.environment && x.job.steps?.some((s) => s.uses?.startsWith('aws-actions/'))))
+        throw new Error(`${j.id} touches AWS for every environment at once`);
     });
 
     it('puts each AWS job in the concurrency group of its purpose: deploys queue per environment, review and drift plans never join them', () => {
@@ -168,7 +199,8 @@ describe('GitHub workflows', () => {
       expect(apply.job.steps!.indexOf(applyStep)).toBeGreaterThan(apply.job.steps!.indexOf(download));
       expect(runsOf(apply.job)).toMatch(/npm run --silent smoke -- --env "\$ENVIRONMENT"/);
       // Both check out the commit CI passed for.
-      for (const j of [plan, apply]) expect(j.resolve(String(stepUsing(j.job, 'actions/checkout')!.with!.ref))).toBe('${{ needs.gate.outputs.sha }}');
+      for (const j of [plan, apply])
+        expect(j.resolve(String(stepUsing(j.job, 'actions/checkout')!.with!.ref))).toBe('${{ needs.gate.outputs.sha }}');
     }
     for (const f of files) expect(text(f)).not.toMatch(/cdktf deploy|auto-approve/);
   });
@@ -178,7 +210,9 @@ describe('GitHub workflows', () => {
     expect(wf.on.workflow_run).toEqual({ workflows: ['ci'], types: ['completed'], branches: ['main'] });
     expect(wf.on.push).toBeUndefined();
     const gate = wf.jobs.gate!;
-    expect(gate.if).toBe("github.event_name == 'workflow_dispatch' || (github.event.workflow_run.conclusion == 'success' && github.event.workflow_run.event == 'push')");
+    expect(gate.if).toBe(
+      "github.event_name == 'workflow_dispatch' || (github.event.workflow_run.conclusion == 'success' && github.event.workflow_run.event == 'push')",
+    );
     expect(runsOf(gate)).toContain('gh run list --repo "$REPO" --workflow ci.yml --commit "$SHA" --status success');
     expect(wf.jobs.environments!.needs).toBe('gate');
     expect(wf.jobs.deploy!.needs).toEqual(['gate', 'environments']);
@@ -196,13 +230,23 @@ describe('GitHub workflows', () => {
       expect(c.state).not.toBeNull();
       expect(c.alertEmails.length).toBeGreaterThan(0);
     }
-    expect(loadAllConfigs().filter((c) => c.state === null).every((c) => !listed.includes(c.environment))).toBe(true);
+    expect(
+      loadAllConfigs()
+        .filter((c) => c.state === null)
+        .every((c) => !listed.includes(c.environment)),
+    ).toBe(true);
     expect((await captured(() => environments(['--deployed', '--only', 'dev']))).code).toBe(1);
     expect(JSON.parse((await captured(() => environments(['--deployed', '--json', '--only', '']))).out)).toEqual(listed);
   });
 
   it('validation refuses deploy: true without remote state or without an alert address', () => {
-    const base = { environment: 't', namePrefix: 'ingest-t', accountId: '123456789012', region: 'eu-west-1', alertEmails: ['a@example.com'] };
+    const base = {
+      environment: 't',
+      namePrefix: 'ingest-t',
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      alertEmails: ['a@example.com'],
+    };
     const state = { bucket: 'tf-state-t', region: 'eu-west-1', keyPrefix: 'x' };
     expect(CONFIG_DEFAULTS.deploy).toBe(false);
     expect(() => resolveConfig({ ...base, deploy: true, state: null })).toThrow(/deploy is true but state is null/);

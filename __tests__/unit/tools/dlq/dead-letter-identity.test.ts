@@ -1,4 +1,12 @@
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deadLetterId, SqsDeadLetters } from '../../../../src/adapters/sqs-dead-letters';
 import { dlqStats, peekDeadLetters, redrive } from '../../../../tools/dlq/dlq-operations';
@@ -42,11 +50,21 @@ describe('dead-letter identity', () => {
 
   it('stats and peek count copies once, say how many copies there are, and say when reasons come from a sample', async () => {
     const messages = [poison('m1', 'a', 1), poison('m1', 'a', 2), poison('m2', 'b', 1)];
-    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '5', ApproximateNumberOfMessagesNotVisible: '0' } });
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '5', ApproximateNumberOfMessagesNotVisible: '0' } });
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
     sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
     const stats = await dlqStats(client, Q, 3, Date.parse('2026-12-01T10:01:00Z'));
-    expect(stats).toMatchObject({ visible: 5, read: 3, distinct: 2, duplicateCopies: 1, sampled: true, byReason: { 'malformed-json': 2 }, oldestAgeSeconds: 59 });
+    expect(stats).toMatchObject({
+      visible: 5,
+      read: 3,
+      distinct: 2,
+      duplicateCopies: 1,
+      sampled: true,
+      byReason: { 'malformed-json': 2 },
+      oldestAgeSeconds: 59,
+    });
     sqs.reset();
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
     sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
@@ -58,11 +76,27 @@ describe('dead-letter identity', () => {
   });
 
   it('a redrive sends each part once and deletes its extra copies', async () => {
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [poison('m1', 'a', 1), poison('m1', 'a', 2), poison('m2', 'b', 1)] }).resolvesOnce({ Messages: [poison('m1', 'a', 3)] }).resolves({ Messages: [] });
-    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => ({ Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: 'n', MD5OfMessageBody: '' })) }));
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [poison('m1', 'a', 1), poison('m1', 'a', 2), poison('m2', 'b', 1)] })
+      .resolvesOnce({ Messages: [poison('m1', 'a', 3)] })
+      .resolves({ Messages: [] });
+    sqs
+      .on(SendMessageBatchCommand)
+      .callsFake((input: { Entries: Array<{ Id: string }> }) => ({
+        Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: 'n', MD5OfMessageBody: '' })),
+      }));
     sqs.on(DeleteMessageBatchCommand).resolves({});
-    expect(await redrive(client, Q, { forceManual: true })).toEqual({ method: 'receive-send-delete', moved: 2, failed: 0, duplicatesDropped: 2 });
-    expect(sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => e.MessageBody))).toEqual(['a', 'b']);
+    expect(await redrive(client, Q, { forceManual: true })).toEqual({
+      method: 'receive-send-delete',
+      moved: 2,
+      failed: 0,
+      duplicatesDropped: 2,
+    });
+    expect(sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => e.MessageBody))).toEqual([
+      'a',
+      'b',
+    ]);
     // The redriven message starts clean: no dead-letter attributes.
     expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]!.MessageAttributes).toEqual({});
   });

@@ -1,5 +1,11 @@
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
-import { GetBucketEncryptionCommand, GetBucketVersioningCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketVersioningCommand,
+  HeadBucketCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { ListSubscriptionsByTopicCommand, NotFoundException, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -8,12 +14,26 @@ import { renderPreflight, runPreflight, type CheckResult } from '../../../../too
 import { makeConfig } from '../../../helpers/factories';
 
 const base = { region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
-const cfg = makeConfig({ environment: 'prod', mode: 'pusher', alertEmails: ['ops@example.com'], state: { bucket: 'tf-state-x', region: 'eu-west-1', keyPrefix: 'p' }, processor: { maxConcurrency: 50 }, pusher: { reservedConcurrency: 20 } });
-const s3Error = (status: number, name: string) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
+const cfg = makeConfig({
+  environment: 'prod',
+  mode: 'pusher',
+  alertEmails: ['ops@example.com'],
+  state: { bucket: 'tf-state-x', region: 'eu-west-1', keyPrefix: 'p' },
+  processor: { maxConcurrency: 50 },
+  pusher: { reservedConcurrency: 20 },
+});
+const s3Error = (status: number, name: string) =>
+  new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
 
 /** A healthy account for `cfg`; each test breaks one thing. */
 function healthy() {
-  const clients = { sts: new STSClient(base), s3: new S3Client(base), lambda: new LambdaClient(base), sns: new SNSClient(base), today: new Date('2026-12-01T00:00:00Z') };
+  const clients = {
+    sts: new STSClient(base),
+    s3: new S3Client(base),
+    lambda: new LambdaClient(base),
+    sns: new SNSClient(base),
+    today: new Date('2026-12-01T00:00:00Z'),
+  };
   const sts = mockClient(clients.sts);
   const s3 = mockClient(clients.s3);
   const lambda = mockClient(clients.lambda);
@@ -22,10 +42,18 @@ function healthy() {
   s3.on(HeadBucketCommand, { Bucket: 'tf-state-x' }).resolves({});
   s3.on(HeadBucketCommand, { Bucket: `ingest-test-uploads-${cfg.accountId}` }).rejects(s3Error(404, 'NotFound'));
   s3.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
-  s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } });
+  s3.on(GetBucketEncryptionCommand).resolves({
+    ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+  });
   lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 } });
   lambda.on(GetFunctionConcurrencyCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'no function' }));
-  sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:ingest-test-alerts:1' }] });
+  sns
+    .on(ListSubscriptionsByTopicCommand)
+    .resolves({
+      Subscriptions: [
+        { Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:ingest-test-alerts:1' },
+      ],
+    });
   return { clients, sts, s3, lambda, sns };
 }
 
@@ -43,27 +71,57 @@ describe('npm run preflight: what makes a first apply fail', () => {
       'alert-subscriptions': 'pass',
       runtime: 'warn',
     });
-    expect(r.concurrency!.detail).toBe('ingest-test-processor 50 + ingest-test-pusher 20 reserved of the account\'s 1000; 1000 unreserved now, 930 left');
+    expect(r.concurrency!.detail).toBe(
+      "ingest-test-processor 50 + ingest-test-pusher 20 reserved of the account's 1000; 1000 unreserved now, 930 left",
+    );
   });
 
   it('credentials of another account: fails, and checks nothing else in that account', async () => {
     const h = healthy();
     h.sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/me' });
     const r = await run(h);
-    expect(r.credentials).toMatchObject({ status: 'fail', detail: 'the credentials are for account 999999999999 (arn:aws:iam::999999999999:user/me), the config for 123456789012' });
+    expect(r.credentials).toMatchObject({
+      status: 'fail',
+      detail: 'the credentials are for account 999999999999 (arn:aws:iam::999999999999:user/me), the config for 123456789012',
+    });
     expect(r['state-bucket']!.status).toBe('skip');
     expect(h.s3.calls()).toHaveLength(0);
   });
 
   it.each([
-    ['missing', (h: ReturnType<typeof healthy>) => h.s3.on(HeadBucketCommand, { Bucket: 'tf-state-x' }).rejects(s3Error(404, 'NotFound')), /^s3:\/\/tf-state-x does not exist$/, /ONLY_ENV=prod npx cdktf deploy state-bootstrap-123456789012/],
-    ['another account’s', (h: ReturnType<typeof healthy>) => h.s3.on(HeadBucketCommand, { Bucket: 'tf-state-x' }).rejects(s3Error(403, 'Forbidden')), /is not readable as account 123456789012's/, /another account/],
-    ['unversioned', (h: ReturnType<typeof healthy>) => h.s3.on(GetBucketVersioningCommand).resolves({}), /versioning is off/, /turn on versioning/],
-    ['unencrypted', (h: ReturnType<typeof healthy>) => h.s3.on(GetBucketEncryptionCommand).rejects(s3Error(404, 'ServerSideEncryptionConfigurationNotFoundError')), /no default encryption/, /encryption/],
+    [
+      'missing',
+      (h: ReturnType<typeof healthy>) => h.s3.on(HeadBucketCommand, { Bucket: 'tf-state-x' }).rejects(s3Error(404, 'NotFound')),
+      /^s3:\/\/tf-state-x does not exist$/,
+      /ONLY_ENV=prod npx cdktf deploy state-bootstrap-123456789012/,
+    ],
+    [
+      'another account’s',
+      (h: ReturnType<typeof healthy>) => h.s3.on(HeadBucketCommand, { Bucket: 'tf-state-x' }).rejects(s3Error(403, 'Forbidden')),
+      /is not readable as account 123456789012's/,
+      /another account/,
+    ],
+    [
+      'unversioned',
+      (h: ReturnType<typeof healthy>) => h.s3.on(GetBucketVersioningCommand).resolves({}),
+      /versioning is off/,
+      /turn on versioning/,
+    ],
+    [
+      'unencrypted',
+      (h: ReturnType<typeof healthy>) =>
+        h.s3.on(GetBucketEncryptionCommand).rejects(s3Error(404, 'ServerSideEncryptionConfigurationNotFoundError')),
+      /no default encryption/,
+      /encryption/,
+    ],
   ])('state bucket %s: fails with the fix', async (_, breakIt, detail, fix) => {
     const h = healthy();
     breakIt(h);
-    expect((await run(h))['state-bucket']).toMatchObject({ status: 'fail', detail: expect.stringMatching(detail), fix: expect.stringMatching(fix) });
+    expect((await run(h))['state-bucket']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(detail),
+      fix: expect.stringMatching(fix),
+    });
   });
 
   it('uploads bucket name taken by another account: fails (names are global); ours: passes', async () => {
@@ -93,10 +151,18 @@ describe('npm run preflight: what makes a first apply fail', () => {
 
   it('an alert address that never confirmed: fails; before the first deploy (no topic): skipped', async () => {
     const h = healthy();
-    h.sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'PendingConfirmation' }] });
-    expect((await run(h))['alert-subscriptions']).toMatchObject({ status: 'fail', detail: 'not confirmed: ops@example.com (alarms reach nobody there)' });
+    h.sns
+      .on(ListSubscriptionsByTopicCommand)
+      .resolves({ Subscriptions: [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'PendingConfirmation' }] });
+    expect((await run(h))['alert-subscriptions']).toMatchObject({
+      status: 'fail',
+      detail: 'not confirmed: ops@example.com (alarms reach nobody there)',
+    });
     h.sns.on(ListSubscriptionsByTopicCommand).rejects(new NotFoundException({ $metadata: {}, message: 'Topic does not exist' }));
-    expect((await run(h))['alert-subscriptions']).toMatchObject({ status: 'skip', detail: expect.stringContaining('after the first deploy') });
+    expect((await run(h))['alert-subscriptions']).toMatchObject({
+      status: 'skip',
+      detail: expect.stringContaining('after the first deploy'),
+    });
   });
 
   it('a deprecated runtime fails; one within 6 months of deprecation warns, with the config to change', async () => {
@@ -105,7 +171,11 @@ describe('npm run preflight: what makes a first apply fail', () => {
     h.clients.today = new Date('2027-05-01T00:00:00Z');
     expect((await run(h, on22)).runtime).toMatchObject({ status: 'fail', detail: 'nodejs22.x was deprecated on 2027-04-30' });
     h.clients.today = new Date('2026-12-01T00:00:00Z');
-    expect((await run(h, on22)).runtime).toMatchObject({ status: 'warn', detail: 'nodejs22.x is deprecated on 2027-04-30, in 150 days', fix: expect.stringContaining('"runtime" in config/prod.json') });
+    expect((await run(h, on22)).runtime).toMatchObject({
+      status: 'warn',
+      detail: 'nodejs22.x is deprecated on 2027-04-30, in 150 days',
+      fix: expect.stringContaining('"runtime" in config/prod.json'),
+    });
     h.clients.today = new Date('2026-06-01T00:00:00Z');
     expect((await run(h, on22)).runtime).toMatchObject({ status: 'pass' });
   });
@@ -113,7 +183,10 @@ describe('npm run preflight: what makes a first apply fail', () => {
   it('an unreachable service is a failed check with the error, not a wrong verdict', async () => {
     const h = healthy();
     h.s3.on(HeadBucketCommand).rejects(Object.assign(new Error('getaddrinfo ENOTFOUND s3.eu-west-1.amazonaws.com'), { name: 'Error' }));
-    expect((await run(h))['bucket-name']).toMatchObject({ status: 'fail', detail: 'could not check (Error: getaddrinfo ENOTFOUND s3.eu-west-1.amazonaws.com)' });
+    expect((await run(h))['bucket-name']).toMatchObject({
+      status: 'fail',
+      detail: 'could not check (Error: getaddrinfo ENOTFOUND s3.eu-west-1.amazonaws.com)',
+    });
   });
 
   it('renders one line per check, with the fix under each failure', async () => {

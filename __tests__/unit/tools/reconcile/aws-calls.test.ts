@@ -19,7 +19,11 @@ describe('lookUpItems', () => {
       leftOnce ||= unprocessed.length > 0;
       const items = asked
         .filter((k) => ['k0', 'k1'].includes(k) && !unprocessed.includes(k))
-        .map((k) => (k === 'k0' ? { ...key('k0'), etag: { S: 'e' }, file_size: { N: '3' }, message_id: { S: 'm' } } : { ...key('k1'), deleted: { BOOL: true } }));
+        .map((k) =>
+          k === 'k0'
+            ? { ...key('k0'), etag: { S: 'e' }, file_size: { N: '3' }, message_id: { S: 'm' } }
+            : { ...key('k1'), deleted: { BOOL: true } },
+        );
       return { Responses: { t: items }, UnprocessedKeys: unprocessed.length ? { t: { Keys: unprocessed.map(key) } } : {} };
     });
     const sleeps: number[] = [];
@@ -34,7 +38,9 @@ describe('lookUpItems', () => {
 
   it('gives up with a clear error when keys stay unprocessed', async () => {
     dynamodb.on(BatchGetItemCommand).resolves({ UnprocessedKeys: { t: { Keys: [key('k0')] } } });
-    await expect(lookUpItems(new DynamoDBClient({}), 't', 'b', ['k0'], async () => undefined)).rejects.toThrow('left 1 key(s) unprocessed after 8 attempts');
+    await expect(lookUpItems(new DynamoDBClient({}), 't', 'b', ['k0'], async () => undefined)).rejects.toThrow(
+      'left 1 key(s) unprocessed after 8 attempts',
+    );
   });
 });
 
@@ -58,8 +64,12 @@ describe('listCurrentObjects with versions', () => {
       })
       .resolvesOnce({ IsTruncated: false, Versions: [{ Key: 'c', VersionId: 'null', IsLatest: true, Size: 3 }] });
     const pages = [];
-    for await (const page of listCurrentObjects(new S3Client({}), 'bucket', { versions: true, prefix: 'p', startAfter: 'Z' })) pages.push(page);
-    expect(pages).toEqual([[{ key: 'a', size: 2, etag: '"x"', versionId: 'a2', lastModified: '2026-11-27T12:00:00.000Z' }], [{ key: 'c', size: 3, etag: undefined, versionId: undefined, lastModified: undefined }]]);
+    for await (const page of listCurrentObjects(new S3Client({}), 'bucket', { versions: true, prefix: 'p', startAfter: 'Z' }))
+      pages.push(page);
+    expect(pages).toEqual([
+      [{ key: 'a', size: 2, etag: '"x"', versionId: 'a2', lastModified: '2026-11-27T12:00:00.000Z' }],
+      [{ key: 'c', size: 3, etag: undefined, versionId: undefined, lastModified: undefined }],
+    ]);
     const inputs = s3.commandCalls(ListObjectVersionsCommand).map((c) => c.args[0].input);
     expect(inputs[0]).toMatchObject({ Prefix: 'p', KeyMarker: 'Z' });
     expect(inputs[1]).toMatchObject({ KeyMarker: 'b', VersionIdMarker: 'b1' });

@@ -16,7 +16,10 @@ describe('compare', () => {
 
   it('is stale, saying why, when the item says deleted or names another version', () => {
     expect(compare(object, { ...item, deleted: true })).toEqual({ kind: 'stale', differs: ['deleted'] });
-    expect(compare(object, { ...item, etag: 'old', size: 3, versionId: 'v1' })).toEqual({ kind: 'stale', differs: ['etag', 'size', 'version'] });
+    expect(compare(object, { ...item, etag: 'old', size: 3, versionId: 'v1' })).toEqual({
+      kind: 'stale',
+      differs: ['etag', 'size', 'version'],
+    });
   });
 
   it('compares versions only when both sides know theirs (the local S3 keeps none)', () => {
@@ -36,7 +39,12 @@ describe('ingestScope', () => {
   });
 
   it('pusher mode: ignored prefixes and suffixes, the size limit, and content types by HeadObject', () => {
-    const s = ingestScope(makeConfig({ mode: 'pusher', filters: { ignoredPrefixes: ['tmp/'], ignoredSuffixes: ['.part'], maxSizeBytes: 100, allowedContentTypes: ['image/*'] } }));
+    const s = ingestScope(
+      makeConfig({
+        mode: 'pusher',
+        filters: { ignoredPrefixes: ['tmp/'], ignoredSuffixes: ['.part'], maxSizeBytes: 100, allowedContentTypes: ['image/*'] },
+      }),
+    );
     expect(s.byListing('tmp/a.png', 1)).toBe(false);
     expect(s.byListing('a.png.part', 1)).toBe(false);
     expect(s.byListing('a.png', 101)).toBe(false);

@@ -9,7 +9,11 @@ describe('createRateLimiter', () => {
   it('spaces operations at the rate, one call’s batch at a time', async () => {
     let clock = 0;
     const waits: number[] = [];
-    const limiter = createRateLimiter(10, () => clock, async (ms) => void (waits.push(ms), (clock += ms)));
+    const limiter = createRateLimiter(
+      10,
+      () => clock,
+      async (ms) => void (waits.push(ms), (clock += ms)),
+    );
     await limiter.take(10); // the first second's ten start now
     await limiter.take(10); // the next ten wait a second
     await limiter.take(5);

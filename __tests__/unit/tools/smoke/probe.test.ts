@@ -13,13 +13,21 @@ describe('the smoke probe', () => {
   });
 
   it('takes a content type the pusher allows, and the size the EventBridge rule needs', () => {
-    expect(probeObject(makeConfig({ mode: 'pusher', filters: { allowedContentTypes: ['image/*', 'text/csv'] } }), 'x').contentType).toBe('image/octet-stream');
-    expect(probeObject(makeConfig({ mode: 'pusher', filters: { allowedContentTypes: ['application/json'] } }), 'x').contentType).toBe('application/json');
+    expect(probeObject(makeConfig({ mode: 'pusher', filters: { allowedContentTypes: ['image/*', 'text/csv'] } }), 'x').contentType).toBe(
+      'image/octet-stream',
+    );
+    expect(probeObject(makeConfig({ mode: 'pusher', filters: { allowedContentTypes: ['application/json'] } }), 'x').contentType).toBe(
+      'application/json',
+    );
     expect(probeObject(makeConfig({ mode: 'eventbridge', filters: { minSizeBytes: 1000 } }), 'x').body.byteLength).toBe(1000);
   });
 
   it('refuses when the filters would drop it, naming why', () => {
-    expect(() => probeObject(makeConfig({ mode: 'pusher', filters: { ignoredPrefixes: ['_smoke/'] } }), 'x')).toThrow(/filters exclude the probe "_smoke\/x\.txt"/);
-    expect(() => probeObject(makeConfig({ mode: 'eventbridge', filters: { minSizeBytes: 5_000_000 } }), 'x')).toThrow(/minSizeBytes is 5000000/);
+    expect(() => probeObject(makeConfig({ mode: 'pusher', filters: { ignoredPrefixes: ['_smoke/'] } }), 'x')).toThrow(
+      /filters exclude the probe "_smoke\/x\.txt"/,
+    );
+    expect(() => probeObject(makeConfig({ mode: 'eventbridge', filters: { minSizeBytes: 5_000_000 } }), 'x')).toThrow(
+      /minSizeBytes is 5000000/,
+    );
   });
 });
