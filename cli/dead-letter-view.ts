@@ -110,7 +110,9 @@ export async function peekQueue(sqs: SQSClient, queueUrl: string, max = 100): Pr
     );
     const fresh = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId!));
     emptyRounds = fresh.length === 0 ? emptyRounds + 1 : 0;
-    fresh.forEach((m) => seen.set(m.MessageId!, m));
+    fresh.forEach((m) => {
+      seen.set(m.MessageId!, m);
+    });
   }
   // Hand every peeked message back: visible again at once, as if never read.
   const all = [...seen.values()];

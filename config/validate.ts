@@ -88,7 +88,9 @@ class Checker {
       this.fail(field, 'must be an array of strings', value);
       return;
     }
-    value.forEach((item, i) => this.str(`${field}[${i}]`, item, pattern, rule));
+    value.forEach((item, i) => {
+      this.str(`${field}[${i}]`, item, pattern, rule);
+    });
   }
 
   public knownKeys(field: string, value: Json, allowed: object): void {

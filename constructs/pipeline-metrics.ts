@@ -1,6 +1,6 @@
 import { metricNamespace, resourceNames } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
-import { MetricName } from '../src/app/telemetry-contract';
+import type { MetricName } from '../src/app/telemetry-contract';
 
 /** One CloudWatch metric, exactly as an alarm or a dashboard widget names it. */
 export interface MetricRef {

@@ -65,9 +65,15 @@ export class Guardrails implements IAspect {
     const report = evaluateStack(node, this.options.rules);
     const byPath = new Map(node.node.findAll().map((c) => [c.node.path, c]));
     const target = (v: Violation) => (v.constructPath ? byPath.get(v.constructPath) : undefined) ?? node;
-    report.errors.forEach((v) => Annotations.of(target(v)).addError(formatViolation(v)));
-    report.warnings.forEach((v) => Annotations.of(target(v)).addWarning(formatViolation(v)));
-    report.suppressed.forEach((v) => Annotations.of(target(v)).addInfo(`[${v.ruleId}] suppressed on ${v.address}: ${v.reason}`));
+    report.errors.forEach((v) => {
+      Annotations.of(target(v)).addError(formatViolation(v));
+    });
+    report.warnings.forEach((v) => {
+      Annotations.of(target(v)).addWarning(formatViolation(v));
+    });
+    report.suppressed.forEach((v) => {
+      Annotations.of(target(v)).addInfo(`[${v.ruleId}] suppressed on ${v.address}: ${v.reason}`);
+    });
     this.options.onReport?.(report);
   }
 }

@@ -43,7 +43,10 @@ export class BatchedSender {
             else m.resolve();
           });
         },
-        (e: Error) => batch.forEach((m) => m.reject(e)),
+        (e: Error) =>
+          batch.forEach((m) => {
+            m.reject(e);
+          }),
       );
   }
 }

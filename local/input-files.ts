@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 
 export interface InputFile {
@@ -44,7 +44,7 @@ export function collectInput(paths: string[], options: { root?: string } = {}): 
   const files: InputFile[] = [];
   const problems: CollectedInput['problems'] = [];
   const walk = (dir: string, root: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
@@ -71,7 +71,7 @@ export function collectInput(paths: string[], options: { root?: string } = {}): 
   };
   for (const p of paths) {
     const full = resolve(p);
-    let stat;
+    let stat: Stats;
     try {
       stat = statSync(full);
     } catch (e) {

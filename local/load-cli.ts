@@ -116,7 +116,7 @@ export const main = command({ usage: USAGE, shared: ['env', 'json'], options: OP
     env: values.env ?? loadAllConfigs().find((c) => c.mode === 'direct')?.environment ?? 'dev',
   };
   const dataDir = loadDataDir(opts.env);
-  let report;
+  let report: LoadReport;
   try {
     let previous = '';
     // A line each second only when it says something new (a log otherwise repeats the same line).

@@ -318,7 +318,11 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const endpoints = emulators.endpoints;
     const clients = localClients(endpoints, cfg.region);
     // Their keep-alive sockets would otherwise outlive the emulators for a moment and hold the process.
-    stops.push(async () => Object.values(clients).forEach((c) => c.destroy()));
+    stops.push(async () =>
+      Object.values(clients).forEach((c) => {
+        c.destroy();
+      }),
+    );
     const resources = await provision(clients, localResourceSpec(cfg));
     const iam = o.iam === false ? undefined : new IamEnforcement(cfg, o.editStack);
     if (iam) stops.push(() => iam.stop());

@@ -25,7 +25,7 @@ const STATUS_OF: Record<LogMessage, string | null> = {
   [LogMessage.OBJECT_REJECTED]: 'rejected',
   [LogMessage.RECORD_DEAD_LETTERED]: 'poison',
 };
-const isContractMessage = (m: string): m is LogMessage => Object.prototype.hasOwnProperty.call(STATUS_OF, m);
+const isContractMessage = (m: string): m is LogMessage => Object.hasOwn(STATUS_OF, m);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**

@@ -17,6 +17,7 @@ export function unsupportedKeyReason(key: string): string | undefined {
   if (key.startsWith('/') || segments.slice(0, -1).some((s) => s === ''))
     return 'an empty path segment ("//" or a leading "/": the emulator cannot read it back)';
   // XML 1.0 cannot carry these (tab, newline and carriage return it can): s3rver's listing answers 500.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this check's whole purpose
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(key))
     return 'a control character XML cannot carry (the emulator cannot list it)';
   const long = segments.find((s) => Buffer.byteLength(s) > MAX_KEY_SEGMENT_BYTES);

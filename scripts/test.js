@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the type-check and jest at the same time, failing if either fails. Run one after
-// the other, tsc (6–14 s) left one core idle before jest began; jest's suites mostly keep both
-// busy, so the type-check costs the run its share of a core rather than its whole wall time.
-// Arguments go to jest (`npm test -- __tests__/unit`). tsc's messages (`npm run typecheck`) are printed after jest's.
+// `npm test`: the type-check, the lint (Biome: format, rules, layers) and jest at the same time, failing if
+// any fails: run one after the other, the first two would leave a core idle before jest began. Arguments go
+// to jest (`npm test -- __tests__/unit`); tsc's and Biome's messages are printed after jest's.
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
@@ -20,13 +19,16 @@ function run(command, args, options) {
   });
 }
 
-(async () => {
-  const typecheck = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'typecheck'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+void (async () => {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const quiet = { stdio: ['ignore', 'pipe', 'pipe'] };
+  const typecheck = run(npm, ['run', '--silent', 'typecheck'], quiet);
+  const lint = run(bin('biome'), ['ci', '--colors=off', '.'], quiet);
   const jest = run(bin('jest'), process.argv.slice(2), { stdio: 'inherit' });
-  const [types, tests] = await Promise.all([typecheck, jest]);
+  const [types, style, tests] = await Promise.all([typecheck, lint, jest]);
   if (types.code !== 0) process.stderr.write(`\nType-check (tsc --noEmit) failed:\n${types.output}`);
   else process.stderr.write('Type-check (tsc --noEmit): no errors.\n');
-  process.exit(types.code !== 0 ? types.code : tests.code);
+  if (style.code !== 0) process.stderr.write(`\nLint and format (biome ci; npm run format fixes what it can) failed:\n${style.output}`);
+  else process.stderr.write('Lint and format (biome ci): no errors.\n');
+  process.exit([types.code, style.code, tests.code].find((c) => c !== 0) ?? 0);
 })();

@@ -50,7 +50,13 @@ const OUTPUTS = {
 } as const;
 
 function withClose(d: Omit<Deployment, 'close'>): Deployment {
-  return { ...d, close: () => [d.s3, d.sqs, d.dynamodb, d.lambda].forEach((c) => c?.destroy()) };
+  return {
+    ...d,
+    close: () =>
+      [d.s3, d.sqs, d.dynamodb, d.lambda].forEach((c) => {
+        c?.destroy();
+      }),
+  };
 }
 
 /** A running `npm start -- --env NAME --watch …`, found through the file it writes in its data folder. */

@@ -131,7 +131,9 @@ export interface PlanSummary {
 export function summarizePlan(plan: PlanDocument, title: string): PlanSummary {
   const changes = (plan.resource_changes ?? []).map((rc) => ({ rc, action: actionOf(rc.change.actions) }));
   const counts: Record<Action, number> = { create: 0, update: 0, replace: 0, destroy: 0, read: 0, 'no-op': 0 };
-  changes.forEach((c) => counts[c.action]++);
+  changes.forEach((c) => {
+    counts[c.action]++;
+  });
   const outputChanges = Object.entries(plan.output_changes ?? {}).filter(([, o]) => !o.actions.includes('no-op'));
   const hasChanges = counts.create + counts.update + counts.replace + counts.destroy > 0 || outputChanges.length > 0;
   const md: string[] = [`## Plan: ${title}`, ''];

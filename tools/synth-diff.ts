@@ -40,11 +40,15 @@ export function flatten(value: unknown, path = '', out = new Map<string, unknown
   }
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(path, []);
-    value.forEach((v, i) => flatten(v, `${path}[${i}]`, out));
+    value.forEach((v, i) => {
+      flatten(v, `${path}[${i}]`, out);
+    });
   } else if (isObject(value)) {
     const keys = Object.keys(value).filter((k) => k !== '//');
     if (keys.length === 0) out.set(path, {});
-    keys.forEach((k) => flatten(value[k], path ? `${path}.${k}` : k, out));
+    keys.forEach((k) => {
+      flatten(value[k], path ? `${path}.${k}` : k, out);
+    });
   } else {
     out.set(path, value);
   }

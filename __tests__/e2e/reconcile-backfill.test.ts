@@ -15,6 +15,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeli
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
 
+// biome-ignore lint/suspicious/noExplicitAny: a command's --json output, read field by field in assertions
 type Json = Record<string, any>;
 
 /**

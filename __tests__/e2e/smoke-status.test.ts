@@ -9,6 +9,7 @@ import { main as statusCli } from '../../tools/commands/status';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
 
+// biome-ignore lint/suspicious/noExplicitAny: a command's --json output, read field by field in assertions
 type Json = Record<string, any>;
 
 /** `npm run smoke` and `npm run status` against a running local pipeline (pusher mode, deletes tracked, a key prefix). */

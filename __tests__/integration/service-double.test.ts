@@ -22,7 +22,9 @@ describe('bench service double', () => {
     };
   });
   afterAll(async () => {
-    Object.values(clients).forEach((c) => c.destroy());
+    Object.values(clients).forEach((c) => {
+      c.destroy();
+    });
     await double.close();
   });
 

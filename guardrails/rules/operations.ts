@@ -124,8 +124,8 @@ export const operationsRules: Rule[] = [
     link: 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html',
     check: (m) =>
       m.resources('aws_lambda_function').flatMap((f): Finding[] => {
-        const configured = (asList(f.body.logging_config as Record<string, unknown> | Array<Record<string, unknown>> | undefined)[0] ?? {})
-          .log_group;
+        const configured = asList(f.body.logging_config as Record<string, unknown> | Array<Record<string, unknown>> | undefined)[0]
+          ?.log_group;
         const group =
           m.deref(configured, 'aws_cloudwatch_log_group') ??
           m

@@ -106,9 +106,13 @@ export function makePusher(deps: PusherDeps): (event: unknown) => Promise<PushSu
       for (let i = 0; i < pending.length; i += SEND_BATCH_SIZE) {
         const chunk = pending.slice(i, i + SEND_BATCH_SIZE);
         try {
-          (await deps.sender.sendBatch(chunk)).failedIds.forEach((id) => failed.add(id));
+          (await deps.sender.sendBatch(chunk)).failedIds.forEach((id) => {
+            failed.add(id);
+          });
         } catch {
-          chunk.forEach((m) => failed.add(m.id));
+          chunk.forEach((m) => {
+            failed.add(m.id);
+          });
         }
       }
       pending = pending.filter((m) => failed.has(m.id));

@@ -5,7 +5,7 @@ import { pipelineStackId } from '../../stacks/pipeline-stack';
 import { terraform } from '../offline-terraform';
 import { summarizePlan, type PlanDocument } from '../plan-summary';
 import { planWarnings } from '../plan-warnings';
-import { prepareStack, terraformWithCode } from '../stack-workdir';
+import { prepareStack, type StackWorkdir, terraformWithCode } from '../stack-workdir';
 import { command, sharedHelp, UsageError } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
@@ -43,7 +43,7 @@ export const main = command(
       throw new UsageError(`--lock-timeout takes a duration such as 30s, 10m or 1h (got "${lockTimeout}")`);
     if (lockTimeout !== undefined && values['no-lock']) throw new UsageError('--no-lock and --lock-timeout exclude each other');
     const lockArgs = values.offline || values['no-lock'] ? ['-lock=false'] : lockTimeout ? [`-lock-timeout=${lockTimeout}`] : [];
-    let stack;
+    let stack: StackWorkdir;
     try {
       stack = await prepareStack(values.env, { offline: values.offline, s3Endpoint: values['s3-endpoint'] });
     } catch (e) {

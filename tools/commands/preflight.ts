@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { loadConfig } from '../../config/load';
+import type { PipelineConfig } from '../../config/types';
 import { locateDeployment } from '../deployment';
 import { renderPreflight, runPreflight, type CheckResult } from '../preflight/preflight';
 import { command, sharedHelp } from '../../cli/command';
@@ -33,7 +34,7 @@ export const main = command(
   async ({ values, write }) => {
     let results: CheckResult[];
     let where: string;
-    let config;
+    let config: PipelineConfig;
     if (values.local) {
       const d = locateDeployment(values.env, { local: true, dataDir: values['data-dir'] });
       config = d.config;

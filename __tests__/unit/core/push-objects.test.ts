@@ -97,7 +97,9 @@ describe('makePusher', () => {
   it('sends in chunks of 10 and retries only the entries that failed', async () => {
     const { objects, sender, push, sleeps } = setup();
     const records = Array.from({ length: 23 }, (_, i) => ({ key: `k${i}` }));
-    records.forEach((r) => objects.put('uploads', r.key));
+    records.forEach((r) => {
+      objects.put('uploads', r.key);
+    });
     sender.refuse = ['3', '15', '15'];
     const summary = await push(event(...records));
     expect(summary.enqueued).toHaveLength(23);

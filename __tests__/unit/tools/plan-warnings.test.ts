@@ -40,7 +40,7 @@ describe('terraform plan warnings', () => {
   });
 
   it('is null for a plan with no warnings, even when a resource mentions "Warning:" inside a value', () => {
-    expect(planWarnings(WARNED.slice(0, WARNED.indexOf('Warning:')) + 'Saved the plan to: p.tfplan\n')).toBeNull();
+    expect(planWarnings(`${WARNED.slice(0, WARNED.indexOf('Warning:'))}Saved the plan to: p.tfplan\n`)).toBeNull();
     expect(planWarnings('  + description = "Warning: not at a line start"\n\nPlan: 1 to add, 0 to change, 0 to destroy.\n')).toBeNull();
   });
 });

@@ -39,7 +39,7 @@ describe('synthesized diff', () => {
     const queue = stack!.resources.find((r) => r.address.startsWith('aws_sqs_queue_policy.') && r.address.includes('queues_queue-policy'))!;
     expect(queue.attributes.map((a) => a.path)).toContain('policy⟨json⟩.Statement[1].Sid');
     const md = renderDiff([stack!], 'a → b');
-    expect(md).toContain('- ✏️ `' + esm.address + '` changed');
+    expect(md).toContain(`- ✏️ \`${esm.address}\` changed`);
     expect(md).toContain('  - `batch_size`: 10 → 20');
   });
 

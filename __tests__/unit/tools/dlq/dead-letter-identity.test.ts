@@ -81,11 +81,9 @@ describe('dead-letter identity', () => {
       .resolvesOnce({ Messages: [poison('m1', 'a', 1), poison('m1', 'a', 2), poison('m2', 'b', 1)] })
       .resolvesOnce({ Messages: [poison('m1', 'a', 3)] })
       .resolves({ Messages: [] });
-    sqs
-      .on(SendMessageBatchCommand)
-      .callsFake((input: { Entries: Array<{ Id: string }> }) => ({
-        Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: 'n', MD5OfMessageBody: '' })),
-      }));
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: 'n', MD5OfMessageBody: '' })),
+    }));
     sqs.on(DeleteMessageBatchCommand).resolves({});
     expect(await redrive(client, Q, { forceManual: true })).toEqual({
       method: 'receive-send-delete',

@@ -47,13 +47,11 @@ function healthy() {
   });
   lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 } });
   lambda.on(GetFunctionConcurrencyCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'no function' }));
-  sns
-    .on(ListSubscriptionsByTopicCommand)
-    .resolves({
-      Subscriptions: [
-        { Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:ingest-test-alerts:1' },
-      ],
-    });
+  sns.on(ListSubscriptionsByTopicCommand).resolves({
+    Subscriptions: [
+      { Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:ingest-test-alerts:1' },
+    ],
+  });
   return { clients, sts, s3, lambda, sns };
 }
 
