@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import { isObject, type JsonObject } from '../src/core/json';
 import { CONFIG_DEFAULTS } from './defaults';
 import {
@@ -9,8 +10,10 @@ import {
   SQS_MAX_VISIBILITY_SECONDS,
   visibilityTimeoutSeconds,
 } from './derive';
+import CONFIG_SCHEMA from './pipeline.schema.json';
+import validateConfigFile from './pipeline.schema.validate';
 import { LAMBDA_NODE_RUNTIMES } from './runtimes';
-import { IngestionMode, LOG_LEVELS, type PipelineConfig } from './types';
+import { type IngestionMode, LOG_LEVELS, type PipelineConfig } from './types';
 
 /** Base of every configuration error: its message is meant for the user, without a stack trace. */
 export class ConfigError extends Error {
@@ -61,138 +64,195 @@ export function closestSetting(unknown: string, known: string[]): string | undef
 type Json = JsonObject;
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
-/** Collects problems under dotted field names instead of stopping at the first. */
+/** A field's schema, as the generator writes it from config/types.ts. */
+interface FieldSchema {
+  type?: string | string[];
+  minimum?: number;
+  maximum?: number;
+  multipleOf?: number;
+  enum?: unknown[];
+  properties?: Record<string, unknown>;
+  errorMessage?: string;
+}
+
+/**
+ * The per-field rules (types, bounds, patterns, enums, known keys) are the JSON Schema generated from
+ * config/types.ts, the one editors use, compiled by ajv into `pipeline.schema.validate.js` (both by `npm run docs`).
+ */
+const resolvePointer = (root: unknown, pointer: string): unknown =>
+  pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], root);
+
+/** The schema holding the keyword that failed (`#/properties/queue/properties/maxReceiveCount/minimum` → the field's). */
+const schemaOf = (e: ErrorObject): FieldSchema =>
+  resolvePointer(CONFIG_SCHEMA, e.schemaPath.replace(/^#/, '').replace(/\/[^/]+$/, '')) as FieldSchema;
+
+/** `/processor/timeoutSeconds` → `processor.timeoutSeconds`, `/alertEmails/1` → `alertEmails[1]`. */
+const fieldName = (pointer: string): string =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
+
+/** The sentence for a field that broke its schema: its own `errorMessage`, or one built from its type and bounds. */
+function ruleOf(field: FieldSchema, keyword: string, value: unknown): string {
+  if (field.errorMessage) return field.errorMessage;
+  const types = ([] as string[]).concat(field.type ?? []);
+  if (types.includes('integer')) {
+    const inRange =
+      Number.isInteger(value) && (value as number) >= (field.minimum ?? -Infinity) && (value as number) <= (field.maximum ?? Infinity);
+    if (keyword === 'multipleOf' && inRange) return `must be a multiple of ${field.multipleOf}`;
+    return `must be an integer from ${field.minimum} to ${field.maximum}`;
+  }
+  if (field.enum) return `must be one of ${field.enum.join(', ')}`;
+  if (types.includes('boolean')) return 'must be true or false';
+  if (types.includes('array')) return 'must be an array of strings';
+  if (types.includes('object')) return 'must be an object';
+  return `must be a ${types.join(' or ')}`;
+}
+
+/** Every field that breaks the schema, one sentence per field, in the order settings are declared. */
+function schemaProblems(config: Json): Array<{ field: string; problem: string }> {
+  if (validateConfigFile(config)) return [];
+  const errors = validateConfigFile.errors ?? [];
+  // An unknown key is reported at its own name; a union (state: null or object) only where a deeper field failed.
+  const at = (e: ErrorObject) =>
+    e.keyword === 'additionalProperties'
+      ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`
+      : e.instancePath;
+  const deeper = (path: string) => errors.some((e) => at(e).startsWith(`${path}/`));
+  // One sentence per field: the first error's, unless a later one carries the field's own errorMessage (a union's).
+  const problems = new Map<string, { problem: string; own: boolean }>();
+  const offer = (field: string, problem: string, own: boolean) => {
+    const held = problems.get(field);
+    if (!held || (own && !held.own)) problems.set(field, { problem, own });
+  };
+  for (const e of errors) {
+    const field = fieldName(at(e));
+    if (e.keyword !== 'additionalProperties' && deeper(e.instancePath)) continue;
+    if (e.keyword === 'additionalProperties') {
+      const known = Object.keys(schemaOf(e).properties ?? {}).filter((k) => k !== '$schema');
+      const guess = closestSetting(field.split('.').pop()!, known);
+      offer(field, `${field} is not a known setting${guess ? `; did you mean "${guess}"?` : ''}`, true);
+    } else if (e.keyword === 'required') {
+      const name = fieldName(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`);
+      const schema = (schemaOf(e).properties?.[name.split('.').pop()!] ?? {}) as FieldSchema;
+      offer(name, `${name} is required: it ${ruleOf(schema, 'required', undefined)}`, true);
+    } else {
+      // A union's own sentence sits on the schema holding `anyOf`, not on its branches.
+      const schema = schemaOf(e);
+      const value = resolvePointer(config, e.instancePath);
+      offer(field, `${field} ${ruleOf(schema, e.keyword, value)} (got ${show(value)})`, schema.errorMessage !== undefined);
+    }
+  }
+  return [...problems].map(([field, { problem }]) => ({ field, problem }));
+}
+
+const SECTIONS = ['processor', 'pusher', 'queue', 'filters', 'alarms', 'bucket', 'table'] as const;
+
+/** The order settings are declared in (required ones, then the defaults' order), for problems to follow it. */
+const SETTING_ORDER = (() => {
+  const order: string[] = [];
+  const walk = (prefix: string, value: object) => {
+    for (const [k, v] of Object.entries(value)) {
+      order.push(`${prefix}${k}`);
+      if (isObject(v)) walk(`${prefix}${k}.`, v);
+    }
+  };
+  walk('', {
+    environment: '',
+    namePrefix: '',
+    accountId: '',
+    region: '',
+    ...CONFIG_DEFAULTS,
+    state: { bucket: '', region: '', keyPrefix: '' },
+  });
+  return order;
+})();
+const rank = (field: string): number => {
+  const base = field.replace(/\[\d+\]$/, '');
+  const i = SETTING_ORDER.indexOf(base);
+  return i < 0 ? -1 : i;
+};
+
+/** Collects the cross-field and domain rules' problems under dotted field names. */
 class Checker {
   public readonly problems: string[] = [];
+  /** Problems that replace the schema's sentence for the same field. */
+  public readonly refined = new Map<string, string>();
 
   public fail(field: string, what: string, value: unknown): void {
     this.problems.push(`${field} ${what} (got ${show(value)})`);
   }
 
-  public int(field: string, value: unknown, min: number, max: number): void {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.fail(field, `must be an integer from ${min} to ${max}`, value);
-    }
-  }
-
-  public bool(field: string, value: unknown): void {
-    if (typeof value !== 'boolean') this.fail(field, 'must be true or false', value);
-  }
-
-  public str(field: string, value: unknown, pattern: RegExp, rule: string): void {
-    if (typeof value !== 'string' || !pattern.test(value)) this.fail(field, rule, value);
-  }
-
-  public strings(field: string, value: unknown, pattern: RegExp, rule: string): void {
-    if (!Array.isArray(value)) {
-      this.fail(field, 'must be an array of strings', value);
-      return;
-    }
-    value.forEach((item, i) => {
-      this.str(`${field}[${i}]`, item, pattern, rule);
-    });
-  }
-
-  public knownKeys(field: string, value: Json, allowed: object): void {
-    for (const key of Object.keys(value)) {
-      if (key in allowed) continue;
-      const guess = closestSetting(key, Object.keys(allowed));
-      this.problems.push(`${field ? `${field}.` : ''}${key} is not a known setting${guess ? `; did you mean "${guess}"?` : ''}`);
-    }
+  public refine(field: string, what: string, value: unknown): void {
+    this.refined.set(field, `${field} ${what} (got ${show(value)})`);
   }
 }
 
-const SECTIONS = ['processor', 'pusher', 'queue', 'filters', 'alarms', 'bucket', 'table'] as const;
-const REQUIRED = { environment: '', namePrefix: '', accountId: '', region: '' };
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const ANY_TEXT = /^[^\n]*$/;
-
-/** Fills defaults, checks every field, and returns a config that constructs and handlers can trust. */
+/**
+ * Fills defaults, checks every field, and returns a config that constructs and handlers can trust:
+ * the schema's per-field rules first (every problem at once), then the rules that span fields.
+ */
 export function resolveConfig(raw: unknown, source = 'config', expectedEnvironment?: string): PipelineConfig {
-  const c = new Checker();
   if (!isObject(raw)) throw new ConfigValidationError(source, [`the file must hold a JSON object (got ${show(raw)})`]);
-
-  // `$schema` only tells editors where the JSON Schema is.
-  const { $schema: _schema, ...settings } = raw;
-  c.knownKeys('', settings, { ...REQUIRED, ...CONFIG_DEFAULTS });
-  const merged: Json = { ...CONFIG_DEFAULTS, ...settings };
+  const merged: Json = { ...CONFIG_DEFAULTS, ...raw };
   for (const section of SECTIONS) {
     const given = raw[section] ?? {};
-    if (!isObject(given)) {
-      c.fail(section, 'must be an object', given);
-      merged[section] = CONFIG_DEFAULTS[section];
-      continue;
-    }
-    c.knownKeys(section, given, CONFIG_DEFAULTS[section]);
-    merged[section] = { ...CONFIG_DEFAULTS[section], ...given };
+    if (isObject(given)) merged[section] = { ...CONFIG_DEFAULTS[section], ...given };
+  }
+  // Unknown keys first (a typo explains the problems after it), then fields in declaration order.
+  const fieldProblems = schemaProblems(merged).sort(
+    (a, b) =>
+      (a.problem.includes(' is not a known setting') ? -1 : rank(a.field)) -
+      (b.problem.includes(' is not a known setting') ? -1 : rank(b.field)),
+  );
+  const c = new Checker();
+  if (fieldProblems.length > 0) {
+    // Cross-field rules read fields as their types say: with a field broken, only the domain checks run.
+    checkDomainValues(c, merged as unknown as PipelineConfig, new Set(fieldProblems.map((p) => p.field)));
+    throw new ConfigValidationError(source, [...fieldProblems.map((p) => c.refined.get(p.field) ?? p.problem), ...c.problems]);
   }
   const cfg = merged as unknown as PipelineConfig;
-
-  checkIdentity(c, cfg, expectedEnvironment);
+  if (expectedEnvironment !== undefined && cfg.environment !== expectedEnvironment) {
+    c.fail('environment', `must match the file name "${expectedEnvironment}"`, cfg.environment);
+  }
   checkFunctions(c, cfg);
   checkQueueAndFilters(c, cfg);
-  if (c.problems.length === 0) checkModeOptions(c, cfg);
-  checkOperations(c, cfg);
-
+  checkModeOptions(c, cfg);
+  checkDomainValues(c, cfg, new Set());
+  checkAlarms(c, cfg);
+  checkDeploy(c, cfg);
   if (c.problems.length > 0) throw new ConfigValidationError(source, c.problems);
   return cfg;
 }
 
-function checkIdentity(c: Checker, cfg: PipelineConfig, expectedEnvironment?: string): void {
-  c.str('environment', cfg.environment, /^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 lowercase letters, digits or hyphens');
-  if (expectedEnvironment !== undefined && cfg.environment !== expectedEnvironment) {
-    c.fail('environment', `must match the file name "${expectedEnvironment}"`, cfg.environment);
-  }
-  c.str('namePrefix', cfg.namePrefix, /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'must be 3–24 lowercase letters, digits or hyphens');
-  c.str('accountId', cfg.accountId, /^\d{12}$/, 'must be a 12-digit AWS account id');
-  c.str('region', cfg.region, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1');
-  if (!Object.values(IngestionMode).includes(cfg.mode)) c.fail('mode', 'must be "direct", "pusher" or "eventbridge"', cfg.mode);
-  c.bool('handleDeletes', cfg.handleDeletes);
-  c.strings('alertEmails', cfg.alertEmails, EMAIL, 'must be an e-mail address');
-  if (!isObject(cfg.tags) || Object.values(cfg.tags).some((v) => typeof v !== 'string')) {
-    c.fail('tags', 'must be an object of string values', cfg.tags);
-  }
-}
-
 function checkFunctions(c: Checker, cfg: PipelineConfig): void {
   const p = cfg.processor;
-  c.int('processor.timeoutSeconds', p.timeoutSeconds, 1, 900);
-  c.int('processor.memoryMb', p.memoryMb, 128, 10240);
-  c.int('processor.batchSize', p.batchSize, 1, 10000);
-  c.int('processor.batchingWindowSeconds', p.batchingWindowSeconds, 0, 300);
-  c.int('processor.maxConcurrency', p.maxConcurrency, 2, 1000);
-  c.int('processor.recordConcurrency', p.recordConcurrency, 1, 100);
-  if (p.reservedConcurrency !== null) c.int('processor.reservedConcurrency', p.reservedConcurrency, 1, 1000);
-  if (typeof p.batchSize === 'number' && p.batchSize > 10 && p.batchingWindowSeconds < 1) {
+  if (p.batchSize > 10 && p.batchingWindowSeconds < 1) {
     c.fail('processor.batchingWindowSeconds', 'must be at least 1 when processor.batchSize is above 10', p.batchingWindowSeconds);
   }
-  if (p.reservedConcurrency !== null && typeof p.maxConcurrency === 'number' && p.reservedConcurrency < p.maxConcurrency) {
+  if (p.reservedConcurrency !== null && p.reservedConcurrency < p.maxConcurrency) {
     c.fail(
       'processor.reservedConcurrency',
       'must be at least processor.maxConcurrency, or the mapping is throttled',
       p.reservedConcurrency,
     );
   }
-  const visibility = visibilityTimeoutSeconds(p);
-  if (Number.isInteger(visibility) && visibility > SQS_MAX_VISIBILITY_SECONDS) {
+  if (visibilityTimeoutSeconds(p) > SQS_MAX_VISIBILITY_SECONDS) {
     c.fail(
       'processor.timeoutSeconds',
       `gives a visibility timeout (6 × timeout + window) above SQS's ${SQS_MAX_VISIBILITY_SECONDS} s`,
       p.timeoutSeconds,
     );
   }
-  const u = cfg.pusher;
-  c.int('pusher.timeoutSeconds', u.timeoutSeconds, 1, 900);
-  c.int('pusher.memoryMb', u.memoryMb, 128, 10240);
-  c.int('pusher.maxRetryAttempts', u.maxRetryAttempts, 0, 2);
-  c.int('pusher.maxEventAgeSeconds', u.maxEventAgeSeconds, 60, 21600);
-  c.int('pusher.reservedConcurrency', u.reservedConcurrency, 1, 1000);
 }
 
 function checkQueueAndFilters(c: Checker, cfg: PipelineConfig): void {
-  c.int('queue.maxReceiveCount', cfg.queue.maxReceiveCount, 5, 1000);
-  c.int('queue.retentionSeconds', cfg.queue.retentionSeconds, 60, 1209599);
-  if (typeof cfg.queue.retentionSeconds === 'number' && cfg.queue.retentionSeconds > MAX_SOURCE_RETENTION_SECONDS) {
+  if (cfg.queue.retentionSeconds > MAX_SOURCE_RETENTION_SECONDS) {
     // A redriven message expires DLQ retention − (time spent here) after its move: the dlq-age alarm must fire before.
     c.fail(
       'queue.retentionSeconds',
@@ -201,18 +261,6 @@ function checkQueueAndFilters(c: Checker, cfg: PipelineConfig): void {
     );
   }
   const f = cfg.filters;
-  c.str('filters.prefix', f.prefix, ANY_TEXT, 'must be a string');
-  c.str('filters.suffix', f.suffix, ANY_TEXT, 'must be a string');
-  c.strings('filters.ignoredPrefixes', f.ignoredPrefixes, /^.+$/, 'must be a non-empty string');
-  c.strings('filters.ignoredSuffixes', f.ignoredSuffixes, /^.+$/, 'must be a non-empty string');
-  c.strings(
-    'filters.allowedContentTypes',
-    f.allowedContentTypes,
-    /^[\w.+-]+\/([\w.+-]+|\*)$/,
-    'must be a content type such as image/png or image/*',
-  );
-  c.int('filters.maxSizeBytes', f.maxSizeBytes, 0, Number.MAX_SAFE_INTEGER);
-  c.int('filters.minSizeBytes', f.minSizeBytes, 0, Number.MAX_SAFE_INTEGER);
   if (f.maxSizeBytes > 0 && f.minSizeBytes > f.maxSizeBytes)
     c.fail('filters.minSizeBytes', 'must not exceed filters.maxSizeBytes', f.minSizeBytes);
 }
@@ -227,7 +275,6 @@ const MODE_ONLY: Array<{ field: string; modes: IngestionMode[]; isSet: (cfg: Pip
 ];
 
 function checkModeOptions(c: Checker, cfg: PipelineConfig): void {
-  if (!Object.values(IngestionMode).includes(cfg.mode)) return;
   // The prefix is also the IAM resource of the functions' object reads (`<bucket>/<prefix>*`), where
   // `*` and `?` are wildcards: they would widen the grant beyond the keys the filter names.
   if (/[*?]/.test(cfg.filters.prefix)) {
@@ -257,10 +304,17 @@ function checkModeOptions(c: Checker, cfg: PipelineConfig): void {
   }
 }
 
-function checkOperations(c: Checker, cfg: PipelineConfig): void {
-  const validRetention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-  if (!validRetention.includes(cfg.logRetentionDays)) {
-    c.fail('logRetentionDays', `must be one of CloudWatch's values ${validRetention.join(', ')}`, cfg.logRetentionDays);
+/** CloudWatch's log retention values (its API refuses others). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * Values whose valid set lives in code (CloudWatch's retention days, the dated runtime table) or whose
+ * sentence depends on the value (a log level that would silence the metrics). They run even when other
+ * fields are broken; `reported` holds the fields the schema already refused, whose sentence these refine.
+ */
+function checkDomainValues(c: Checker, cfg: PipelineConfig, reported: Set<string>): void {
+  if (!LOG_RETENTION_DAYS.includes(cfg.logRetentionDays)) {
+    c.fail('logRetentionDays', `must be one of CloudWatch's values ${LOG_RETENTION_DAYS.join(', ')}`, cfg.logRetentionDays);
   }
   if (!Object.keys(LAMBDA_NODE_RUNTIMES).includes(cfg.runtime)) {
     c.fail(
@@ -272,64 +326,35 @@ function checkOperations(c: Checker, cfg: PipelineConfig): void {
     const why = (LAMBDA_NODE_RUNTIMES as Record<string, { notDeployable?: string }>)[cfg.runtime]!.notDeployable;
     if (why) c.fail('runtime', `cannot be deployed by this project yet: ${why}`, cfg.runtime);
   }
-  if (!(LOG_LEVELS as readonly string[]).includes(cfg.logLevel)) {
-    const dropsMetrics = ['WARN', 'ERROR', 'FATAL'].includes(String(cfg.logLevel).toUpperCase());
-    c.fail(
+  if (reported.has('logLevel') && ['WARN', 'ERROR', 'FATAL'].includes(String(cfg.logLevel).toUpperCase())) {
+    c.refine(
       'logLevel',
-      dropsMetrics
-        ? `must be ${LOG_LEVELS.join(', ')}: Lambda treats the metric lines (EMF, no "level" field) as INFO and drops them at a higher level, and every alarm on the handlers' metrics would go silent`
-        : `must be one of ${LOG_LEVELS.join(', ')}`,
+      `must be ${LOG_LEVELS.join(', ')}: Lambda treats the metric lines (EMF, no "level" field) as INFO and drops them at a higher level, and every alarm on the handlers' metrics would go silent`,
       cfg.logLevel,
     );
   }
+}
+
+function checkAlarms(c: Checker, cfg: PipelineConfig): void {
   const a = cfg.alarms;
-  c.int('alarms.queueAgeThresholdSeconds', a.queueAgeThresholdSeconds, 60, 1209600);
-  c.int('alarms.queueDepthThreshold', a.queueDepthThreshold, 1, 1e9);
-  c.int('alarms.errorThreshold', a.errorThreshold, 1, 1e6);
-  c.int('alarms.throttleThreshold', a.throttleThreshold, 1, 1e6);
-  c.int('alarms.errorLogThreshold', a.errorLogThreshold, 1, 1e6);
-  c.int('alarms.periodSeconds', a.periodSeconds, 60, 86400);
-  if (typeof a.periodSeconds === 'number' && a.periodSeconds % 60 !== 0)
-    c.fail('alarms.periodSeconds', 'must be a multiple of 60', a.periodSeconds);
-  c.int('alarms.evaluationPeriods', a.evaluationPeriods, 1, 1440);
-  c.int('alarms.datapointsToAlarm', a.datapointsToAlarm, 1, 1440);
   if (a.datapointsToAlarm > a.evaluationPeriods)
     c.fail('alarms.datapointsToAlarm', 'must not exceed alarms.evaluationPeriods', a.datapointsToAlarm);
   // CloudWatch: an alarm's evaluation range (periods × period) is at most one day.
-  if (a.evaluationPeriods * a.periodSeconds > 86400)
+  if (a.evaluationPeriods * a.periodSeconds > 86400) {
     c.fail(
       'alarms.evaluationPeriods',
       "times alarms.periodSeconds must be at most 86400 (one day, CloudWatch's limit)",
       a.evaluationPeriods,
     );
-  c.int('alarms.heartbeatHours', a.heartbeatHours, 0, 24);
-  c.bool('bucket.forceDestroy', cfg.bucket.forceDestroy);
-  c.int('bucket.expireAfterDays', cfg.bucket.expireAfterDays, 0, 36500);
-  c.int('bucket.noncurrentVersionExpirationDays', cfg.bucket.noncurrentVersionExpirationDays, 0, 36500);
-  c.bool('bucket.accessLogging', cfg.bucket.accessLogging);
-  c.int('bucket.accessLogRetentionDays', cfg.bucket.accessLogRetentionDays, 1, 3650);
-  c.bool('table.deletionProtection', cfg.table.deletionProtection);
-  checkDeploy(c, cfg);
-  if (cfg.state !== null) {
-    if (!isObject(cfg.state)) {
-      c.fail('state', 'must be null or an object with bucket, region and keyPrefix', cfg.state);
-    } else {
-      c.knownKeys('state', cfg.state, { bucket: '', region: '', keyPrefix: '' });
-      c.str('state.bucket', cfg.state.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
-      c.str('state.region', cfg.state.region, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1');
-      c.str('state.keyPrefix', cfg.state.keyPrefix, /^[\w.-]+(\/[\w.-]+)*$/, 'must be a key prefix without leading or trailing slash');
-    }
   }
 }
 
 /** What the CI deploy workflow needs: remote state (a runner's disk is thrown away) and someone to page. */
 function checkDeploy(c: Checker, cfg: PipelineConfig): void {
-  c.bool('deploy', cfg.deploy);
   if (cfg.deploy !== true) return;
   if (cfg.state === null)
     c.problems.push(
       'deploy is true but state is null: CI would keep the state on a throw-away runner; configure "state" (see docs/operations.md#state) or set deploy to false',
     );
-  if (Array.isArray(cfg.alertEmails) && cfg.alertEmails.length === 0)
-    c.problems.push('deploy is true but alertEmails is empty: an environment CI deploys must page someone');
+  if (cfg.alertEmails.length === 0) c.problems.push('deploy is true but alertEmails is empty: an environment CI deploys must page someone');
 }

@@ -2,7 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { catalogueMarkdown } from '../../guardrails';
-import { CONFIG_SCHEMA_FILE, generateConfigSchema, renderConfigReference } from '../config-docs';
+import {
+  CONFIG_SCHEMA_FILE,
+  CONFIG_VALIDATOR_FILE,
+  generateConfigSchema,
+  generateConfigValidator,
+  renderConfigReference,
+} from '../config-docs';
 import { command } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
 
@@ -16,6 +22,7 @@ export interface GeneratedDoc {
 
 export const GENERATED_DOCS: GeneratedDoc[] = [
   { file: CONFIG_SCHEMA_FILE, render: () => `${JSON.stringify(generateConfigSchema(), null, 2)}\n` },
+  { file: CONFIG_VALIDATOR_FILE, render: () => generateConfigValidator() },
   { file: join(PROJECT_ROOT, 'docs', 'config.md'), block: 'config:reference', render: () => renderConfigReference() },
   { file: join(PROJECT_ROOT, 'docs', 'guardrails.md'), block: 'guardrails:catalogue', render: () => `${catalogueMarkdown()}\n` },
 ];

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { createProcessorHandler } from '../../../src/app/processor-app';
 import { mockedClients, PROCESSOR_ENV, serviceError } from '../../helpers/aws-mocks';
 import { lambdaContext, s3EventBody, sqsRecord } from '../../helpers/factories';
+import { propertyRuns } from '../../helpers/property-runs';
 
 type Kind = 'good' | 'duplicate' | 'poison' | 'transient';
 const POISON_BODIES = ['{', '{"a":1}', s3EventBody({ rawKey: '%E0%A4%A' }), s3EventBody({ sequencer: 'zz' })];
@@ -67,7 +68,7 @@ describe('processor batch properties', () => {
           expect([...stored.values()].every((n) => n === 1)).toBe(true);
         },
       ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 1000) },
+      { numRuns: propertyRuns(1000) },
     );
   });
 });

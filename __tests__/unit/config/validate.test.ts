@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { queueSettings, SQS_MAX_VISIBILITY_SECONDS } from '../../../config/derive';
 import { listEnvironments, loadAllConfigs, loadConfig } from '../../../config/load';
 import { ConfigValidationError, resolveConfig } from '../../../config/validate';
+import { propertyRuns } from '../../helpers/property-runs';
 
 const VALID = { environment: 'qa', namePrefix: 'ingest-qa', accountId: '123456789012', region: 'eu-west-1' };
 
@@ -96,7 +97,14 @@ describe('config validation', () => {
     [{ bucket: { accessLogRetentionDays: 0 } }, 'bucket.accessLogRetentionDays must be an integer from 1 to 3650 (got 0)'],
     [{ deploy: 'yes' }, 'deploy must be true or false (got "yes")'],
     [{ state: { bucket: 'B', region: 'eu-west-1', keyPrefix: '/x/' } }, 'state.bucket must be an S3 bucket name (got "B")'],
-    [{ tags: { team: 1 } }, 'tags must be an object of string values (got {"team":1})'],
+    [{ tags: { team: 1 } }, 'tags.team must be a string (got 1)'],
+    [{ tags: ['team'] }, 'tags must be an object of string values (got ["team"])'],
+    [{ processor: { reservedConcurrency: 0 } }, 'processor.reservedConcurrency must be an integer from 1 to 1000 (got 0)'],
+    [{ processor: { memoryMb: 512.5 } }, 'processor.memoryMb must be an integer from 128 to 10240 (got 512.5)'],
+    [{ state: 'remote' }, 'state must be null or an object with bucket, region and keyPrefix (got "remote")'],
+    [{ state: { bucket: 'b-b', region: 'eu-west-1', keyPrefix: 'x', lock: true } }, 'state.lock is not a known setting'],
+    [{ filters: { ignoredPrefixes: [''] } }, 'filters.ignoredPrefixes[0] must be a non-empty string (got "")'],
+    [{ accountId: undefined }, 'accountId is required: it must be a 12-digit AWS account id'],
   ])('refuses %j', (overrides, problem) => {
     expect(problemsOf({ ...VALID, ...overrides })).toContain(problem);
   });
@@ -121,7 +129,7 @@ describe('config validation', () => {
         expect(visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * timeoutSeconds + batchingWindowSeconds);
         expect(visibilityTimeoutSeconds).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -206,5 +214,54 @@ describe('config files', () => {
     expect(() => loadConfig('staging', dir)).toThrow(/no such environment "staging".*known: broken/s);
     expect(() => loadConfig('broken', dir)).toThrow(/broken\.json:\n {2}- not valid JSON/);
     expect(() => loadAllConfigs(dir)).toThrow(/not valid JSON/);
+  });
+});
+
+describe('the config schema and validation agree (one source: the bounds in config/types.ts)', () => {
+  type Field = {
+    type?: string | string[];
+    minimum?: number;
+    maximum?: number;
+    multipleOf?: number;
+    properties?: Record<string, Field>;
+    anyOf?: Field[];
+  };
+  const schema = JSON.parse(readFileSync(join(__dirname, '../../../config/pipeline.schema.json'), 'utf8')) as Field;
+  /** Every bounded integer setting of the schema, as [dotted name, its schema]. */
+  const bounded = (node: Field, prefix = ''): Array<[string, Field]> =>
+    Object.entries(node.properties ?? {}).flatMap(([name, f]) => {
+      const sub = f.properties ? f : f.anyOf?.find((a) => a.properties);
+      if (sub) return bounded(sub, `${prefix}${name}.`);
+      return f.minimum !== undefined && f.maximum !== undefined ? [[`${prefix}${name}`, f] as [string, Field]] : [];
+    });
+  const withValue = (field: string, value: unknown) => {
+    const [section, name] = field.split('.');
+    return name === undefined ? { ...VALID, [section!]: value } : { ...VALID, [section!]: { [name]: value } };
+  };
+
+  it('carries a minimum and maximum for every numeric setting', () => {
+    const fields = bounded(schema).map(([name]) => name);
+    expect(fields.length).toBe(28);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'processor.timeoutSeconds',
+        'queue.maxReceiveCount',
+        'alarms.heartbeatHours',
+        'bucket.accessLogRetentionDays',
+      ]),
+    );
+  });
+
+  it.each(bounded(schema))('%s: validation accepts the bounds the schema states and refuses one step outside, naming them', (field, f) => {
+    const refusal = `${field} must be an integer from ${f.minimum} to ${f.maximum}`;
+    const owned = (problems: string[]) => problems.filter((p) => p.startsWith(`${field} `));
+    for (const inside of [f.minimum!, f.maximum!]) {
+      const value = f.multipleOf ? Math.ceil(inside / f.multipleOf) * f.multipleOf : inside;
+      expect(owned(problemsOf(withValue(field, value))).filter((p) => p.startsWith(refusal))).toEqual([]);
+    }
+    expect(owned(problemsOf(withValue(field, f.minimum! - 1)))).toContain(`${refusal} (got ${f.minimum! - 1})`);
+    if (f.maximum! < Number.MAX_SAFE_INTEGER)
+      expect(owned(problemsOf(withValue(field, f.maximum! + 1)))).toContain(`${refusal} (got ${f.maximum! + 1})`);
+    expect(owned(problemsOf(withValue(field, 'ten')))).toContain(`${refusal} (got "ten")`);
   });
 });

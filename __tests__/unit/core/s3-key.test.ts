@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { PoisonMessageError } from '../../../src/core/errors';
 import { decodeS3Key, encodeS3Key, MAX_KEY_BYTES } from '../../../src/core/s3-key';
+import { propertyRuns } from '../../helpers/property-runs';
 
 const reasonOf = (fn: () => unknown): string => {
   try {
@@ -51,7 +52,7 @@ describe('encodeS3Key', () => {
       fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }), (key) => {
         expect(decodeS3Key(encodeS3Key(key))).toBe(key);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -62,7 +63,7 @@ describe('encodeS3Key', () => {
         const key = chars.join('');
         expect(decodeS3Key(encodeS3Key(key))).toBe(key);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 });

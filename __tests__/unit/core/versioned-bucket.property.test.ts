@@ -6,6 +6,7 @@ import { makePusher } from '../../../src/core/push-objects';
 import type { ObjectHead } from '../../../src/core/types';
 import { MemoryDeadLetters, MemoryItems } from '../../helpers/fakes';
 import { s3EventRecord } from '../../helpers/factories';
+import { propertyRuns } from '../../helpers/property-runs';
 
 interface Version {
   id: string;
@@ -126,7 +127,7 @@ describe('versioned bucket: the item reflects the key’s current state', () => 
         );
         expectCurrentState(items, key, events);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -154,7 +155,7 @@ describe('versioned bucket: the item reflects the key’s current state', () => 
         );
         expectCurrentState(items, key, events);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 });

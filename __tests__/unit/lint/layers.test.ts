@@ -41,7 +41,9 @@ describe('layer rules (biome.jsonc, docs/architecture.md "Layers")', () => {
         (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
       );
       const refused = new Set([...output.matchAll(/^(\S+\.ts):\d+:\d+ lint\/style\/noRestrictedImports/gm)].map((m) => m[1]));
-      expect(PROBES.map((p) => ({ file: p.file, refused: refused.has(p.file) }))).toEqual(PROBES.map((p) => ({ file: p.file, refused: p.refused })));
+      expect(PROBES.map((p) => ({ file: p.file, refused: refused.has(p.file) }))).toEqual(
+        PROBES.map((p) => ({ file: p.file, refused: p.refused })),
+      );
       expect(output).toContain('layer rule: src/ may import only from node_modules (docs/architecture.md, "Layers")');
       expect(output).toContain('layer rule: local/ may import only from cli/, stacks/, guardrails/, constructs/, bundling/, config/, src/');
     } finally {

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import type { PipelineConfig } from '../../../config/types';
-import { PipelineStack } from '../../../stacks/pipeline-stack';
-import { compareOutputs, main as diffCli } from '../../../tools/commands/diff';
-import { diffStack, diffValues, flatten, renderDiff } from '../../../tools/synth-diff';
-import { makeConfig } from '../../helpers/factories';
+import type { PipelineConfig } from '../../config/types';
+import { PipelineStack } from '../../stacks/pipeline-stack';
+import { compareOutputs, main as diffCli } from '../../tools/commands/diff';
+import { diffStack, diffValues, flatten, renderDiff } from '../../tools/synth-diff';
+import { makeConfig } from '../helpers/factories';
 
 function synthTo(cfg: PipelineConfig, dir: string): void {
   const app = new App({ outdir: dir });
