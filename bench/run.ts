@@ -56,7 +56,7 @@ function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, obj
     parameters: {
       ...p,
       objects,
-      note: 'processor: one invocation at a time, warm; 5 ms = a delay proxy per request; seed-style at 5 ms runs a fifth of the records',
+      note: 'processor: one invocation at a time, warm; 5 ms = a delay proxy per request; unconditional-writer at 5 ms runs a fifth of the records',
     },
     commands: { full: 'npm run bench', quick: 'npm run bench -- --quick' },
     processor: [],

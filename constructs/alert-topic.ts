@@ -4,7 +4,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
-import { denyInsecureTransport, policyDocument } from './iam';
+import { denyInsecureTransport, policyDocument } from './policy-document';
 
 /** Tag an alert topic carries when its environment is deployed by CI: a guardrail then requires a subscriber. */
 export const SUBSCRIBER_REQUIRED_TAG = 'alert-subscribers-required';

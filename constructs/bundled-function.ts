@@ -6,7 +6,7 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { deployedHandlerArchive, type HandlerName } from '../bundling/bundle-handler';
 import { DEFAULT_LAMBDA_RUNTIME } from '../config/runtimes';
-import { policyDocument, XRAY_STATEMENT, type PolicyStatement } from './iam';
+import { policyDocument, XRAY_STATEMENT, type PolicyStatement } from './policy-document';
 
 export interface BundledFunctionProps {
   /** Which handler under `src/handlers/` to bundle. */

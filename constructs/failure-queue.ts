@@ -2,7 +2,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
 import { DLQ_RETENTION_SECONDS } from '../config/derive';
-import { denyInsecureTransport, policyDocument } from './iam';
+import { denyInsecureTransport, policyDocument } from './policy-document';
 
 export interface FailureQueueProps {
   queueName: string;

@@ -20,7 +20,7 @@ import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
 import { FailureQueue } from './failure-queue';
-import { partitionOf, type PolicyStatement } from './iam';
+import { partitionOf, type PolicyStatement } from './policy-document';
 import { IngestTable } from './ingest-table';
 import { PipelineAlarms } from './pipeline-alarms';
 import { PipelineDashboard } from './pipeline-dashboard';

@@ -3,7 +3,7 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import { Construct } from 'constructs';
 import type { QueueSettings } from '../config/derive';
-import { denyInsecureTransport, policyDocument, type PolicyStatement } from './iam';
+import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy-document';
 
 export interface ProcessingQueueProps {
   queueName: string;

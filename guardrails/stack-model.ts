@@ -1,4 +1,4 @@
-import { parsePolicyStatements, type PolicyStatementJson } from '../constructs/iam';
+import { parsePolicyStatements, type PolicyStatementJson } from '../constructs/policy-document';
 
 /** A resource of the synthesized stack. */
 export interface ModelResource {

@@ -13,7 +13,7 @@ import {
   type ResourceNames,
 } from '../config/derive';
 import type { PipelineConfig } from '../config/types';
-import { partitionOf } from '../constructs/iam';
+import { partitionOf } from '../constructs/policy-document';
 import type { AwsClients } from '../src/adapters/clients';
 import { AsyncInvoker } from './async-invoker';
 import { BatchedSender } from './batched-sender';
@@ -28,7 +28,7 @@ import { RecentLogRecorder, recentLogsFile } from './recent-logs';
 import { localResourceSpec, provision, type ProvisionedResources } from './resources';
 import { lockDataFolder } from './data-lock';
 import { describeRepair } from './torn-objects';
-import { S3EventBridge, s3TestEvent } from './s3-event-bridge';
+import { S3NotificationDelivery, s3TestEvent } from './s3-notifications';
 import { IamEnforcement } from './iam/enforcement';
 import type { TerraformJson } from './iam/synthesized-stack';
 
@@ -226,10 +226,10 @@ function startBridge(
   emulators: Emulators,
   deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>,
   o: LocalPipelineOptions,
-): S3EventBridge {
+): S3NotificationDelivery {
   const { cfg } = w;
   const viaEventBridge = cfg.mode === 'eventbridge';
-  const bridge = new S3EventBridge({
+  const bridge = new S3NotificationDelivery({
     region: cfg.region,
     bucket: w.resources.bucket,
     events: viaEventBridge ? ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] : notificationEvents(cfg),

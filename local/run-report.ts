@@ -47,7 +47,7 @@ export interface RunReport {
   mode: string;
   objects: ObjectReport[];
   injected: Array<{ name: string; messageId: string; outcome: ObjectOutcome; reason?: string }>;
-  /** The items of this run's objects, as plain objects with the seed's attribute names. */
+  /** The items of this run's objects, as plain objects with the table's attribute names. */
   items: Array<Record<string, unknown>>;
   /** Items in the table from earlier runs (not listed: `npm run reconcile`/`status` show them). */
   earlierItems: number;

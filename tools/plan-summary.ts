@@ -1,4 +1,4 @@
-import { parsePolicyStatements, type PolicyStatementJson as Statement } from '../constructs/iam';
+import { parsePolicyStatements, type PolicyStatementJson as Statement } from '../constructs/policy-document';
 import { isObject, type JsonObject } from '../src/core/json';
 
 /**

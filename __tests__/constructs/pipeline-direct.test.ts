@@ -303,7 +303,7 @@ describe('pipeline stack, direct mode', () => {
     expect(tagged.parsed.provider.aws![0]!.default_tags).toEqual([{ tags: { team: 'data' } }]);
   });
 
-  it('exports every output the seed did, and the dashboard URL', () => {
+  it('exports every output operators and tools read, and the dashboard URL', () => {
     expect(Object.keys(s.parsed.output).sort()).toEqual(
       [
         'alerts_topic_arn',

@@ -9,7 +9,7 @@ import { localAwsEnvironment } from '../../local/local-clients';
 import { powertoolsBaselineHandler } from '../baselines/powertools-baseline';
 import { powertoolsConditionalHandler } from '../baselines/powertools-conditional';
 import { rawCeilingHandler } from '../baselines/raw-ceiling';
-import { seedStyleHandler } from '../baselines/seed-style';
+import { unconditionalWriterHandler } from '../baselines/unconditional-writer';
 import { benchProcessorEnvironment } from '../lib/bench-config';
 import { BENCH_BUCKET, BENCH_TABLE, objectKey, type ServerEndpoints } from '../lib/servers';
 import { figure, percentile, type Figure } from '../lib/stats';
@@ -26,7 +26,7 @@ export const VARIANTS = [
   'ours-pusher-sampled',
   'ours-pusher-untraced',
   'ours-direct',
-  'seed-style',
+  'unconditional-writer',
   'powertools',
   'powertools-conditional',
   'ceiling-pusher',
@@ -100,7 +100,7 @@ const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTime
 function bodyFor(variant: Variant, i: number, objects: number, sequencer: string): string {
   // The baselines' unconditional puts would drop ordering_key from items that ours and the
   // ceiling then compare against; they write their own keys (they never read the object).
-  const baseline = variant === 'seed-style' || variant === 'powertools';
+  const baseline = variant === 'unconditional-writer' || variant === 'powertools';
   const key = `${baseline ? 'baseline/' : variant === 'powertools-conditional' ? 'ptc/' : ''}${objectKey(i % objects)}`;
   if (PUSHER_SHAPED.includes(variant)) {
     return JSON.stringify({
@@ -148,7 +148,7 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
   if (p.variant.startsWith('ours')) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     handler = require(process.env.BENCH_PROCESSOR_FILE ?? bundleDeployedHandler('processor').file).handler;
-  } else if (p.variant === 'seed-style') handler = seedStyleHandler(BENCH_TABLE);
+  } else if (p.variant === 'unconditional-writer') handler = unconditionalWriterHandler(BENCH_TABLE);
   else if (p.variant === 'powertools') handler = powertoolsBaselineHandler(BENCH_TABLE) as typeof handler;
   else if (p.variant === 'powertools-conditional') handler = powertoolsConditionalHandler(BENCH_TABLE) as typeof handler;
   else
@@ -261,9 +261,9 @@ export async function processorSuite(
     for (const latencyMs of o.latencies) {
       for (const batchSize of o.batchSizes) {
         const variants = o.variants ?? (target === 'dynalite' ? DYNALITE_VARIANTS : VARIANTS);
-        // The seed's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
+        // The unconditional writer's one-at-a-time loop takes minutes at 5 ms; a fifth of the records says the same.
         const recordsOf = (variant: Variant) =>
-          variant === 'seed-style' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records;
+          variant === 'unconditional-writer' && latencyMs > 0 ? Math.max(batchSize * 2, Math.round(o.records / 5)) : o.records;
         // Repeats interleaved (every variant once, then every variant again): this shared VM's speed drifts by up to
         // 2× within minutes, and run back to back, one variant's three runs could all fall in a slow phase.
         const runsOf = new Map<Variant, ProcessorRunResult[]>(variants.map((v) => [v, []]));

@@ -5,7 +5,7 @@ import { orderingKey } from './sequencer';
 import { EventFamily, eventFamily, type EventRecordResult } from './types';
 
 /** An S3 event as EventBridge delivers it (`source: aws.s3`), to a rule's target such as an SQS queue. */
-export const isS3EventBridgeEvent = (o: JsonObject): boolean =>
+export const isS3NotificationDeliveryEvent = (o: JsonObject): boolean =>
   o.source === 'aws.s3' && typeof o['detail-type'] === 'string' && isObject(o.detail);
 
 /** EventBridge's `reason` of an "Object Created" event → the notification's `ObjectCreated:<action>`. */
@@ -38,7 +38,7 @@ const schema = (detail: string): PoisonMessageError => new PoisonMessageError(Po
 /**
  * Reads an S3 EventBridge event. Its `detail.object.key` is URL-encoded as in S3 event
  * notifications (spaces as `+`): Powertools for AWS Lambda decodes both with `unquote_plus`
- * (`S3EventBridgeNotificationObject.key`), so the same {@link decodeS3Key} applies. The event
+ * (`S3NotificationDeliveryNotificationObject.key`), so the same {@link decodeS3Key} applies. The event
  * `time` has second precision; the `sequencer` orders events per key as in notifications.
  * @throws PoisonMessageError when a created/removed event is unreadable.
  */

@@ -1,5 +1,5 @@
 import { PoisonMessageError, PoisonReason } from './errors';
-import { isS3EventBridgeEvent, parseEventBridgeEvent } from './eventbridge-event';
+import { isS3NotificationDeliveryEvent, parseEventBridgeEvent } from './eventbridge-event';
 import { isObject, type JsonObject } from './json';
 import { decodeS3Key, decodeS3KeyIfPossible, validateKey } from './s3-key';
 import { orderingKey } from './sequencer';
@@ -191,7 +191,7 @@ export function parseMessageBody(body: string): ParsedMessage {
   }
   if (parsed.type === PUSHER_MESSAGE_TYPE) return { kind: 'records', records: [{ kind: 'object', event: parsePusherMessage(parsed) }] };
   if (parsed.type === BACKFILL_MESSAGE_TYPE) return { kind: 'records', records: [parseBackfillMessage(parsed)] };
-  if (isS3EventBridgeEvent(parsed)) {
+  if (isS3NotificationDeliveryEvent(parsed)) {
     // One event per message: an unreadable one is the whole message (parseEventBridgeEvent throws).
     return { kind: 'records', records: [parseEventBridgeEvent(parsed)] };
   }

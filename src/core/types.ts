@@ -137,7 +137,7 @@ export interface ItemBase {
   version_id?: string;
 }
 
-/** The DynamoDB item for one object: the seed's attributes plus ordering and provenance. */
+/** The DynamoDB item for one object: the attributes the product names (s3_key, bucket, content_type, file_size, event_time, processed_at, message_id) plus ordering and provenance. */
 export interface IngestItem extends ItemBase {
   content_type: string;
   file_size: number;

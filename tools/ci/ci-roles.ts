@@ -1,6 +1,6 @@
 import { resourceNames, stateKey } from '../../config/derive';
 import type { PipelineConfig, StateConfig } from '../../config/types';
-import { partitionOf } from '../../constructs/iam';
+import { partitionOf } from '../../constructs/policy-document';
 
 /**
  * The IAM roles CI assumes in an environment's account, as documents an operator creates once

@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { processorReservedConcurrency, resourceNames } from '../../config/derive';
 import { runtimeStatus } from '../../config/runtimes';
 import type { PipelineConfig } from '../../config/types';
-import { partitionOf } from '../../constructs/iam';
+import { partitionOf } from '../../constructs/policy-document';
 import { stateBootstrapStackId } from '../../stacks/state-bootstrap-stack';
 
 /** Lambda keeps at least this much of the account's concurrency unreserved (PutFunctionConcurrency refuses less). */

@@ -25,7 +25,7 @@ function setup(env: Record<string, string> = {}) {
 }
 
 describe('processor handler', () => {
-  it('writes one conditional item per object with the seed attributes', async () => {
+  it('writes one conditional item per object with the product attributes', async () => {
     const { dynamodb, s3, invoke } = setup();
     const response = await invoke(s3EventBody({ key: 'photos/red flower.jpg', size: 1234 }));
     expect(response).toEqual({ batchItemFailures: [] });

@@ -16,7 +16,7 @@ const PROBES: Array<{ file: string; imports: string; refused: boolean }> = [
   { file: 'src/core/probe-local.ts', imports: '../../local/emulators', refused: true },
   { file: 'src/app/probe-config.ts', imports: '../../config/derive', refused: true },
   { file: 'src/core/probe-own.ts', imports: './s3-key', refused: false },
-  { file: 'config/probe-constructs.ts', imports: '../constructs/iam', refused: true },
+  { file: 'config/probe-constructs.ts', imports: '../constructs/policy-document', refused: true },
   { file: 'config/probe-src.ts', imports: '../src/core/s3-key', refused: false },
   { file: 'constructs/probe-stacks.ts', imports: '../stacks/pipeline-stack', refused: true },
   { file: 'cli/probe-tools.ts', imports: '../tools/deployment', refused: true },

@@ -2,10 +2,10 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 
 /**
- * The seed's algorithm, as a baseline: records one after another, one PutItem each, and any
+ * The naive writer, as a baseline: records one after another, one unconditional PutItem each, and any
  * error fails the whole batch. No ordering, no idempotency, no partial batch response.
  */
-export function seedStyleHandler(tableName: string, dynamodb = new DynamoDBClient({})) {
+export function unconditionalWriterHandler(tableName: string, dynamodb = new DynamoDBClient({})) {
   return async (event: SQSEvent): Promise<void> => {
     for (const record of event.Records) {
       const s3 = JSON.parse(record.body).Records[0].s3;

@@ -9,7 +9,7 @@ interface S3rverRecord {
   [k: string]: unknown;
 }
 
-export interface S3EventBridgeOptions {
+export interface S3NotificationOptions {
   region: string;
   /** The stack's bucket: S3 notifies only for the bucket the notification configuration is on. */
   bucket: string;
@@ -41,7 +41,7 @@ const matches = (eventName: string, patterns: string[]): boolean =>
  * notification's event types and prefix/suffix filters, and delivers it. Delivery is retried
  * a few times, like S3's; what still fails is reported, never dropped silently.
  */
-export class S3EventBridge {
+export class S3NotificationDelivery {
   private counter = 0n;
   private pendingCount = 0;
   /**
@@ -66,7 +66,7 @@ export class S3EventBridge {
     return this.silent.some((w) => t >= w.from && t <= w.to);
   }
 
-  public constructor(private readonly o: S3EventBridgeOptions) {}
+  public constructor(private readonly o: S3NotificationOptions) {}
 
   /** Notifications accepted but not yet delivered. */
   public get pending(): number {
