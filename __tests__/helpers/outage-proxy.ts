@@ -1,5 +1,5 @@
-import { createServer, request, type Server } from 'node:http';
-import { closeServer, listenOnLoopback } from '../../local/loopback-server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeServer, forward, listenOnLoopback, readBody, reply } from '../../local/loopback-server';
 
 /**
  * An HTTP proxy in front of an emulator that, while `down`, answers every request the way S3
@@ -11,27 +11,17 @@ export class OutageProxy {
   private server?: Server;
 
   public async start(target: string): Promise<string> {
-    const url = new URL(target);
-    this.server = createServer((req, res) => {
-      if (this.down) {
-        this.refused++;
-        req.resume();
-        res.writeHead(503, { 'content-type': 'application/xml' });
-        res.end(
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
-        );
-        return;
-      }
-      const upstream = request({ host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', (e) => {
-        res.writeHead(502);
-        res.end(e.message);
-      });
-      req.pipe(upstream);
-    });
+    const upstream = new URL(target);
+    const relay = async (req: IncomingMessage, res: ServerResponse) => {
+      const body = await readBody(req);
+      if (!this.down) return reply(res, await forward(upstream, req, body));
+      this.refused++;
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+      );
+    };
+    this.server = createServer((req, res) => void relay(req, res).catch((e: Error) => reply(res, e)));
     return listenOnLoopback(this.server);
   }
 
