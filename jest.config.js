@@ -13,10 +13,11 @@ const base = {
   // Snapshot files stay next to their tests.
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
-const project = (displayName, ...folders) => ({
+const project = (displayName, folders, { startsProcesses = false } = {}) => ({
   ...base,
   displayName,
   testMatch: folders.map((f) => `<rootDir>/__tests__/${f}/**/*.test.ts`),
+  setupFilesAfterEnv: startsProcesses ? [...base.setupFilesAfterEnv, '<rootDir>/jest.setup.processes.js'] : base.setupFilesAfterEnv,
 });
 
 // The quick tiers (`npm run test:unit`, `test:fast`) run each property test with a tenth of its cases;
@@ -33,10 +34,10 @@ module.exports = {
   globalTeardown: '<rootDir>/jest.global-teardown.js',
   testSequencer: '<rootDir>/jest.sequencer.js',
   projects: [
-    project('unit', 'unit'),
-    project('constructs', 'constructs', 'guardrails'),
-    project('integration', 'integration'),
-    project('e2e', 'e2e'),
-    project('terraform', 'terraform'),
+    project('unit', ['unit']),
+    project('constructs', ['constructs', 'guardrails']),
+    project('integration', ['integration'], { startsProcesses: true }),
+    project('e2e', ['e2e'], { startsProcesses: true }),
+    project('terraform', ['terraform'], { startsProcesses: true }),
   ],
 };

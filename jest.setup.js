@@ -1,3 +1,5 @@
+// A synth of a whole stack takes seconds on a loaded 2-core machine: jest's 5 s default is too tight.
+jest.setTimeout(30_000);
 // cdktf's toHaveResource… matchers.
 require('cdktf').Testing.setupJest();
 // Powertools' EMF and JSON log output would drown test reports; tests that care inject their own.

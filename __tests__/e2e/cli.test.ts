@@ -1,8 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { tempDataDir } from '../helpers/local-env';
+import { waitUntil } from '../helpers/wait';
+import { recentLogsFile, type RecentLogs } from '../../local/recent-logs';
 
 const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -24,10 +26,10 @@ async function spawnWatcher(args: string[]) {
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const waitFor = async (check: () => boolean, what: string) => {
-    for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
-    if (!check()) throw new Error(`timed out waiting for ${what}; stderr: ${out.stderr}`);
-  };
+  const waitFor = (check: () => boolean, what: string) =>
+    waitUntil(check, what, 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}; stderr: ${out.stderr}`);
+    });
   const interrupt = async () => {
     child.kill('SIGINT');
     return new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
@@ -135,7 +137,13 @@ describe('npm start -- --watch', () => {
     await waitFor(() => out.stderr.includes('Watching'), 'the watcher');
     mkdirSync(join(watched, 'sub dir'));
     writeFileSync(join(watched, 'sub dir', 'late arrival+1.txt'), 'hello');
-    await new Promise((r) => setTimeout(r, 2500));
+    // Stopped only once the item is written (the functions' log lines, recorded in the data folder).
+    const stored = () =>
+      existsSync(recentLogsFile(join(data.dir, 'store'))) &&
+      (JSON.parse(readFileSync(recentLogsFile(join(data.dir, 'store')), 'utf8')) as RecentLogs).processed.some(
+        (p) => p.key === 'sub dir/late arrival+1.txt' && p.status === 'stored',
+      );
+    await waitFor(stored, 'the item of "sub dir/late arrival+1.txt"');
     expect(await interrupt()).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.objects).toEqual([expect.objectContaining({ key: 'sub dir/late arrival+1.txt', outcome: 'stored' })]);

@@ -8,6 +8,7 @@ import { main as smokeCli } from '../../tools/commands/smoke';
 import { main as statusCli } from '../../tools/commands/status';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
+import { waitUntil } from '../helpers/wait';
 
 // biome-ignore lint/suspicious/noExplicitAny: a command's --json output, read field by field in assertions
 type Json = Record<string, any>;
@@ -25,6 +26,13 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
   const json = async (command: typeof smokeCli, ...args: string[]) => {
     const { code, text } = await run(command, ...args, '--json');
     return { code, json: JSON.parse(text) as Json };
+  };
+  const recentLogs = (): RecentLogs => {
+    try {
+      return JSON.parse(readFileSync(recentLogsFile(data.dir), 'utf8')) as RecentLogs;
+    } catch {
+      return { processed: [], errors: [] };
+    }
   };
   const keysUnder = async (prefix: string) =>
     ((await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: pipeline.resources.bucket, Prefix: prefix }))).Contents ?? []).map(
@@ -93,8 +101,11 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
 
   it('status: healthy pipeline, exit 0, last items from the functions’ recent log lines', async () => {
     await pipeline.waitForDrain(30_000);
-    // The recorder writes at most once a second.
-    await new Promise((r) => setTimeout(r, 1200));
+    // The recorder writes at most once a second: wait for the smoke probe's lines to be on disk.
+    await waitUntil(
+      () => recentLogs().processed.some((p) => p.key?.startsWith('incoming/_smoke/') && p.status === 'deleted'),
+      'the recorded smoke lines',
+    );
     const { code, json: s } = await json(statusCli);
     expect(code).toBe(0);
     expect(s).toMatchObject({
@@ -116,7 +127,7 @@ describe('npm run smoke and npm run status against the local pipeline', () => {
   it('status: a dead-lettered message makes it exit 2, shown by reason with its age, and its ERROR line listed', async () => {
     await pipeline.clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.resources.queueUrl, MessageBody: 'not json at all' }));
     await pipeline.waitForDrain(30_000);
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitUntil(() => recentLogs().errors.some((e) => e.level === 'ERROR'), 'the recorded ERROR line');
     const { code, json: s } = await json(statusCli);
     expect(code).toBe(2);
     const dlq = s.failureQueues[0];
