@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { spawnCli } from '../helpers/cli-process';
-import { eventually, tempDataDir } from '../helpers/local-env';
+import { tempDataDir } from '../helpers/local-env';
+import { eventually } from '../helpers/wait';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');

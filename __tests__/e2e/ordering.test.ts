@@ -3,7 +3,8 @@ import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-s
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { main as backfillCli } from '../../tools/commands/backfill';
 import { makeConfig } from '../helpers/factories';
-import { eventually, tempDataDir } from '../helpers/local-env';
+import { tempDataDir } from '../helpers/local-env';
+import { eventually } from '../helpers/wait';
 
 type Held = { key: string; eventTime: string; release: () => void };
 

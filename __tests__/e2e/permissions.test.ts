@@ -4,7 +4,8 @@ import { resourceNames } from '../../config/derive';
 import type { PipelineConfig } from '../../config/types';
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../local/local-pipeline';
 import { makeConfig, s3EventBody } from '../helpers/factories';
-import { eventually, tempDataDir } from '../helpers/local-env';
+import { tempDataDir } from '../helpers/local-env';
+import { eventually } from '../helpers/wait';
 import { editStatement, withoutAction } from '../helpers/stack-edits';
 
 type Permissions = Exclude<Awaited<ReturnType<LocalPipeline['permissions']>>, { enforced: false }>;

@@ -3,7 +3,8 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeli
 import { buildReport, scanItems } from '../../local/run-report';
 import { main as dlqCli } from '../../tools/commands/dlq';
 import { makeConfig } from '../helpers/factories';
-import { eventually, tempDataDir, expectNoDenials } from '../helpers/local-env';
+import { tempDataDir, expectNoDenials } from '../helpers/local-env';
+import { eventually } from '../helpers/wait';
 import { OutageProxy } from '../helpers/outage-proxy';
 
 describe('local pipeline, pusher mode, end to end', () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually } from './local-env';
+import { eventually } from './wait';
 
 export const ROOT = join(__dirname, '..', '..');
 /** The compiled `npm start` (build it with `node scripts/build-app.js local-cli` first). */

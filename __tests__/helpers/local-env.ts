@@ -8,17 +8,6 @@ export function tempDataDir(prefix = 'ingest-local-'): { dir: string; cleanup: (
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The pipeline made no call its synthesized policies deny, and every service edge is allowed. */
 export async function expectNoDenials(pipeline: import('../../local/local-pipeline').LocalPipeline): Promise<void> {
   await pipeline.waitForDrain(30_000);
