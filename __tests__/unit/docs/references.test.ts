@@ -26,6 +26,8 @@ const files = execFileSync('git', ['ls-files'], { cwd: PROJECT_ROOT, encoding: '
       /\.(ts|js|md|ya?ml|jsonc?)$/.test(f) &&
       !f.startsWith('__tests__/fixtures/') &&
       !f.endsWith('package-lock.json') &&
+      // This file spells the patterns it looks for, as examples.
+      !f.endsWith('docs/references.test.ts') &&
       existsSync(join(PROJECT_ROOT, f)),
   );
 
@@ -41,7 +43,7 @@ function referencesIn(file: string): Reference[] {
   const text = readFileSync(join(PROJECT_ROOT, file), 'utf8');
   const refs: Reference[] = [];
   for (const m of text.matchAll(/(?<![\w/.])(docs\/[\w-]+\.md)#([\w-]+)/g)) refs.push({ from: file, target: m[1]!, anchor: m[2] });
-  for (const m of text.matchAll(/(?<![\w/.])(docs\/[\w-]+\.md|README), "([^"]+)"/g))
+  for (const m of text.matchAll(/(?<![\w/.])(docs\/[\w-]+\.md|README), "([^"<][^"]*)"/g))
     refs.push({ from: file, target: m[1] === 'README' ? 'README.md' : m[1]!, heading: m[2] });
   if (file.endsWith('.md')) {
     for (const m of text.matchAll(/\]\(((?!https?:)[^)#\s]+\.md)(?:#([\w-]+))?\)/g)) {
