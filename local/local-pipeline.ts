@@ -224,7 +224,7 @@ async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEn
 function startBridge(
   w: Wiring,
   emulators: Emulators,
-  deliver: (n: { Records: Array<Record<string, unknown>> }) => Promise<void>,
+  deliver: (n: Notification) => Promise<void>,
   o: LocalPipelineOptions,
 ): S3NotificationDelivery {
   const { cfg } = w;
@@ -253,6 +253,12 @@ function startEventSourceMapping(
   enabled: boolean,
 ): EventSourceMapping {
   const p = w.cfg.processor;
+  // AWS refuses to enable a mapping whose role may not read the queue: nothing is consumed then.
+  if (!enabled) {
+    w.outcomes.errors.push(
+      'The event source mapping would not be enabled on AWS: the processor role may not receive from the queue (see Permissions)',
+    );
+  }
   const mapping = new EventSourceMapping({
     // The mapping acts with the processor's role, which IAM enforcement checks once, when the mapping
     // is created (as AWS does): policies do not change during a run, and proxying every poll cost a
@@ -293,17 +299,51 @@ async function queueDepth(sqs: AwsClients['sqs'], queueUrl: string): Promise<num
  * (same config, same derivations), the bundles the stack would deploy (same entries, same
  * build, same environment variables plus local endpoints), and the AWS glue in between.
  */
-export async function startLocalPipeline(o: LocalPipelineOptions): Promise<LocalPipeline> {
-  const cfg = o.config;
-  const retryVisibility = o.retryVisibilitySeconds === undefined ? cfg.processor.timeoutSeconds : o.retryVisibilitySeconds;
-  if (retryVisibility !== null && retryVisibility < cfg.processor.timeoutSeconds) {
-    throw new Error(
-      `retryVisibilitySeconds (${retryVisibility}) must be at least the processor timeout (${cfg.processor.timeoutSeconds} s)`,
-    );
+/** How long a failed message stays invisible before its retry: the processor timeout unless a test shortens the wait. */
+function retryVisibilityOf(o: LocalPipelineOptions): number | null {
+  const timeout = o.config.processor.timeoutSeconds;
+  const retryVisibility = o.retryVisibilitySeconds === undefined ? timeout : o.retryVisibilitySeconds;
+  if (retryVisibility !== null && retryVisibility < timeout) {
+    throw new Error(`retryVisibilitySeconds (${retryVisibility}) must be at least the processor timeout (${timeout} s)`);
   }
-  // Before anything touches the folder: a running pipeline's data is never reset or shared.
+  return retryVisibility;
+}
+
+type Notification = { Records: Array<Record<string, unknown>> };
+
+/**
+ * Where the bucket's events go, per mode (the pusher's async invoke, EventBridge's rule, or the queue),
+ * and only where the target's resource policy lets S3 or EventBridge deliver.
+ */
+function eventRoute(w: Wiring, asyncInvoker: AsyncInvoker | undefined): (n: Notification) => Promise<void> {
+  const cfg = w.cfg;
+  const sender = asyncInvoker ? undefined : new BatchedSender(w.clients.sqs, w.resources.queueUrl);
+  const route =
+    cfg.mode === 'eventbridge'
+      ? eventBridgeDelivery({ pattern: eventPattern(cfg), accountId: cfg.accountId, send: (body) => sender!.send(body) })
+      : (n: Notification) => (asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n)));
+  return async (n) => {
+    const allowed = await w.iam?.deliveryAllowed();
+    if (allowed && !allowed.allowed) throw new Error(`AccessDenied: ${allowed.message}`);
+    await route(n);
+  };
+}
+
+/** Lets other commands (`npm run dlq -- --local`) find this running pipeline; returns how to withdraw it. */
+function publishRunningPipeline(dataDir: string, info: RunningPipelineInfo): () => Promise<void> {
+  const file = localEndpointsFile(dataDir);
+  writeFileSync(file, JSON.stringify(info, null, 2));
+  return async () => rmSync(file, { force: true });
+}
+
+/**
+ * The emulators on the data folder, locked first: a running pipeline's data is never reset or shared.
+ * `stop` undoes everything pushed on `stops`, last first.
+ */
+async function startLockedEmulators(o: LocalPipelineOptions) {
+  const cfg = o.config;
   const unlock = lockDataFolder(o.dataDir);
-  let emulators: Awaited<ReturnType<typeof startEmulators>>;
+  let emulators: Emulators;
   try {
     emulators = await startEmulators({ dataDir: o.dataDir, reset: o.reset, ports: o.ports, accountId: cfg.accountId, region: cfg.region });
   } catch (e) {
@@ -314,76 +354,96 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
+  return { emulators, stops, stop };
+}
+
+/** What every function and delivery of this run shares; IAM enforcement started when asked for. */
+async function wire(
+  o: LocalPipelineOptions,
+  clients: AwsClients,
+  resources: ProvisionedResources,
+  endpoints: LocalEndpoints,
+  stops: Array<() => Promise<void>>,
+): Promise<Wiring> {
+  const cfg = o.config;
+  const iam = o.iam === false ? undefined : new IamEnforcement(cfg, o.editStack);
+  if (iam) stops.push(() => iam.stop());
+  const w: Wiring = {
+    cfg,
+    names: resourceNames(cfg),
+    clients,
+    resources,
+    outcomes: new OutcomeLog(o.echoLogs),
+    recent: new RecentLogRecorder(recentLogsFile(o.dataDir)),
+    baseEnv: {
+      PATH: process.env.PATH ?? '',
+      // EMF documents would interleave with the report; unit tests assert the metrics the handlers emit.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
+    functionEndpoints: { ...endpoints, ...(await o.functionEndpoints?.(endpoints)) },
+    iam,
+    crashAfterMs: o.crashAfterMs,
+    onStop: (s) => stops.push(s),
+  };
+  stops.push(async () => w.recent.stop());
+  await iam?.start(w.functionEndpoints);
+  return w;
+}
+
+/** A client's upload to the local bucket, as `npm start` and the tests make it. */
+async function uploadObject(w: Wiring, key: string, body: string | Uint8Array, contentType?: string) {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const out = await w.clients.s3.send(
+    new PutObjectCommand({ Bucket: w.resources.bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ContentType: contentType }),
+  );
+  return { uploadedAt: Date.now(), etag: out.ETag?.replace(/"/g, '') };
+}
+
+/** Resolves once `idle` holds twice in a row, 100 ms apart (a message can be between a receive and its batch). */
+async function waitUntilIdle(idle: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let streak = 0;
+  while (streak < 2) {
+    if (Date.now() > deadline) throw new Error(`The pipeline did not drain within ${timeoutMs / 1000}s`);
+    streak = (await idle()) ? streak + 1 : 0;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startLocalPipeline(o: LocalPipelineOptions): Promise<LocalPipeline> {
+  const cfg = o.config;
+  const retryVisibility = retryVisibilityOf(o);
+  const { emulators, stops, stop } = await startLockedEmulators(o);
   try {
     const endpoints = emulators.endpoints;
     const clients = localClients(endpoints, cfg.region);
     // Their keep-alive sockets would otherwise outlive the emulators for a moment and hold the process.
-    stops.push(async () =>
-      Object.values(clients).forEach((c) => {
-        c.destroy();
-      }),
-    );
+    stops.push(async () => {
+      for (const c of Object.values(clients)) c.destroy();
+    });
     const resources = await provision(clients, localResourceSpec(cfg));
-    const iam = o.iam === false ? undefined : new IamEnforcement(cfg, o.editStack);
-    if (iam) stops.push(() => iam.stop());
-    const w: Wiring = {
-      cfg,
-      names: resourceNames(cfg),
-      clients,
-      resources,
-      outcomes: new OutcomeLog(o.echoLogs),
-      recent: new RecentLogRecorder(recentLogsFile(o.dataDir)),
-      baseEnv: {
-        PATH: process.env.PATH ?? '',
-        // EMF documents would interleave with the report; unit tests assert the metrics the handlers emit.
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      },
-      functionEndpoints: { ...endpoints, ...(await o.functionEndpoints?.(endpoints)) },
-      iam,
-      crashAfterMs: o.crashAfterMs,
-      onStop: (s) => stops.push(s),
-    };
-    stops.push(async () => w.recent.stop());
-    await iam?.start(w.functionEndpoints);
+    const w = await wire(o, clients, resources, endpoints, stops);
+    const iam = w.iam;
     const edges = await iam?.checkEdges();
 
     const processor = startProcessor(w);
     const pusher = cfg.mode === 'pusher' ? await startPusher(w) : undefined;
     const asyncInvoker = pusher?.invoker;
-    const sender = asyncInvoker ? undefined : new BatchedSender(clients.sqs, resources.queueUrl);
-    const route =
-      cfg.mode === 'eventbridge'
-        ? eventBridgeDelivery({ pattern: eventPattern(cfg), accountId: cfg.accountId, send: (body) => sender!.send(body) })
-        : (n: { Records: Array<Record<string, unknown>> }) =>
-            asyncInvoker ? asyncInvoker.invokeAsync(n) : sender!.send(JSON.stringify(n));
-    // S3 and EventBridge deliver only where the target's resource policy lets them.
-    const deliver = async (n: { Records: Array<Record<string, unknown>> }) => {
-      const allowed = await iam?.deliveryAllowed();
-      if (allowed && !allowed.allowed) throw new Error(`AccessDenied: ${allowed.message}`);
-      return route(n);
-    };
-    const bridge = startBridge(w, emulators, deliver, o);
-    // AWS refuses to enable a mapping whose role may not read the queue: nothing is consumed then.
+    const bridge = startBridge(w, emulators, eventRoute(w, asyncInvoker), o);
     const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch, edges?.mappingAllowed !== false);
-    if (edges?.mappingAllowed === false)
-      w.outcomes.errors.push(
-        'The event source mapping would not be enabled on AWS: the processor role may not receive from the queue (see Permissions)',
-      );
 
-    // Lets other commands (`npm run dlq -- --local`) find this running pipeline.
-    const endpointsFile = localEndpointsFile(o.dataDir);
-    const info: RunningPipelineInfo = {
-      pid: process.pid,
-      environment: cfg.environment,
-      config: cfg,
-      region: cfg.region,
-      endpoints,
-      resources,
-      names: w.names,
-      lambdaEndpoint: pusher?.lambdaEndpoint,
-    };
-    writeFileSync(endpointsFile, JSON.stringify(info, null, 2));
-    stops.push(async () => rmSync(endpointsFile, { force: true }));
+    stops.push(
+      publishRunningPipeline(o.dataDir, {
+        pid: process.pid,
+        environment: cfg.environment,
+        config: cfg,
+        region: cfg.region,
+        endpoints,
+        resources,
+        names: w.names,
+        lambdaEndpoint: pusher?.lambdaEndpoint,
+      }),
+    );
 
     if (cfg.mode === 'direct' && o.sendTestEvent !== false) {
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: s3TestEvent(resources.bucket) }));
@@ -407,33 +467,11 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
         pause: () => bridge.pause(),
         resume: () => bridge.resume(),
       },
-      async upload(key, body, contentType) {
-        const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-        const out = await clients.s3.send(
-          new PutObjectCommand({
-            Bucket: resources.bucket,
-            Key: key,
-            Body: bytes,
-            ContentLength: bytes.byteLength,
-            ContentType: contentType,
-          }),
-        );
-        return { uploadedAt: Date.now(), etag: out.ETag?.replace(/"/g, '') };
-      },
+      upload: (key, body, contentType) => uploadObject(w, key, body, contentType),
       permissions: async () => (iam ? iam.report() : { enforced: false }),
-      async injectMessage(body) {
-        return (await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: body }))).MessageId!;
-      },
-      async waitForDrain(timeoutMs = 120_000) {
-        const deadline = Date.now() + timeoutMs;
-        // Idle twice in a row, 100 ms apart: a message can be between a receive and its batch.
-        let streak = 0;
-        while (streak < 2) {
-          if (Date.now() > deadline) throw new Error(`The pipeline did not drain within ${timeoutMs / 1000}s`);
-          streak = (await idle()) ? streak + 1 : 0;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      },
+      injectMessage: async (body) =>
+        (await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: body }))).MessageId!,
+      waitForDrain: (timeoutMs = 120_000) => waitUntilIdle(idle, timeoutMs),
       stop,
     };
   } catch (e) {
