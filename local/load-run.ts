@@ -271,19 +271,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     progress = setInterval(() => o.onProgress?.(`uploaded ${done}/${o.files} · stored ${pipeline.outcomes.count('stored')}`), 1000);
     const warmupSeconds = o.warmupSeconds ?? 5;
     const pace = { concurrency: o.uploadConcurrency ?? 16, rate: o.rate };
-    const uploaded = (part: string[]) => uploadVersions(pipeline, part, reordered, pace, () => done++);
-    let expectedEtag: Map<string, string>;
-    let isSteady: (key: string, eventAt: number) => boolean;
-    if (o.rate) {
-      const warmupKeys = new Set(keys.slice(0, Math.min(keys.length, Math.round(warmupSeconds * o.rate))));
-      const warm = await uploaded([...warmupKeys]);
-      if (warmupKeys.size > 0) await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
-      expectedEtag = new Map([...warm, ...(await uploaded(keys.slice(warmupKeys.size)))]);
-      isSteady = (key) => !warmupKeys.has(key);
-    } else {
-      expectedEtag = await uploaded(keys);
-      isSteady = (_key, eventAt) => eventAt >= started + warmupSeconds * 1000;
-    }
+    const upload = (part: string[]) => uploadVersions(pipeline, part, reordered, pace, () => done++);
+    const { expectedEtag, isSteady } = await uploadWithWarmup(pipeline, o, keys, upload, started);
     for (let i = 0; i < poisonCount; i++)
       await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
     await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
@@ -291,41 +280,72 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     clearInterval(progress);
 
     const c = await checkConservation(pipeline, keys, expectedEtag, poisonCount + o.files, isSteady);
-    return {
-      environment: o.config.environment,
-      mode: o.config.mode,
-      options: {
-        files: o.files,
-        poison: o.poison,
-        duplicates: o.duplicates,
-        reorder: o.reorder,
-        transient: o.transient,
-        crash: o.crash ?? 0,
-        rate: o.rate ?? null,
-      },
-      uploaded: o.files,
-      stored: c.stored,
-      duplicatesAbsorbed: proxy.stats.conditionFailed,
-      deadLettered: c.deadLettered,
-      deadLetterCopies: c.deadLetterCopies,
-      poisonDeadLettered: c.poisonDeadLettered,
-      pusherFailures: c.pusherFailures,
-      poisonInjected: poisonCount,
-      lost: c.lostKeys.length,
-      doubleWritten: [...proxy.stats.written.values()].filter((n) => n > 1).length,
-      objectsDeadLettered: c.objectsDeadLettered,
-      throttlesInjected: proxy.stats.throttled,
-      crashesInjected: crashes,
-      durationMs,
-      filesPerSecond: Math.round((o.files / durationMs) * 1000 * 10) / 10,
-      latencyMs: c.latencyMs,
-      steadyLatencyMs: { ...c.steadyLatencyMs, warmupSeconds, warmupObjects: c.warmupObjects },
-      peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1048576),
-      lostKeys: c.lostKeys.slice(0, 20),
-    };
+    return loadReport(o, c, { proxy, poisonCount, crashes, durationMs, warmupSeconds, peakRss });
   } finally {
     await cleanUp(pipeline);
   }
+}
+
+/**
+ * Uploads every key, and says which objects count as steady state: with `--rate`, the warm-up's uploads go
+ * out on schedule and are drained before the measured ones start; closed loop, the objects after the warm-up time.
+ */
+async function uploadWithWarmup(
+  pipeline: LocalPipeline,
+  o: LoadOptions,
+  keys: string[],
+  upload: (part: string[]) => Promise<Map<string, string>>,
+  started: number,
+): Promise<{ expectedEtag: Map<string, string>; isSteady: (key: string, eventAt: number) => boolean }> {
+  const warmupSeconds = o.warmupSeconds ?? 5;
+  if (!o.rate) {
+    return { expectedEtag: await upload(keys), isSteady: (_key, eventAt) => eventAt >= started + warmupSeconds * 1000 };
+  }
+  const warmupKeys = new Set(keys.slice(0, Math.min(keys.length, Math.round(warmupSeconds * o.rate))));
+  const warm = await upload([...warmupKeys]);
+  if (warmupKeys.size > 0) await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
+  return { expectedEtag: new Map([...warm, ...(await upload(keys.slice(warmupKeys.size)))]), isSteady: (key) => !warmupKeys.has(key) };
+}
+
+/** The conservation report of a run from what it injected and what the checks found. */
+function loadReport(
+  o: LoadOptions,
+  c: Awaited<ReturnType<typeof checkConservation>>,
+  run: { proxy: FaultProxy; poisonCount: number; crashes: number; durationMs: number; warmupSeconds: number; peakRss: number },
+): LoadReport {
+  const { proxy, poisonCount, crashes, durationMs, warmupSeconds, peakRss } = run;
+  return {
+    environment: o.config.environment,
+    mode: o.config.mode,
+    options: {
+      files: o.files,
+      poison: o.poison,
+      duplicates: o.duplicates,
+      reorder: o.reorder,
+      transient: o.transient,
+      crash: o.crash ?? 0,
+      rate: o.rate ?? null,
+    },
+    uploaded: o.files,
+    stored: c.stored,
+    duplicatesAbsorbed: proxy.stats.conditionFailed,
+    deadLettered: c.deadLettered,
+    deadLetterCopies: c.deadLetterCopies,
+    poisonDeadLettered: c.poisonDeadLettered,
+    pusherFailures: c.pusherFailures,
+    poisonInjected: poisonCount,
+    lost: c.lostKeys.length,
+    doubleWritten: [...proxy.stats.written.values()].filter((n) => n > 1).length,
+    objectsDeadLettered: c.objectsDeadLettered,
+    throttlesInjected: proxy.stats.throttled,
+    crashesInjected: crashes,
+    durationMs,
+    filesPerSecond: Math.round((o.files / durationMs) * 1000 * 10) / 10,
+    latencyMs: c.latencyMs,
+    steadyLatencyMs: { ...c.steadyLatencyMs, warmupSeconds, warmupObjects: c.warmupObjects },
+    peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1048576),
+    lostKeys: c.lostKeys.slice(0, 20),
+  };
 }
 
 function keyOf(record: Record<string, unknown>): string {

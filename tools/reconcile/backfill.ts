@@ -130,18 +130,7 @@ export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
     const candidates = page.compared.filter(wanted);
     c.missing += candidates.filter((x) => x.verdict.kind === 'missing').length;
     c.stale += candidates.filter((x) => x.verdict.kind === 'stale').length;
-    for (let i = 0; i < candidates.length; i += BATCH) {
-      const chunk = candidates.slice(i, i + BATCH);
-      const heads = await Promise.all(chunk.map((x) => head(x.entry.key)));
-      const messages: BackfillMessage[] = [];
-      chunk.forEach((x, j) => {
-        const h = heads[j];
-        if (h === null || h === undefined) c.gone++;
-        else if (!o.scope.byHead(h)) c.outOfScope++;
-        else messages.push(backfillMessage(o.bucket, x.entry, h, x.item?.messageId));
-      });
-      await send(messages);
-    }
+    for (let i = 0; i < candidates.length; i += BATCH) await send(await messagesFor(o, candidates.slice(i, i + BATCH), head, c));
     if (o.checkpoint && page.lastKey !== undefined) {
       o.checkpoint.file.save({
         run: o.checkpoint.run,
@@ -153,20 +142,48 @@ export async function backfill(o: BackfillOptions): Promise<BackfillReport> {
     progress();
   }
 
-  if (o.handleDeletes && !o.onlyMissing) {
-    // The removal events that never came: the processor marks the item deleted unless a newer event wrote it.
-    let removals: BackfillMessage[] = [];
-    await searchOrphans(orphanSearch(o), liveMatched, async (orphan) => {
-      c.orphaned++;
-      removals.push({ type: BACKFILL_MESSAGE_TYPE, bucket: o.bucket, state: ObjectState.DELETED, ...orphan });
-      if (removals.length < BATCH) return;
-      // Taken before the await: the Scan's segments call in parallel.
-      const full = removals;
-      removals = [];
-      await send(full);
-    });
-    await send(removals);
-  }
+  if (o.handleDeletes && !o.onlyMissing) await sendRemovals(o, liveMatched, send, c);
   o.checkpoint?.file.clear();
   return report;
+}
+
+/**
+ * The messages for one batch of missing or stale objects, each looked up again first: an object gone since
+ * the listing is counted, not sent, and so is one the environment's filters exclude by its content type.
+ */
+async function messagesFor(
+  o: BackfillOptions,
+  chunk: ComparedObject[],
+  head: (key: string) => Promise<ObjectHead | null>,
+  c: BackfillReport['counts'],
+): Promise<BackfillMessage[]> {
+  const heads = await Promise.all(chunk.map((x) => head(x.entry.key)));
+  const messages: BackfillMessage[] = [];
+  chunk.forEach((x, j) => {
+    const h = heads[j];
+    if (h === null || h === undefined) c.gone++;
+    else if (!o.scope.byHead(h)) c.outOfScope++;
+    else messages.push(backfillMessage(o.bucket, x.entry, h, x.item?.messageId));
+  });
+  return messages;
+}
+
+/** The removal events that never came: the processor marks each orphan's item deleted unless a newer event wrote it. */
+async function sendRemovals(
+  o: BackfillOptions,
+  liveMatched: number,
+  send: (messages: BackfillMessage[]) => Promise<void>,
+  c: BackfillReport['counts'],
+): Promise<void> {
+  let removals: BackfillMessage[] = [];
+  await searchOrphans(orphanSearch(o), liveMatched, async (orphan) => {
+    c.orphaned++;
+    removals.push({ type: BACKFILL_MESSAGE_TYPE, bucket: o.bucket, state: ObjectState.DELETED, ...orphan });
+    if (removals.length < BATCH) return;
+    // Taken before the await: the Scan's segments call in parallel.
+    const full = removals;
+    removals = [];
+    await send(full);
+  });
+  await send(removals);
 }
