@@ -9,7 +9,7 @@ export interface BenchResults {
   date: string;
   mode: 'quick' | 'full';
   durationSeconds: number;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; os: string };
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; functionsNode?: string; os: string };
   parameters: Record<string, unknown>;
   commands: Record<string, string>;
   processor: ProcessorFigures[];
@@ -127,7 +127,10 @@ export function renderMarkdown(r: BenchResults): string {
   r.goals = goals(r);
   const m = r.machine;
   const out: string[] = [];
-  out.push(`## Benchmarks (${r.mode}, ${r.date.slice(0, 10)}) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, Node ${m.node}`, '');
+  out.push(
+    `## Benchmarks (${r.mode}, ${r.date.slice(0, 10)}) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, Node ${m.node}${m.functionsNode ? ` (functions on Node ${m.functionsNode})` : ''}`,
+    '',
+  );
   out.push('Figures: median (min–max) over repeated runs.', '');
   if (r.errors?.length) out.push('**Suites that failed:**', '', ...r.errors.map((e) => `- ${e.split('\n')[0]}`), '');
   out.push(

@@ -12,6 +12,8 @@ import { reconcileSuite, runReconcileChild } from './suites/reconcile';
 import { toolchainSuite } from './suites/toolchain';
 import { renderMarkdown, type BenchResults } from './report';
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs, type BenchSuite } from './lib/bench-args';
+import { DEFAULT_LAMBDA_RUNTIME } from '../config/runtimes';
+import { lambdaNodeFor } from '../local/lambda-node';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -51,6 +53,8 @@ function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, obj
       cpuModel: cpus()[0]?.model ?? 'unknown',
       memoryGb: Math.round(totalmem() / 2 ** 30),
       node: process.version,
+      // The handlers' Node: the default runtime's major (local/lambda-node.ts), as in Lambda.
+      functionsNode: `v${lambdaNodeFor(DEFAULT_LAMBDA_RUNTIME).version}`,
       os: release(),
     },
     parameters: {

@@ -1,5 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /** True when a process with this pid exists (EPERM: it exists, owned by someone else). */
 export function processAlive(pid: number): boolean {
@@ -33,6 +33,8 @@ export function lockDataFolder(dataDir: string): () => void {
   const dir = resolve(dataDir);
   const file = `${dir}.lock`;
   const mine = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), dataDir: dir });
+  // A fresh clone has no .local/ yet: the lock sits beside the folder, so its parent comes first.
+  mkdirSync(dirname(dir), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(file, mine, { flag: 'wx' });

@@ -1,6 +1,6 @@
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { Worker } from 'node:worker_threads';
 
 export interface FunctionHostOptions {
   functionName: string;
@@ -10,6 +10,8 @@ export interface FunctionHostOptions {
   memoryMb: number;
   /** The bundled handler (`index.js` exporting `handler`), the very file the stack zips. */
   bundleFile: string;
+  /** The `node` each environment runs: the stack runtime's major (`local/lambda-node.ts`); this process's by default. */
+  nodeBinary?: string;
   /** The function's environment, as the stack sets it, plus the local endpoints. */
   environment: Record<string, string>;
   timeoutSeconds: number;
@@ -41,11 +43,22 @@ export class FunctionError extends Error {
   }
 }
 
-// Runs inside each worker: loads the bundle once (cold start), then serves invocations.
-const BOOTSTRAP = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { handler } = require(workerData.bundleFile);
-parentPort.on('message', async ({ id, event, deadline, crashAfterMs }) => {
+// Runs as each environment's process: loads the bundle once (cold start), then serves invocations
+// over the IPC channel. What Lambda's runtime passes (function name, ARN, memory) comes in argv.
+const BOOTSTRAP = `(() => {
+const workerData = JSON.parse(process.argv[1]);
+let handler;
+try {
+  ({ handler } = require(workerData.bundleFile));
+} catch (e) {
+  // What Lambda reports as Runtime.InitError: the error the module threw at load.
+  process.send({ initError: String((e && e.message) || e) }, () => process.exit(1));
+  return;
+}
+const parentPort = { postMessage: (m) => process.send(m) };
+// The host gone (stopped, or killed with the pipeline): the environment goes too, as Lambda freezes and reaps it.
+process.on('disconnect', () => process.exit(0));
+process.on('message', async ({ id, event, deadline, crashAfterMs }) => {
   if (crashAfterMs !== null && crashAfterMs !== undefined) setTimeout(() => process.exit(1), crashAfterMs);
   const context = {
     callbackWaitsForEmptyEventLoop: false,
@@ -66,19 +79,19 @@ parentPort.on('message', async ({ id, event, deadline, crashAfterMs }) => {
   }
 });
 parentPort.postMessage({ ready: true });
+})();
 `;
 
 /**
- * Runs a bundled Lambda handler the way Lambda does, in worker threads: one worker is one
- * execution environment (module loaded once, one invocation at a time, its own
- * environment variables). A timeout or crash discards the environment; the next
- * invocation cold-starts a new one.
+ * Runs a bundled Lambda handler the way Lambda does, one process per execution environment (module
+ * loaded once, one invocation at a time, its own environment variables), on the Node major of the
+ * stack's runtime. A timeout or crash discards the environment; the next invocation cold-starts a new one.
  */
 export class FunctionHost {
-  private readonly idle: Worker[] = [];
-  private readonly waiting: Array<{ resolve: (w: Worker) => void; reject: (e: Error) => void }> = [];
+  private readonly idle: Environment[] = [];
+  private readonly waiting: Array<{ resolve: (w: Environment) => void; reject: (e: Error) => void }> = [];
   /** Every live environment, idle or busy, so stop() can end them all. */
-  private readonly workers = new Set<Worker>();
+  private readonly workers = new Set<Environment>();
   private live = 0;
   private readonly pending = new Map<string, Pending>();
   private stopped = false;
@@ -98,8 +111,8 @@ export class FunctionHost {
           reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${this.options.timeoutSeconds} seconds`));
         }, timeoutMs);
         this.pending.set(id, { resolve, reject, timer });
-        (worker as Worker & { currentId?: string }).currentId = id;
-        worker.postMessage({ id, event, deadline: Date.now() + timeoutMs, crashAfterMs: this.options.crashAfterMs?.() ?? null });
+        worker.currentId = id;
+        worker.send({ id, event, deadline: Date.now() + timeoutMs, crashAfterMs: this.options.crashAfterMs?.() ?? null });
       })) as T;
     } finally {
       if (!this.stopped && this.isAlive(worker)) this.release(worker);
@@ -120,15 +133,15 @@ export class FunctionHost {
     const all = [...this.workers];
     this.workers.clear();
     for (const w of all) this.dead.add(w);
-    await Promise.all(all.map((w) => w.terminate()));
+    await Promise.all(all.map(terminate));
   }
 
-  private readonly dead = new WeakSet<Worker>();
-  private isAlive(w: Worker): boolean {
+  private readonly dead = new WeakSet<Environment>();
+  private isAlive(w: Environment): boolean {
     return !this.dead.has(w);
   }
 
-  private async acquire(): Promise<Worker> {
+  private async acquire(): Promise<Environment> {
     if (this.stopped) throw new Error(`${this.options.functionName} host is stopped`);
     const ready = this.idle.pop();
     if (ready) return ready;
@@ -145,7 +158,7 @@ export class FunctionHost {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  private release(worker: Worker): void {
+  private release(worker: Environment): void {
     const next = this.waiting.shift();
     if (next) next.resolve(worker);
     else this.idle.push(worker);
@@ -163,38 +176,47 @@ export class FunctionHost {
     });
   }
 
-  private discard(worker: Worker): void {
+  private discard(worker: Environment): void {
     if (this.dead.has(worker)) return;
     this.dead.add(worker);
     this.workers.delete(worker);
     this.live--;
-    void worker.terminate();
+    void terminate(worker);
     this.wakeNext();
   }
 
-  private spawn(): Promise<Worker> {
+  private spawn(): Promise<Environment> {
     const o = this.options;
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
+    const runtimeData = {
+      bundleFile: o.bundleFile,
+      functionName: o.functionName,
+      functionArn: o.functionArn,
+      memoryMb: String(o.memoryMb),
+    };
+    const worker: Environment = spawnProcess(o.nodeBinary ?? process.execPath, ['-e', BOOTSTRAP, JSON.stringify(runtimeData)], {
       env: o.environment,
-      stdout: true,
-      stderr: true,
-      workerData: {
-        bundleFile: o.bundleFile,
-        functionName: o.functionName,
-        functionArn: o.functionArn,
-        memoryMb: String(o.memoryMb),
-      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Structured clone, as Lambda's runtime API carries JSON: events and results keep their shapes.
+      serialization: 'advanced',
     });
     this.workers.add(worker);
-    for (const stream of [worker.stdout, worker.stderr]) {
+    for (const stream of [worker.stdout!, worker.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => o.onLog?.(line, o.functionName));
     }
     let started = false;
     return new Promise((resolve, reject) => {
       worker.on(
         'message',
-        (msg: { ready?: boolean; id?: string; ok?: boolean; result?: unknown; errorType?: string; message?: string }) => {
+        (msg: {
+          ready?: boolean;
+          initError?: string;
+          id?: string;
+          ok?: boolean;
+          result?: unknown;
+          errorType?: string;
+          message?: string;
+        }) => {
+          if (msg.initError !== undefined) return died(msg.initError);
           if (msg.ready) {
             started = true;
             return resolve(worker);
@@ -217,7 +239,7 @@ export class FunctionHost {
           reject(new FunctionError('Runtime.InitError', message));
           return;
         }
-        const id = (worker as Worker & { currentId?: string }).currentId;
+        const id = worker.currentId;
         const p = id ? this.pending.get(id) : undefined;
         if (p) {
           this.pending.delete(id!);
@@ -227,10 +249,22 @@ export class FunctionHost {
         this.discard(worker);
       };
       worker.on('error', (e: Error) => died(`Runtime exited with error: ${e.message}`));
-      worker.on('exit', (code) => {
-        // Our own terminate() (timeout, stop, discard) marks the worker dead first.
-        if (this.isAlive(worker)) died(`Runtime exited with error: exit status ${code}`);
+      worker.on('exit', (code, signal) => {
+        // Our own terminate() (timeout, stop, discard) marks the environment dead first.
+        if (this.isAlive(worker)) died(`Runtime exited with error: ${signal ? `signal ${signal}` : `exit status ${code}`}`);
       });
     });
   }
+}
+
+/** One execution environment: a process running the bootstrap, and the invocation it serves. */
+type Environment = ChildProcess & { currentId?: string };
+
+/** Ends an environment's process, resolving once it is gone. */
+function terminate(env: Environment): Promise<void> {
+  if (env.exitCode !== null || env.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    env.once('exit', () => resolve());
+    env.kill('SIGKILL');
+  });
 }

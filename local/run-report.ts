@@ -45,6 +45,8 @@ export interface ObjectReport {
 export interface RunReport {
   environment: string;
   mode: string;
+  /** The functions' Lambda runtime, and the Node they ran on here (the runtime's major, or a notice says why not). */
+  runtime: { lambda: string; node: string };
   objects: ObjectReport[];
   injected: Array<{ name: string; messageId: string; outcome: ObjectOutcome; reason?: string }>;
   /** The items of this run's objects, as plain objects with the table's attribute names. */
@@ -179,6 +181,7 @@ export async function buildReport(
   return {
     environment: cfg.environment,
     mode: cfg.mode,
+    runtime: { lambda: cfg.runtime, node: pipeline.functionNode.version },
     objects,
     injected: injectedReports,
     items: runItems,

@@ -15,7 +15,7 @@ function synthTo(cfg: PipelineConfig, dir: string): void {
   app.synth();
 }
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 
 describe('synthesized diff', () => {
   const dir = mkdtempSync(join(tmpdir(), 'synth-diff-test-'));

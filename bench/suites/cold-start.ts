@@ -9,6 +9,8 @@ import { benchProcessorEnvironment } from '../lib/bench-config';
 import { BENCH_BUCKET, objectKey, type ServerEndpoints } from '../lib/servers';
 import { figure, type Figure } from '../lib/stats';
 import { spawn } from 'node:child_process';
+import { DEFAULT_LAMBDA_RUNTIME } from '../../config/runtimes';
+import { lambdaNodeFor } from '../../local/lambda-node';
 
 export const COLD_VARIANTS = ['bundled (shipped)', 'bundled, SDK from runtime', 'unbundled (node_modules)'] as const;
 type ColdVariant = (typeof COLD_VARIANTS)[number];
@@ -123,7 +125,12 @@ function runColdChild(file: string, endpoints: { dynamodb: string; s3: string; s
     COLD_BUCKET: BENCH_BUCKET,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn('node', ['-e', script], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // On the runtime's Node major, as Lambda runs it (local/lambda-node.ts), not the machine's.
+    const child = spawn(lambdaNodeFor(DEFAULT_LAMBDA_RUNTIME).path, ['-e', script], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {

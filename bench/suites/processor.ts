@@ -13,6 +13,8 @@ import { unconditionalWriterHandler } from '../baselines/unconditional-writer';
 import { benchProcessorEnvironment } from '../lib/bench-config';
 import { BENCH_BUCKET, BENCH_TABLE, objectKey, type ServerEndpoints } from '../lib/servers';
 import { figure, percentile, type Figure } from '../lib/stats';
+import { DEFAULT_LAMBDA_RUNTIME } from '../../config/runtimes';
+import { lambdaNodeFor } from '../../local/lambda-node';
 
 /**
  * `ours-*` is the shipped bundle as deployed: Powertools logger and metrics on, X-Ray tracing
@@ -205,11 +207,16 @@ export async function runProcessorVariant(p: ProcessorRunParams): Promise<Proces
 /** Spawns a fresh process per run; the handlers' own stdout (logs, EMF) goes nowhere, as it would to CloudWatch. */
 export function runInChild<T>(task: string, params: unknown, env: NodeJS.ProcessEnv = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [join(PROJECT_ROOT, 'dist', 'bench.js'), task, JSON.stringify(params)], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-    });
+    // The handler runs in this child: on the runtime's Node major, as in Lambda (local/lambda-node.ts).
+    const child = spawn(
+      lambdaNodeFor(DEFAULT_LAMBDA_RUNTIME).path,
+      [join(PROJECT_ROOT, 'dist', 'bench.js'), task, JSON.stringify(params)],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {

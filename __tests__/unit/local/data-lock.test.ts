@@ -22,6 +22,14 @@ describe('one pipeline per data folder', () => {
     lockDataFolder(dir)();
   });
 
+  it('locks a data folder whose parent does not exist yet (a fresh clone has no .local/)', () => {
+    const dir = join(root, 'fresh-clone', '.local', 'dev');
+    const release = lockDataFolder(dir);
+    expect(existsSync(`${dir}.lock`)).toBe(true);
+    release();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+
   it('refuses a lock held by another live process', () => {
     const dir = join(root, 'other');
     writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.ppid, startedAt: '2026-12-01T10:00:00Z' }));
