@@ -61,7 +61,7 @@ export function renderLoadReport(r: LoadReport): string {
     `| stored (newest version) | ${r.stored} |`,
     `| duplicates absorbed | ${r.duplicatesAbsorbed} |`,
     `| poison injected | ${r.poisonInjected} |`,
-    `| poison dead-lettered (distinct parts) | ${r.poisonDeadLettered} |`,
+    `| poison dead-lettered (distinct parts) | ${r.poisonDeadLettered}${r.poisonRedriven ? ` (+ ${r.poisonRedriven} moved by SQS after maxReceiveCount: crashes or timeouts used up their receives first)` : ''} |`,
     ...(r.pusherFailures === null ? [] : [`| parked in the pusher failure queue | ${r.pusherFailures} |`]),
     `| dead-lettered (distinct) | ${r.deadLettered}${r.deadLetterCopies > r.deadLettered ? ` (${r.deadLetterCopies} DLQ messages: a crash between send and delete sent some twice)` : ''} |`,
     `| objects dead-lettered | ${r.objectsDeadLettered} |`,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PipelineConfig } from '../config/types';
 import { limitConcurrency } from '../src/core/limit';
 import { decodeS3Key } from '../src/core/s3-key';
-import { distinctDeadLetters, explainDeadLetter, peekQueue } from '../cli/dead-letter-view';
+import { type DeadLetter, distinctDeadLetters, explainDeadLetter, peekQueue } from '../cli/dead-letter-view';
 import { FaultProxy } from './fault-proxy';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline';
 import { percentile, scanItems } from './run-report';
@@ -57,8 +57,13 @@ export interface LoadReport {
   deadLettered: number;
   /** DLQ messages, copies included. */
   deadLetterCopies: number;
-  /** Distinct parts the handlers dead-lettered as poison: must equal `poisonInjected`. */
+  /** Distinct parts the handlers dead-lettered as poison (with their reason). */
   poisonDeadLettered: number;
+  /**
+   * Poison messages SQS moved to the DLQ after maxReceiveCount, because crashes or timeouts used up their
+   * receives before a handler got to them; with `poisonDeadLettered` it must equal `poisonInjected`.
+   */
+  poisonRedriven: number;
   /** Pusher mode: events parked in the pusher's failure queue (counted as not lost); null in other modes. */
   pusherFailures: number | null;
   poisonInjected: number;
@@ -185,6 +190,15 @@ async function uploadVersions(
   return expectedEtag;
 }
 
+/**
+ * Poison that reached the DLQ by SQS's redrive (no reason: no handler sent it, no object key in it), each body
+ * once, and not when a handler's copy of the same body is there too (a crash between its send and its delete).
+ */
+function redrivenPoison(dlq: DeadLetter[]): number {
+  const handled = new Set(dlq.filter((d) => d.source !== undefined).map((d) => d.body));
+  return new Set(dlq.filter((d) => d.source === undefined && d.keys.length === 0 && !handled.has(d.body)).map((d) => d.body)).size;
+}
+
 /** Conservation: each key's newest version is in the table, or its failure is in the DLQ. */
 async function checkConservation(
   pipeline: LocalPipeline,
@@ -216,6 +230,7 @@ async function checkConservation(
     pusherFailures: failuresUrl ? parked.length : null,
     // Parts a handler dead-lettered (poison, with its reason), not objects SQS moved after maxReceiveCount.
     poisonDeadLettered: distinctDeadLetters(dlq.filter((d) => d.source !== undefined)).length,
+    poisonRedriven: redrivenPoison(dlq),
     objectsDeadLettered: keys.filter((k) => deadKeys.has(k)).length,
     latencyMs: latencyOf(sorted(timings)),
     steadyLatencyMs: { ...latencyOf(sorted(steady)), objects: steady.length },
@@ -332,6 +347,7 @@ function loadReport(
     deadLettered: c.deadLettered,
     deadLetterCopies: c.deadLetterCopies,
     poisonDeadLettered: c.poisonDeadLettered,
+    poisonRedriven: c.poisonRedriven,
     pusherFailures: c.pusherFailures,
     poisonInjected: poisonCount,
     lost: c.lostKeys.length,

@@ -159,7 +159,7 @@ describeWithTerraform('terraform init and plan, offline', () => {
       await initCopy('tampered');
     };
     await Promise.all([planAll(), initCopies()]);
-  }, 240_000);
+  }, 600_000); // synth and five plans: minutes on a 2-core machine another job is loading
 
   afterAll(async () => {
     await provider?.stop();

@@ -42,7 +42,7 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
     provider = await startProviderServer(tf);
     if (provider) restoreEnv = provider.exportToProcessEnv();
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     restoreEnv();
@@ -62,7 +62,7 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     }
     expect(captured.join('')).toBe('');
     expect(errors.join('')).toContain(`No state for "${cfg.environment}" yet: the stack was never applied with this backend`);
-  }, 120_000);
+  }, 300_000);
 
   it('initialises the configured S3 backend (encrypt, use_lockfile) and stores a pushed state under the environment key', async () => {
     const stack = await prepareStack(cfg.environment, { s3Endpoint: endpoint });
@@ -109,7 +109,7 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
       outputs: { table_name: { value: `${cfg.namePrefix}-objects` } },
       resources: [{ type: 'aws_sqs_queue' }],
     });
-  }, 120_000);
+  }, 300_000);
 
   it('reads it back with `npm run state -- list` and `show`', async () => {
     captured.length = 0;
@@ -122,7 +122,7 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
     expect(captured.join('')).toMatch(/visibility_timeout_seconds\s+=\s+362/);
     // Same backend, lock file and providers: neither command ran `terraform init` again.
     expect(statSync(initMarker.path).mtimeMs).toBe(initMarker.mtimeMs);
-  }, 120_000);
+  }, 300_000);
 
   it('writes outputs/<env>.json with `npm run outputs`', async () => {
     captured.length = 0;
@@ -134,5 +134,5 @@ describeWithTerraform('S3 backend against the local S3 emulator', () => {
       table_name: `${cfg.namePrefix}-objects`,
     });
     expect(JSON.parse(captured.join(''))).toEqual(written);
-  }, 120_000);
+  }, 300_000);
 });
