@@ -43,6 +43,13 @@ export class FunctionError extends Error {
   }
 }
 
+/**
+ * Ends each invocation's output on stdout and stderr. The result comes over the IPC channel and the log
+ * lines over two pipes, which the host may read in any order: it settles an invocation only when both
+ * marks have come too, so what the invocation logged is recorded before anyone sees its result.
+ */
+const END_MARK = '\u0000end '; // the bootstrap spells it `\u0000end ` (argv cannot hold a NUL)
+
 // Runs as each environment's process: loads the bundle once (cold start), then serves invocations
 // over the IPC channel. What Lambda's runtime passes (function name, ARN, memory) comes in argv.
 const BOOTSTRAP = `(() => {
@@ -72,11 +79,17 @@ process.on('message', async ({ id, event, deadline, crashAfterMs }) => {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done() {}, fail() {}, succeed() {},
   };
+  let reply;
   try {
-    parentPort.postMessage({ id, ok: true, result: await handler(event, context) });
+    reply = { id, ok: true, result: await handler(event, context) };
   } catch (e) {
-    parentPort.postMessage({ id, ok: false, errorType: (e && e.name) || 'Error', message: String((e && e.message) || e) });
+    reply = { id, ok: false, errorType: (e && e.name) || 'Error', message: String((e && e.message) || e) };
   }
+  // An end mark on each stream: the host settles the invocation once it has read every line before them.
+  const mark = '\\u0000end ' + id + '\\n';
+  process.stdout.write(mark);
+  process.stderr.write(mark);
+  parentPort.postMessage(reply);
 });
 parentPort.postMessage({ ready: true });
 })();
@@ -200,8 +213,28 @@ export class FunctionHost {
       serialization: 'advanced',
     });
     this.workers.add(worker);
+    // Per invocation: its result, and how many of its two end marks were read.
+    const results = new Map<string, { ok?: boolean; result?: unknown; errorType?: string; message?: string }>();
+    const marks = new Map<string, number>();
+    const settle = (id: string) => {
+      const msg = results.get(id);
+      if (!msg || (marks.get(id) ?? 0) < 2) return;
+      results.delete(id);
+      marks.delete(id);
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(new FunctionError(msg.errorType ?? 'Error', msg.message ?? 'unknown error'));
+    };
     for (const stream of [worker.stdout!, worker.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => o.onLog?.(line, o.functionName));
+      createInterface({ input: stream }).on('line', (line) => {
+        if (!line.startsWith(END_MARK)) return o.onLog?.(line, o.functionName);
+        const id = line.slice(END_MARK.length);
+        marks.set(id, (marks.get(id) ?? 0) + 1);
+        settle(id);
+      });
     }
     let started = false;
     return new Promise((resolve, reject) => {
@@ -221,12 +254,8 @@ export class FunctionHost {
             started = true;
             return resolve(worker);
           }
-          const p = this.pending.get(msg.id!);
-          if (!p) return;
-          this.pending.delete(msg.id!);
-          clearTimeout(p.timer);
-          if (msg.ok) p.resolve(msg.result);
-          else p.reject(new FunctionError(msg.errorType ?? 'Error', msg.message ?? 'unknown error'));
+          results.set(msg.id!, msg);
+          settle(msg.id!);
         },
       );
       // An environment that dies (an uncaught error, process.exit, a crash) fails its invocation at

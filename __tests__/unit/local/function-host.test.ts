@@ -12,6 +12,7 @@ writeFileSync(
   bundle,
   `exports.handler = async (event, context) => {
      if (event.hang) { if (event.mark) require('node:fs').writeFileSync(event.mark, ''); await new Promise(() => undefined); }
+     if (event.log) { for (let i = 0; i < 2000; i++) { console.log('out ' + i + ' ' + 'x'.repeat(100)); console.error('err ' + i); } console.log('last-stdout'); console.error('last-stderr'); }
      if (event.fail) throw new Error('boom');
      if (event.exit) { await new Promise((r) => setTimeout(r, 20)); process.exit(3); }
      return { memory: context.memoryLimitInMB, arn: context.invokedFunctionArn };
@@ -40,6 +41,30 @@ describe('FunctionHost', () => {
     // Assess
     expect(result).toEqual({ memory: '1024', arn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn' });
     await h.stop();
+  });
+
+  it('settles an invocation only after every line it logged was read (stdout and stderr come on other pipes than the result)', async () => {
+    const lines: string[] = [];
+    const h = new FunctionHost({
+      functionName: 'fn',
+      functionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn',
+      memoryMb: 128,
+      bundleFile: bundle,
+      environment: { PATH: process.env.PATH ?? '' },
+      timeoutSeconds: 30,
+      concurrency: 1,
+      onLog: (line) => lines.push(line),
+    });
+    try {
+      for (let round = 0; round < 3; round++) {
+        lines.length = 0;
+        await h.invoke({ log: true });
+        expect(lines).toEqual(expect.arrayContaining(['last-stdout', 'last-stderr']));
+        expect(lines).toHaveLength(4002);
+      }
+    } finally {
+      await h.stop();
+    }
   });
 
   it('stop() ends a busy environment and rejects its invocation and every waiter', async () => {
