@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
 
 export interface FunctionHostOptions {
   functionName: string;
@@ -10,8 +10,6 @@ export interface FunctionHostOptions {
   memoryMb: number;
   /** The bundled handler (`index.js` exporting `handler`), the very file the stack zips. */
   bundleFile: string;
-  /** The `node` each environment runs: the stack runtime's major (`local/lambda-node.ts`); this process's by default. */
-  nodeBinary?: string;
   /** The function's environment, as the stack sets it, plus the local endpoints. */
   environment: Record<string, string>;
   timeoutSeconds: number;
@@ -44,28 +42,18 @@ export class FunctionError extends Error {
 }
 
 /**
- * Ends each invocation's output on stdout and stderr. The result comes over the IPC channel and the log
- * lines over two pipes, which the host may read in any order: it settles an invocation only when both
- * marks have come too, so what the invocation logged is recorded before anyone sees its result.
+ * Ends each invocation's output on stdout and stderr. The result comes as a message and the log lines
+ * as two streams, which the host may read in any order (measured: a handler's last lines came after
+ * its result): it settles an invocation only when both marks have come too, so what the invocation
+ * logged is recorded before anyone sees its result.
  */
-const END_MARK = '\u0000end '; // the bootstrap spells it `\u0000end ` (argv cannot hold a NUL)
+const END_MARK = '\u0000end ';
 
-// Runs as each environment's process: loads the bundle once (cold start), then serves invocations
-// over the IPC channel. What Lambda's runtime passes (function name, ARN, memory) comes in argv.
-const BOOTSTRAP = `(() => {
-const workerData = JSON.parse(process.argv[1]);
-let handler;
-try {
-  ({ handler } = require(workerData.bundleFile));
-} catch (e) {
-  // What Lambda reports as Runtime.InitError: the error the module threw at load.
-  process.send({ initError: String((e && e.message) || e) }, () => process.exit(1));
-  return;
-}
-const parentPort = { postMessage: (m) => process.send(m) };
-// The host gone (stopped, or killed with the pipeline): the environment goes too, as Lambda freezes and reaps it.
-process.on('disconnect', () => process.exit(0));
-process.on('message', async ({ id, event, deadline, crashAfterMs }) => {
+// Runs inside each worker: loads the bundle once (cold start), then serves invocations.
+const BOOTSTRAP = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { handler } = require(workerData.bundleFile);
+parentPort.on('message', async ({ id, event, deadline, crashAfterMs }) => {
   if (crashAfterMs !== null && crashAfterMs !== undefined) setTimeout(() => process.exit(1), crashAfterMs);
   const context = {
     callbackWaitsForEmptyEventLoop: false,
@@ -92,19 +80,19 @@ process.on('message', async ({ id, event, deadline, crashAfterMs }) => {
   parentPort.postMessage(reply);
 });
 parentPort.postMessage({ ready: true });
-})();
 `;
 
 /**
- * Runs a bundled Lambda handler the way Lambda does, one process per execution environment (module
- * loaded once, one invocation at a time, its own environment variables), on the Node major of the
- * stack's runtime. A timeout or crash discards the environment; the next invocation cold-starts a new one.
+ * Runs a bundled Lambda handler the way Lambda does, in worker threads: one worker is one
+ * execution environment (module loaded once, one invocation at a time, its own
+ * environment variables). A timeout or crash discards the environment; the next
+ * invocation cold-starts a new one.
  */
 export class FunctionHost {
-  private readonly idle: Environment[] = [];
-  private readonly waiting: Array<{ resolve: (w: Environment) => void; reject: (e: Error) => void }> = [];
+  private readonly idle: Worker[] = [];
+  private readonly waiting: Array<{ resolve: (w: Worker) => void; reject: (e: Error) => void }> = [];
   /** Every live environment, idle or busy, so stop() can end them all. */
-  private readonly workers = new Set<Environment>();
+  private readonly workers = new Set<Worker>();
   private live = 0;
   private readonly pending = new Map<string, Pending>();
   private stopped = false;
@@ -124,8 +112,8 @@ export class FunctionHost {
           reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${this.options.timeoutSeconds} seconds`));
         }, timeoutMs);
         this.pending.set(id, { resolve, reject, timer });
-        worker.currentId = id;
-        worker.send({ id, event, deadline: Date.now() + timeoutMs, crashAfterMs: this.options.crashAfterMs?.() ?? null });
+        (worker as Worker & { currentId?: string }).currentId = id;
+        worker.postMessage({ id, event, deadline: Date.now() + timeoutMs, crashAfterMs: this.options.crashAfterMs?.() ?? null });
       })) as T;
     } finally {
       if (!this.stopped && this.isAlive(worker)) this.release(worker);
@@ -146,15 +134,15 @@ export class FunctionHost {
     const all = [...this.workers];
     this.workers.clear();
     for (const w of all) this.dead.add(w);
-    await Promise.all(all.map(terminate));
+    await Promise.all(all.map((w) => w.terminate()));
   }
 
-  private readonly dead = new WeakSet<Environment>();
-  private isAlive(w: Environment): boolean {
+  private readonly dead = new WeakSet<Worker>();
+  private isAlive(w: Worker): boolean {
     return !this.dead.has(w);
   }
 
-  private async acquire(): Promise<Environment> {
+  private async acquire(): Promise<Worker> {
     if (this.stopped) throw new Error(`${this.options.functionName} host is stopped`);
     const ready = this.idle.pop();
     if (ready) return ready;
@@ -171,7 +159,7 @@ export class FunctionHost {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  private release(worker: Environment): void {
+  private release(worker: Worker): void {
     const next = this.waiting.shift();
     if (next) next.resolve(worker);
     else this.idle.push(worker);
@@ -189,28 +177,28 @@ export class FunctionHost {
     });
   }
 
-  private discard(worker: Environment): void {
+  private discard(worker: Worker): void {
     if (this.dead.has(worker)) return;
     this.dead.add(worker);
     this.workers.delete(worker);
     this.live--;
-    void terminate(worker);
+    void worker.terminate();
     this.wakeNext();
   }
 
-  private spawn(): Promise<Environment> {
+  private spawn(): Promise<Worker> {
     const o = this.options;
-    const runtimeData = {
-      bundleFile: o.bundleFile,
-      functionName: o.functionName,
-      functionArn: o.functionArn,
-      memoryMb: String(o.memoryMb),
-    };
-    const worker: Environment = spawnProcess(o.nodeBinary ?? process.execPath, ['-e', BOOTSTRAP, JSON.stringify(runtimeData)], {
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
       env: o.environment,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Structured clone, as Lambda's runtime API carries JSON: events and results keep their shapes.
-      serialization: 'advanced',
+      stdout: true,
+      stderr: true,
+      workerData: {
+        bundleFile: o.bundleFile,
+        functionName: o.functionName,
+        functionArn: o.functionArn,
+        memoryMb: String(o.memoryMb),
+      },
     });
     this.workers.add(worker);
     // Per invocation: its result, and how many of its two end marks were read.
@@ -228,7 +216,7 @@ export class FunctionHost {
       if (msg.ok) p.resolve(msg.result);
       else p.reject(new FunctionError(msg.errorType ?? 'Error', msg.message ?? 'unknown error'));
     };
-    for (const stream of [worker.stdout!, worker.stderr!]) {
+    for (const stream of [worker.stdout, worker.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         if (!line.startsWith(END_MARK)) return o.onLog?.(line, o.functionName);
         const id = line.slice(END_MARK.length);
@@ -240,16 +228,7 @@ export class FunctionHost {
     return new Promise((resolve, reject) => {
       worker.on(
         'message',
-        (msg: {
-          ready?: boolean;
-          initError?: string;
-          id?: string;
-          ok?: boolean;
-          result?: unknown;
-          errorType?: string;
-          message?: string;
-        }) => {
-          if (msg.initError !== undefined) return died(msg.initError);
+        (msg: { ready?: boolean; id?: string; ok?: boolean; result?: unknown; errorType?: string; message?: string }) => {
           if (msg.ready) {
             started = true;
             return resolve(worker);
@@ -268,7 +247,7 @@ export class FunctionHost {
           reject(new FunctionError('Runtime.InitError', message));
           return;
         }
-        const id = worker.currentId;
+        const id = (worker as Worker & { currentId?: string }).currentId;
         const p = id ? this.pending.get(id) : undefined;
         if (p) {
           this.pending.delete(id!);
@@ -278,22 +257,10 @@ export class FunctionHost {
         this.discard(worker);
       };
       worker.on('error', (e: Error) => died(`Runtime exited with error: ${e.message}`));
-      worker.on('exit', (code, signal) => {
-        // Our own terminate() (timeout, stop, discard) marks the environment dead first.
-        if (this.isAlive(worker)) died(`Runtime exited with error: ${signal ? `signal ${signal}` : `exit status ${code}`}`);
+      worker.on('exit', (code) => {
+        // Our own terminate() (timeout, stop, discard) marks the worker dead first.
+        if (this.isAlive(worker)) died(`Runtime exited with error: exit status ${code}`);
       });
     });
   }
-}
-
-/** One execution environment: a process running the bootstrap, and the invocation it serves. */
-type Environment = ChildProcess & { currentId?: string };
-
-/** Ends an environment's process, resolving once it is gone. */
-function terminate(env: Environment): Promise<void> {
-  if (env.exitCode !== null || env.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    env.once('exit', () => resolve());
-    env.kill('SIGKILL');
-  });
 }

@@ -3,7 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { nodeTargetOf } from '../config/runtimes';
 
-/** The Node a handler's bundle runs on locally, and whether it is the stack runtime's major. */
+/**
+ * The Node of a Lambda runtime's major on this machine, for what must run as Lambda runs it in a process of
+ * its own: the processor and cold-start benchmarks (the local pipeline's functions run in worker threads of
+ * the machine's Node: docs/local-pipeline.md#the-node-the-functions-run-on).
+ */
 export interface LambdaNode {
   /** The `node` executable. */
   path: string;
@@ -60,13 +64,4 @@ export function lambdaNodeFor(runtime: string): LambdaNode {
   const node = { ...found, runtimeMajor, matches: Number(found.version.split('.')[0]) === runtimeMajor };
   cache.set(runtime, node);
   return node;
-}
-
-/** A sentence for reports when the handlers do not run on their runtime's major here. */
-export function lambdaNodeNotice(runtime: string, node: LambdaNode = lambdaNodeFor(runtime)): string | undefined {
-  if (node.matches) return undefined;
-  return (
-    `The functions ran on Node ${node.version} (${node.source}), not on Node ${node.runtimeMajor} as ${runtime} does: ` +
-    `set LAMBDA_NODE_BINARY to a Node ${node.runtimeMajor} executable (docs/local-pipeline.md#the-node-the-functions-run-on).`
-  );
 }

@@ -22,7 +22,6 @@ import { eventBridgeDelivery } from './eventbridge-delivery';
 import { EventSourceMapping } from './event-source-mapping';
 import { FunctionHost } from './function-host';
 import { LambdaEndpoint } from './lambda-endpoint';
-import { type LambdaNode, lambdaNodeFor, lambdaNodeNotice } from './lambda-node';
 import { localAwsEnvironment, localClients, type LocalEndpoints } from './local-clients';
 import { OutcomeLog } from './outcome-log';
 import { RecentLogRecorder, recentLogsFile } from './recent-logs';
@@ -90,8 +89,6 @@ export interface LocalPipeline {
   outcomes: OutcomeLog;
   /** Things the start repaired that the user should hear about (objects torn by an earlier kill). */
   notices: string[];
-  /** The Node the functions run on here, and whether it is their runtime's major. */
-  functionNode: LambdaNode;
   /** Called once if the emulators die on their own (a crash inside s3rver, dynalite or local-aws-sqs). */
   onEmulatorFailure(listener: (reason: string) => void): void;
   /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
@@ -162,8 +159,6 @@ function hostFunction(
     functionArn: functionArn(w.cfg, fn.name),
     memoryMb: fn.memoryMb,
     bundleFile: bundleDeployedHandler(fn.handler, w.cfg.runtime).file,
-    // The Node major the stack's runtime runs, not the machine's (local/lambda-node.ts).
-    nodeBinary: lambdaNodeFor(w.cfg.runtime).path,
     environment: {
       ...w.baseEnv,
       ...localAwsEnvironment(endpoints, w.cfg.region),
@@ -471,8 +466,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       clients,
       resources,
       outcomes: w.outcomes,
-      notices: [describeRepair(emulators.repaired), lambdaNodeNotice(cfg.runtime)].filter((n): n is string => n !== undefined),
-      functionNode: lambdaNodeFor(cfg.runtime),
+      notices: [describeRepair(emulators.repaired)].filter((n): n is string => n !== undefined),
       onEmulatorFailure: (listener) => emulators.onFailure(listener),
       lambdaEndpoint: pusher?.lambdaEndpoint,
       notifications: {

@@ -51,7 +51,9 @@ function renderPermissions(p: LocalPermissions): string[] {
 
 export function renderReport(r: RunReport): string {
   const out: string[] = [];
-  out.push(`Local pipeline: environment "${r.environment}", ${r.mode} mode, functions on Node ${r.runtime.node} (${r.runtime.lambda})\n`);
+  out.push(
+    `Local pipeline: environment "${r.environment}", ${r.mode} mode, functions on Node ${r.runtime.node} here (${r.runtime.lambda} on Lambda)\n`,
+  );
   if (r.objects.length > 0) {
     out.push('Objects');
     out.push(

@@ -45,7 +45,7 @@ export interface ObjectReport {
 export interface RunReport {
   environment: string;
   mode: string;
-  /** The functions' Lambda runtime, and the Node they ran on here (the runtime's major, or a notice says why not). */
+  /** The functions' Lambda runtime, and the Node they ran on here (the machine's: worker threads, docs/local-pipeline.md). */
   runtime: { lambda: string; node: string };
   objects: ObjectReport[];
   injected: Array<{ name: string; messageId: string; outcome: ObjectOutcome; reason?: string }>;
@@ -181,7 +181,7 @@ export async function buildReport(
   return {
     environment: cfg.environment,
     mode: cfg.mode,
-    runtime: { lambda: cfg.runtime, node: pipeline.functionNode.version },
+    runtime: { lambda: cfg.runtime, node: process.versions.node },
     objects,
     injected: injectedReports,
     items: runItems,

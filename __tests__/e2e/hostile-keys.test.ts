@@ -66,7 +66,7 @@ describe('local IAM on unusual keys', () => {
   let pipeline: LocalPipeline;
   beforeAll(async () => {
     pipeline = await startLocalPipeline({
-      config: makeConfig({ environment: 'iamkeys', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 2 } }),
+      config: makeConfig({ environment: 'iamkeys', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 5 } }),
       dataDir: join(data.dir, 'store'),
       sendTestEvent: false,
     });

@@ -38,7 +38,7 @@ describe('IAM enforced on the local pipeline', () => {
         new GetItemCommand({ TableName: p.resources.tableName, Key: { s3_key: { S: key }, bucket: { S: p.resources.bucket } } }),
       )
     ).Item;
-  const direct = makeConfig({ environment: 'iam', processor: { timeoutSeconds: 2, maxConcurrency: 2 } });
+  const direct = makeConfig({ environment: 'iam', processor: { timeoutSeconds: 5, maxConcurrency: 2 } });
   const processor = resourceNames(direct).processor;
 
   it('the policies as synthesized: everything the pipeline does is allowed, and said so', async () => {
@@ -97,7 +97,7 @@ describe('IAM enforced on the local pipeline', () => {
 
   it('HeadObject of a missing key with a prefix filter: S3 checks ListBucket with s3:prefix = the key (404 under the prefix, 403 outside)', async () => {
     // Reads allowed everywhere, so only the ListBucket condition decides between 404 and 403.
-    const cfg = makeConfig({ environment: 'iamprefix', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 2, maxConcurrency: 2 } });
+    const cfg = makeConfig({ environment: 'iamprefix', filters: { prefix: 'in/' }, processor: { timeoutSeconds: 5, maxConcurrency: 2 } });
     const readAll = editStatement('aws_iam_role_policy', 'HeadObjects', (st) => ({
       ...st,
       Resource: String(st.Resource).replace(/\/in\/\*$/, '/*'),

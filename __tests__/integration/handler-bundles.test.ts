@@ -7,10 +7,6 @@ import { fromAttributeValues } from '../../src/adapters/attribute-values';
 import { encodeS3Key } from '../../src/core/s3-key';
 import { startEmulators, type Emulators } from '../../local/emulators';
 import { FunctionHost } from '../../local/function-host';
-import { lambdaNodeFor } from '../../local/lambda-node';
-import { nodeTargetOf } from '../../config/runtimes';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { localAwsEnvironment, localClients } from '../../local/local-clients';
 import { localResourceSpec, provision, type ProvisionedResources } from '../../local/resources';
 import type { AwsClients } from '../../src/adapters/clients';
@@ -26,8 +22,6 @@ describe('handler bundles against the emulators', () => {
   let res: ProvisionedResources;
   let processor: FunctionHost;
   let pusher: FunctionHost;
-  // Run on the Node major of the stack's runtime, as Lambda runs them.
-  const nodeBinary = lambdaNodeFor(cfg.runtime).path;
 
   beforeAll(async () => {
     emulators = await startEmulators({ dataDir: data.dir, accountId: cfg.accountId, region: cfg.region });
@@ -44,7 +38,6 @@ describe('handler bundles against the emulators', () => {
       functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:processor`,
       memoryMb: cfg.processor.memoryMb,
       bundleFile: bundleDeployedHandler('processor', cfg.runtime).file,
-      nodeBinary,
       environment: { ...env, ...processorEnvironment(cfg, { tableName: res.tableName, deadLetterQueueUrl: res.deadLetterQueueUrl }) },
       timeoutSeconds: 30,
       concurrency: 1,
@@ -54,7 +47,6 @@ describe('handler bundles against the emulators', () => {
       functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:pusher`,
       memoryMb: cfg.pusher.memoryMb,
       bundleFile: bundleDeployedHandler('pusher', cfg.runtime).file,
-      nodeBinary,
       environment: { ...env, ...pusherEnvironment(cfg, { queueUrl: res.queueUrl, deadLetterQueueUrl: res.deadLetterQueueUrl }) },
       timeoutSeconds: 30,
       concurrency: 1,
@@ -131,30 +123,6 @@ describe('handler bundles against the emulators', () => {
     expect(summary.rejected).toEqual([{ key: 'upload.tmp', bucket: res.bucket, reason: 'ignored-suffix' }]);
     const [message] = await receiveAll(res.queueUrl);
     expect(JSON.parse(message!.Body!)).toMatchObject({ type: 'ingest.object.v1', key: 'photo.png', contentType: 'image/png', size: 9 });
-  });
-
-  it("runs a function on its runtime's Node major, whatever the machine's (the version the handler sees)", async () => {
-    const probe = join(data.dir, 'version-probe.js');
-    writeFileSync(probe, 'exports.handler = async () => ({ node: process.versions.node, execEnv: process.env.AWS_EXECUTION_ENV });');
-    const host = new FunctionHost({
-      functionName: 'probe',
-      functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:probe`,
-      memoryMb: 128,
-      bundleFile: probe,
-      nodeBinary,
-      environment: { PATH: process.env.PATH ?? '', AWS_EXECUTION_ENV: `AWS_Lambda_${cfg.runtime}` },
-      timeoutSeconds: 30,
-      concurrency: 1,
-    });
-    try {
-      const seen = await host.invoke<{ node: string; execEnv: string }>({});
-      const runtimeMajor = Number(nodeTargetOf(cfg.runtime).replace('node', ''));
-      if (lambdaNodeFor(cfg.runtime).source !== 'this process') expect(Number(seen.node.split('.')[0])).toBe(runtimeMajor);
-      expect(seen.node).toBe(lambdaNodeFor(cfg.runtime).version);
-      expect(seen.execEnv).toBe(`AWS_Lambda_${cfg.runtime}`);
-    } finally {
-      await host.stop();
-    }
   });
 
   it('a bundle started without its environment fails at cold start, naming the variables', async () => {

