@@ -287,7 +287,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const warmupSeconds = o.warmupSeconds ?? 5;
     const pace = { concurrency: o.uploadConcurrency ?? 16, rate: o.rate };
     const upload = (part: string[]) => uploadVersions(pipeline, part, reordered, pace, () => done++);
-    const { expectedEtag, isSteady } = await uploadWithWarmup(pipeline, o, keys, upload, started);
+    const { expectedEtag, isSteady } = await uploadWithWarmup(pipeline, o, keys, upload, started, warmupSeconds);
     for (let i = 0; i < poisonCount; i++)
       await pipeline.injectMessage(i % 2 === 0 ? `{"Records":[{"truncated": ${i}` : `not an S3 event #${i}`);
     await pipeline.waitForDrain(o.drainTimeoutMs ?? 600_000);
@@ -311,8 +311,8 @@ async function uploadWithWarmup(
   keys: string[],
   upload: (part: string[]) => Promise<Map<string, string>>,
   started: number,
+  warmupSeconds: number,
 ): Promise<{ expectedEtag: Map<string, string>; isSteady: (key: string, eventAt: number) => boolean }> {
-  const warmupSeconds = o.warmupSeconds ?? 5;
   if (!o.rate) {
     return { expectedEtag: await upload(keys), isSteady: (_key, eventAt) => eventAt >= started + warmupSeconds * 1000 };
   }

@@ -37,25 +37,24 @@ export const main = (argv: string[], root = PROJECT_ROOT): Promise<number> =>
   )(argv);
 
 async function diff(base: string, env: string | undefined, root: string): Promise<number> {
-  const values = { base, env };
   // A base git cannot name is a usage error, said plainly (git's own words follow).
-  const resolved = await run('git', ['rev-parse', '--verify', '--quiet', `${values.base}^{commit}`], { cwd: root }).catch(() => null);
+  const resolved = await run('git', ['rev-parse', '--verify', '--quiet', `${base}^{commit}`], { cwd: root }).catch(() => null);
   if (!resolved) {
     process.stderr.write(
-      `--base "${values.base}" is not a commit of this repository (a branch, tag or commit such as origin/main or HEAD~1; fetch it first if it is remote)\n`,
+      `--base "${base}" is not a commit of this repository (a branch, tag or commit such as origin/main or HEAD~1; fetch it first if it is remote)\n`,
     );
     return 2;
   }
   const work = mkdtempSync(join(tmpdir(), 'synth-diff-'));
   const tree = join(work, 'base');
   try {
-    await run('git', ['worktree', 'add', '--detach', tree, values.base], { cwd: root });
+    await run('git', ['worktree', 'add', '--detach', tree, base], { cwd: root });
     // The base is synthesized with this checkout's dependencies.
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
-    await synthApp(tree, join(work, 'out-base'), values.env);
-    await synthApp(root, join(work, 'out-head'), values.env);
+    await synthApp(tree, join(work, 'out-base'), env);
+    await synthApp(root, join(work, 'out-head'), env);
     const diffs = compareOutputs(join(work, 'out-base'), join(work, 'out-head'));
-    process.stdout.write(renderDiff(diffs, `${values.base} → working tree`));
+    process.stdout.write(renderDiff(diffs, `${base} → working tree`));
     return diffs.some((d) => d.kind !== 'same') ? 2 : 0;
   } finally {
     await run('git', ['worktree', 'remove', '--force', tree], { cwd: root }).catch(() => undefined);
