@@ -13,6 +13,7 @@ import { trimSourceMap } from './trim-source-map';
 export const HANDLER_ENTRIES = {
   processor: 'src/handlers/processor.ts',
   pusher: 'src/handlers/pusher.ts',
+  reconcile: 'src/handlers/reconcile.ts',
 } as const;
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
 

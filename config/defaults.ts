@@ -64,6 +64,17 @@ export const CONFIG_DEFAULTS: Omit<PipelineConfig, 'environment' | 'namePrefix' 
   table: {
     deletionProtection: true,
   },
+  // A billion objects in about an hour at these settings: docs/operations.md, "Reconcile at scale".
+  reconcile: {
+    distributed: false,
+    inventory: 'Daily',
+    itemsPerBatch: 1000,
+    maxConcurrency: 300,
+    toleratedFailurePercentage: 0,
+    retentionDays: 14,
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
   state: null,
   deploy: false,
   tags: {},

@@ -1,4 +1,6 @@
 import { ENV } from '../src/app/environment-contract';
+import type { ScopeRules } from '../src/core/ingest-scope';
+import { TABLE_KEYS } from '../src/core/items';
 import { encodeS3Key } from '../src/core/s3-key';
 import type { PipelineConfig } from './types';
 
@@ -10,8 +12,7 @@ import type { PipelineConfig } from './types';
 /** SQS's maximum retention; the DLQ keeps messages this long, longer than any source queue may. */
 export const DLQ_RETENTION_SECONDS = 1_209_600;
 
-/** The table's key schema: one item per object; the sort key keeps equal keys in different buckets apart. */
-export const TABLE_KEYS = { partitionKey: 's3_key', sortKey: 'bucket' } as const;
+export { TABLE_KEYS };
 
 export interface ResourceNames {
   bucket: string;
@@ -29,6 +30,12 @@ export interface ResourceNames {
   accessLogBucket: string;
   /** The environment's CloudWatch dashboard. */
   dashboard: string;
+  /** Distributed reconcile: S3 Inventory reports, DynamoDB exports and map results. */
+  inventoryBucket: string;
+  /** Distributed reconcile: the function that checks one map batch. */
+  reconcileFunction: string;
+  /** Distributed reconcile: the state machine. */
+  reconcileStateMachine: string;
 }
 
 export function resourceNames(cfg: PipelineConfig): ResourceNames {
@@ -46,6 +53,9 @@ export function resourceNames(cfg: PipelineConfig): ResourceNames {
     topic: `${p}-alerts`,
     accessLogBucket: `${p}-access-logs-${cfg.accountId}`,
     dashboard: `${p}-pipeline`,
+    inventoryBucket: `${p}-inventory-${cfg.accountId}`,
+    reconcileFunction: `${p}-reconcile`,
+    reconcileStateMachine: `${p}-reconcile`,
   };
 }
 
@@ -194,3 +204,38 @@ export const FAILURE_QUEUE_AGE_ALARM_SECONDS = DLQ_RETENTION_SECONDS - DLQ_EXPIR
 
 /** The longest source retention that leaves the DLQ age alarm its margin and a day to fire. */
 export const MAX_SOURCE_RETENTION_SECONDS = DLQ_RETENTION_SECONDS - DLQ_EXPIRY_MARGIN_SECONDS - MIN_DLQ_AGE_ALARM_SECONDS;
+
+/** Which objects the environment ingests, as the reconcile command and function check it. */
+export function scopeRules(cfg: PipelineConfig): ScopeRules {
+  const f = cfg.filters;
+  return {
+    prefix: f.prefix,
+    suffix: f.suffix,
+    pusher: cfg.mode === 'pusher' ? f : null,
+    minSizeBytes: cfg.mode === 'eventbridge' ? f.minSizeBytes : 0,
+    maxSizeBytes: cfg.mode === 'direct' ? 0 : f.maxSizeBytes,
+  };
+}
+
+/**
+ * Where the distributed reconcile keeps things in the inventory bucket. S3 writes an inventory to
+ * `<inventory>/<source bucket>/<inventoryId>/<YYYY-MM-DDTHH-MMZ>/manifest.json` (+ `data/*.csv.gz`),
+ * DynamoDB an export to `<exports>/AWSDynamoDB/<export id>/data/*.json.gz`, the map's ResultWriter
+ * to `<results>/<pass>/<map run id>/`.
+ */
+export const RECONCILE_LAYOUT = { inventory: 'inventory', inventoryId: 'reconcile', exports: 'exports', results: 'reconcile-results' } as const;
+
+/** The inventory's fields, in S3's `fileSchema` order for an inventory of all versions with these optional fields. */
+export const INVENTORY_FIELDS = ['Size', 'LastModifiedDate', 'ETag'] as const;
+
+/** The reconcile function's environment. */
+export function reconcileEnvironment(cfg: PipelineConfig, refs: { tableName: string; queueUrl: string; bucket: string }): Record<string, string> {
+  return {
+    ...powertools(cfg, 'reconcile'),
+    [ENV.TABLE_NAME]: refs.tableName,
+    [ENV.QUEUE_URL]: refs.queueUrl,
+    [ENV.BUCKET_NAME]: refs.bucket,
+    [ENV.HANDLE_DELETES]: String(cfg.handleDeletes),
+    [ENV.INGEST_SCOPE]: JSON.stringify(scopeRules(cfg)),
+  };
+}

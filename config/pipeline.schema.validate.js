@@ -2,7 +2,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"The JSON Schema editors check this file against (`./pipeline.schema.json`)."},"processor":{"type":"object","properties":{"timeoutSeconds":{"type":"integer","description":"Function timeout in seconds. The queue's visibility timeout is derived from it.","minimum":1,"maximum":900},"memoryMb":{"type":"integer","description":"Memory in MB.","minimum":128,"maximum":10240},"batchSize":{"type":"integer","description":"Records per invocation (above 10 needs a batching window ≥ 1 s).","minimum":1,"maximum":10000},"batchingWindowSeconds":{"type":"integer","description":"Seconds Lambda waits to fill a batch.","minimum":0,"maximum":300},"maxConcurrency":{"type":"integer","description":"`scaling_config.maximum_concurrency` of the event source mapping.","minimum":2,"maximum":1000},"recordConcurrency":{"type":"integer","description":"Records processed at once inside one invocation.","minimum":1,"maximum":100},"reservedConcurrency":{"type":["integer","null"],"description":"Reserved concurrency of the function: at most this many copies run, and they are never starved by other functions of the account. Null: the mapping's `maxConcurrency`.","minimum":1,"maximum":1000}},"additionalProperties":false},"pusher":{"type":"object","properties":{"timeoutSeconds":{"type":"integer","description":"Function timeout in seconds.","minimum":1,"maximum":900},"memoryMb":{"type":"integer","description":"Memory in MB.","minimum":128,"maximum":10240},"maxRetryAttempts":{"type":"integer","description":"Asynchronous-invoke retries before the event goes to the on-failure destination.","minimum":0,"maximum":2},"maxEventAgeSeconds":{"type":"integer","description":"Maximum event age in seconds before it goes to the on-failure destination.","minimum":60,"maximum":21600},"reservedConcurrency":{"type":"integer","description":"Reserved concurrency: a burst of uploads is throttled (and retried by Lambda's async queue) instead of starving the account.","minimum":1,"maximum":1000}},"additionalProperties":false},"queue":{"type":"object","properties":{"maxReceiveCount":{"type":"integer","description":"Receives before a message moves to the DLQ (at least 5, per AWS guidance).","minimum":5,"maximum":1000},"retentionSeconds":{"type":"integer","description":"Source queue retention in seconds; the DLQ always keeps 14 days.","minimum":60,"maximum":1209599}},"additionalProperties":false},"filters":{"type":"object","properties":{"prefix":{"type":"string","description":"Key prefix filter (\"\" for none): the notification's, or the EventBridge rule's. Written as keys are named (spaces, any UTF-8): the stack URL-encodes it as S3 and EventBridge compare it. No `*` or `?`: it is also the functions' IAM resource, where those are wildcards.","pattern":"^[^\\n]*$","errorMessage":"must be a string"},"suffix":{"type":"string","description":"Key suffix filter (\"\" for none), written as keys are named; URL-encoded like the prefix.","pattern":"^[^\\n]*$","errorMessage":"must be a string"},"ignoredPrefixes":{"type":"array","items":{"type":"string","minLength":1,"errorMessage":"must be a non-empty string"},"description":"Keys starting with any of these are rejected by the pusher (e.g. temporary uploads)."},"ignoredSuffixes":{"type":"array","items":{"type":"string","minLength":1,"errorMessage":"must be a non-empty string"},"description":"Keys ending with any of these are rejected by the pusher."},"allowedContentTypes":{"type":"array","items":{"type":"string","description":"A content type, exact or `type/*`.","pattern":"^[\\w.+-]+\\/([\\w.+-]+|\\*)$","errorMessage":"must be a content type such as image/png or image/*"},"description":"If non-empty, only these content types (exact, or `type/*`) pass the pusher."},"maxSizeBytes":{"type":"integer","description":"If > 0, larger objects are rejected: by the pusher, or by the EventBridge rule (numeric matching, at most 5.0e9).","minimum":0,"maximum":9007199254740991},"minSizeBytes":{"type":"integer","description":"If > 0, smaller objects are not ingested (eventbridge mode: the rule's numeric matching, at most 5.0e9).","minimum":0,"maximum":9007199254740991}},"additionalProperties":false},"alarms":{"type":"object","properties":{"queueAgeThresholdSeconds":{"type":"integer","description":"`ApproximateAgeOfOldestMessage` threshold in seconds on the source queue.","minimum":60,"maximum":1209600},"queueDepthThreshold":{"type":"integer","description":"`ApproximateNumberOfMessagesVisible` threshold on the source queue (a backlog).","minimum":1,"maximum":1000000000},"errorThreshold":{"type":"integer","description":"Alarm when a function's `Errors`, or the handlers' failure metrics, reach this in a period (M of N periods).","minimum":1,"maximum":1000000},"throttleThreshold":{"type":"integer","description":"Alarm when a function's `Throttles` sum over one period reaches this.","minimum":1,"maximum":1000000},"errorLogThreshold":{"type":"integer","description":"Alarm when ERROR log lines over one period reach this.","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","description":"Period of every alarm, in seconds.","minimum":60,"maximum":86400,"multipleOf":60},"evaluationPeriods":{"type":"integer","description":"Periods an error alarm looks at (N of \"M of N\"); evaluationPeriods × periodSeconds ≤ 1 day.","minimum":1,"maximum":1440},"datapointsToAlarm":{"type":"integer","description":"Breaching periods among them that raise an error alarm (M of \"M of N\"). DLQ alarms are always 1 of 1.","minimum":1,"maximum":1440},"heartbeatHours":{"type":"integer","description":"Alarm when nothing was ingested for this many hours; 0 turns the heartbeat off.","minimum":0,"maximum":24}},"additionalProperties":false},"bucket":{"type":"object","properties":{"forceDestroy":{"type":"boolean","description":"Let `terraform destroy` delete a non-empty bucket. Default false."},"expireAfterDays":{"type":"integer","description":"Expire current objects after N days (0 = never).","minimum":0,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","description":"Expire noncurrent versions after N days (0 = never).","minimum":0,"maximum":36500},"accessLogging":{"type":"boolean","description":"Server access logging to a log bucket of its own (`<namePrefix>-access-logs-<account>`)."},"accessLogRetentionDays":{"type":"integer","description":"Days the access logs are kept.","minimum":1,"maximum":3650}},"additionalProperties":false},"table":{"type":"object","properties":{"deletionProtection":{"type":"boolean","description":"Refuse `DeleteTable` until turned off."}},"additionalProperties":false},"mode":{"type":"string","enum":["direct","pusher","eventbridge"],"description":"How S3 events reach the processing queue: `direct` (bucket notification to the queue), `pusher` (S3 invokes a Lambda that enriches and filters) or `eventbridge` (S3 → EventBridge rule → queue).","errorMessage":"must be \"direct\", \"pusher\" or \"eventbridge\""},"handleDeletes":{"type":"boolean","description":"Also ingest `ObjectRemoved:*` events: the item is marked deleted, never removed."},"alertEmails":{"type":"array","items":{"type":"string","description":"An e-mail address.","pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","errorMessage":"must be an e-mail address"},"description":"E-mail addresses subscribed to the alarm topic (each must confirm AWS's e-mail)."},"runtime":{"type":"string","description":"The functions' Lambda runtime (`nodejs24.x`, `nodejs22.x`, …); the bundles' esbuild target follows it. Guardrails fail on a deprecated one and warn six months before (dates: `config/runtimes.ts`)."},"logRetentionDays":{"type":"number","description":"Retention of the functions' log groups, in days (one of CloudWatch's values)."},"logLevel":{"type":"string","enum":["TRACE","DEBUG","INFO"],"description":"The functions' application log level (Lambda's `application_log_level` and Powertools'). Only TRACE, DEBUG or INFO: the metric lines (EMF) carry no level, Lambda treats them as INFO, and a higher level would drop every metric the alarms read."},"state":{"anyOf":[{"type":"object","properties":{"bucket":{"type":"string","description":"The state bucket (created by the account's `state-bootstrap-<account id>` stack).","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$","errorMessage":"must be an S3 bucket name"},"region":{"type":"string","description":"The state bucket's region.","pattern":"^[a-z]{2}(-gov)?-[a-z]+-\\d$","errorMessage":"must be an AWS region such as eu-west-1"},"keyPrefix":{"type":"string","description":"State object key prefix; the key is `<keyPrefix>/<environment>.tfstate`.","pattern":"^[\\w.-]+(\\/[\\w.-]+)*$","errorMessage":"must be a key prefix without leading or trailing slash"}},"required":["bucket","region","keyPrefix"],"additionalProperties":false,"description":"Where Terraform state lives. Null means a local backend (for trying things out only)."},{"type":"null"}],"description":"Where Terraform state lives; null for a local state file (trying things out only).","errorMessage":"must be null or an object with bucket, region and keyPrefix"},"deploy":{"type":"boolean","description":"Deployed by the CI deploy workflow (and checked daily for drift). Needs `state` and at least one alert e-mail."},"tags":{"type":"object","additionalProperties":{"type":"string"},"description":"Applied to every resource through the provider's `default_tags`.","errorMessage":"must be an object of string values"},"environment":{"type":"string","description":"Environment name; must equal the file name (`config/<environment>.json`).","pattern":"^[a-z][a-z0-9-]{0,15}$","errorMessage":"must be 1–16 lowercase letters, digits or hyphens"},"namePrefix":{"type":"string","description":"Prefix of every resource name (lowercase letters, digits, hyphens; 3–24 chars).","pattern":"^[a-z][a-z0-9-]{1,22}[a-z0-9]$","errorMessage":"must be 3–24 lowercase letters, digits or hyphens"},"accountId":{"type":"string","description":"The only AWS account this stack may be deployed to (12 digits).","pattern":"^\\d{12}$","errorMessage":"must be a 12-digit AWS account id"},"region":{"type":"string","description":"AWS region of every resource, e.g. `eu-west-1`.","pattern":"^[a-z]{2}(-gov)?-[a-z]+-\\d$","errorMessage":"must be an AWS region such as eu-west-1"}},"required":["accountId","environment","namePrefix","region"],"description":"What a `config/<env>.json` file holds: the required settings, and any of the others (defaults fill the rest, see `config/defaults.ts`). `$schema` points editors at `pipeline.schema.json`.","definitions":{},"title":"Pipeline environment config (config/<env>.json)"};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"The JSON Schema editors check this file against (`./pipeline.schema.json`)."},"processor":{"type":"object","properties":{"timeoutSeconds":{"type":"integer","description":"Function timeout in seconds. The queue's visibility timeout is derived from it.","minimum":1,"maximum":900},"memoryMb":{"type":"integer","description":"Memory in MB.","minimum":128,"maximum":10240},"batchSize":{"type":"integer","description":"Records per invocation (above 10 needs a batching window ≥ 1 s).","minimum":1,"maximum":10000},"batchingWindowSeconds":{"type":"integer","description":"Seconds Lambda waits to fill a batch.","minimum":0,"maximum":300},"maxConcurrency":{"type":"integer","description":"`scaling_config.maximum_concurrency` of the event source mapping.","minimum":2,"maximum":1000},"recordConcurrency":{"type":"integer","description":"Records processed at once inside one invocation.","minimum":1,"maximum":100},"reservedConcurrency":{"type":["integer","null"],"description":"Reserved concurrency of the function: at most this many copies run, and they are never starved by other functions of the account. Null: the mapping's `maxConcurrency`.","minimum":1,"maximum":1000}},"additionalProperties":false},"pusher":{"type":"object","properties":{"timeoutSeconds":{"type":"integer","description":"Function timeout in seconds.","minimum":1,"maximum":900},"memoryMb":{"type":"integer","description":"Memory in MB.","minimum":128,"maximum":10240},"maxRetryAttempts":{"type":"integer","description":"Asynchronous-invoke retries before the event goes to the on-failure destination.","minimum":0,"maximum":2},"maxEventAgeSeconds":{"type":"integer","description":"Maximum event age in seconds before it goes to the on-failure destination.","minimum":60,"maximum":21600},"reservedConcurrency":{"type":"integer","description":"Reserved concurrency: a burst of uploads is throttled (and retried by Lambda's async queue) instead of starving the account.","minimum":1,"maximum":1000}},"additionalProperties":false},"queue":{"type":"object","properties":{"maxReceiveCount":{"type":"integer","description":"Receives before a message moves to the DLQ (at least 5, per AWS guidance).","minimum":5,"maximum":1000},"retentionSeconds":{"type":"integer","description":"Source queue retention in seconds; the DLQ always keeps 14 days.","minimum":60,"maximum":1209599}},"additionalProperties":false},"filters":{"type":"object","properties":{"prefix":{"type":"string","description":"Key prefix filter (\"\" for none): the notification's, or the EventBridge rule's. Written as keys are named (spaces, any UTF-8): the stack URL-encodes it as S3 and EventBridge compare it. No `*` or `?`: it is also the functions' IAM resource, where those are wildcards.","pattern":"^[^\\n]*$","errorMessage":"must be a string"},"suffix":{"type":"string","description":"Key suffix filter (\"\" for none), written as keys are named; URL-encoded like the prefix.","pattern":"^[^\\n]*$","errorMessage":"must be a string"},"ignoredPrefixes":{"type":"array","items":{"type":"string","minLength":1,"errorMessage":"must be a non-empty string"},"description":"Keys starting with any of these are rejected by the pusher (e.g. temporary uploads)."},"ignoredSuffixes":{"type":"array","items":{"type":"string","minLength":1,"errorMessage":"must be a non-empty string"},"description":"Keys ending with any of these are rejected by the pusher."},"allowedContentTypes":{"type":"array","items":{"type":"string","description":"A content type, exact or `type/*`.","pattern":"^[\\w.+-]+\\/([\\w.+-]+|\\*)$","errorMessage":"must be a content type such as image/png or image/*"},"description":"If non-empty, only these content types (exact, or `type/*`) pass the pusher."},"maxSizeBytes":{"type":"integer","description":"If > 0, larger objects are rejected: by the pusher, or by the EventBridge rule (numeric matching, at most 5.0e9).","minimum":0,"maximum":9007199254740991},"minSizeBytes":{"type":"integer","description":"If > 0, smaller objects are not ingested (eventbridge mode: the rule's numeric matching, at most 5.0e9).","minimum":0,"maximum":9007199254740991}},"additionalProperties":false},"alarms":{"type":"object","properties":{"queueAgeThresholdSeconds":{"type":"integer","description":"`ApproximateAgeOfOldestMessage` threshold in seconds on the source queue.","minimum":60,"maximum":1209600},"queueDepthThreshold":{"type":"integer","description":"`ApproximateNumberOfMessagesVisible` threshold on the source queue (a backlog).","minimum":1,"maximum":1000000000},"errorThreshold":{"type":"integer","description":"Alarm when a function's `Errors`, or the handlers' failure metrics, reach this in a period (M of N periods).","minimum":1,"maximum":1000000},"throttleThreshold":{"type":"integer","description":"Alarm when a function's `Throttles` sum over one period reaches this.","minimum":1,"maximum":1000000},"errorLogThreshold":{"type":"integer","description":"Alarm when ERROR log lines over one period reach this.","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","description":"Period of every alarm, in seconds.","minimum":60,"maximum":86400,"multipleOf":60},"evaluationPeriods":{"type":"integer","description":"Periods an error alarm looks at (N of \"M of N\"); evaluationPeriods × periodSeconds ≤ 1 day.","minimum":1,"maximum":1440},"datapointsToAlarm":{"type":"integer","description":"Breaching periods among them that raise an error alarm (M of \"M of N\"). DLQ alarms are always 1 of 1.","minimum":1,"maximum":1440},"heartbeatHours":{"type":"integer","description":"Alarm when nothing was ingested for this many hours; 0 turns the heartbeat off.","minimum":0,"maximum":24}},"additionalProperties":false},"bucket":{"type":"object","properties":{"forceDestroy":{"type":"boolean","description":"Let `terraform destroy` delete a non-empty bucket. Default false."},"expireAfterDays":{"type":"integer","description":"Expire current objects after N days (0 = never).","minimum":0,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","description":"Expire noncurrent versions after N days (0 = never).","minimum":0,"maximum":36500},"accessLogging":{"type":"boolean","description":"Server access logging to a log bucket of its own (`<namePrefix>-access-logs-<account>`)."},"accessLogRetentionDays":{"type":"integer","description":"Days the access logs are kept.","minimum":1,"maximum":3650}},"additionalProperties":false},"table":{"type":"object","properties":{"deletionProtection":{"type":"boolean","description":"Refuse `DeleteTable` until turned off."}},"additionalProperties":false},"reconcile":{"type":"object","properties":{"distributed":{"type":"boolean","description":"Build the inventory bucket, the reconcile function and the state machine (`npm run reconcile -- --distributed`)."},"inventory":{"type":["string","null"],"enum":["Daily","Weekly",null],"description":"S3 Inventory of the uploads bucket (CSV, all versions), `Daily` or `Weekly`; null: the state machine lists the bucket itself (ListObjectsV2).","errorMessage":"must be \"Daily\", \"Weekly\" or null"},"itemsPerBatch":{"type":"integer","description":"Objects per reconcile invocation (the map's `ItemBatcher.MaxItemsPerBatch`; a batch also stays under 256 KiB).","minimum":1,"maximum":10000},"maxConcurrency":{"type":"integer","description":"Batches in flight at once (the Distributed Map's `MaxConcurrency`), each one invocation of the reconcile function, whose reserved concurrency is this (Lambda keeps 100 of an account's concurrency unreserved).","minimum":1,"maximum":9900},"toleratedFailurePercentage":{"type":"integer","description":"Share of failed batches (after retries) the run tolerates before it fails, in percent.","minimum":0,"maximum":100},"retentionDays":{"type":"integer","description":"Days the inventory bucket keeps inventories, exports and map results.","minimum":1,"maximum":3650},"memoryMb":{"type":"integer","description":"The reconcile function's memory in MB.","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","description":"The reconcile function's timeout in seconds. A batch runs in an Express child execution (5 minutes at most, retries included), so at most 90.","minimum":10,"maximum":90}},"additionalProperties":false},"mode":{"type":"string","enum":["direct","pusher","eventbridge"],"description":"How S3 events reach the processing queue: `direct` (bucket notification to the queue), `pusher` (S3 invokes a Lambda that enriches and filters) or `eventbridge` (S3 → EventBridge rule → queue).","errorMessage":"must be \"direct\", \"pusher\" or \"eventbridge\""},"handleDeletes":{"type":"boolean","description":"Also ingest `ObjectRemoved:*` events: the item is marked deleted, never removed."},"alertEmails":{"type":"array","items":{"type":"string","description":"An e-mail address.","pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","errorMessage":"must be an e-mail address"},"description":"E-mail addresses subscribed to the alarm topic (each must confirm AWS's e-mail)."},"runtime":{"type":"string","description":"The functions' Lambda runtime (`nodejs24.x`, `nodejs22.x`, …); the bundles' esbuild target follows it. Guardrails fail on a deprecated one and warn six months before (dates: `config/runtimes.ts`)."},"logRetentionDays":{"type":"number","description":"Retention of the functions' log groups, in days (one of CloudWatch's values)."},"logLevel":{"type":"string","enum":["TRACE","DEBUG","INFO"],"description":"The functions' application log level (Lambda's `application_log_level` and Powertools'). Only TRACE, DEBUG or INFO: the metric lines (EMF) carry no level, Lambda treats them as INFO, and a higher level would drop every metric the alarms read."},"state":{"anyOf":[{"type":"object","properties":{"bucket":{"type":"string","description":"The state bucket (created by the account's `state-bootstrap-<account id>` stack).","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$","errorMessage":"must be an S3 bucket name"},"region":{"type":"string","description":"The state bucket's region.","pattern":"^[a-z]{2}(-gov)?-[a-z]+-\\d$","errorMessage":"must be an AWS region such as eu-west-1"},"keyPrefix":{"type":"string","description":"State object key prefix; the key is `<keyPrefix>/<environment>.tfstate`.","pattern":"^[\\w.-]+(\\/[\\w.-]+)*$","errorMessage":"must be a key prefix without leading or trailing slash"}},"required":["bucket","region","keyPrefix"],"additionalProperties":false,"description":"Where Terraform state lives. Null means a local backend (for trying things out only)."},{"type":"null"}],"description":"Where Terraform state lives; null for a local state file (trying things out only).","errorMessage":"must be null or an object with bucket, region and keyPrefix"},"deploy":{"type":"boolean","description":"Deployed by the CI deploy workflow (and checked daily for drift). Needs `state` and at least one alert e-mail."},"tags":{"type":"object","additionalProperties":{"type":"string"},"description":"Applied to every resource through the provider's `default_tags`.","errorMessage":"must be an object of string values"},"environment":{"type":"string","description":"Environment name; must equal the file name (`config/<environment>.json`).","pattern":"^[a-z][a-z0-9-]{0,15}$","errorMessage":"must be 1–16 lowercase letters, digits or hyphens"},"namePrefix":{"type":"string","description":"Prefix of every resource name (lowercase letters, digits, hyphens; 3–24 chars).","pattern":"^[a-z][a-z0-9-]{1,22}[a-z0-9]$","errorMessage":"must be 3–24 lowercase letters, digits or hyphens"},"accountId":{"type":"string","description":"The only AWS account this stack may be deployed to (12 digits).","pattern":"^\\d{12}$","errorMessage":"must be a 12-digit AWS account id"},"region":{"type":"string","description":"AWS region of every resource, e.g. `eu-west-1`.","pattern":"^[a-z]{2}(-gov)?-[a-z]+-\\d$","errorMessage":"must be an AWS region such as eu-west-1"}},"required":["accountId","environment","namePrefix","region"],"description":"What a `config/<env>.json` file holds: the required settings, and any of the others (defaults fill the rest, see `config/defaults.ts`). `$schema` points editors at `pipeline.schema.json`.","definitions":{},"title":"Pipeline environment config (config/<env>.json)"};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[^\\n]*$", "u");
@@ -1472,10 +1472,12 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data.mode !== undefined){
-let data47 = data.mode;
-if(typeof data47 !== "string"){
-const err121 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reconcile !== undefined){
+let data47 = data.reconcile;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+for(const key8 in data47){
+if(!((((((((key8 === "distributed") || (key8 === "inventory")) || (key8 === "itemsPerBatch")) || (key8 === "maxConcurrency")) || (key8 === "toleratedFailurePercentage")) || (key8 === "retentionDays")) || (key8 === "memoryMb")) || (key8 === "timeoutSeconds"))){
+const err121 = {instancePath:instancePath+"/reconcile",schemaPath:"#/properties/reconcile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1484,8 +1486,10 @@ vErrors.push(err121);
 }
 errors++;
 }
-if(!(((data47 === "direct") || (data47 === "pusher")) || (data47 === "eventbridge"))){
-const err122 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.mode.enum},message:"must be equal to one of the allowed values"};
+}
+if(data47.distributed !== undefined){
+if(typeof data47.distributed !== "boolean"){
+const err122 = {instancePath:instancePath+"/reconcile/distributed",schemaPath:"#/properties/reconcile/properties/distributed/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1495,9 +1499,10 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data.handleDeletes !== undefined){
-if(typeof data.handleDeletes !== "boolean"){
-const err123 = {instancePath:instancePath+"/handleDeletes",schemaPath:"#/properties/handleDeletes/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data47.inventory !== undefined){
+let data49 = data47.inventory;
+if((typeof data49 !== "string") && (data49 !== null)){
+const err123 = {instancePath:instancePath+"/reconcile/inventory",schemaPath:"#/properties/reconcile/properties/inventory/type",keyword:"type",params:{type: schema11.properties.reconcile.properties.inventory.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1506,16 +1511,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-if(data.alertEmails !== undefined){
-let data49 = data.alertEmails;
-if(Array.isArray(data49)){
-const len3 = data49.length;
-for(let i3=0; i3<len3; i3++){
-let data50 = data49[i3];
-if(typeof data50 === "string"){
-if(!pattern3.test(data50)){
-const err124 = {instancePath:instancePath+"/alertEmails/" + i3,schemaPath:"#/properties/alertEmails/items/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
+if(!(((data49 === "Daily") || (data49 === "Weekly")) || (data49 === null))){
+const err124 = {instancePath:instancePath+"/reconcile/inventory",schemaPath:"#/properties/reconcile/properties/inventory/enum",keyword:"enum",params:{allowedValues: schema11.properties.reconcile.properties.inventory.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1525,8 +1522,10 @@ vErrors.push(err124);
 errors++;
 }
 }
-else {
-const err125 = {instancePath:instancePath+"/alertEmails/" + i3,schemaPath:"#/properties/alertEmails/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data47.itemsPerBatch !== undefined){
+let data50 = data47.itemsPerBatch;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err125 = {instancePath:instancePath+"/reconcile/itemsPerBatch",schemaPath:"#/properties/reconcile/properties/itemsPerBatch/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1535,10 +1534,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-}
-else {
-const err126 = {instancePath:instancePath+"/alertEmails",schemaPath:"#/properties/alertEmails/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 > 10000 || isNaN(data50)){
+const err126 = {instancePath:instancePath+"/reconcile/itemsPerBatch",schemaPath:"#/properties/reconcile/properties/itemsPerBatch/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1547,10 +1545,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-if(data.runtime !== undefined){
-if(typeof data.runtime !== "string"){
-const err127 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data50 < 1 || isNaN(data50)){
+const err127 = {instancePath:instancePath+"/reconcile/itemsPerBatch",schemaPath:"#/properties/reconcile/properties/itemsPerBatch/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1560,10 +1556,11 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data.logRetentionDays !== undefined){
-let data52 = data.logRetentionDays;
-if(!((typeof data52 == "number") && (isFinite(data52)))){
-const err128 = {instancePath:instancePath+"/logRetentionDays",schemaPath:"#/properties/logRetentionDays/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data47.maxConcurrency !== undefined){
+let data51 = data47.maxConcurrency;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
+const err128 = {instancePath:instancePath+"/reconcile/maxConcurrency",schemaPath:"#/properties/reconcile/properties/maxConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1572,11 +1569,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-if(data.logLevel !== undefined){
-let data53 = data.logLevel;
-if(typeof data53 !== "string"){
-const err129 = {instancePath:instancePath+"/logLevel",schemaPath:"#/properties/logLevel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 > 9900 || isNaN(data51)){
+const err129 = {instancePath:instancePath+"/reconcile/maxConcurrency",schemaPath:"#/properties/reconcile/properties/maxConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9900},message:"must be <= 9900"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1585,8 +1580,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-if(!(((data53 === "TRACE") || (data53 === "DEBUG")) || (data53 === "INFO"))){
-const err130 = {instancePath:instancePath+"/logLevel",schemaPath:"#/properties/logLevel/enum",keyword:"enum",params:{allowedValues: schema11.properties.logLevel.enum},message:"must be equal to one of the allowed values"};
+if(data51 < 1 || isNaN(data51)){
+const err130 = {instancePath:instancePath+"/reconcile/maxConcurrency",schemaPath:"#/properties/reconcile/properties/maxConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1596,14 +1591,11 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data.state !== undefined){
-let data54 = data.state;
-const _errs125 = errors;
-let valid16 = false;
-const _errs126 = errors;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.bucket === undefined){
-const err131 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'"};
+}
+if(data47.toleratedFailurePercentage !== undefined){
+let data52 = data47.toleratedFailurePercentage;
+if(!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))){
+const err131 = {instancePath:instancePath+"/reconcile/toleratedFailurePercentage",schemaPath:"#/properties/reconcile/properties/toleratedFailurePercentage/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1612,8 +1604,9 @@ vErrors.push(err131);
 }
 errors++;
 }
-if(data54.region === undefined){
-const err132 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'"};
+if((typeof data52 == "number") && (isFinite(data52))){
+if(data52 > 100 || isNaN(data52)){
+const err132 = {instancePath:instancePath+"/reconcile/toleratedFailurePercentage",schemaPath:"#/properties/reconcile/properties/toleratedFailurePercentage/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1622,8 +1615,8 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(data54.keyPrefix === undefined){
-const err133 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/required",keyword:"required",params:{missingProperty: "keyPrefix"},message:"must have required property '"+"keyPrefix"+"'"};
+if(data52 < 0 || isNaN(data52)){
+const err133 = {instancePath:instancePath+"/reconcile/toleratedFailurePercentage",schemaPath:"#/properties/reconcile/properties/toleratedFailurePercentage/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1632,9 +1625,12 @@ vErrors.push(err133);
 }
 errors++;
 }
-for(const key8 in data54){
-if(!(((key8 === "bucket") || (key8 === "region")) || (key8 === "keyPrefix"))){
-const err134 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+}
+if(data47.retentionDays !== undefined){
+let data53 = data47.retentionDays;
+if(!(((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53))) && (isFinite(data53)))){
+const err134 = {instancePath:instancePath+"/reconcile/retentionDays",schemaPath:"#/properties/reconcile/properties/retentionDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1643,12 +1639,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-if(data54.bucket !== undefined){
-let data55 = data54.bucket;
-if(typeof data55 === "string"){
-if(!pattern4.test(data55)){
-const err135 = {instancePath:instancePath+"/state/bucket",schemaPath:"#/properties/state/anyOf/0/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
+if((typeof data53 == "number") && (isFinite(data53))){
+if(data53 > 3650 || isNaN(data53)){
+const err135 = {instancePath:instancePath+"/reconcile/retentionDays",schemaPath:"#/properties/reconcile/properties/retentionDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3650},message:"must be <= 3650"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1657,9 +1650,8 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-else {
-const err136 = {instancePath:instancePath+"/state/bucket",schemaPath:"#/properties/state/anyOf/0/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data53 < 1 || isNaN(data53)){
+const err136 = {instancePath:instancePath+"/reconcile/retentionDays",schemaPath:"#/properties/reconcile/properties/retentionDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1669,11 +1661,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data54.region !== undefined){
-let data56 = data54.region;
-if(typeof data56 === "string"){
-if(!pattern5.test(data56)){
-const err137 = {instancePath:instancePath+"/state/region",schemaPath:"#/properties/state/anyOf/0/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov)?-[a-z]+-\\d$"},message:"must match pattern \""+"^[a-z]{2}(-gov)?-[a-z]+-\\d$"+"\""};
+}
+if(data47.memoryMb !== undefined){
+let data54 = data47.memoryMb;
+if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
+const err137 = {instancePath:instancePath+"/reconcile/memoryMb",schemaPath:"#/properties/reconcile/properties/memoryMb/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1682,9 +1674,9 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-else {
-const err138 = {instancePath:instancePath+"/state/region",schemaPath:"#/properties/state/anyOf/0/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data54 == "number") && (isFinite(data54))){
+if(data54 > 10240 || isNaN(data54)){
+const err138 = {instancePath:instancePath+"/reconcile/memoryMb",schemaPath:"#/properties/reconcile/properties/memoryMb/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10240},message:"must be <= 10240"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1693,12 +1685,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-if(data54.keyPrefix !== undefined){
-let data57 = data54.keyPrefix;
-if(typeof data57 === "string"){
-if(!pattern6.test(data57)){
-const err139 = {instancePath:instancePath+"/state/keyPrefix",schemaPath:"#/properties/state/anyOf/0/properties/keyPrefix/pattern",keyword:"pattern",params:{pattern: "^[\\w.-]+(\\/[\\w.-]+)*$"},message:"must match pattern \""+"^[\\w.-]+(\\/[\\w.-]+)*$"+"\""};
+if(data54 < 128 || isNaN(data54)){
+const err139 = {instancePath:instancePath+"/reconcile/memoryMb",schemaPath:"#/properties/reconcile/properties/memoryMb/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1708,8 +1696,11 @@ vErrors.push(err139);
 errors++;
 }
 }
-else {
-const err140 = {instancePath:instancePath+"/state/keyPrefix",schemaPath:"#/properties/state/anyOf/0/properties/keyPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data47.timeoutSeconds !== undefined){
+let data55 = data47.timeoutSeconds;
+if(!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))){
+const err140 = {instancePath:instancePath+"/reconcile/timeoutSeconds",schemaPath:"#/properties/reconcile/properties/timeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1718,10 +1709,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-}
-else {
-const err141 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data55 == "number") && (isFinite(data55))){
+if(data55 > 90 || isNaN(data55)){
+const err141 = {instancePath:instancePath+"/reconcile/timeoutSeconds",schemaPath:"#/properties/reconcile/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 90},message:"must be <= 90"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1730,12 +1720,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-var _valid0 = _errs126 === errors;
-valid16 = valid16 || _valid0;
-if(!valid16){
-const _errs138 = errors;
-if(data54 !== null){
-const err142 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data55 < 10 || isNaN(data55)){
+const err142 = {instancePath:instancePath+"/reconcile/timeoutSeconds",schemaPath:"#/properties/reconcile/properties/timeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1744,11 +1730,11 @@ vErrors.push(err142);
 }
 errors++;
 }
-var _valid0 = _errs138 === errors;
-valid16 = valid16 || _valid0;
 }
-if(!valid16){
-const err143 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/reconcile",schemaPath:"#/properties/reconcile/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1757,21 +1743,11 @@ vErrors.push(err143);
 }
 errors++;
 }
-else {
-errors = _errs125;
-if(vErrors !== null){
-if(_errs125){
-vErrors.length = _errs125;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.deploy !== undefined){
-if(typeof data.deploy !== "boolean"){
-const err144 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.mode !== undefined){
+let data56 = data.mode;
+if(typeof data56 !== "string"){
+const err144 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1780,13 +1756,8 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-if(data.tags !== undefined){
-let data59 = data.tags;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key9 in data59){
-if(typeof data59[key9] !== "string"){
-const err145 = {instancePath:instancePath+"/tags/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((data56 === "direct") || (data56 === "pusher")) || (data56 === "eventbridge"))){
+const err145 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1796,9 +1767,9 @@ vErrors.push(err145);
 errors++;
 }
 }
-}
-else {
-const err146 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.handleDeletes !== undefined){
+if(typeof data.handleDeletes !== "boolean"){
+const err146 = {instancePath:instancePath+"/handleDeletes",schemaPath:"#/properties/handleDeletes/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1808,11 +1779,15 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data.environment !== undefined){
-let data61 = data.environment;
-if(typeof data61 === "string"){
-if(!pattern7.test(data61)){
-const err147 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,15}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,15}$"+"\""};
+if(data.alertEmails !== undefined){
+let data58 = data.alertEmails;
+if(Array.isArray(data58)){
+const len3 = data58.length;
+for(let i3=0; i3<len3; i3++){
+let data59 = data58[i3];
+if(typeof data59 === "string"){
+if(!pattern3.test(data59)){
+const err147 = {instancePath:instancePath+"/alertEmails/" + i3,schemaPath:"#/properties/alertEmails/items/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1823,7 +1798,7 @@ errors++;
 }
 }
 else {
-const err148 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err148 = {instancePath:instancePath+"/alertEmails/" + i3,schemaPath:"#/properties/alertEmails/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1833,11 +1808,9 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data.namePrefix !== undefined){
-let data62 = data.namePrefix;
-if(typeof data62 === "string"){
-if(!pattern8.test(data62)){
-const err149 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{1,22}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"+"\""};
+}
+else {
+const err149 = {instancePath:instancePath+"/alertEmails",schemaPath:"#/properties/alertEmails/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1847,8 +1820,9 @@ vErrors.push(err149);
 errors++;
 }
 }
-else {
-const err150 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.runtime !== undefined){
+if(typeof data.runtime !== "string"){
+const err150 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1858,11 +1832,10 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data.accountId !== undefined){
-let data63 = data.accountId;
-if(typeof data63 === "string"){
-if(!pattern9.test(data63)){
-const err151 = {instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\""};
+if(data.logRetentionDays !== undefined){
+let data61 = data.logRetentionDays;
+if(!((typeof data61 == "number") && (isFinite(data61)))){
+const err151 = {instancePath:instancePath+"/logRetentionDays",schemaPath:"#/properties/logRetentionDays/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1872,8 +1845,10 @@ vErrors.push(err151);
 errors++;
 }
 }
-else {
-const err152 = {instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.logLevel !== undefined){
+let data62 = data.logLevel;
+if(typeof data62 !== "string"){
+const err152 = {instancePath:instancePath+"/logLevel",schemaPath:"#/properties/logLevel/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1882,12 +1857,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-if(data.region !== undefined){
-let data64 = data.region;
-if(typeof data64 === "string"){
-if(!pattern5.test(data64)){
-const err153 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov)?-[a-z]+-\\d$"},message:"must match pattern \""+"^[a-z]{2}(-gov)?-[a-z]+-\\d$"+"\""};
+if(!(((data62 === "TRACE") || (data62 === "DEBUG")) || (data62 === "INFO"))){
+const err153 = {instancePath:instancePath+"/logLevel",schemaPath:"#/properties/logLevel/enum",keyword:"enum",params:{allowedValues: schema11.properties.logLevel.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1897,8 +1868,14 @@ vErrors.push(err153);
 errors++;
 }
 }
-else {
-const err154 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.state !== undefined){
+let data63 = data.state;
+const _errs145 = errors;
+let valid17 = false;
+const _errs146 = errors;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+if(data63.bucket === undefined){
+const err154 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1907,15 +1884,310 @@ vErrors.push(err154);
 }
 errors++;
 }
-}
-}
-else {
-const err155 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data63.region === undefined){
+const err155 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'"};
 if(vErrors === null){
 vErrors = [err155];
 }
 else {
 vErrors.push(err155);
+}
+errors++;
+}
+if(data63.keyPrefix === undefined){
+const err156 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/required",keyword:"required",params:{missingProperty: "keyPrefix"},message:"must have required property '"+"keyPrefix"+"'"};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+for(const key9 in data63){
+if(!(((key9 === "bucket") || (key9 === "region")) || (key9 === "keyPrefix"))){
+const err157 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+if(data63.bucket !== undefined){
+let data64 = data63.bucket;
+if(typeof data64 === "string"){
+if(!pattern4.test(data64)){
+const err158 = {instancePath:instancePath+"/state/bucket",schemaPath:"#/properties/state/anyOf/0/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+else {
+const err159 = {instancePath:instancePath+"/state/bucket",schemaPath:"#/properties/state/anyOf/0/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+if(data63.region !== undefined){
+let data65 = data63.region;
+if(typeof data65 === "string"){
+if(!pattern5.test(data65)){
+const err160 = {instancePath:instancePath+"/state/region",schemaPath:"#/properties/state/anyOf/0/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov)?-[a-z]+-\\d$"},message:"must match pattern \""+"^[a-z]{2}(-gov)?-[a-z]+-\\d$"+"\""};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+else {
+const err161 = {instancePath:instancePath+"/state/region",schemaPath:"#/properties/state/anyOf/0/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+if(data63.keyPrefix !== undefined){
+let data66 = data63.keyPrefix;
+if(typeof data66 === "string"){
+if(!pattern6.test(data66)){
+const err162 = {instancePath:instancePath+"/state/keyPrefix",schemaPath:"#/properties/state/anyOf/0/properties/keyPrefix/pattern",keyword:"pattern",params:{pattern: "^[\\w.-]+(\\/[\\w.-]+)*$"},message:"must match pattern \""+"^[\\w.-]+(\\/[\\w.-]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/state/keyPrefix",schemaPath:"#/properties/state/anyOf/0/properties/keyPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+var _valid0 = _errs146 === errors;
+valid17 = valid17 || _valid0;
+if(!valid17){
+const _errs158 = errors;
+if(data63 !== null){
+const err165 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+var _valid0 = _errs158 === errors;
+valid17 = valid17 || _valid0;
+}
+if(!valid17){
+const err166 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+else {
+errors = _errs145;
+if(vErrors !== null){
+if(_errs145){
+vErrors.length = _errs145;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.deploy !== undefined){
+if(typeof data.deploy !== "boolean"){
+const err167 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data68 = data.tags;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+for(const key10 in data68){
+if(typeof data68[key10] !== "string"){
+const err168 = {instancePath:instancePath+"/tags/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+if(data.environment !== undefined){
+let data70 = data.environment;
+if(typeof data70 === "string"){
+if(!pattern7.test(data70)){
+const err170 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,15}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,15}$"+"\""};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+if(data.namePrefix !== undefined){
+let data71 = data.namePrefix;
+if(typeof data71 === "string"){
+if(!pattern8.test(data71)){
+const err172 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{1,22}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"+"\""};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+else {
+const err173 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+if(data.accountId !== undefined){
+let data72 = data.accountId;
+if(typeof data72 === "string"){
+if(!pattern9.test(data72)){
+const err174 = {instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\""};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+}
+else {
+const err175 = {instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+if(data.region !== undefined){
+let data73 = data.region;
+if(typeof data73 === "string"){
+if(!pattern5.test(data73)){
+const err176 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov)?-[a-z]+-\\d$"},message:"must match pattern \""+"^[a-z]{2}(-gov)?-[a-z]+-\\d$"+"\""};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+}
+else {
+const err177 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+}
+}
+else {
+const err178 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
 }
 errors++;
 }

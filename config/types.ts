@@ -290,6 +290,68 @@ export interface BucketConfig {
   accessLogRetentionDays: number;
 }
 
+/** How often S3 Inventory lists the uploads bucket for the distributed reconcile. */
+export const INVENTORY_SCHEDULES = ['Daily', 'Weekly'] as const;
+export type InventorySchedule = (typeof INVENTORY_SCHEDULES)[number];
+
+/**
+ * Reconcile and backfill on AWS's distributed engines (Step Functions Distributed Map over an S3
+ * Inventory or a listing, and over a DynamoDB export for orphans): docs/operations.md, "Reconcile at scale".
+ */
+export interface ReconcileConfig {
+  /** Build the inventory bucket, the reconcile function and the state machine (`npm run reconcile -- --distributed`). */
+  distributed: boolean;
+  /**
+   * S3 Inventory of the uploads bucket (CSV, all versions), `Daily` or `Weekly`; null: the state machine lists the bucket itself (ListObjectsV2).
+   * @errorMessage must be "Daily", "Weekly" or null
+   */
+  inventory: InventorySchedule | null;
+  /**
+   * Objects per reconcile invocation (the map's `ItemBatcher.MaxItemsPerBatch`; a batch also stays under 256 KiB).
+   * @asType integer
+   * @minimum 1
+   * @maximum 10000
+   */
+  itemsPerBatch: number;
+  /**
+   * Batches in flight at once (the Distributed Map's `MaxConcurrency`), each one invocation of the reconcile function, whose
+   * reserved concurrency is this (Lambda keeps 100 of an account's concurrency unreserved).
+   * @asType integer
+   * @minimum 1
+   * @maximum 9900
+   */
+  maxConcurrency: number;
+  /**
+   * Share of failed batches (after retries) the run tolerates before it fails, in percent.
+   * @asType integer
+   * @minimum 0
+   * @maximum 100
+   */
+  toleratedFailurePercentage: number;
+  /**
+   * Days the inventory bucket keeps inventories, exports and map results.
+   * @asType integer
+   * @minimum 1
+   * @maximum 3650
+   */
+  retentionDays: number;
+  /**
+   * The reconcile function's memory in MB.
+   * @asType integer
+   * @minimum 128
+   * @maximum 10240
+   */
+  memoryMb: number;
+  /**
+   * The reconcile function's timeout in seconds. A batch runs in an Express child execution (5 minutes
+   * at most, retries included), so at most 90.
+   * @asType integer
+   * @minimum 10
+   * @maximum 90
+   */
+  timeoutSeconds: number;
+}
+
 export interface TableConfig {
   /** Refuse `DeleteTable` until turned off. */
   deletionProtection: boolean;
@@ -378,6 +440,8 @@ export interface PipelineConfig {
   bucket: BucketConfig;
   /** The DynamoDB table. */
   table: TableConfig;
+  /** Reconcile past one machine (off by default). */
+  reconcile: ReconcileConfig;
   /**
    * Where Terraform state lives; null for a local state file (trying things out only).
    * @errorMessage must be null or an object with bucket, region and keyPrefix
@@ -396,7 +460,7 @@ export interface PipelineConfig {
 export type RequiredSetting = 'environment' | 'namePrefix' | 'accountId' | 'region';
 
 /** The sections of a config, each an object whose fields all have defaults. */
-export type ConfigSection = 'processor' | 'pusher' | 'queue' | 'filters' | 'alarms' | 'bucket' | 'table';
+export type ConfigSection = 'processor' | 'pusher' | 'queue' | 'filters' | 'alarms' | 'bucket' | 'table' | 'reconcile';
 
 /**
  * What a `config/<env>.json` file holds: the required settings, and any of the others

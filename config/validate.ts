@@ -151,7 +151,7 @@ function schemaProblems(config: Json): Array<{ field: string; problem: string }>
   return [...problems].map(([field, { problem }]) => ({ field, problem }));
 }
 
-const SECTIONS = ['processor', 'pusher', 'queue', 'filters', 'alarms', 'bucket', 'table'] as const;
+const SECTIONS = ['processor', 'pusher', 'queue', 'filters', 'alarms', 'bucket', 'table', 'reconcile'] as const;
 
 /** The order settings are declared in (required ones, then the defaults' order), for problems to follow it. */
 const SETTING_ORDER = (() => {

@@ -19,6 +19,7 @@ import {
 import type { PipelineConfig } from '../config/types';
 import { AlertTopic } from './alert-topic';
 import { BundledFunction } from './bundled-function';
+import { DistributedReconcile } from './distributed-reconcile';
 import { FailureQueue } from './failure-queue';
 import { partitionOf, type PolicyStatement } from './policy-document';
 import { IngestTable } from './ingest-table';
@@ -66,6 +67,8 @@ export class IngestionPipeline extends Construct {
   public readonly dashboard: PipelineDashboard;
   /** When `bucket.accessLogging`: the uploads bucket's server access logs. */
   public readonly accessLogs?: SecureBucket;
+  /** When `reconcile.distributed`: inventory, reconcile function and state machine. */
+  public readonly reconcile?: DistributedReconcile;
 
   private readonly cfg: PipelineConfig;
   private readonly names: ResourceNames;
@@ -103,6 +106,15 @@ export class IngestionPipeline extends Construct {
       topicArn: this.alerts.topic.arn,
       functions: this.pusher ? { processor: this.processor, pusher: this.pusher } : { processor: this.processor },
     });
+    if (this.cfg.reconcile.distributed) {
+      this.reconcile = new DistributedReconcile(this, 'reconcile', {
+        config: this.cfg,
+        uploadsBucket: { name: this.uploads.bucket.bucket, arn: this.uploads.bucket.arn },
+        table: { name: this.table.table.name, arn: this.table.table.arn },
+        queue: { url: this.queues.queue.url, arn: this.queues.queue.arn },
+        topicArn: this.alerts.topic.arn,
+      });
+    }
     this.dashboard = new PipelineDashboard(this, 'dashboard', { dashboardName: this.names.dashboard, region: this.cfg.region, metrics });
   }
 

@@ -102,7 +102,8 @@ describe('app', () => {
         (f) => f.source_code_hash,
       );
     });
-    expect(hashes[0]).toHaveLength(2);
+    // processor, pusher and (distributed reconcile) reconcile
+    expect(hashes[0]).toHaveLength(3);
     expect(hashes[1]).toEqual(hashes[0]);
   });
 });

@@ -41,6 +41,22 @@ const alarmTopics = (m: StackModel): ModelResource[] =>
 
 export const operationsRules: Rule[] = [
   {
+    id: 'OPS010',
+    severity: 'error',
+    title: 'Step Functions state machine without execution logging',
+    why: 'A failed reconcile execution says why only in its execution history and logs; history alone is gone after 90 days and cannot be searched.',
+    fix: 'Set logging_configuration { level = "ERROR" (or ALL), log_destination = "<log group arn>:*" } and allow the logs:*LogDelivery actions.',
+    link: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+    checkov: 'CKV_AWS_285',
+    check: (m) =>
+      m.resources('aws_sfn_state_machine').flatMap((s): Finding[] => {
+        const logging = s.body.logging_configuration as { level?: string; log_destination?: string } | undefined;
+        return logging?.log_destination && logging.level && logging.level !== 'OFF'
+          ? []
+          : [{ address: s.address, message: 'has no execution logging to CloudWatch Logs' }];
+      }),
+  },
+  {
     id: 'OPS001',
     severity: 'error',
     title: 'Queue without depth and age alarms',

@@ -1,8 +1,13 @@
 import { asList, statementsOf, type ModelResource, type StackModel } from '../stack-model';
 import type { Finding, Rule } from '../types';
 
-/** Services whose actions have no resource-level permissions, so `*` is the only possible resource. */
-export const WILDCARD_RESOURCE_ALLOWED = ['xray:'];
+import { LOG_DELIVERY_ACTIONS } from '../../constructs/distributed-reconcile';
+
+/**
+ * Actions without resource-level permissions, so `*` is the only possible resource: X-Ray's, and
+ * the CloudWatch Logs delivery actions a state machine needs to log.
+ */
+export const WILDCARD_RESOURCE_ALLOWED = ['xray:', ...LOG_DELIVERY_ACTIONS];
 
 const SECRET_NAME = /(secret|passw(or)?d|token|api[_-]?key|private[_-]?key|credential)/i;
 const SECRET_VALUE = [/AKIA[0-9A-Z]{16}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9/+]{40}$/];
@@ -150,6 +155,20 @@ export const securityRules: Rule[] = [
         .resources('aws_lambda_function')
         .filter((f) => (f.body.tracing_config as { mode?: string } | undefined)?.mode !== 'Active')
         .map((f) => ({ address: f.address, message: 'has no active tracing' })),
+  },
+  {
+    id: 'SEC013',
+    severity: 'error',
+    title: 'Step Functions state machine without X-Ray tracing',
+    why: 'A reconcile run fans out to thousands of child executions and invocations; without a trace a slow or failing batch cannot be found.',
+    fix: 'Set tracing_configuration { enabled = true } and allow xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets.',
+    link: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html',
+    checkov: 'CKV_AWS_284',
+    check: (m) =>
+      m
+        .resources('aws_sfn_state_machine')
+        .filter((s) => (s.body.tracing_configuration as { enabled?: boolean } | undefined)?.enabled !== true)
+        .map((s) => ({ address: s.address, message: 'has no X-Ray tracing' })),
   },
   {
     id: 'SEC009',

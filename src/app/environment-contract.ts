@@ -13,4 +13,8 @@ export const ENV = {
   IGNORED_SUFFIXES: 'IGNORED_SUFFIXES',
   ALLOWED_CONTENT_TYPES: 'ALLOWED_CONTENT_TYPES',
   MAX_SIZE_BYTES: 'MAX_SIZE_BYTES',
+  /** Reconcile function: the uploads bucket it compares. */
+  BUCKET_NAME: 'BUCKET_NAME',
+  /** Reconcile function: which objects the environment ingests (`ScopeRules` as JSON). */
+  INGEST_SCOPE: 'INGEST_SCOPE',
 } as const;

@@ -1,6 +1,7 @@
 import { ENV } from './environment-contract';
 import { EnvironmentError } from '../core/errors';
 import type { PusherFilters } from '../core/filters';
+import type { ScopeRules } from '../core/ingest-scope';
 
 /** Reads named variables, collecting every problem so one cold start reports them all. */
 class EnvReader {
@@ -51,6 +52,30 @@ class EnvReader {
     return [];
   }
 
+  /** `ScopeRules` as `config/derive.ts` writes them. */
+  public scope(name: string): ScopeRules {
+    const raw = this.required(name);
+    const fallback: ScopeRules = { prefix: '', suffix: '', pusher: null, minSizeBytes: 0, maxSizeBytes: 0 };
+    if (!raw) return fallback;
+    let v: Partial<ScopeRules> | undefined;
+    try {
+      v = JSON.parse(raw) as Partial<ScopeRules>;
+    } catch {
+      // reported below
+    }
+    const strings = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+    const size = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+    const p = v?.pusher;
+    const pusherOk =
+      p === null ||
+      (typeof p === 'object' && strings(p.ignoredPrefixes) && strings(p.ignoredSuffixes) && strings(p.allowedContentTypes) && size(p.maxSizeBytes));
+    if (v && typeof v.prefix === 'string' && typeof v.suffix === 'string' && size(v.minSizeBytes) && size(v.maxSizeBytes) && pusherOk) {
+      return v as ScopeRules;
+    }
+    this.problems.push(`${name} must be JSON {prefix, suffix, pusher, minSizeBytes, maxSizeBytes} (got "${raw}")`);
+    return fallback;
+  }
+
   public done<T>(value: T): T {
     if (this.problems.length > 0) throw new EnvironmentError(this.problems);
     return value;
@@ -94,5 +119,25 @@ export function readPusherEnvironment(env: NodeJS.ProcessEnv): PusherEnvironment
       allowedContentTypes: r.stringList(ENV.ALLOWED_CONTENT_TYPES),
       maxSizeBytes: r.int(ENV.MAX_SIZE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     },
+  });
+}
+
+export interface ReconcileEnvironment {
+  tableName: string;
+  queueUrl: string;
+  bucket: string;
+  handleDeletes: boolean;
+  scope: ScopeRules;
+}
+
+/** The reconcile function's settings, validated once at cold start. */
+export function readReconcileEnvironment(env: NodeJS.ProcessEnv): ReconcileEnvironment {
+  const r = new EnvReader(env);
+  return r.done({
+    tableName: r.required(ENV.TABLE_NAME),
+    queueUrl: r.url(ENV.QUEUE_URL),
+    bucket: r.required(ENV.BUCKET_NAME),
+    handleDeletes: r.bool(ENV.HANDLE_DELETES),
+    scope: r.scope(ENV.INGEST_SCOPE),
   });
 }

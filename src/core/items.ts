@@ -1,6 +1,9 @@
 import { orderingKey } from './sequencer';
 import type { BackfillDeletionMark, BackfillItem, DeletionMark, GoneObject, IngestItem, ListedObject, ObjectEvent } from './types';
 
+/** The table's key schema: one item per object; the sort key keeps equal keys in different buckets apart. */
+export const TABLE_KEYS = { partitionKey: 's3_key', sortKey: 'bucket' } as const;
+
 /** The fallback S3 itself applies when an upload names no content type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 

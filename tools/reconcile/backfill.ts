@@ -1,7 +1,7 @@
 import { limitConcurrency } from '../../src/core/limit';
 import type { ObjectStore, QueueSender } from '../../src/core/ports';
-import { BACKFILL_MESSAGE_TYPE, ObjectState, type BackfillMessage, type ObjectHead } from '../../src/core/types';
-import type { ListedEntry } from './bucket-listing';
+import { backfillMessage, removalMessage, SEND_BATCH, sendAll } from '../../src/core/backfill-message';
+import type { BackfillMessage, ObjectHead } from '../../src/core/types';
 import type { Checkpoint, CheckpointFile, BackfillRunKey } from './checkpoint';
 import type { RateLimiter } from './rate-limiter';
 import { searchOrphans } from './orphans';
@@ -50,40 +50,7 @@ export interface BackfillOptions extends WalkTarget {
   onProgress?: (counts: Record<string, number>) => void;
 }
 
-/** SendMessageBatch's limit. */
-const BATCH = 10;
-const SEND_ATTEMPTS = 5;
-
-/** The message for an object, from what HeadObject said of its current version. */
-function backfillMessage(bucket: string, entry: ListedEntry, head: ObjectHead, seenMessageId: string | undefined): BackfillMessage {
-  const lastModified = head.lastModified ?? entry.lastModified;
-  if (!lastModified) throw new Error(`S3 gave no Last-Modified for s3://${bucket}/${entry.key}`);
-  return {
-    type: BACKFILL_MESSAGE_TYPE,
-    bucket,
-    key: entry.key,
-    size: head.size,
-    etag: head.etag ?? entry.etag,
-    versionId: head.versionId,
-    contentType: head.contentType,
-    lastModified,
-    seenMessageId,
-  };
-}
-
-/** Sends one batch, retrying the entries SQS refused; throws when some never go. */
-async function sendAll(queue: QueueSender, messages: BackfillMessage[]): Promise<void> {
-  let pending = messages.map((m, i) => ({ id: String(i), body: JSON.stringify(m) }));
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > SEND_ATTEMPTS)
-      throw new Error(
-        `SQS refused ${pending.length} backfill message(s) ${SEND_ATTEMPTS} times (keys: ${pending.map((p) => messages[Number(p.id)]!.key).join(', ')})`,
-      );
-    const { failedIds } = await queue.sendBatch(pending);
-    pending = pending.filter((p) => failedIds.includes(p.id));
-    if (pending.length) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-  }
-}
+const BATCH = SEND_BATCH;
 
 /**
  * Sends the processing queue a backfill message for each in-scope object the table misses (and,
@@ -178,7 +145,7 @@ async function sendRemovals(
   let removals: BackfillMessage[] = [];
   await searchOrphans(orphanSearch(o), liveMatched, async (orphan) => {
     c.orphaned++;
-    removals.push({ type: BACKFILL_MESSAGE_TYPE, bucket: o.bucket, state: ObjectState.DELETED, ...orphan });
+    removals.push(removalMessage(o.bucket, orphan));
     if (removals.length < BATCH) return;
     // Taken before the await: the Scan's segments call in parallel.
     const full = removals;

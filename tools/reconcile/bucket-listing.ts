@@ -1,14 +1,8 @@
 import { ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 
-/** The current version of one object, as a listing shows it. */
-export interface ListedEntry {
-  key: string;
-  size: number;
-  etag?: string;
-  /** Only from a versions listing. */
-  versionId?: string;
-  lastModified?: string;
-}
+import type { ListedEntry } from '../../src/core/reconcile-verdict';
+
+export type { ListedEntry };
 
 export interface ListingOptions {
   prefix?: string;

@@ -1,5 +1,5 @@
 import { limitConcurrency } from '../../src/core/limit';
-import type { Difference } from './compare';
+import type { Difference } from '../../src/core/reconcile-verdict';
 import { searchOrphans } from './orphans';
 import { compareBucketWithTable, orphanSearch, type WalkTarget } from './table-walk';
 

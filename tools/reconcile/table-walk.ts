@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listCurrentObjects, type ListedEntry } from './bucket-listing';
-import { compare, type Verdict } from './compare';
-import type { IngestScope } from './ingest-scope';
-import { lookUpItems, type ItemSummary } from './item-lookup';
+import { compare, type ItemSummary, type Verdict } from '../../src/core/reconcile-verdict';
+import type { IngestScope } from '../../src/core/ingest-scope';
+import { lookUpItems } from '../../src/adapters/dynamo-item-summaries';
 import type { OrphanSearch } from './orphans';
 import type { ObjectStore } from '../../src/core/ports';
 

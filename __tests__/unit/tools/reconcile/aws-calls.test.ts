@@ -2,7 +2,7 @@ import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { listCurrentObjects } from '../../../../tools/reconcile/bucket-listing';
-import { lookUpItems } from '../../../../tools/reconcile/item-lookup';
+import { lookUpItems } from '../../../../src/adapters/dynamo-item-summaries';
 
 describe('lookUpItems', () => {
   const dynamodb = mockClient(DynamoDBClient);

@@ -1,4 +1,4 @@
-import { compare } from '../../../../tools/reconcile/compare';
+import { compare } from '../../../../src/core/reconcile-verdict';
 import { ingestScope } from '../../../../tools/reconcile/ingest-scope';
 import { makeConfig } from '../../../helpers/factories';
 

@@ -1,6 +1,25 @@
-import { stripQuotes } from '../../src/core/items';
-import type { ListedEntry } from './bucket-listing';
-import type { ItemSummary } from './item-lookup';
+import { stripQuotes } from './items';
+
+/** The current version of one object, as a listing, an inventory or a map item shows it. */
+export interface ListedEntry {
+  key: string;
+  size: number;
+  etag?: string;
+  /** Only from a versions listing or an inventory of all versions. */
+  versionId?: string;
+  lastModified?: string;
+}
+
+/** What reconcile needs of an item. */
+export interface ItemSummary {
+  key: string;
+  etag?: string;
+  size?: number;
+  versionId?: string;
+  deleted: boolean;
+  /** Which message wrote it: a backfill's write is conditional on it being unchanged. */
+  messageId?: string;
+}
 
 /** What differs between an object and its item. */
 export type Difference = 'deleted' | 'etag' | 'size' | 'version';

@@ -1,16 +1,6 @@
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEYS } from '../../config/derive';
-
-/** What reconcile needs of an item. */
-export interface ItemSummary {
-  key: string;
-  etag?: string;
-  size?: number;
-  versionId?: string;
-  deleted: boolean;
-  /** Which message wrote it: a backfill's write is conditional on it being unchanged. */
-  messageId?: string;
-}
+import { TABLE_KEYS } from '../core/items';
+import type { ItemSummary } from '../core/reconcile-verdict';
 
 /** BatchGetItem's limit per request. */
 const BATCH_GET_LIMIT = 100;

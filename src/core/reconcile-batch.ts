@@ -1,0 +1,233 @@
+import { backfillMessage, removalMessage, SEND_BATCH, sendAll } from './backfill-message';
+import { scopeOf, type ScopeRules } from './ingest-scope';
+import { limitConcurrency } from './limit';
+import { exportRow, objectRow, type ExportRow } from './map-items';
+import type { ObjectStore, QueueSender } from './ports';
+import { compare, type Difference, type ItemSummary, type ListedEntry } from './reconcile-verdict';
+import type { BackfillMessage, ObjectHead } from './types';
+
+/**
+ * One Distributed Map batch of the distributed reconcile: the same comparison as `npm run
+ * reconcile` (src/core/reconcile-verdict.ts) and the same messages as `npm run backfill`
+ * (src/core/backfill-message.ts), over the items Step Functions read for it.
+ *
+ * - `objects` pass: inventory rows or listed objects → each in-scope object against its item
+ *   (BatchGetItem) → missing / stale; with `backfill`, a message for each (after HeadObject).
+ * - `orphans` pass: DynamoDB export lines → each live item of the bucket whose object HeadObject
+ *   finds gone; with `backfill` and tracked deletes, the removal message that never came.
+ */
+
+export const MapPass = { OBJECTS: 'objects', ORPHANS: 'orphans' } as const;
+export type MapPass = (typeof MapPass)[keyof typeof MapPass];
+
+/** What the state machine's `ItemBatcher.BatchInput` carries. */
+export interface BatchInput {
+  pass: MapPass;
+  /** Send what is missing, stale or orphaned to the processing queue. */
+  backfill: boolean;
+  /** Only keys under this prefix (narrows the environment's scope). */
+  prefix: string;
+}
+
+export interface MapBatch {
+  items: unknown[];
+  input: BatchInput;
+}
+
+/** At most this many keys of each kind per batch result: a result stays far below Step Functions' 256 KiB. */
+export const KEY_SAMPLE = 50;
+
+export interface BatchCounts {
+  /** Items in the batch. */
+  rows: number;
+  /** Rows that are not a current object (noncurrent versions, delete markers) or are outside the scope. */
+  skipped: number;
+  /** Rows that could not be read (reported in `invalid`, never guessed). */
+  invalid: number;
+  /** In-scope objects compared (objects pass). */
+  objects: number;
+  /** Live items: matched by an object (objects pass) or checked for one (orphans pass). */
+  live: number;
+  missing: number;
+  stale: number;
+  orphaned: number;
+  /** Messages sent to the processing queue (backfill). */
+  sent: number;
+  /** Gone between the inventory or listing and HeadObject: nothing to send. */
+  gone: number;
+  /** Excluded by a filter only HeadObject can check (content type). */
+  outOfScope: number;
+}
+
+export interface BatchResult {
+  pass: MapPass;
+  counts: BatchCounts;
+  missing: string[];
+  stale: Array<{ key: string; differs: Difference[] }>;
+  orphaned: string[];
+  /** Why rows could not be read (first few). */
+  invalid: string[];
+}
+
+export interface ItemLookup {
+  /** The items of these keys in one bucket, by key (absent: no item). */
+  lookUp(bucket: string, keys: string[]): Promise<Map<string, ItemSummary>>;
+}
+
+export interface BatchReconcilerDeps {
+  items: ItemLookup;
+  objects: ObjectStore;
+  queue: QueueSender;
+  /** The environment's uploads bucket: rows of any other bucket are refused. */
+  bucket: string;
+  rules: ScopeRules;
+  handleDeletes: boolean;
+  /** HeadObject calls at once. */
+  headConcurrency: number;
+  now?: () => Date;
+}
+
+export class BadBatchError extends Error {
+  public constructor(problem: string) {
+    super(`not a reconcile batch: ${problem}`);
+    this.name = 'BadBatchError';
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `{ Items, BatchInput }` as a Distributed Map's ItemBatcher delivers it. */
+export function parseBatch(event: unknown): MapBatch {
+  if (!isRecord(event)) throw new BadBatchError('the event is not an object');
+  const { Items: items, BatchInput: input } = event;
+  if (!Array.isArray(items)) throw new BadBatchError('Items is not an array');
+  if (!isRecord(input)) throw new BadBatchError('BatchInput is not an object');
+  if (input.pass !== MapPass.OBJECTS && input.pass !== MapPass.ORPHANS)
+    throw new BadBatchError(`BatchInput.pass must be "objects" or "orphans" (got ${JSON.stringify(input.pass)})`);
+  if (typeof input.backfill !== 'boolean') throw new BadBatchError('BatchInput.backfill must be true or false');
+  const prefix = input.prefix ?? '';
+  if (typeof prefix !== 'string') throw new BadBatchError('BatchInput.prefix must be a string');
+  return { items, input: { pass: input.pass, backfill: input.backfill, prefix } };
+}
+
+const emptyCounts = (rows: number): BatchCounts => ({
+  rows,
+  skipped: 0,
+  invalid: 0,
+  objects: 0,
+  live: 0,
+  missing: 0,
+  stale: 0,
+  orphaned: 0,
+  sent: 0,
+  gone: 0,
+  outOfScope: 0,
+});
+
+export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch) => Promise<BatchResult> {
+  const head = limitConcurrency(deps.headConcurrency, (key: string) => deps.objects.head(deps.bucket, key));
+  const now = deps.now ?? (() => new Date());
+
+  const send = async (messages: BackfillMessage[], result: BatchResult) => {
+    for (let i = 0; i < messages.length; i += SEND_BATCH) {
+      const chunk = messages.slice(i, i + SEND_BATCH);
+      await sendAll(deps.queue, chunk);
+      result.counts.sent += chunk.length;
+    }
+  };
+  const sample = <T>(list: T[], value: T) => list.length < KEY_SAMPLE && list.push(value);
+  const refuse = (result: BatchResult, why: string) => {
+    result.counts.invalid++;
+    sample(result.invalid, why);
+  };
+
+  async function objectsPass(batch: MapBatch, result: BatchResult): Promise<void> {
+    const scope = scopeOf(deps.rules, batch.input.prefix);
+    const c = result.counts;
+    const entries: ListedEntry[] = [];
+    for (const item of batch.items) {
+      try {
+        const row = objectRow(item);
+        if (row.kind === 'skip') c.skipped++;
+        else if (row.bucket !== undefined && row.bucket !== deps.bucket) refuse(result, `row of bucket ${row.bucket}, not ${deps.bucket}`);
+        else if (!scope.byListing(row.entry.key, row.entry.size)) c.skipped++;
+        else entries.push(row.entry);
+      } catch (e) {
+        refuse(result, (e as Error).message);
+      }
+    }
+    const found = await deps.items.lookUp(
+      deps.bucket,
+      entries.map((e) => e.key),
+    );
+    const differing: Array<{ entry: ListedEntry; item?: ItemSummary; differs?: Difference[] }> = [];
+    for (const entry of entries) {
+      const item = found.get(entry.key);
+      const verdict = compare(entry, item);
+      if (item && !item.deleted) c.live++;
+      if (verdict.kind === 'match') c.objects++;
+      else differing.push({ entry, item, differs: verdict.kind === 'stale' ? verdict.differs : undefined });
+    }
+    // HeadObject only for what differs: the content-type filter, and the message's metadata.
+    const heads: Array<ObjectHead | null> =
+      scope.needsHead || batch.input.backfill ? await Promise.all(differing.map((d) => head(d.entry.key))) : differing.map(() => null);
+    const messages: BackfillMessage[] = [];
+    differing.forEach((d, i) => {
+      const h = heads[i];
+      // As `npm run reconcile` counts it: an object gone since it was listed is no difference.
+      if (scope.needsHead && h === null) {
+        c.gone++;
+        return;
+      }
+      if (scope.needsHead && h && !scope.byHead(h)) {
+        c.outOfScope++;
+        return;
+      }
+      c.objects++;
+      if (d.differs) {
+        c.stale++;
+        sample(result.stale, { key: d.entry.key, differs: d.differs });
+      } else {
+        c.missing++;
+        sample(result.missing, d.entry.key);
+      }
+      if (!batch.input.backfill) return;
+      if (!h) c.gone++;
+      else messages.push(backfillMessage(deps.bucket, d.entry, h, d.item?.messageId));
+    });
+    await send(messages, result);
+  }
+
+  async function orphansPass(batch: MapBatch, result: BatchResult): Promise<void> {
+    const prefix = scopeOf(deps.rules, batch.input.prefix).listPrefix;
+    const c = result.counts;
+    const live: ExportRow[] = [];
+    for (const item of batch.items) {
+      try {
+        const row = exportRow(item);
+        if (row.bucket !== deps.bucket || row.deleted || !row.key.startsWith(prefix)) c.skipped++;
+        else live.push(row);
+      } catch (e) {
+        refuse(result, (e as Error).message);
+      }
+    }
+    c.live = live.length;
+    const checked = await Promise.all(
+      live.map(async (row) => {
+        const checkedAt = now().toISOString();
+        return (await head(row.key)) === null ? { key: row.key, checkedAt, seenMessageId: row.messageId } : null;
+      }),
+    );
+    const orphans = checked.filter((o) => o !== null);
+    c.orphaned = orphans.length;
+    for (const o of orphans) sample(result.orphaned, o.key);
+    if (batch.input.backfill && deps.handleDeletes) await send(orphans.map((o) => removalMessage(deps.bucket, o)), result);
+  }
+
+  return async (batch) => {
+    const result: BatchResult = { pass: batch.input.pass, counts: emptyCounts(batch.items.length), missing: [], stale: [], orphaned: [], invalid: [] };
+    if (batch.input.pass === MapPass.OBJECTS) await objectsPass(batch, result);
+    else await orphansPass(batch, result);
+    return result;
+  };
+}
