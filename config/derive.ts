@@ -223,13 +223,24 @@ export function scopeRules(cfg: PipelineConfig): ScopeRules {
  * DynamoDB an export to `<exports>/AWSDynamoDB/<export id>/data/*.json.gz`, the map's ResultWriter
  * to `<results>/<pass>/<map run id>/`.
  */
-export const RECONCILE_LAYOUT = { inventory: 'inventory', inventoryId: 'reconcile', exports: 'exports', results: 'reconcile-results' } as const;
+export const RECONCILE_LAYOUT = {
+  inventory: 'inventory',
+  inventoryId: 'reconcile',
+  exports: 'exports',
+  results: 'reconcile-results',
+} as const;
 
-/** The inventory's fields, in S3's `fileSchema` order for an inventory of all versions with these optional fields. */
+/** The inventory's optional fields (the stack's `optional_fields`). */
 export const INVENTORY_FIELDS = ['Size', 'LastModifiedDate', 'ETag'] as const;
 
+/** The columns S3 writes for an inventory of all versions with {@link INVENTORY_FIELDS}, as its manifest's `fileSchema` names them. */
+export const INVENTORY_COLUMNS = ['Bucket', 'Key', 'VersionId', 'IsLatest', 'IsDeleteMarker', ...INVENTORY_FIELDS] as const;
+
 /** The reconcile function's environment. */
-export function reconcileEnvironment(cfg: PipelineConfig, refs: { tableName: string; queueUrl: string; bucket: string }): Record<string, string> {
+export function reconcileEnvironment(
+  cfg: PipelineConfig,
+  refs: { tableName: string; queueUrl: string; bucket: string },
+): Record<string, string> {
   return {
     ...powertools(cfg, 'reconcile'),
     [ENV.TABLE_NAME]: refs.tableName,

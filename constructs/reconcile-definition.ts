@@ -61,7 +61,14 @@ export function reconcileDefinition(s: ReconcileDefinitionSettings): Record<stri
         Parameters: { FunctionName: s.functionArn, 'Payload.$': '$' },
         OutputPath: '$.Payload',
         Retry: [
-          { ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+          {
+            ErrorEquals: LAMBDA_TRANSIENT,
+            IntervalSeconds: 1,
+            MaxAttempts: 6,
+            BackoffRate: 2,
+            MaxDelaySeconds: 30,
+            JitterStrategy: 'FULL',
+          },
           { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 1, BackoffRate: 2 },
         ],
         End: true,

@@ -9,6 +9,7 @@ import {
   notificationEvents,
   processorEnvironment,
   pusherEnvironment,
+  reconcileEnvironment,
   resourceNames,
   type ResourceNames,
 } from '../config/derive';
@@ -21,7 +22,7 @@ import { startEmulators, type EmulatorPorts, type Emulators } from './emulators'
 import { eventBridgeDelivery } from './eventbridge-delivery';
 import { EventSourceMapping } from './event-source-mapping';
 import { FunctionHost } from './function-host';
-import { LambdaEndpoint } from './lambda-endpoint';
+import { LambdaEndpoint, type InvocableFunction } from './lambda-endpoint';
 import { localAwsEnvironment, localClients, type LocalEndpoints } from './local-clients';
 import { OutcomeLog } from './outcome-log';
 import { RecentLogRecorder, recentLogsFile } from './recent-logs';
@@ -77,7 +78,7 @@ export interface RunningPipelineInfo {
   resources: ProvisionedResources;
   /** Every resource's name, as the stack names it. */
   names: ResourceNames;
-  /** Pusher mode: the local Lambda API (Invoke) in front of the pusher. */
+  /** Pusher mode, distributed reconcile: the local Lambda API (Invoke) in front of the pusher and the reconcile function. */
   lambdaEndpoint?: string;
 }
 
@@ -109,6 +110,9 @@ export interface LocalPipeline {
 }
 
 export type LocalPermissions = Awaited<ReturnType<IamEnforcement['report']>> | { enforced: false };
+
+/** Reconcile batches at once on this machine (the stack's map runs hundreds). */
+const RECONCILE_LOCAL_CONCURRENCY = 4;
 
 /** The ARN the stack gives a function, for the context's `invokedFunctionArn` and Lambda's destination records. */
 const functionArn = (cfg: PipelineConfig, name: string): string =>
@@ -195,7 +199,7 @@ function startProcessor(w: Wiring): FunctionHost {
  * Pusher mode: S3 invokes the pusher asynchronously, with Lambda's retries; failed events go to the
  * pusher's failure queue. Operators' tools reach the pusher through a local Lambda API endpoint.
  */
-async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEndpoint: string }> {
+function startPusher(w: Wiring): { invoker: AsyncInvoker; api: InvocableFunction } {
   const { cfg, names, resources } = w;
   const host = hostFunction(w, {
     handler: 'pusher',
@@ -215,12 +219,38 @@ async function startPusher(w: Wiring): Promise<{ invoker: AsyncInvoker; lambdaEn
     onFailure: { sqs: roleSqsClient(w, names.pusher), queueUrl: resources.pusherFailureQueueUrl! },
     onLost: (e) => w.outcomes.errors.push(`A pusher event was lost: its on-failure record could not be sent (${e.message})`),
   });
-  const api = new LambdaEndpoint({
-    [names.pusher]: { invoke: (event) => host.invoke(event), invokeAsync: (event) => invoker.invokeAsync(event) },
+  return { invoker, api: { invoke: (event) => host.invoke(event), invokeAsync: (event) => invoker.invokeAsync(event) } };
+}
+
+/**
+ * With `reconcile.distributed`: the reconcile function, invoked synchronously by the local map runner
+ * (`npm run reconcile -- --local --distributed`) as the Distributed Map invokes it on AWS.
+ */
+function startReconcile(w: Wiring): InvocableFunction {
+  const { cfg, names, resources } = w;
+  const host = hostFunction(w, {
+    handler: 'reconcile',
+    name: names.reconcileFunction,
+    memoryMb: cfg.reconcile.memoryMb,
+    timeoutSeconds: cfg.reconcile.timeoutSeconds,
+    concurrency: RECONCILE_LOCAL_CONCURRENCY,
+    environment: reconcileEnvironment(cfg, { tableName: resources.tableName, queueUrl: resources.queueUrl, bucket: resources.bucket }),
   });
-  const lambdaEndpoint = await api.start();
+  return {
+    invoke: (event) => host.invoke(event),
+    invokeAsync: async () => {
+      throw new Error('the reconcile function is invoked synchronously (RequestResponse) only');
+    },
+  };
+}
+
+/** The local Lambda API (Invoke) in front of the functions operators' tools call, when there are any. */
+async function startLambdaEndpoint(w: Wiring, functions: Record<string, InvocableFunction>): Promise<string | undefined> {
+  if (Object.keys(functions).length === 0) return undefined;
+  const api = new LambdaEndpoint(functions);
+  const endpoint = await api.start();
   w.onStop(() => api.stop());
-  return { invoker, lambdaEndpoint };
+  return endpoint;
 }
 
 /**
@@ -433,8 +463,12 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const edges = await iam?.checkEdges();
 
     const processor = startProcessor(w);
-    const pusher = cfg.mode === 'pusher' ? await startPusher(w) : undefined;
+    const pusher = cfg.mode === 'pusher' ? startPusher(w) : undefined;
     const asyncInvoker = pusher?.invoker;
+    const lambdaEndpoint = await startLambdaEndpoint(w, {
+      ...(pusher ? { [w.names.pusher]: pusher.api } : {}),
+      ...(cfg.reconcile.distributed ? { [w.names.reconcileFunction]: startReconcile(w) } : {}),
+    });
     const bridge = startBridge(w, emulators, eventRoute(w, asyncInvoker), o);
     const mapping = startEventSourceMapping(w, processor, retryVisibility, o.onBatch, edges?.mappingAllowed !== false);
 
@@ -447,7 +481,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
         endpoints,
         resources,
         names: w.names,
-        lambdaEndpoint: pusher?.lambdaEndpoint,
+        lambdaEndpoint,
       }),
     );
 
@@ -468,7 +502,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
       outcomes: w.outcomes,
       notices: [describeRepair(emulators.repaired)].filter((n): n is string => n !== undefined),
       onEmulatorFailure: (listener) => emulators.onFailure(listener),
-      lambdaEndpoint: pusher?.lambdaEndpoint,
+      lambdaEndpoint,
       notifications: {
         pause: () => bridge.pause(),
         resume: () => bridge.resume(),

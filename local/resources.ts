@@ -15,6 +15,8 @@ export interface LocalResourceSpec {
   table: { name: string; partitionKey: string; sortKey: string };
   /** Pusher mode: the pusher's on-failure destination. */
   pusherFailureQueue?: { name: string; retentionSeconds: number };
+  /** Distributed reconcile: where inventories, exports and map results go. */
+  inventoryBucket?: string;
 }
 
 export function localResourceSpec(cfg: PipelineConfig): LocalResourceSpec {
@@ -33,6 +35,7 @@ export function localResourceSpec(cfg: PipelineConfig): LocalResourceSpec {
     ...(cfg.mode === 'pusher'
       ? { pusherFailureQueue: { name: names.pusherFailureQueue, retentionSeconds: q.deadLetterRetentionSeconds } }
       : {}),
+    ...(cfg.reconcile.distributed ? { inventoryBucket: names.inventoryBucket } : {}),
   };
 }
 
@@ -68,6 +71,7 @@ export interface ProvisionedResources {
   deadLetterQueueArn: string;
   tableName: string;
   pusherFailureQueueUrl?: string;
+  inventoryBucket?: string;
 }
 
 const queueArn = async (sqs: SQSClient, url: string): Promise<string> =>
@@ -79,10 +83,12 @@ export async function provision(
   spec: LocalResourceSpec,
 ): Promise<ProvisionedResources> {
   const { s3, sqs, dynamodb } = clients;
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: spec.bucket }));
-  } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: spec.bucket }));
+  for (const bucket of [spec.bucket, ...(spec.inventoryBucket ? [spec.inventoryBucket] : [])]) {
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    } catch {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
   }
 
   const dlqUrl = (
@@ -135,5 +141,6 @@ export async function provision(
     deadLetterQueueArn: dlqArn,
     tableName: spec.table.name,
     ...(pusherFailureQueueUrl ? { pusherFailureQueueUrl } : {}),
+    ...(spec.inventoryBucket ? { inventoryBucket: spec.inventoryBucket } : {}),
   };
 }

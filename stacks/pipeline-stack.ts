@@ -92,6 +92,13 @@ export class PipelineStack extends TerraformStack {
           }
         : {}),
       ...(p.eventRule ? { event_rule_name: p.eventRule.name, event_rule_arn: p.eventRule.arn } : {}),
+      ...(p.reconcile
+        ? {
+            reconcile_state_machine_arn: p.reconcile.stateMachine.arn,
+            inventory_bucket_name: p.reconcile.inventoryBucket.bucket.bucket,
+            reconcile_function_name: p.reconcile.function.function.functionName,
+          }
+        : {}),
     };
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
     new TerraformOutput(this, 'ingestion_mode', { value: cfg.mode });

@@ -22,6 +22,9 @@ export interface DeployedResources {
   /** Pusher mode only. */
   pusherFailureQueueUrl?: string;
   pusherFunctionName?: string;
+  /** With `reconcile.distributed`: the state machine and the inventory bucket. */
+  reconcileStateMachineArn?: string;
+  inventoryBucket?: string;
 }
 
 export interface Deployment {
@@ -105,7 +108,13 @@ function awsDeployment(config: PipelineConfig): Deployment {
   return withClose({
     config,
     local: false,
-    resources: { ...resources, pusherFailureQueueUrl: o.pusher_failure_queue_url, pusherFunctionName: o.pusher_function_name },
+    resources: {
+      ...resources,
+      pusherFailureQueueUrl: o.pusher_failure_queue_url,
+      pusherFunctionName: o.pusher_function_name,
+      reconcileStateMachineArn: o.reconcile_state_machine_arn,
+      inventoryBucket: o.inventory_bucket_name,
+    },
     s3: new S3Client({ region }),
     sqs: new SQSClient({ region }),
     dynamodb: new DynamoDBClient({ region }),

@@ -59,12 +59,14 @@ const EXPECTED_DIRECT = [
   'aws_sqs_queue_policy',
   'aws_sqs_queue_redrive_allow_policy',
 ];
-// The pusher environment (prod) also logs bucket access.
+// The pusher environment (prod) also logs bucket access and reconciles on Step Functions.
 const EXPECTED_PUSHER = [
   ...EXPECTED_DIRECT,
   'aws_lambda_function_event_invoke_config',
   'aws_lambda_permission',
   'aws_s3_bucket_logging',
+  'aws_s3_bucket_inventory',
+  'aws_sfn_state_machine',
 ].sort();
 const EXPECTED_EVENTBRIDGE = [...EXPECTED_DIRECT, 'aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target'].sort();
 const EXPECTED_TYPES: Record<string, string[]> = {
@@ -202,7 +204,7 @@ describeWithTerraform('terraform init and plan, offline', () => {
     });
   });
 
-  it('plans the pusher stack with both functions, its failure queue as on-failure destination, and its 24 alarms', () => {
+  it('plans the pusher stack with its three functions, its failure queue as on-failure destination, and its 28 alarms', () => {
     const prod = configs.find((c) => c.mode === 'pusher')!;
     const plan = plans.get(pipelineStackId(prod.environment))!;
     expect(
@@ -210,13 +212,39 @@ describeWithTerraform('terraform init and plan, offline', () => {
         .filter((r) => r.type === 'aws_lambda_function')
         .map((r) => r.change.after!.function_name)
         .sort(),
-    ).toEqual([`${prod.namePrefix}-processor`, `${prod.namePrefix}-pusher`]);
+    ).toEqual([`${prod.namePrefix}-processor`, `${prod.namePrefix}-pusher`, `${prod.namePrefix}-reconcile`]);
     const alarms = plan.resource_changes.filter((r) => r.type === 'aws_cloudwatch_metric_alarm').map((r) => r.change.after!.alarm_name);
-    expect(alarms).toHaveLength(24);
+    expect(alarms).toHaveLength(28);
+    expect(alarms).toContain(`${prod.namePrefix}-reconcile-failed`);
     expect(alarms).toContain(`${prod.namePrefix}-heartbeat`);
     expect(alarms).toContain(`${prod.namePrefix}-pusher-failures-not-empty`);
     expect(plan.resource_changes.filter((r) => r.type === 'aws_sqs_queue').map((r) => r.change.after!.name)).toContain(
       `${prod.namePrefix}-pusher-failures`,
+    );
+  });
+
+  it('plans the distributed reconcile: a daily CSV inventory of all versions into the inventory bucket, a STANDARD state machine with logs and X-Ray', () => {
+    const prod = configs.find((c) => c.reconcile.distributed)!;
+    const plan = plans.get(pipelineStackId(prod.environment))!;
+    const after = (type: string) => plan.resource_changes.filter((r) => r.type === type).map((r) => r.change.after!);
+    const [inventory] = after('aws_s3_bucket_inventory');
+    expect(inventory).toMatchObject({
+      bucket: `${prod.namePrefix}-uploads-${prod.accountId}`,
+      included_object_versions: 'All',
+      optional_fields: expect.arrayContaining(['Size', 'LastModifiedDate', 'ETag']),
+      schedule: [{ frequency: 'Daily' }],
+      destination: [{ bucket: [expect.objectContaining({ format: 'CSV', prefix: 'inventory' })] }],
+    });
+    const [machine] = after('aws_sfn_state_machine');
+    expect(machine).toMatchObject({
+      name: `${prod.namePrefix}-reconcile`,
+      type: 'STANDARD',
+      tracing_configuration: [{ enabled: true }],
+      logging_configuration: [expect.objectContaining({ level: 'ERROR', include_execution_data: false })],
+    });
+    expect(after('aws_s3_bucket').map((b) => b.bucket)).toContain(`${prod.namePrefix}-inventory-${prod.accountId}`);
+    expect(after('aws_iam_role').map((r) => r.name)).toEqual(
+      expect.arrayContaining([`${prod.namePrefix}-reconcile-role`, `${prod.namePrefix}-reconcile-states-role`]),
     );
   });
 

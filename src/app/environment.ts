@@ -68,7 +68,11 @@ class EnvReader {
     const p = v?.pusher;
     const pusherOk =
       p === null ||
-      (typeof p === 'object' && strings(p.ignoredPrefixes) && strings(p.ignoredSuffixes) && strings(p.allowedContentTypes) && size(p.maxSizeBytes));
+      (typeof p === 'object' &&
+        strings(p.ignoredPrefixes) &&
+        strings(p.ignoredSuffixes) &&
+        strings(p.allowedContentTypes) &&
+        size(p.maxSizeBytes));
     if (v && typeof v.prefix === 'string' && typeof v.suffix === 'string' && size(v.minSizeBytes) && size(v.maxSizeBytes) && pusherOk) {
       return v as ScopeRules;
     }

@@ -221,11 +221,22 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
     const orphans = checked.filter((o) => o !== null);
     c.orphaned = orphans.length;
     for (const o of orphans) sample(result.orphaned, o.key);
-    if (batch.input.backfill && deps.handleDeletes) await send(orphans.map((o) => removalMessage(deps.bucket, o)), result);
+    if (batch.input.backfill && deps.handleDeletes)
+      await send(
+        orphans.map((o) => removalMessage(deps.bucket, o)),
+        result,
+      );
   }
 
   return async (batch) => {
-    const result: BatchResult = { pass: batch.input.pass, counts: emptyCounts(batch.items.length), missing: [], stale: [], orphaned: [], invalid: [] };
+    const result: BatchResult = {
+      pass: batch.input.pass,
+      counts: emptyCounts(batch.items.length),
+      missing: [],
+      stale: [],
+      orphaned: [],
+      invalid: [],
+    };
     if (batch.input.pass === MapPass.OBJECTS) await objectsPass(batch, result);
     else await orphansPass(batch, result);
     return result;

@@ -1,9 +1,13 @@
 import { isClean, reconcile, type ReconcileReport } from '../reconcile/reconcile';
-import { command, sharedHelp } from '../../cli/command';
+import { command, sharedHelp, UsageError } from '../../cli/command';
 import { runMain } from '../../cli/run-main';
+import { loadConfig } from '../../config/load';
+import { distributedMain, DISTRIBUTED_HELP, DISTRIBUTED_OPTIONS } from './reconcile-distributed';
 import { keyLimit, WALK_OPTIONS, WALK_SHARED, walkSubject, withWalk } from './walk-command';
 
 const USAGE = `Usage: npm run reconcile -- --env NAME [--local] [--prefix P] [--json] [--limit N]
+       npm run reconcile -- --env NAME [--local] --distributed [--backfill] [--dry-run] [--listing]
+                            [--skip-orphans] [--manifest KEY] [--export-prefix P] [--prefix P] [--json] [--limit N]
 
 Compares the bucket's current objects with the table and reports
   missing   objects without an item
@@ -18,14 +22,25 @@ ${sharedHelp('local')}
   --limit N        keys listed per kind (default 1000; counts are always complete)
 ${sharedHelp('data-dir')}
 
-Exit status: 0 when the table matches the bucket, 2 when they differ, 1 on error.
-Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's credentials.`;
+${DISTRIBUTED_HELP}
+
+Exit status: 0 when the table matches the bucket, 2 when they differ, 1 on error
+(--distributed --backfill: 0 when everything was sent).
+Against AWS it reads outputs/NAME.json (npm run outputs) and the environment's credentials.
+Which to use: docs/operations.md, "Reconcile at scale".`;
 
 const SAMPLE = 10;
 
-export function render(r: ReconcileReport, where: string, handleDeletes: boolean, env: string, local: boolean): string {
+export function render(
+  r: ReconcileReport,
+  where: string,
+  handleDeletes: boolean,
+  env: string,
+  local: boolean,
+  o: { distributed?: boolean; details?: string[] } = {},
+): string {
   const c = r.counts;
-  const lines = [where, `  objects ${c.objects} · items ${c.items} · missing ${c.missing} · stale ${c.stale} · orphaned ${c.orphaned}`];
+  const lines = [where, `  objects ${c.objects} · items ${c.items} · missing ${c.missing} · stale ${c.stale} · orphaned ${c.orphaned}`, ...(o.details ?? [])];
   const sample = (name: string, count: number, keys: string[]) => {
     if (count === 0) return;
     // At most SAMPLE keys on screen, and never more than the report holds (--limit).
@@ -49,7 +64,11 @@ export function render(r: ReconcileReport, where: string, handleDeletes: boolean
   );
   if (isClean(r)) lines.push('The table matches the bucket.');
   else {
-    if (c.missing + c.stale > 0) lines.push(`Send what is missing or stale: npm run backfill -- --env ${env}${local ? ' --local' : ''}`);
+    const flags = `--env ${env}${local ? ' --local' : ''}`;
+    if (c.missing + c.stale > 0)
+      lines.push(
+        `Send what is missing or stale: ${o.distributed ? `npm run reconcile -- ${flags} --distributed --backfill` : `npm run backfill -- ${flags}`}`,
+      );
     if (c.orphaned > 0 && !handleDeletes)
       lines.push(`Deletes are not tracked in "${env}" (handleDeletes is false): items of deleted objects stay live by design.`);
   }
@@ -57,9 +76,16 @@ export function render(r: ReconcileReport, where: string, handleDeletes: boolean
 }
 
 export const main = command(
-  { usage: USAGE, shared: WALK_SHARED, options: WALK_OPTIONS, required: ['env'], aws: true },
+  { usage: USAGE, shared: WALK_SHARED, options: { ...WALK_OPTIONS, ...DISTRIBUTED_OPTIONS }, required: ['env'], aws: true },
   async ({ values: v, write }) => {
     const limit = keyLimit(v.limit);
+    if (v.distributed)
+      return distributedMain(v, limit, write, (r, where, details) =>
+        render(r, where, loadConfig(v.env).handleDeletes, v.env, v.local, { distributed: true, details }),
+      );
+    const only = (['backfill', 'dry-run', 'listing', 'skip-orphans'] as const).filter((o) => v[o]);
+    if (only.length || v.manifest !== undefined || v['export-prefix'] !== undefined)
+      throw new UsageError(`--${only[0] ?? (v.manifest !== undefined ? 'manifest' : 'export-prefix')} goes with --distributed`);
     return withWalk(v, async (d, target, progress) => {
       const report = await reconcile({ ...target, keyLimit: limit, onProgress: progress.update });
       progress.done();

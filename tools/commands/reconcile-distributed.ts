@@ -1,0 +1,170 @@
+import { resourceNames, RECONCILE_LAYOUT } from '../../config/derive';
+import { loadConfig } from '../../config/load';
+import { partitionOf } from '../../constructs/policy-document';
+import { locateDeployment } from '../deployment';
+import { reconcileDistributed, type DistributedOptions, type DistributedReport, type ExecutionInput } from '../reconcile/distributed';
+import { createProgress } from '../reconcile/progress';
+import type { ReconcileReport } from '../reconcile/reconcile';
+import type { Write } from '../../cli/command';
+
+/** The distributed path's options (parseArgs form). */
+export const DISTRIBUTED_OPTIONS = {
+  distributed: { type: 'boolean', default: false },
+  backfill: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  listing: { type: 'boolean', default: false },
+  'skip-orphans': { type: 'boolean', default: false },
+  manifest: { type: 'string' },
+  'export-prefix': { type: 'string' },
+} as const;
+
+export const DISTRIBUTED_HELP = `Past one machine (an environment with reconcile.distributed):
+  --distributed    run on Step Functions: a Distributed Map over the newest S3 Inventory (or
+                   a listing) for missing and stale objects, one over a DynamoDB export for
+                   orphans; follows the execution and sums its results. --local runs the same
+                   definition on the local pipeline, with an inventory and an export written now
+  --backfill       also send what is missing, stale or orphaned to the queue (as npm run backfill)
+  --dry-run        print the execution input and the state machine; start nothing, call nothing
+  --listing        list the bucket instead of reading the inventory (which is a day or a week old)
+  --skip-orphans   no table export, no orphans pass
+  --manifest KEY   this inventory manifest.json (key in the inventory bucket), not the newest
+  --export-prefix P  this finished export's data folder (…/AWSDynamoDB/<id>/data/), not a new export`;
+
+/** The single-process summary (tools/commands/reconcile.ts), with the run's own lines under the counts. */
+export type RenderReport = (r: ReconcileReport, where: string, details: string[]) => string;
+
+interface DistributedValues {
+  env: string;
+  local: boolean;
+  prefix: string;
+  json: boolean;
+  backfill: boolean;
+  'dry-run': boolean;
+  listing: boolean;
+  'skip-orphans': boolean;
+  manifest?: string;
+  'export-prefix'?: string;
+  'data-dir'?: string;
+}
+
+const optionsOf = (v: DistributedValues, keyLimit: number): DistributedOptions => ({
+  backfill: v.backfill,
+  prefix: v.prefix,
+  listing: v.listing,
+  orphans: !v['skip-orphans'],
+  manifest: v.manifest,
+  exportDataPrefix: v['export-prefix'],
+  keyLimit,
+});
+
+/** `--dry-run`: the input the execution would start with, from the config alone (no AWS call, no outputs file). */
+function dryRun(v: DistributedValues): string {
+  const cfg = loadConfig(v.env);
+  if (!cfg.reconcile.distributed)
+    throw new Error(`"${v.env}" has no distributed reconcile: set reconcile.distributed in config/${v.env}.json and deploy`);
+  const names = resourceNames(cfg);
+  const input: ExecutionInput = { backfill: v.backfill, prefix: v.prefix };
+  const inventoryFolder = `${RECONCILE_LAYOUT.inventory}/${names.bucket}/${RECONCILE_LAYOUT.inventoryId}`;
+  if (v.manifest) input.inventoryManifest = v.manifest;
+  else if (!v.listing && (cfg.reconcile.inventory || v.local))
+    input.inventoryManifest = v.local
+      ? `${inventoryFolder}/<written now>/manifest.json`
+      : `${inventoryFolder}/<newest YYYY-MM-DDTHH-MMZ>/manifest.json`;
+  if (v['export-prefix']) input.exportDataPrefix = v['export-prefix'];
+  else if (!v['skip-orphans'])
+    input.exportDataPrefix = `${RECONCILE_LAYOUT.exports}/AWSDynamoDB/<export of ${names.table}, started at run time>/data/`;
+  const target = v.local
+    ? `the local pipeline's reconcile function (${names.reconcileFunction}), through the same definition`
+    : `arn:${partitionOf(cfg.region)}:states:${cfg.region}:${cfg.accountId}:stateMachine:${names.reconcileStateMachine}`;
+  const sources = [
+    input.inventoryManifest
+      ? `objects from the inventory s3://${names.inventoryBucket}/${input.inventoryManifest}`
+      : `objects listed from s3://${names.bucket}`,
+    input.exportDataPrefix ? `orphans from the table export s3://${names.inventoryBucket}/${input.exportDataPrefix}` : 'no orphans pass',
+  ];
+  return [
+    `Would start ${target}`,
+    `  ${sources.join('\n  ')}`,
+    `  ${cfg.reconcile.itemsPerBatch} objects a batch, ${cfg.reconcile.maxConcurrency} batches at once${v.backfill ? '; sending what differs to the queue' : ''}`,
+    'with the input:',
+    JSON.stringify(input, null, 2),
+    '<…> parts are looked up or made when the run starts (--manifest / --export-prefix make them exact).',
+    '',
+  ].join('\n');
+}
+
+function summary(r: DistributedReport, render: RenderReport, where: string): string {
+  const o = r.objects;
+  const orphans = r.orphans;
+  const asReport: ReconcileReport = {
+    counts: {
+      objects: o.counts.objects,
+      items: orphans ? orphans.counts.live : o.counts.live,
+      missing: o.counts.missing,
+      stale: o.counts.stale,
+      orphaned: orphans?.counts.orphaned ?? 0,
+    },
+    missing: o.missing,
+    stale: o.stale,
+    orphaned: orphans?.orphaned ?? [],
+    truncated: o.truncated || (orphans?.truncated ?? false),
+  };
+  const lines: string[] = [];
+  const batches = o.batches + (orphans?.batches ?? 0);
+  const failed = o.failedBatches + (orphans?.failedBatches ?? 0);
+  const invalid = [...o.invalid, ...(orphans?.invalid ?? [])];
+  const rows = o.counts.rows + (orphans?.counts.rows ?? 0);
+  lines.push(
+    `  ${batches} batches (${failed} failed) · ${rows} rows read · ${invalid.length ? `${o.counts.invalid + (orphans?.counts.invalid ?? 0)} unreadable` : 'none unreadable'}`,
+  );
+  if (!orphans) lines.push('  orphans not searched (no export): items is the live items the objects matched');
+  if (r.input.backfill) {
+    const sent = o.counts.sent + (orphans?.counts.sent ?? 0);
+    lines.push(`  sent ${sent} message(s) to the processing queue · ${o.counts.gone} gone before they could be read`);
+  }
+  for (const f of [...o.failures, ...(orphans?.failures ?? [])].slice(0, 5)) lines.push(`  failed batch: ${f}`);
+  for (const i of invalid.slice(0, 5)) lines.push(`  unreadable row: ${i}`);
+  if (r.status !== 'SUCCEEDED') lines.push(`  execution ${r.status}: ${r.error ?? ''} ${r.cause ?? ''}`.trimEnd());
+  for (const res of r.results) lines.push(`  results: ${res}`);
+  return r.input.backfill ? `${where}\n${lines.join('\n')}\n` : render(asReport, where, lines);
+}
+
+/** `npm run reconcile -- --distributed …` */
+export async function distributedMain(
+  v: DistributedValues,
+  keyLimit: number,
+  write: Write,
+  render: RenderReport,
+): Promise<number> {
+  if (v['dry-run']) {
+    write(dryRun(v));
+    return 0;
+  }
+  const d = locateDeployment(v.env, { local: v.local, dataDir: v['data-dir'] });
+  const progress = createProgress({ stream: process.stderr, enabled: !v.json, rateOf: v.local ? 'batches' : 'succeeded' });
+  try {
+    const notes: string[] = [];
+    const report = await reconcileDistributed(d, {
+      ...optionsOf(v, keyLimit),
+      onProgress: progress.update,
+      onNote: (line) => {
+        notes.push(line);
+        if (!v.json) process.stderr.write(`${line}\n`);
+      },
+    });
+    progress.done();
+    const where = `${v.backfill ? 'Distributed backfill' : 'Distributed reconcile'} of s3://${d.resources.bucket}${v.prefix ? `/${v.prefix}*` : ''} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS Step Functions'})`;
+    write(v.json ? `${JSON.stringify({ ...report, notes }, null, 2)}\n` : summary(report, render, where));
+    const failed =
+      report.status !== 'SUCCEEDED' ||
+      report.objects.failedBatches + (report.orphans?.failedBatches ?? 0) > 0 ||
+      report.objects.counts.invalid + (report.orphans?.counts.invalid ?? 0) > 0;
+    if (failed) return 1;
+    if (v.backfill) return 0;
+    const c = report.objects.counts;
+    return c.missing + c.stale + (report.orphans?.counts.orphaned ?? 0) === 0 ? 0 : 2;
+  } finally {
+    progress.done();
+    d.close();
+  }
+}

@@ -1,0 +1,246 @@
+import { DescribeExportCommand, DescribeTableCommand, ExportTableToPointInTimeCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { RECONCILE_LAYOUT, resourceNames } from '../../config/derive';
+import { RECONCILE_EXECUTION_TIMEOUT_SECONDS } from '../../constructs/distributed-reconcile';
+import { reconcileDefinition } from '../../constructs/reconcile-definition';
+import { runDefinitionLocally } from '../../local/reconcile/distributed-map';
+import { writeInventoryReport } from '../../local/reconcile/inventory-report';
+import { writeTableExport } from '../../local/reconcile/table-export';
+import type { Deployment } from '../deployment';
+import { addMapRun, emptyTotals, type MapRunTotals } from './map-results';
+
+/** What the state machine is started with (constructs/reconcile-definition.ts). */
+export interface ExecutionInput {
+  backfill: boolean;
+  prefix: string;
+  /** Key of an S3 Inventory manifest.json in the inventory bucket; absent: the map lists the bucket. */
+  inventoryManifest?: string;
+  /** Folder of a DynamoDB export's data files in the inventory bucket; absent: no orphans pass. */
+  exportDataPrefix?: string;
+}
+
+export interface DistributedOptions {
+  backfill: boolean;
+  prefix: string;
+  /** List the bucket even when an inventory is there (an inventory is up to a day or a week old). */
+  listing: boolean;
+  /** Look for orphans through a DynamoDB export. */
+  orphans: boolean;
+  /** An inventory manifest to use instead of the newest one. */
+  manifest?: string;
+  /** A finished export's data folder to use instead of exporting now. */
+  exportDataPrefix?: string;
+  keyLimit: number;
+  onProgress?: (counts: Record<string, number>) => void;
+  /** Notes for the person running it (where the input came from). */
+  onNote?: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DistributedReport {
+  input: ExecutionInput;
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  error?: string;
+  cause?: string;
+  executionArn?: string;
+  objects: MapRunTotals;
+  /** Absent without an orphans pass. */
+  orphans?: MapRunTotals;
+  /** ResultWriter manifests read, `s3://bucket/key`. */
+  results: string[];
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The inventory bucket, or why this deployment has none. */
+export function inventoryBucketOf(d: Deployment): string {
+  if (!d.config.reconcile.distributed)
+    throw new Error(
+      `"${d.config.environment}" has no distributed reconcile: set reconcile.distributed in config/${d.config.environment}.json and deploy`,
+    );
+  return d.resources.inventoryBucket ?? resourceNames(d.config).inventoryBucket;
+}
+
+/** The newest inventory S3 delivered for the bucket (its `YYYY-MM-DDTHH-MMZ/manifest.json`), or undefined. */
+export async function newestInventoryManifest(d: Deployment, inventoryBucket: string): Promise<string | undefined> {
+  const prefix = `${RECONCILE_LAYOUT.inventory}/${d.resources.bucket}/${RECONCILE_LAYOUT.inventoryId}/`;
+  const stamps: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await d.s3.send(
+      new ListObjectsV2Command({ Bucket: inventoryBucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+    );
+    for (const p of out.CommonPrefixes ?? []) {
+      const stamp = p.Prefix!.slice(prefix.length, -1);
+      if (/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}Z$/.test(stamp)) stamps.push(stamp);
+    }
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  const newest = stamps.sort().at(-1);
+  return newest ? `${prefix}${newest}/manifest.json` : undefined;
+}
+
+/** Exports the table to the inventory bucket (point-in-time; no read capacity) and waits for it. */
+async function exportTable(d: Deployment, bucket: string, o: DistributedOptions): Promise<string> {
+  const table = await d.dynamodb.send(new DescribeTableCommand({ TableName: d.resources.tableName }));
+  const started = await d.dynamodb.send(
+    new ExportTableToPointInTimeCommand({
+      TableArn: table.Table!.TableArn!,
+      S3Bucket: bucket,
+      S3Prefix: RECONCILE_LAYOUT.exports,
+      ExportFormat: 'DYNAMODB_JSON',
+    }),
+  );
+  const arn = started.ExportDescription!.ExportArn!;
+  o.onNote?.(`Exporting table ${d.resources.tableName} (${arn}); DynamoDB takes minutes to hours for this`);
+  for (;;) {
+    const e = (await d.dynamodb.send(new DescribeExportCommand({ ExportArn: arn }))).ExportDescription!;
+    if (e.ExportStatus === 'COMPLETED') return `${e.ExportManifest!.replace(/manifest-summary\.json$/, '')}data/`;
+    if (e.ExportStatus === 'FAILED') throw new Error(`The table export failed: ${e.FailureCode}: ${e.FailureMessage}`);
+    await (o.sleep ?? pause)(15_000);
+  }
+}
+
+/** The execution input: the newest inventory (unless `--listing`), an export of the table (unless `--no-orphans`). */
+export async function prepareInput(d: Deployment, o: DistributedOptions, dryRun: boolean): Promise<ExecutionInput> {
+  const bucket = inventoryBucketOf(d);
+  const input: ExecutionInput = { backfill: o.backfill, prefix: o.prefix };
+  if (o.manifest) input.inventoryManifest = o.manifest;
+  else if (!o.listing && d.local && !dryRun) {
+    // S3 Inventory, locally: a report written now from the local bucket.
+    input.inventoryManifest = await writeInventoryReport(d.s3, { sourceBucket: d.resources.bucket, destinationBucket: bucket });
+    o.onNote?.(`Inventory written to s3://${bucket}/${input.inventoryManifest} (the local stand-in for S3 Inventory)`);
+  } else if (!o.listing && !dryRun && d.config.reconcile.inventory) {
+    input.inventoryManifest = await newestInventoryManifest(d, bucket);
+    o.onNote?.(
+      input.inventoryManifest
+        ? `Inventory: s3://${bucket}/${input.inventoryManifest}`
+        : 'No inventory delivered yet (S3 writes the first within 48 hours): the map lists the bucket instead',
+    );
+  }
+  if (o.exportDataPrefix) input.exportDataPrefix = o.exportDataPrefix;
+  else if (o.orphans && !dryRun) {
+    if (d.local) {
+      const exported = await writeTableExport(d.dynamodb, d.s3, {
+        tableName: d.resources.tableName,
+        region: d.config.region,
+        accountId: d.config.accountId,
+        bucket,
+      });
+      input.exportDataPrefix = exported.dataPrefix;
+      o.onNote?.(
+        `Table export written to s3://${bucket}/${exported.dataPrefix} (${exported.itemCount} items; the local stand-in for DynamoDB's export)`,
+      );
+    } else input.exportDataPrefix = await exportTable(d, bucket, o);
+  }
+  return input;
+}
+
+async function collect(d: Deployment, output: Record<string, unknown>, o: DistributedOptions, report: DistributedReport): Promise<void> {
+  const results = (output.results ?? {}) as Record<string, { ResultWriterDetails?: { Bucket: string; Key: string } }>;
+  for (const pass of ['objects', 'orphans'] as const) {
+    const where = results[pass]?.ResultWriterDetails;
+    if (!where) continue;
+    const totals = pass === 'objects' ? report.objects : (report.orphans ??= emptyTotals());
+    await addMapRun(d.s3, where, totals, o.keyLimit);
+    report.results.push(`s3://${where.Bucket}/${where.Key}`);
+  }
+}
+
+/** Runs the state machine's definition on the local pipeline, each batch through the local reconcile function. */
+async function runLocally(d: Deployment, input: ExecutionInput, o: DistributedOptions): Promise<DistributedReport> {
+  const names = resourceNames(d.config);
+  const r = d.config.reconcile;
+  if (!d.lambda) throw new Error('The local pipeline serves no Lambda API: restart npm start after setting reconcile.distributed');
+  const definition = reconcileDefinition({
+    functionArn: names.reconcileFunction,
+    uploadsBucket: d.resources.bucket,
+    inventoryBucket: inventoryBucketOf(d),
+    itemsPerBatch: r.itemsPerBatch,
+    maxConcurrency: r.maxConcurrency,
+    toleratedFailurePercentage: r.toleratedFailurePercentage,
+    timeoutSeconds: RECONCILE_EXECUTION_TIMEOUT_SECONDS,
+  });
+  const lambda = d.lambda;
+  let batches = 0;
+  const execution = await runDefinitionLocally({
+    definition,
+    input: { ...input },
+    s3: d.s3,
+    concurrency: 4,
+    invoke: async (batch) => {
+      const out = await lambda.send(
+        new InvokeCommand({ FunctionName: names.reconcileFunction, Payload: Buffer.from(JSON.stringify(batch)) }),
+      );
+      const payload = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8') || 'null');
+      if (out.FunctionError) throw Object.assign(new Error(payload?.errorMessage ?? out.FunctionError), { errorType: payload?.errorType });
+      return payload;
+    },
+    onBatch: () => o.onProgress?.({ batches: ++batches }),
+  });
+  const report: DistributedReport = {
+    input,
+    status: execution.status,
+    error: execution.error,
+    cause: execution.cause,
+    objects: emptyTotals(),
+    results: [],
+  };
+  await collect(d, execution.output, o, report);
+  return report;
+}
+
+/** Starts the deployed state machine and follows it: the map runs' item counts while it runs, the results after. */
+async function runOnAws(d: Deployment, input: ExecutionInput, o: DistributedOptions): Promise<DistributedReport> {
+  const arn = d.resources.reconcileStateMachineArn;
+  if (!arn)
+    throw new Error(
+      `outputs/${d.config.environment}.json has no reconcile_state_machine_arn: deploy, then run npm run outputs -- --env ${d.config.environment}`,
+    );
+  const sfn = new SFNClient({ region: d.config.region });
+  try {
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: arn, name: `reconcile-${Date.now()}`, input: JSON.stringify(input) }),
+    );
+    const executionArn = started.executionArn!;
+    o.onNote?.(`Execution ${executionArn}`);
+    for (;;) {
+      const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (e.status !== 'RUNNING' && e.status !== 'PENDING_REDRIVE') {
+        const report: DistributedReport = {
+          input,
+          status:
+            e.status === 'SUCCEEDED' ? 'SUCCEEDED' : e.status === 'TIMED_OUT' ? 'TIMED_OUT' : e.status === 'ABORTED' ? 'ABORTED' : 'FAILED',
+          error: e.error,
+          cause: e.cause,
+          executionArn,
+          objects: emptyTotals(),
+          results: [],
+        };
+        if (e.output) await collect(d, JSON.parse(e.output) as Record<string, unknown>, o, report);
+        return report;
+      }
+      const runs = await sfn.send(new ListMapRunsCommand({ executionArn }));
+      const counts: Record<string, number> = {};
+      for (const run of runs.mapRuns ?? []) {
+        const m = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn! }));
+        const c = m.itemCounts;
+        counts.items = (counts.items ?? 0) + (c?.total ?? 0);
+        counts.succeeded = (counts.succeeded ?? 0) + (c?.succeeded ?? 0);
+        counts.failed = (counts.failed ?? 0) + (c?.failed ?? 0);
+      }
+      o.onProgress?.(counts);
+      await (o.sleep ?? pause)(5_000);
+    }
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** One distributed reconcile (or backfill) run: on AWS through the state machine, locally through its definition. */
+export async function reconcileDistributed(d: Deployment, o: DistributedOptions): Promise<DistributedReport> {
+  const input = await prepareInput(d, o, false);
+  return d.local ? runLocally(d, input, o) : runOnAws(d, input, o);
+}
