@@ -129,6 +129,16 @@ const CASES: Case[] = [
       ),
   },
   { rule: 'SEC008', breakIt: (p) => override(p.processor.function, 'tracing_config.mode', 'PassThrough') },
+  {
+    rule: 'SEC013',
+    config: { reconcile: { distributed: true } } as Partial<PipelineConfig>,
+    breakIt: (p) => override(p.reconcile!.stateMachine, 'tracing_configuration.enabled', false),
+  },
+  {
+    rule: 'OPS010',
+    config: { reconcile: { distributed: true } } as Partial<PipelineConfig>,
+    breakIt: (p) => override(p.reconcile!.stateMachine, 'logging_configuration.level', 'OFF'),
+  },
   { rule: 'SEC009', breakIt: (p) => override(p.table.table, 'point_in_time_recovery.enabled', false) },
   {
     rule: 'SEC010',

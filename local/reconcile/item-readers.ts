@@ -14,18 +14,25 @@ const bytesOf = async (s3: S3Client, bucket: string, key: string): Promise<Buffe
   return Buffer.from(await out.Body!.transformToByteArray());
 };
 
+/** The columns a manifest's `fileSchema` names (`"Bucket, Key, Size, LastModifiedDate"`). */
+export const schemaColumns = (fileSchema: string): string[] => fileSchema.split(',').map((c) => c.trim());
+
+/** One inventory data file (CSV, no header, every value quoted) as the map's items: an object per row, named by the schema. */
+export function inventoryRows(csv: Buffer | string, columns: string[]): Record<string, string>[] {
+  return parse(csv, { columns, relax_column_count: false }) as Record<string, string>[];
+}
+
 /** `InputType: MANIFEST`: each CSV row of each data file, as an object named by the manifest's `fileSchema`. */
 export async function* inventoryItems(s3: S3Client, bucket: string, manifestKey: string): AsyncGenerator<Record<string, string>> {
   const manifest = JSON.parse((await bytesOf(s3, bucket, manifestKey)).toString('utf8')) as InventoryManifest;
   if (manifest.fileFormat !== 'CSV')
     throw new Error(`${manifestKey}: a Distributed Map reads CSV inventories only (this one is ${manifest.fileFormat})`);
-  const columns = manifest.fileSchema.split(',').map((c) => c.trim());
+  const columns = schemaColumns(manifest.fileSchema);
   for (const file of manifest.files) {
     const gz = await bytesOf(s3, bucket, file.key);
     const md5 = createHash('md5').update(gz).digest('hex');
     if (md5 !== file.MD5checksum) throw new Error(`${file.key}: MD5 ${md5} differs from the manifest's ${file.MD5checksum}`);
-    const rows = parse(gunzipSync(gz), { columns, relax_column_count: false }) as Record<string, string>[];
-    yield* rows;
+    yield* inventoryRows(gunzipSync(gz), columns);
   }
 }
 

@@ -130,12 +130,7 @@ function summary(r: DistributedReport, render: RenderReport, where: string): str
 }
 
 /** `npm run reconcile -- --distributed …` */
-export async function distributedMain(
-  v: DistributedValues,
-  keyLimit: number,
-  write: Write,
-  render: RenderReport,
-): Promise<number> {
+export async function distributedMain(v: DistributedValues, keyLimit: number, write: Write, render: RenderReport): Promise<number> {
   if (v['dry-run']) {
     write(dryRun(v));
     return 0;

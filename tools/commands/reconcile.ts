@@ -40,7 +40,11 @@ export function render(
   o: { distributed?: boolean; details?: string[] } = {},
 ): string {
   const c = r.counts;
-  const lines = [where, `  objects ${c.objects} · items ${c.items} · missing ${c.missing} · stale ${c.stale} · orphaned ${c.orphaned}`, ...(o.details ?? [])];
+  const lines = [
+    where,
+    `  objects ${c.objects} · items ${c.items} · missing ${c.missing} · stale ${c.stale} · orphaned ${c.orphaned}`,
+    ...(o.details ?? []),
+  ];
   const sample = (name: string, count: number, keys: string[]) => {
     if (count === 0) return;
     // At most SAMPLE keys on screen, and never more than the report holds (--limit).
