@@ -27,6 +27,7 @@ describe('local run and stack are built from one source of truth', () => {
             },
           }
         : {}),
+      ...(cfg.reconcile.distributed ? { inventoryBucket: resourceOf(s, 'aws_s3_bucket', 'inventory').bucket } : {}),
     });
   });
 });

@@ -79,7 +79,7 @@ export function githubTrustPolicy(
  */
 export const PLAN_READS: Record<
   string,
-  { service: 's3' | 'sqs' | 'dynamodb' | 'lambda' | 'iam' | 'logs' | 'cloudwatch' | 'sns' | 'kms' | 'events'; actions: string[] }
+  { service: 's3' | 'sqs' | 'dynamodb' | 'lambda' | 'iam' | 'logs' | 'cloudwatch' | 'sns' | 'kms' | 'events' | 'states'; actions: string[] }
 > = {
   aws_s3_bucket: {
     service: 's3',
@@ -100,6 +100,7 @@ export const PLAN_READS: Record<
   aws_s3_bucket_public_access_block: { service: 's3', actions: ['s3:GetBucketPublicAccessBlock'] },
   aws_s3_bucket_server_side_encryption_configuration: { service: 's3', actions: ['s3:GetEncryptionConfiguration'] },
   aws_s3_bucket_versioning: { service: 's3', actions: ['s3:GetBucketVersioning'] },
+  aws_s3_bucket_inventory: { service: 's3', actions: ['s3:GetInventoryConfiguration'] },
   aws_sqs_queue: { service: 'sqs', actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ListQueueTags'] },
   aws_sqs_queue_policy: { service: 'sqs', actions: ['sqs:GetQueueAttributes'] },
   aws_sqs_queue_redrive_allow_policy: { service: 'sqs', actions: ['sqs:GetQueueAttributes'] },
@@ -135,6 +136,7 @@ export const PLAN_READS: Record<
   aws_kms_alias: { service: 'kms', actions: ['kms:ListAliases'] },
   aws_cloudwatch_event_rule: { service: 'events', actions: ['events:DescribeRule', 'events:ListTagsForResource'] },
   aws_cloudwatch_event_target: { service: 'events', actions: ['events:ListTargetsByRule'] },
+  aws_sfn_state_machine: { service: 'states', actions: ['states:DescribeStateMachine', 'states:ListTagsForResource'] },
 };
 
 /** Where each service's reads may go: the environment's own names, never the account's other resources. */
@@ -144,7 +146,7 @@ function scopedResources(cfg: PipelineConfig): Record<(typeof PLAN_READS)[string
   const n = resourceNames(cfg);
   return {
     // Bucket ARNs only (no `/…`): bucket-level reads, never an object.
-    s3: [n.bucket, n.accessLogBucket].map((b) => `arn:${partition}:s3:::${b}`),
+    s3: [n.bucket, n.accessLogBucket, n.inventoryBucket].map((b) => `arn:${partition}:s3:::${b}`),
     sqs: [`arn:${partition}:sqs:${region}:${account}:${p}-*`],
     dynamodb: [`arn:${partition}:dynamodb:${region}:${account}:table/${n.table}`],
     lambda: [
@@ -162,6 +164,7 @@ function scopedResources(cfg: PipelineConfig): Record<(typeof PLAN_READS)[string
     // Keys have generated ids: the ones of this environment are those with its alias (kms:ResourceAliases below).
     kms: [`arn:${partition}:kms:${region}:${account}:key/*`],
     events: [`arn:${partition}:events:${region}:${account}:rule/${n.eventRule}`],
+    states: [`arn:${partition}:states:${region}:${account}:stateMachine:${n.reconcileStateMachine}`],
   };
 }
 

@@ -93,10 +93,11 @@ function dryRun(v: DistributedValues): string {
   ].join('\n');
 }
 
-function summary(r: DistributedReport, render: RenderReport, where: string): string {
+/** The run's totals as the single-process reconcile reports them (its summary, its --json). */
+function asReconcileReport(r: DistributedReport): ReconcileReport {
   const o = r.objects;
   const orphans = r.orphans;
-  const asReport: ReconcileReport = {
+  return {
     counts: {
       objects: o.counts.objects,
       items: orphans ? orphans.counts.live : o.counts.live,
@@ -109,6 +110,11 @@ function summary(r: DistributedReport, render: RenderReport, where: string): str
     orphaned: orphans?.orphaned ?? [],
     truncated: o.truncated || (orphans?.truncated ?? false),
   };
+}
+
+function summary(r: DistributedReport, render: RenderReport, where: string): string {
+  const o = r.objects;
+  const orphans = r.orphans;
   const lines: string[] = [];
   const batches = o.batches + (orphans?.batches ?? 0);
   const failed = o.failedBatches + (orphans?.failedBatches ?? 0);
@@ -126,7 +132,7 @@ function summary(r: DistributedReport, render: RenderReport, where: string): str
   for (const i of invalid.slice(0, 5)) lines.push(`  unreadable row: ${i}`);
   if (r.status !== 'SUCCEEDED') lines.push(`  execution ${r.status}: ${r.error ?? ''} ${r.cause ?? ''}`.trimEnd());
   for (const res of r.results) lines.push(`  results: ${res}`);
-  return r.input.backfill ? `${where}\n${lines.join('\n')}\n` : render(asReport, where, lines);
+  return r.input.backfill ? `${where}\n${lines.join('\n')}\n` : render(asReconcileReport(r), where, lines);
 }
 
 /** `npm run reconcile -- --distributed …` */
@@ -149,7 +155,7 @@ export async function distributedMain(v: DistributedValues, keyLimit: number, wr
     });
     progress.done();
     const where = `${v.backfill ? 'Distributed backfill' : 'Distributed reconcile'} of s3://${d.resources.bucket}${v.prefix ? `/${v.prefix}*` : ''} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS Step Functions'})`;
-    write(v.json ? `${JSON.stringify({ ...report, notes }, null, 2)}\n` : summary(report, render, where));
+    write(v.json ? `${JSON.stringify({ ...asReconcileReport(report), run: report, notes }, null, 2)}\n` : summary(report, render, where));
     const failed =
       report.status !== 'SUCCEEDED' ||
       report.objects.failedBatches + (report.orphans?.failedBatches ?? 0) > 0 ||

@@ -241,13 +241,15 @@ describe('the config schema and validation agree (one source: the bounds in conf
 
   it('carries a minimum and maximum for every numeric setting', () => {
     const fields = bounded(schema).map(([name]) => name);
-    expect(fields.length).toBe(28);
+    expect(fields.length).toBe(34);
     expect(fields).toEqual(
       expect.arrayContaining([
         'processor.timeoutSeconds',
         'queue.maxReceiveCount',
         'alarms.heartbeatHours',
         'bucket.accessLogRetentionDays',
+        'reconcile.itemsPerBatch',
+        'reconcile.maxConcurrency',
       ]),
     );
   });

@@ -1,0 +1,137 @@
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
+import { main as reconcileCli } from '../../tools/commands/reconcile';
+import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
+import { makeConfig } from '../helpers/factories';
+import { tempDataDir } from '../helpers/local-env';
+
+// biome-ignore lint/suspicious/noExplicitAny: a command's --json output, read field by field in assertions
+type Json = Record<string, any>;
+
+const KEYS = ['keep.txt', 'lost item.txt', 'changed.txt', 'removed.txt', 'a+b c%20d é.txt', 'dir/x?y=1&z#w.txt', 'comma, "quoted".txt'];
+
+/**
+ * The distributed path on the local pipeline: the state machine's own definition run over a real
+ * S3 Inventory report (manifest.json + CSV.gz) and DynamoDB export written from the local data,
+ * each batch through the reconcile function on the function host. Same counts as the
+ * single-process reconcile; its backfill repairs the table.
+ */
+describe('npm run reconcile -- --distributed against the local pipeline', () => {
+  const data = tempDataDir();
+  const env = 'dist';
+  let pipeline: LocalPipeline;
+  const cli = async (...args: string[]) => {
+    const out: string[] = [];
+    const code = await reconcileCli([...args, '--env', env, '--local', '--data-dir', data.dir, '--json'], (s) => void out.push(s));
+    return { code, json: JSON.parse(out.join('')) as Json };
+  };
+  const item = async (key: string) =>
+    (
+      await pipeline.clients.dynamodb.send(
+        new GetItemCommand({
+          TableName: pipeline.resources.tableName,
+          Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } },
+        }),
+      )
+    ).Item;
+  const sorted = (keys: string[]) => [...keys].sort();
+
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({
+      // Two objects a batch: the objects pass and the orphans pass each take several batches.
+      config: makeConfig({
+        environment: env,
+        handleDeletes: true,
+        filters: { suffix: '.txt' },
+        reconcile: { distributed: true, itemsPerBatch: 2 },
+      }),
+      dataDir: data.dir,
+      sendTestEvent: false,
+    });
+    for (const key of KEYS) await pipeline.upload(key, `first ${key}`, 'text/plain');
+    await pipeline.waitForDrain(60_000);
+    await pipeline.clients.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: pipeline.resources.tableName,
+        Key: { s3_key: { S: 'lost item.txt' }, bucket: { S: pipeline.resources.bucket } },
+      }),
+    );
+    pipeline.notifications.pause();
+    await pipeline.upload('quiet.txt', 'never announced', 'text/plain');
+    await pipeline.upload('changed.txt', 'second, longer content', 'text/plain');
+    await pipeline.upload('notes.md', 'excluded by the suffix filter', 'text/markdown');
+    await pipeline.clients.s3.send(new DeleteObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'removed.txt' }));
+    pipeline.notifications.resume();
+  }, 180_000);
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    data.cleanup();
+  });
+
+  it('gives the same counts and keys as the single-process reconcile, and exits 2', async () => {
+    const single = await cli();
+    const distributed = await cli('--distributed');
+    expect(distributed.code).toBe(2);
+    expect(single.code).toBe(2);
+    expect(distributed.json.counts).toEqual(single.json.counts);
+    expect(distributed.json.counts).toEqual({ objects: 7, items: 6, missing: 2, stale: 1, orphaned: 1 });
+    expect(sorted(distributed.json.missing)).toEqual(sorted(single.json.missing));
+    expect(distributed.json.stale).toEqual(single.json.stale);
+    expect(distributed.json.orphaned).toEqual(['removed.txt']);
+    // 7 in-scope objects + notes.md, two a batch; the export's 6 items (one was lost) likewise.
+    expect(distributed.json.run.objects.batches).toBe(4);
+    expect(distributed.json.run.orphans.batches).toBe(3);
+    expect(distributed.json.run.objects.counts.invalid).toBe(0);
+  }, 120_000);
+
+  it('reads the inventory and export it wrote: a CSV.gz of URL-encoded keys under a manifest, gzipped DynamoDB JSON lines', async () => {
+    const bucket = pipeline.resources.inventoryBucket!;
+    const listed = await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (listed.Contents ?? []).map((c) => c.Key!);
+    const manifestKey = keys.find((k) => /^inventory\/.+\/reconcile\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}Z\/manifest\.json$/.test(k))!;
+    const manifest = JSON.parse(
+      await (await pipeline.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey }))).Body!.transformToString(),
+    );
+    expect(manifest).toMatchObject({
+      fileFormat: 'CSV',
+      fileSchema: 'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag',
+    });
+    const csv = gunzipSync(
+      Buffer.from(
+        await (
+          await pipeline.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifest.files[0].key }))
+        ).Body!.transformToByteArray(),
+      ),
+    ).toString();
+    expect(csv).toContain(`"${pipeline.resources.bucket}","a%2Bb+c%2520d+%C3%A9.txt"`);
+    expect(keys.some((k) => /^exports\/AWSDynamoDB\/[^/]+\/data\/[0-9a-f]+\.json\.gz$/.test(k))).toBe(true);
+    expect(keys.some((k) => /^exports\/AWSDynamoDB\/[^/]+\/manifest-summary\.json$/.test(k))).toBe(true);
+    expect(keys.some((k) => /^reconcile-results\/objects\/[^/]+\/manifest\.json$/.test(k))).toBe(true);
+  }, 60_000);
+
+  it('narrows to a prefix; lists the bucket instead of the inventory when asked', async () => {
+    const narrowed = await cli('--distributed', '--prefix', 'q', '--skip-orphans');
+    expect(narrowed.json.counts).toMatchObject({ objects: 1, missing: 1, stale: 0 });
+    expect(narrowed.json.run.orphans).toBeUndefined();
+    const listed = await cli('--distributed', '--listing', '--skip-orphans');
+    expect(listed.json.run.input.inventoryManifest).toBeUndefined();
+    expect(listed.json.counts).toMatchObject({ objects: 7, missing: 2, stale: 1 });
+  }, 120_000);
+
+  it('backfills what differs through the queue; both reconciles are then clean', async () => {
+    const run = await cli('--distributed', '--backfill');
+    expect(run.code).toBe(0);
+    expect(run.json.run.objects.counts.sent + run.json.run.orphans.counts.sent).toBe(4);
+    await pipeline.waitForDrain(60_000);
+    expect(await item('quiet.txt')).toMatchObject({ file_size: { N: '15' }, event_name: { S: 'Backfill:ObjectListed' } });
+    expect(await item('changed.txt')).toMatchObject({ file_size: { N: '22' } });
+    expect(await item('removed.txt')).toMatchObject({ deleted: { BOOL: true } });
+    expect(await item('notes.md')).toBeUndefined();
+    const after = await cli('--distributed');
+    expect(after.code).toBe(0);
+    expect(after.json.counts).toEqual({ objects: 7, items: 7, missing: 0, stale: 0, orphaned: 0 });
+    expect((await cli()).json.counts).toEqual(after.json.counts);
+  }, 180_000);
+});
