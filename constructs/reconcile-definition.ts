@@ -6,9 +6,12 @@ import { RECONCILE_LAYOUT } from '../config/derive';
  * (`local/distributed-map.ts`) reads its ItemReader and ItemBatcher to run the same map.
  *
  * Execution input (what `npm run reconcile -- --distributed` starts it with):
- *   { "backfill": bool, "prefix": "…", "inventoryManifest"?: "<key of manifest.json>", "exportDataPrefix"?: "<export>/data/" }
- * Without `inventoryManifest` the objects pass lists the bucket itself; without `exportDataPrefix`
- * there is no orphans pass.
+ *   { "backfill": bool, "prefix": "…", "inventoryManifest"?: "<key of manifest.json>", "exportDataPrefix"?: "<export>/data/",
+ *     "orphanShards"?: "<base64 shard bitmap>" }
+ * A first execution compares the objects (from the inventory, or a listing without
+ * `inventoryManifest`) and counts the export's live items per key shard (without `exportDataPrefix`,
+ * no count). When some shards hold more live items than objects matched, the command starts a
+ * second one with `orphanShards`: it checks those shards' items only (src/core/key-shards.ts).
  */
 export interface ReconcileDefinitionSettings {
   functionArn: string;
@@ -34,11 +37,12 @@ const LAMBDA_TRANSIENT = [
 ];
 
 export const STATE = {
-  OBJECT_SOURCE: 'ObjectSource',
+  ROUTE: 'Route',
   OBJECTS_FROM_INVENTORY: 'ObjectsFromInventory',
   OBJECTS_FROM_LISTING: 'ObjectsFromListing',
-  ORPHAN_SOURCE: 'OrphanSource',
-  ITEMS_FROM_EXPORT: 'ItemsFromExport',
+  EXPORT_SOURCE: 'ExportSource',
+  LIVE_ITEMS_FROM_EXPORT: 'LiveItemsFromExport',
+  ORPHANS_FROM_EXPORT: 'OrphansFromExport',
   DONE: 'Done',
 } as const;
 
@@ -46,7 +50,8 @@ export const STATE = {
 export const BATCH_TASK = {
   [STATE.OBJECTS_FROM_INVENTORY]: 'CompareInventoryBatch',
   [STATE.OBJECTS_FROM_LISTING]: 'CompareListedBatch',
-  [STATE.ITEMS_FROM_EXPORT]: 'CheckExportBatch',
+  [STATE.LIVE_ITEMS_FROM_EXPORT]: 'CountExportBatch',
+  [STATE.ORPHANS_FROM_EXPORT]: 'CheckExportBatch',
 } as const;
 
 export function reconcileDefinition(s: ReconcileDefinitionSettings): Record<string, unknown> {
@@ -75,13 +80,23 @@ export function reconcileDefinition(s: ReconcileDefinitionSettings): Record<stri
       },
     },
   });
-  const map = (state: keyof typeof BATCH_TASK, pass: 'objects' | 'orphans', itemReader: Record<string, unknown>, next: string) => ({
+  const map = (
+    state: keyof typeof BATCH_TASK,
+    pass: 'objects' | 'live' | 'orphans',
+    itemReader: Record<string, unknown>,
+    next: string,
+  ) => ({
     Type: 'Map',
     ItemReader: itemReader,
     ItemBatcher: {
       MaxItemsPerBatch: s.itemsPerBatch,
       MaxInputBytesPerBatch: MAX_INPUT_BYTES_PER_BATCH,
-      BatchInput: { pass, 'backfill.$': '$.backfill', 'prefix.$': '$.prefix' },
+      BatchInput: {
+        pass,
+        'backfill.$': '$.backfill',
+        'prefix.$': '$.prefix',
+        ...(pass === 'orphans' ? { 'shards.$': '$.orphanShards' } : {}),
+      },
     },
     ItemProcessor: itemProcessor(BATCH_TASK[state]),
     MaxConcurrency: s.maxConcurrency,
@@ -93,14 +108,24 @@ export function reconcileDefinition(s: ReconcileDefinitionSettings): Record<stri
     ResultPath: `$.results.${pass}`,
     Next: next,
   });
+  // The export's data files are gzipped DynamoDB JSON lines: read and flattened by the map itself.
+  const exportReader = {
+    Resource: 'arn:aws:states:::s3:listObjectsV2',
+    ReaderConfig: { InputType: 'JSONL', Transformation: 'LOAD_AND_FLATTEN' },
+    Parameters: { Bucket: s.inventoryBucket, 'Prefix.$': '$.exportDataPrefix' },
+  };
   return {
-    Comment: 'Reconcile the uploads bucket with the table: objects (inventory or listing) → missing/stale; export → orphans.',
-    StartAt: STATE.OBJECT_SOURCE,
+    Comment:
+      'Reconcile the uploads bucket with the table: objects (inventory or listing) → missing/stale; export → live items per shard, then orphans.',
+    StartAt: STATE.ROUTE,
     TimeoutSeconds: s.timeoutSeconds,
     States: {
-      [STATE.OBJECT_SOURCE]: {
+      [STATE.ROUTE]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.inventoryManifest', IsPresent: true, Next: STATE.OBJECTS_FROM_INVENTORY }],
+        Choices: [
+          { Variable: '$.orphanShards', IsPresent: true, Next: STATE.ORPHANS_FROM_EXPORT },
+          { Variable: '$.inventoryManifest', IsPresent: true, Next: STATE.OBJECTS_FROM_INVENTORY },
+        ],
         Default: STATE.OBJECTS_FROM_LISTING,
       },
       [STATE.OBJECTS_FROM_INVENTORY]: map(
@@ -111,30 +136,21 @@ export function reconcileDefinition(s: ReconcileDefinitionSettings): Record<stri
           ReaderConfig: { InputType: 'MANIFEST' },
           Parameters: { Bucket: s.inventoryBucket, 'Key.$': '$.inventoryManifest' },
         },
-        STATE.ORPHAN_SOURCE,
+        STATE.EXPORT_SOURCE,
       ),
       [STATE.OBJECTS_FROM_LISTING]: map(
         STATE.OBJECTS_FROM_LISTING,
         'objects',
         { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: s.uploadsBucket, 'Prefix.$': '$.prefix' } },
-        STATE.ORPHAN_SOURCE,
+        STATE.EXPORT_SOURCE,
       ),
-      [STATE.ORPHAN_SOURCE]: {
+      [STATE.EXPORT_SOURCE]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.exportDataPrefix', IsPresent: true, Next: STATE.ITEMS_FROM_EXPORT }],
+        Choices: [{ Variable: '$.exportDataPrefix', IsPresent: true, Next: STATE.LIVE_ITEMS_FROM_EXPORT }],
         Default: STATE.DONE,
       },
-      // The export's data files are gzipped DynamoDB JSON lines: read and flattened by the map itself.
-      [STATE.ITEMS_FROM_EXPORT]: map(
-        STATE.ITEMS_FROM_EXPORT,
-        'orphans',
-        {
-          Resource: 'arn:aws:states:::s3:listObjectsV2',
-          ReaderConfig: { InputType: 'JSONL', Transformation: 'LOAD_AND_FLATTEN' },
-          Parameters: { Bucket: s.inventoryBucket, 'Prefix.$': '$.exportDataPrefix' },
-        },
-        STATE.DONE,
-      ),
+      [STATE.LIVE_ITEMS_FROM_EXPORT]: map(STATE.LIVE_ITEMS_FROM_EXPORT, 'live', exportReader, STATE.DONE),
+      [STATE.ORPHANS_FROM_EXPORT]: map(STATE.ORPHANS_FROM_EXPORT, 'orphans', exportReader, STATE.DONE),
       [STATE.DONE]: { Type: 'Succeed' },
     },
   };

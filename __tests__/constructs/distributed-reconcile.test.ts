@@ -64,7 +64,7 @@ describe('the reconcile state machine definition', () => {
   it('uses only documented ItemReader, ReaderConfig, ItemBatcher and ResultWriter fields, within their limits', () => {
     const found = maps(definition);
     expect(found.map(([name]) => name).sort()).toEqual(
-      [STATE.ITEMS_FROM_EXPORT, STATE.OBJECTS_FROM_INVENTORY, STATE.OBJECTS_FROM_LISTING].sort(),
+      [STATE.LIVE_ITEMS_FROM_EXPORT, STATE.ORPHANS_FROM_EXPORT, STATE.OBJECTS_FROM_INVENTORY, STATE.OBJECTS_FROM_LISTING].sort(),
     );
     for (const [, map] of found) {
       const reader = map.ItemReader as Json;

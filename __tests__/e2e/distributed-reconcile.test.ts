@@ -80,9 +80,14 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
     expect(sorted(distributed.json.missing)).toEqual(sorted(single.json.missing));
     expect(distributed.json.stale).toEqual(single.json.stale);
     expect(distributed.json.orphaned).toEqual(['removed.txt']);
-    // 7 in-scope objects + notes.md, two a batch; the export's 6 items (one was lost) likewise.
+    // 7 in-scope objects + notes.md, two a batch; the export's 6 items (one was lost) likewise, twice:
+    // counted per key shard, then read again for the one shard holding the orphan.
     expect(distributed.json.run.objects.batches).toBe(4);
+    expect(distributed.json.run.live.batches).toBe(3);
+    expect(distributed.json.run.orphanShards).toHaveLength(1);
     expect(distributed.json.run.orphans.batches).toBe(3);
+    expect(distributed.json.run.orphans.counts.live).toBeLessThan(6);
+    expect(distributed.json.run.executionArns).toEqual([]);
     expect(distributed.json.run.objects.counts.invalid).toBe(0);
   }, 120_000);
 
@@ -124,6 +129,7 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
     const run = await cli('--distributed', '--backfill');
     expect(run.code).toBe(0);
     expect(run.json.run.objects.counts.sent + run.json.run.orphans.counts.sent).toBe(4);
+    expect(run.json.run.orphans.counts.sent).toBe(1);
     await pipeline.waitForDrain(60_000);
     expect(await item('quiet.txt')).toMatchObject({ file_size: { N: '15' }, event_name: { S: 'Backfill:ObjectListed' } });
     expect(await item('changed.txt')).toMatchObject({ file_size: { N: '22' } });
@@ -133,5 +139,8 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
     expect(after.code).toBe(0);
     expect(after.json.counts).toEqual({ objects: 7, items: 7, missing: 0, stale: 0, orphaned: 0 });
     expect((await cli()).json.counts).toEqual(after.json.counts);
+    // Every live item matched an object: the orphan search read nothing more and asked S3 nothing.
+    expect(after.json.run.orphanShards).toEqual([]);
+    expect(after.json.run.orphans).toBeUndefined();
   }, 180_000);
 });

@@ -1,5 +1,6 @@
 import { backfillMessage, removalMessage, SEND_BATCH, sendAll } from './backfill-message';
 import { scopeOf, type ScopeRules } from './ingest-scope';
+import { addShard, decodeShards, shardOf, type ShardCounts } from './key-shards';
 import { limitConcurrency } from './limit';
 import { exportRow, objectRow, type ExportRow } from './map-items';
 import type { ObjectStore, QueueSender } from './ports';
@@ -12,12 +13,15 @@ import type { BackfillMessage, ObjectHead } from './types';
  * (src/core/backfill-message.ts), over the items Step Functions read for it.
  *
  * - `objects` pass: inventory rows or listed objects → each in-scope object against its item
- *   (BatchGetItem) → missing / stale; with `backfill`, a message for each (after HeadObject).
- * - `orphans` pass: DynamoDB export lines → each live item of the bucket whose object HeadObject
- *   finds gone; with `backfill` and tracked deletes, the removal message that never came.
+ *   (BatchGetItem) → missing / stale; with `backfill`, a message for each (after HeadObject). Counts
+ *   the live items it matched per key shard (src/core/key-shards.ts).
+ * - `live` pass: DynamoDB export lines → the bucket's live in-scope items per key shard; no call.
+ * - `orphans` pass: export lines again, only in the shards where more items are live than objects
+ *   matched → each one whose object HeadObject finds gone; with `backfill` and tracked deletes, the
+ *   removal message that never came.
  */
 
-export const MapPass = { OBJECTS: 'objects', ORPHANS: 'orphans' } as const;
+export const MapPass = { OBJECTS: 'objects', LIVE: 'live', ORPHANS: 'orphans' } as const;
 export type MapPass = (typeof MapPass)[keyof typeof MapPass];
 
 /** What the state machine's `ItemBatcher.BatchInput` carries. */
@@ -27,6 +31,8 @@ export interface BatchInput {
   backfill: boolean;
   /** Only keys under this prefix (narrows the environment's scope). */
   prefix: string;
+  /** Orphans pass: the shards to check (`encodeShards`). */
+  shards?: string;
 }
 
 export interface MapBatch {
@@ -67,6 +73,8 @@ export interface BatchResult {
   orphaned: string[];
   /** Why rows could not be read (first few). */
   invalid: string[];
+  /** Objects pass: live items an object matched, per key shard; live pass: live items, per key shard. */
+  liveShards: ShardCounts;
 }
 
 export interface ItemLookup {
@@ -102,12 +110,24 @@ export function parseBatch(event: unknown): MapBatch {
   const { Items: items, BatchInput: input } = event;
   if (!Array.isArray(items)) throw new BadBatchError('Items is not an array');
   if (!isRecord(input)) throw new BadBatchError('BatchInput is not an object');
-  if (input.pass !== MapPass.OBJECTS && input.pass !== MapPass.ORPHANS)
-    throw new BadBatchError(`BatchInput.pass must be "objects" or "orphans" (got ${JSON.stringify(input.pass)})`);
+  const passes: unknown[] = Object.values(MapPass);
+  if (!passes.includes(input.pass))
+    throw new BadBatchError(`BatchInput.pass must be "objects", "live" or "orphans" (got ${JSON.stringify(input.pass)})`);
   if (typeof input.backfill !== 'boolean') throw new BadBatchError('BatchInput.backfill must be true or false');
   const prefix = input.prefix ?? '';
   if (typeof prefix !== 'string') throw new BadBatchError('BatchInput.prefix must be a string');
-  return { items, input: { pass: input.pass, backfill: input.backfill, prefix } };
+  const pass = input.pass as MapPass;
+  if (pass === MapPass.ORPHANS) {
+    if (typeof input.shards !== 'string')
+      throw new BadBatchError('BatchInput.shards (the shards to check) is required in the orphans pass');
+    try {
+      decodeShards(input.shards);
+    } catch {
+      throw new BadBatchError('BatchInput.shards is not a shard bitmap');
+    }
+    return { items, input: { pass, backfill: input.backfill, prefix, shards: input.shards } };
+  }
+  return { items, input: { pass, backfill: input.backfill, prefix } };
 }
 
 const emptyCounts = (rows: number): BatchCounts => ({
@@ -164,7 +184,10 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
     for (const entry of entries) {
       const item = found.get(entry.key);
       const verdict = compare(entry, item);
-      if (item && !item.deleted) c.live++;
+      if (item && !item.deleted) {
+        c.live++;
+        addShard(result.liveShards, entry.key);
+      }
       if (verdict.kind === 'match') c.objects++;
       else differing.push({ entry, item, differs: verdict.kind === 'stale' ? verdict.differs : undefined });
     }
@@ -198,19 +221,36 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
     await send(messages, result);
   }
 
-  async function orphansPass(batch: MapBatch, result: BatchResult): Promise<void> {
+  /** The export's live items of the bucket under the scope's prefix (as the single-process orphan search takes them). */
+  function liveRows(batch: MapBatch, result: BatchResult): ExportRow[] {
     const prefix = scopeOf(deps.rules, batch.input.prefix).listPrefix;
-    const c = result.counts;
     const live: ExportRow[] = [];
     for (const item of batch.items) {
       try {
         const row = exportRow(item);
-        if (row.bucket !== deps.bucket || row.deleted || !row.key.startsWith(prefix)) c.skipped++;
+        if (row.bucket !== deps.bucket || row.deleted || !row.key.startsWith(prefix)) result.counts.skipped++;
         else live.push(row);
       } catch (e) {
         refuse(result, (e as Error).message);
       }
     }
+    return live;
+  }
+
+  function livePass(batch: MapBatch, result: BatchResult): void {
+    const live = liveRows(batch, result);
+    result.counts.live = live.length;
+    for (const row of live) addShard(result.liveShards, row.key);
+  }
+
+  async function orphansPass(batch: MapBatch, result: BatchResult): Promise<void> {
+    const c = result.counts;
+    const wanted = decodeShards(batch.input.shards!);
+    const live = liveRows(batch, result).filter((row) => {
+      if (wanted(shardOf(row.key))) return true;
+      c.skipped++;
+      return false;
+    });
     c.live = live.length;
     const checked = await Promise.all(
       live.map(async (row) => {
@@ -236,8 +276,10 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
       stale: [],
       orphaned: [],
       invalid: [],
+      liveShards: {},
     };
     if (batch.input.pass === MapPass.OBJECTS) await objectsPass(batch, result);
+    else if (batch.input.pass === MapPass.LIVE) livePass(batch, result);
     else await orphansPass(batch, result);
     return result;
   };

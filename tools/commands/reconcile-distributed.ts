@@ -1,4 +1,5 @@
 import { resourceNames, RECONCILE_LAYOUT } from '../../config/derive';
+import { KEY_SHARDS } from '../../src/core/key-shards';
 import { loadConfig } from '../../config/load';
 import { partitionOf } from '../../constructs/policy-document';
 import { locateDeployment } from '../deployment';
@@ -100,7 +101,8 @@ function asReconcileReport(r: DistributedReport): ReconcileReport {
   return {
     counts: {
       objects: o.counts.objects,
-      items: orphans ? orphans.counts.live : o.counts.live,
+      // The export's live items under the scope's prefix, as the single-process search counts them.
+      items: r.live ? r.live.counts.live : o.counts.live,
       missing: o.counts.missing,
       stale: o.counts.stale,
       orphaned: orphans?.counts.orphaned ?? 0,
@@ -112,24 +114,38 @@ function asReconcileReport(r: DistributedReport): ReconcileReport {
   };
 }
 
+/** Every map run of the report (objects, live-item count, orphan check). */
+const runsOf = (r: DistributedReport) => [r.objects, ...(r.live ? [r.live] : []), ...(r.orphans ? [r.orphans] : [])];
+const sum = (r: DistributedReport, of: (t: DistributedReport['objects']) => number) => runsOf(r).reduce((n, t) => n + of(t), 0);
+
+/** Failed batches, unreadable rows, or an execution that did not succeed: the counts are not the whole truth. */
+const incomplete = (r: DistributedReport) =>
+  r.status !== 'SUCCEEDED' || sum(r, (t) => t.failedBatches) > 0 || sum(r, (t) => t.counts.invalid) > 0;
+
 function summary(r: DistributedReport, render: RenderReport, where: string): string {
-  const o = r.objects;
-  const orphans = r.orphans;
   const lines: string[] = [];
-  const batches = o.batches + (orphans?.batches ?? 0);
-  const failed = o.failedBatches + (orphans?.failedBatches ?? 0);
-  const invalid = [...o.invalid, ...(orphans?.invalid ?? [])];
-  const rows = o.counts.rows + (orphans?.counts.rows ?? 0);
+  const invalid = sum(r, (t) => t.counts.invalid);
   lines.push(
-    `  ${batches} batches (${failed} failed) · ${rows} rows read · ${invalid.length ? `${o.counts.invalid + (orphans?.counts.invalid ?? 0)} unreadable` : 'none unreadable'}`,
+    `  ${sum(r, (t) => t.batches)} batches (${sum(r, (t) => t.failedBatches)} failed) · ${sum(r, (t) => t.counts.rows)} rows read · ${invalid ? `${invalid} unreadable` : 'none unreadable'}`,
   );
-  if (!orphans) lines.push('  orphans not searched (no export): items is the live items the objects matched');
-  if (r.input.backfill) {
-    const sent = o.counts.sent + (orphans?.counts.sent ?? 0);
-    lines.push(`  sent ${sent} message(s) to the processing queue · ${o.counts.gone} gone before they could be read`);
-  }
-  for (const f of [...o.failures, ...(orphans?.failures ?? [])].slice(0, 5)) lines.push(`  failed batch: ${f}`);
-  for (const i of invalid.slice(0, 5)) lines.push(`  unreadable row: ${i}`);
+  if (!r.live) lines.push('  orphans not searched (no export): items is the live items the objects matched');
+  else if (r.orphanShards?.length === 0) lines.push('  every live item matched an object: no orphan search needed');
+  else if (r.orphans)
+    lines.push(
+      `  orphan search: ${r.orphanShards?.length} of ${KEY_SHARDS} key shards, ${r.orphans.counts.live} items checked with HeadObject`,
+    );
+  if (r.input.backfill)
+    lines.push(
+      `  sent ${sum(r, (t) => t.counts.sent)} message(s) to the processing queue · ${r.objects.counts.gone} gone before they could be read`,
+    );
+  for (const f of runsOf(r)
+    .flatMap((t) => t.failures)
+    .slice(0, 5))
+    lines.push(`  failed batch: ${f}`);
+  for (const i of runsOf(r)
+    .flatMap((t) => t.invalid)
+    .slice(0, 5))
+    lines.push(`  unreadable row: ${i}`);
   if (r.status !== 'SUCCEEDED') lines.push(`  execution ${r.status}: ${r.error ?? ''} ${r.cause ?? ''}`.trimEnd());
   for (const res of r.results) lines.push(`  results: ${res}`);
   return r.input.backfill ? `${where}\n${lines.join('\n')}\n` : render(asReconcileReport(r), where, lines);
@@ -156,11 +172,7 @@ export async function distributedMain(v: DistributedValues, keyLimit: number, wr
     progress.done();
     const where = `${v.backfill ? 'Distributed backfill' : 'Distributed reconcile'} of s3://${d.resources.bucket}${v.prefix ? `/${v.prefix}*` : ''} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS Step Functions'})`;
     write(v.json ? `${JSON.stringify({ ...asReconcileReport(report), run: report, notes }, null, 2)}\n` : summary(report, render, where));
-    const failed =
-      report.status !== 'SUCCEEDED' ||
-      report.objects.failedBatches + (report.orphans?.failedBatches ?? 0) > 0 ||
-      report.objects.counts.invalid + (report.orphans?.counts.invalid ?? 0) > 0;
-    if (failed) return 1;
+    if (incomplete(report)) return 1;
     if (v.backfill) return 0;
     const c = report.objects.counts;
     return c.missing + c.stale + (report.orphans?.counts.orphaned ?? 0) === 0 ? 0 : 2;

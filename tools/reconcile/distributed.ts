@@ -8,6 +8,7 @@ import { reconcileDefinition } from '../../constructs/reconcile-definition';
 import { runDefinitionLocally } from '../../local/reconcile/distributed-map';
 import { writeInventoryReport } from '../../local/reconcile/inventory-report';
 import { writeTableExport } from '../../local/reconcile/table-export';
+import { encodeShards, KEY_SHARDS, shardsWithOrphans } from '../../src/core/key-shards';
 import type { Deployment } from '../deployment';
 import { addMapRun, emptyTotals, type MapRunTotals } from './map-results';
 
@@ -19,6 +20,8 @@ export interface ExecutionInput {
   inventoryManifest?: string;
   /** Folder of a DynamoDB export's data files in the inventory bucket; absent: no orphans pass. */
   exportDataPrefix?: string;
+  /** Second execution: the key shards whose items to check for orphans (`encodeShards`). */
+  orphanShards?: string;
 }
 
 export interface DistributedOptions {
@@ -39,14 +42,30 @@ export interface DistributedOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface DistributedReport {
-  input: ExecutionInput;
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+type Status = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+interface Execution {
+  status: Status;
   error?: string;
   cause?: string;
   executionArn?: string;
+  output?: Record<string, unknown>;
+}
+
+export interface DistributedReport {
+  /** The first execution's input. */
+  input: ExecutionInput;
+  /** The last execution's status (the first one's when it failed). */
+  status: Status;
+  error?: string;
+  cause?: string;
+  executionArns: string[];
   objects: MapRunTotals;
-  /** Absent without an orphans pass. */
+  /** The export's live items, per key shard (absent without an export). */
+  live?: MapRunTotals;
+  /** Shards where more items were live than objects matched: the only ones checked for orphans. */
+  orphanShards?: number[];
+  /** The second execution's orphan check (absent when no shard needed one, or without an export). */
   orphans?: MapRunTotals;
   /** ResultWriter manifests read, `s3://bucket/key`. */
   results: string[];
@@ -138,19 +157,25 @@ export async function prepareInput(d: Deployment, o: DistributedOptions, dryRun:
   return input;
 }
 
-async function collect(d: Deployment, output: Record<string, unknown>, o: DistributedOptions, report: DistributedReport): Promise<void> {
-  const results = (output.results ?? {}) as Record<string, { ResultWriterDetails?: { Bucket: string; Key: string } }>;
-  for (const pass of ['objects', 'orphans'] as const) {
+/** Adds the map runs an execution's output names (its ResultWriter manifests) to the report. */
+async function collect(
+  d: Deployment,
+  output: Record<string, unknown> | undefined,
+  o: DistributedOptions,
+  report: DistributedReport,
+): Promise<void> {
+  const results = (output?.results ?? {}) as Record<string, { ResultWriterDetails?: { Bucket: string; Key: string } }>;
+  for (const pass of ['objects', 'live', 'orphans'] as const) {
     const where = results[pass]?.ResultWriterDetails;
     if (!where) continue;
-    const totals = pass === 'objects' ? report.objects : (report.orphans ??= emptyTotals());
+    const totals = pass === 'objects' ? report.objects : (report[pass] ??= emptyTotals());
     await addMapRun(d.s3, where, totals, o.keyLimit);
     report.results.push(`s3://${where.Bucket}/${where.Key}`);
   }
 }
 
 /** Runs the state machine's definition on the local pipeline, each batch through the local reconcile function. */
-async function runLocally(d: Deployment, input: ExecutionInput, o: DistributedOptions): Promise<DistributedReport> {
+async function executeLocally(d: Deployment, input: ExecutionInput, o: DistributedOptions): Promise<Execution> {
   const names = resourceNames(d.config);
   const r = d.config.reconcile;
   if (!d.lambda) throw new Error('The local pipeline serves no Lambda API: restart npm start after setting reconcile.distributed');
@@ -180,20 +205,11 @@ async function runLocally(d: Deployment, input: ExecutionInput, o: DistributedOp
     },
     onBatch: () => o.onProgress?.({ batches: ++batches }),
   });
-  const report: DistributedReport = {
-    input,
-    status: execution.status,
-    error: execution.error,
-    cause: execution.cause,
-    objects: emptyTotals(),
-    results: [],
-  };
-  await collect(d, execution.output, o, report);
-  return report;
+  return { status: execution.status, error: execution.error, cause: execution.cause, output: execution.output };
 }
 
 /** Starts the deployed state machine and follows it: the map runs' item counts while it runs, the results after. */
-async function runOnAws(d: Deployment, input: ExecutionInput, o: DistributedOptions): Promise<DistributedReport> {
+async function executeOnAws(d: Deployment, input: ExecutionInput, o: DistributedOptions): Promise<Execution> {
   const arn = d.resources.reconcileStateMachineArn;
   if (!arn)
     throw new Error(
@@ -209,18 +225,14 @@ async function runOnAws(d: Deployment, input: ExecutionInput, o: DistributedOpti
     for (;;) {
       const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (e.status !== 'RUNNING' && e.status !== 'PENDING_REDRIVE') {
-        const report: DistributedReport = {
-          input,
+        return {
           status:
             e.status === 'SUCCEEDED' ? 'SUCCEEDED' : e.status === 'TIMED_OUT' ? 'TIMED_OUT' : e.status === 'ABORTED' ? 'ABORTED' : 'FAILED',
           error: e.error,
           cause: e.cause,
           executionArn,
-          objects: emptyTotals(),
-          results: [],
+          output: e.output ? (JSON.parse(e.output) as Record<string, unknown>) : undefined,
         };
-        if (e.output) await collect(d, JSON.parse(e.output) as Record<string, unknown>, o, report);
-        return report;
       }
       const runs = await sfn.send(new ListMapRunsCommand({ executionArn }));
       const counts: Record<string, number> = {};
@@ -239,8 +251,43 @@ async function runOnAws(d: Deployment, input: ExecutionInput, o: DistributedOpti
   }
 }
 
-/** One distributed reconcile (or backfill) run: on AWS through the state machine, locally through its definition. */
+/**
+ * One distributed reconcile (or backfill) run, on AWS through the state machine, locally through its
+ * definition: a first execution compares the objects and counts the export's live items per key
+ * shard; a second one, only when some shard has more live items than objects matched, checks those
+ * shards' items for orphans.
+ */
 export async function reconcileDistributed(d: Deployment, o: DistributedOptions): Promise<DistributedReport> {
+  const execute = (input: ExecutionInput) => (d.local ? executeLocally(d, input, o) : executeOnAws(d, input, o));
   const input = await prepareInput(d, o, false);
-  return d.local ? runLocally(d, input, o) : runOnAws(d, input, o);
+  const first = await execute(input);
+  const report: DistributedReport = {
+    input,
+    status: first.status,
+    error: first.error,
+    cause: first.cause,
+    executionArns: first.executionArn ? [first.executionArn] : [],
+    objects: emptyTotals(),
+    results: [],
+  };
+  await collect(d, first.output, o, report);
+  if (first.status !== 'SUCCEEDED' || !report.live || !input.exportDataPrefix) return report;
+  const shards = shardsWithOrphans(report.live.liveShards, report.objects.liveShards);
+  report.orphanShards = shards;
+  if (shards.length === 0) {
+    o.onNote?.('Every live item matched an object (counted per key shard): no orphan, no HeadObject');
+    return report;
+  }
+  o.onNote?.(`${shards.length} of ${KEY_SHARDS} key shards hold more live items than objects: checking their items for orphans`);
+  const second = await execute({
+    backfill: o.backfill,
+    prefix: o.prefix,
+    exportDataPrefix: input.exportDataPrefix,
+    orphanShards: encodeShards(shards),
+  });
+  Object.assign(report, { status: second.status, error: second.error, cause: second.cause });
+  if (second.executionArn) report.executionArns.push(second.executionArn);
+  report.orphans = emptyTotals();
+  await collect(d, second.output, o, report);
+  return report;
 }

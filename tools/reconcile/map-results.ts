@@ -1,4 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { addShardCounts, type ShardCounts } from '../../src/core/key-shards';
 import type { BatchCounts, BatchResult } from '../../src/core/reconcile-batch';
 import type { Difference } from '../../src/core/reconcile-verdict';
 
@@ -20,6 +21,8 @@ export interface MapRunTotals {
   failures: string[];
   /** True when a list above stops at the key limit. */
   truncated: boolean;
+  /** Live items per key shard (objects pass: those an object matched). */
+  liveShards: ShardCounts;
 }
 
 export const emptyTotals = (): MapRunTotals => ({
@@ -32,6 +35,7 @@ export const emptyTotals = (): MapRunTotals => ({
   invalid: [],
   failures: [],
   truncated: false,
+  liveShards: {},
 });
 
 interface ResultManifest {
@@ -76,6 +80,7 @@ export async function addMapRun(
         keep(totals.stale, r.stale);
         keep(totals.orphaned, r.orphaned);
         keep(totals.invalid, r.invalid);
+        addShardCounts(totals.liveShards, r.liveShards ?? {});
       }
     }
   }

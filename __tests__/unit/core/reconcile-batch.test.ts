@@ -1,6 +1,7 @@
 import type { ItemSummary } from '../../../src/core/reconcile-verdict';
 import { BadBatchError, makeBatchReconciler, parseBatch, type BatchReconcilerDeps } from '../../../src/core/reconcile-batch';
 import type { ScopeRules } from '../../../src/core/ingest-scope';
+import { encodeShards, KEY_SHARDS, shardOf } from '../../../src/core/key-shards';
 import { BACKFILL_MESSAGE_TYPE, type BackfillMessage, type ObjectHead } from '../../../src/core/types';
 
 const BUCKET = 'uploads';
@@ -55,7 +56,9 @@ const inventoryRow = (key: string, size = 1, etag = 'e1', extra: Record<string, 
   ...extra,
 });
 const objects = (items: unknown[], backfill = false, prefix = '') => ({ items, input: { pass: 'objects' as const, backfill, prefix } });
-const exported = (items: unknown[], backfill = false) => ({ items, input: { pass: 'orphans' as const, backfill, prefix: '' } });
+const ALL_SHARDS = encodeShards(Array.from({ length: KEY_SHARDS }, (_, i) => i));
+const exported = (items: unknown[], backfill = false, shards = ALL_SHARDS) => ({ items, input: { pass: 'orphans' as const, backfill, prefix: '', shards } });
+const counted = (items: unknown[]) => ({ items, input: { pass: 'live' as const, backfill: false, prefix: '' } });
 const exportLine = (key: string, o: { bucket?: string; deleted?: boolean; messageId?: string } = {}) => ({
   Item: {
     s3_key: { S: key },
@@ -78,7 +81,9 @@ describe('parseBatch', () => {
     [undefined, 'the event is not an object'],
     [{ Items: {} }, 'Items is not an array'],
     [{ Items: [] }, 'BatchInput is not an object'],
-    [{ Items: [], BatchInput: { pass: 'all', backfill: false } }, 'BatchInput.pass must be "objects" or "orphans"'],
+    [{ Items: [], BatchInput: { pass: 'all', backfill: false } }, 'BatchInput.pass must be "objects", "live" or "orphans"'],
+    [{ Items: [], BatchInput: { pass: 'orphans', backfill: false } }, 'BatchInput.shards (the shards to check) is required'],
+    [{ Items: [], BatchInput: { pass: 'orphans', backfill: false, shards: 'AAAA' } }, 'BatchInput.shards is not a shard bitmap'],
     [{ Items: [], BatchInput: { pass: 'objects', backfill: 'yes' } }, 'BatchInput.backfill must be true or false'],
   ])('refuses %j', (event, why) => {
     expect(() => parseBatch(event)).toThrow(BadBatchError);
@@ -104,6 +109,10 @@ describe('objects pass', () => {
     ]);
     expect(w.lookedUp).toEqual([['same.txt', 'changed.txt', 'marked.txt', 'new one.txt']]);
     expect(w.heads).toEqual([]);
+    // The live items an object matched, per key shard: what the orphan search compares with the export.
+    const shards: Record<string, number> = {};
+    for (const k of ['same.txt', 'changed.txt']) shards[shardOf(k)] = (shards[shardOf(k)] ?? 0) + 1;
+    expect(r.liveShards).toEqual(shards);
   });
 
   it('backfill: a message for each missing or stale object from HeadObject, guarded by the item it saw; gone ones counted', async () => {
@@ -170,7 +179,28 @@ describe('objects pass', () => {
   });
 });
 
+describe('live pass', () => {
+  it('counts the live items of the bucket per key shard, asking nobody', async () => {
+    const w = world();
+    const r = await w.reconcile(counted([exportLine('a.txt'), exportLine('b.txt'), exportLine('old.txt', { deleted: true }), exportLine('x', { bucket: 'other' })]));
+    expect(r.counts).toMatchObject({ rows: 4, live: 2, skipped: 2, orphaned: 0 });
+    expect(Object.values(r.liveShards).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(r.liveShards[shardOf('a.txt')]).toBeGreaterThanOrEqual(1);
+    expect(w.heads).toEqual([]);
+    expect(w.lookedUp).toEqual([]);
+  });
+});
+
 describe('orphans pass', () => {
+  it('asks HeadObject only about items in the shards it is given', async () => {
+    const w = world();
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    const r = await w.reconcile(exported(keys.map((k) => exportLine(k)), false, encodeShards([shardOf('k7')])));
+    const inShard = keys.filter((k) => shardOf(k) === shardOf('k7'));
+    expect(w.heads.sort()).toEqual(inShard.sort());
+    expect(r.counts).toMatchObject({ live: inShard.length, orphaned: inShard.length, skipped: 40 - inShard.length });
+  });
+
   it("checks each live item of the bucket with HeadObject; ignores other buckets' and deleted items", async () => {
     const w = world({ objects: { 'here.txt': {} } });
     const r = await w.reconcile(
