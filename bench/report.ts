@@ -1,6 +1,7 @@
 import type { ColdStartBreakdown, ColdStartFigures } from './suites/cold-start';
 import type { LoadFigures } from './suites/local-pipeline';
 import type { ProcessorFigures, Variant } from './suites/processor';
+import type { DistributedPassFigures } from './suites/distributed-reconcile';
 import type { ReconcileFigures } from './suites/reconcile';
 import type { CommandFigure } from './suites/toolchain';
 import type { Figure } from './lib/stats';
@@ -19,6 +20,8 @@ export interface BenchResults {
   localPipeline: LoadFigures[];
   /** Absent from results written before the suite existed. */
   reconcile?: ReconcileFigures[];
+  /** The reconcile function's passes, per 1,000 rows (absent before the suite existed). */
+  reconcileDistributed?: DistributedPassFigures[];
   toolchain: CommandFigure[];
   goals?: Goal[];
   /** Suites that failed, with why. */
@@ -210,6 +213,23 @@ export function renderMarkdown(r: BenchResults): string {
       `| ${c.scenario} | ${c.objects} | ${fig(c.objectsPerSecond)} | ${fig(c.seconds)} | ${fig(c.peakRssMb)} | ${Object.entries(c.counts)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')} |`,
+    );
+  if (r.reconcileDistributed?.length)
+    out.push(
+      '',
+      '### Distributed reconcile: the function per 1,000 rows (batches of 1,000, emulators in another process)',
+      '',
+      '| pass | rows | batches | ms a batch | CPU ms per 1,000 | calls per 1,000 | counts |',
+      '| --- | ---: | ---: | ---: | ---: | --- | --- |',
+      ...r.reconcileDistributed.map(
+        (d) =>
+          `| ${d.pass} | ${d.rows} | ${d.batches} | ${fig(d.batchMs)} | ${d.cpuMsPer1000} | ${Object.entries(d.requestsPer1000)
+            .map(([k, v]) => `${k.replace(/Command$/, '')} ${v}`)
+            .join(', ') || '–'} | ${Object.entries(d.counts)
+            .filter(([, v]) => v)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')} |`,
+      ),
     );
   out.push(
     '',

@@ -8,6 +8,7 @@ import { runDoubles, type DoubleEndpoints } from './lib/doubles';
 import { coldStartBreakdown, coldStartSuite } from './suites/cold-start';
 import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';
 import { processorSuite, runProcessorVariant } from './suites/processor';
+import { distributedReconcileSuite, runDistributedChild } from './suites/distributed-reconcile';
 import { reconcileSuite, runReconcileChild } from './suites/reconcile';
 import { toolchainSuite } from './suites/toolchain';
 import { renderMarkdown, type BenchResults } from './report';
@@ -144,6 +145,7 @@ async function main(argv: string[]): Promise<void> {
       const { endpoints, child } = await startServers(p.reconcileObjects, [0]);
       try {
         results.reconcile = await reconcileSuite(endpoints.byLatency['0']!, { objects: p.reconcileObjects, log });
+        results.reconcileDistributed = await distributedReconcileSuite(endpoints.byLatency['0']!, log);
       } finally {
         child.kill();
       }
@@ -174,6 +176,8 @@ if (task === 'double') {
   runProcessorVariant(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else if (task === 'reconcile-run') {
   runReconcileChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
+} else if (task === 'distributed-run') {
+  runDistributedChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else if (task === 'load-run') {
   runLoadChild(JSON.parse(json!)).then((r) => (emit(r), process.exit(0)), fail);
 } else {
