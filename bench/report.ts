@@ -223,9 +223,11 @@ export function renderMarkdown(r: BenchResults): string {
       '| --- | ---: | ---: | ---: | ---: | --- | --- |',
       ...r.reconcileDistributed.map(
         (d) =>
-          `| ${d.pass} | ${d.rows} | ${d.batches} | ${fig(d.batchMs)} | ${d.cpuMsPer1000} | ${Object.entries(d.requestsPer1000)
-            .map(([k, v]) => `${k.replace(/Command$/, '')} ${v}`)
-            .join(', ') || '–'} | ${Object.entries(d.counts)
+          `| ${d.pass} | ${d.rows} | ${d.batches} | ${fig(d.batchMs)} | ${d.cpuMsPer1000} | ${
+            Object.entries(d.requestsPer1000)
+              .map(([k, v]) => `${k.replace(/Command$/, '')} ${v}`)
+              .join(', ') || '–'
+          } | ${Object.entries(d.counts)
             .filter(([, v]) => v)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')} |`,

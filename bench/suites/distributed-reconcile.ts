@@ -79,7 +79,10 @@ export async function runDistributedChild(p: ChildParams): Promise<DistributedPa
     const call = async (batch: unknown[]) => {
       const before = process.cpuUsage();
       const started = performance.now();
-      const r: BatchResult = await handler({ Items: batch, BatchInput: { pass, backfill: false, prefix: '', ...(shards ? { shards } : {}) } }, context);
+      const r: BatchResult = await handler(
+        { Items: batch, BatchInput: { pass, backfill: false, prefix: '', ...(shards ? { shards } : {}) } },
+        context,
+      );
       batchMs.push(performance.now() - started);
       const used = process.cpuUsage(before);
       cpu += (used.user + used.system) / 1000;
@@ -135,14 +138,26 @@ export async function distributedReconcileSuite(endpoints: Endpoints, log: (s: s
   try {
     await s3.send(new CreateBucketCommand({ Bucket: INVENTORY_BUCKET }));
     const manifestKey = await writeInventoryReport(s3, { sourceBucket: BENCH_BUCKET, destinationBucket: INVENTORY_BUCKET });
-    const exported = await writeTableExport(dynamodb, s3, { tableName: BENCH_TABLE, region: 'eu-west-1', accountId: '123456789012', bucket: INVENTORY_BUCKET });
+    const exported = await writeTableExport(dynamodb, s3, {
+      tableName: BENCH_TABLE,
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      bucket: INVENTORY_BUCKET,
+    });
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-distributed-${Date.now()}` }))).QueueUrl!;
-    const figures = await runInChild<DistributedPassFigures[]>('distributed-run', { endpoints, manifestKey, exportDataPrefix: exported.dataPrefix, queueUrl });
+    const figures = await runInChild<DistributedPassFigures[]>('distributed-run', {
+      endpoints,
+      manifestKey,
+      exportDataPrefix: exported.dataPrefix,
+      queueUrl,
+    });
     for (const f of figures)
       log(
-        `  distributed ${f.pass}: ${f.rows} rows in ${f.batches} batches, ${f.batchMs.median} ms a batch, ${f.cpuMsPer1000} ms CPU and ${Object.entries(f.requestsPer1000)
-          .map(([k, v]) => `${v} ${k.replace(/Command$/, '')}`)
-          .join(', ') || 'no calls'} per 1,000 rows`,
+        `  distributed ${f.pass}: ${f.rows} rows in ${f.batches} batches, ${f.batchMs.median} ms a batch, ${f.cpuMsPer1000} ms CPU and ${
+          Object.entries(f.requestsPer1000)
+            .map(([k, v]) => `${v} ${k.replace(/Command$/, '')}`)
+            .join(', ') || 'no calls'
+        } per 1,000 rows`,
       );
     return figures;
   } finally {

@@ -5,7 +5,7 @@ import { limitConcurrency } from './limit';
 import { exportRow, objectRow, type ExportRow } from './map-items';
 import type { ObjectStore, QueueSender } from './ports';
 import { compare, type Difference, type ItemSummary, type ListedEntry } from './reconcile-verdict';
-import type { BackfillMessage, ObjectHead } from './types';
+import type { BackfillMessage } from './types';
 
 /**
  * One Distributed Map batch of the distributed reconcile: the same comparison as `npm run
@@ -59,8 +59,10 @@ export interface BatchCounts {
   orphaned: number;
   /** Messages sent to the processing queue (backfill). */
   sent: number;
-  /** Gone between the inventory or listing and HeadObject: nothing to send. */
+  /** Gone between the inventory or listing and HeadObject: no difference, nothing to send. */
   gone: number;
+  /** Changed since the inventory, and the item already says so: no difference. */
+  settled: number;
   /** Excluded by a filter only HeadObject can check (content type). */
   outOfScope: number;
 }
@@ -141,6 +143,7 @@ const emptyCounts = (rows: number): BatchCounts => ({
   orphaned: 0,
   sent: 0,
   gone: 0,
+  settled: 0,
   outOfScope: 0,
 });
 
@@ -180,7 +183,7 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
       deps.bucket,
       entries.map((e) => e.key),
     );
-    const differing: Array<{ entry: ListedEntry; item?: ItemSummary; differs?: Difference[] }> = [];
+    const differing: Array<{ entry: ListedEntry; item?: ItemSummary }> = [];
     for (const entry of entries) {
       const item = found.get(entry.key);
       const verdict = compare(entry, item);
@@ -189,34 +192,40 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
         addShard(result.liveShards, entry.key);
       }
       if (verdict.kind === 'match') c.objects++;
-      else differing.push({ entry, item, differs: verdict.kind === 'stale' ? verdict.differs : undefined });
+      else differing.push({ entry, item });
     }
-    // HeadObject only for what differs: the content-type filter, and the message's metadata.
-    const heads: Array<ObjectHead | null> =
-      scope.needsHead || batch.input.backfill ? await Promise.all(differing.map((d) => head(d.entry.key))) : differing.map(() => null);
+    // An inventory is up to a day (or a week) old: what differs is asked of S3 (HeadObject, the current
+    // version) before it is reported, so a change made since is no difference; the answer also serves
+    // the content-type filter and the backfill message.
+    const heads = await Promise.all(differing.map((d) => head(d.entry.key)));
     const messages: BackfillMessage[] = [];
     differing.forEach((d, i) => {
-      const h = heads[i];
-      // As `npm run reconcile` counts it: an object gone since it was listed is no difference.
-      if (scope.needsHead && h === null) {
+      const h = heads[i]!;
+      if (h === null) {
         c.gone++;
         return;
       }
-      if (scope.needsHead && h && !scope.byHead(h)) {
+      if (!scope.byHead(h)) {
         c.outOfScope++;
         return;
       }
       c.objects++;
-      if (d.differs) {
+      const current = compare(
+        { ...d.entry, size: h.size, etag: h.etag ?? d.entry.etag, versionId: h.versionId ?? d.entry.versionId },
+        d.item,
+      );
+      if (current.kind === 'match') {
+        c.settled++;
+        return;
+      }
+      if (current.kind === 'stale') {
         c.stale++;
-        sample(result.stale, { key: d.entry.key, differs: d.differs });
+        sample(result.stale, { key: d.entry.key, differs: current.differs });
       } else {
         c.missing++;
         sample(result.missing, d.entry.key);
       }
-      if (!batch.input.backfill) return;
-      if (!h) c.gone++;
-      else messages.push(backfillMessage(deps.bucket, d.entry, h, d.item?.messageId));
+      if (batch.input.backfill) messages.push(backfillMessage(deps.bucket, d.entry, h, d.item?.messageId));
     });
     await send(messages, result);
   }

@@ -111,6 +111,7 @@ async function concurrency(cfg: PipelineConfig, c: PreflightClients): Promise<Ch
   const wanted = [
     { name: n.processor, reserved: processorReservedConcurrency(cfg) },
     ...(cfg.mode === 'pusher' ? [{ name: n.pusher, reserved: cfg.pusher.reservedConcurrency }] : []),
+    ...(cfg.reconcile.distributed ? [{ name: n.reconcileFunction, reserved: cfg.reconcile.maxConcurrency }] : []),
   ];
   const settings = await c.lambda.send(new GetAccountSettingsCommand({}));
   const limit = settings.AccountLimit?.ConcurrentExecutions ?? 0;
@@ -132,7 +133,7 @@ async function concurrency(cfg: PipelineConfig, c: PreflightClients): Promise<Ch
     id: 'concurrency',
     status: 'fail',
     detail: `${what}: only ${left} would stay unreserved, Lambda requires ${MIN_UNRESERVED_CONCURRENCY} (new accounts often have a limit of 10 or 50)`,
-    fix: 'ask for more "Concurrent executions" (Service Quotas → AWS Lambda), or lower processor.reservedConcurrency / processor.maxConcurrency (and pusher.reservedConcurrency)',
+    fix: 'ask for more "Concurrent executions" (Service Quotas → AWS Lambda), or lower processor.reservedConcurrency / processor.maxConcurrency (and pusher.reservedConcurrency, reconcile.maxConcurrency)',
   };
 }
 

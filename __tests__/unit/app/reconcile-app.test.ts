@@ -21,8 +21,12 @@ function setup() {
   const mocks = mockedClients();
   const { observability, logs } = capturedObservability('FileIngestion/test', 'reconcile');
   mocks.dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [ENV.TABLE_NAME]: [] } });
-  mocks.s3.on(HeadObjectCommand).resolves({ ContentType: 'text/csv', ContentLength: 3399671, ETag: '"e"', LastModified: new Date('2022-11-16T00:29:32Z') });
-  mocks.sqs.on(SendMessageBatchCommand).callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] }));
+  mocks.s3
+    .on(HeadObjectCommand)
+    .resolves({ ContentType: 'text/csv', ContentLength: 3399671, ETag: '"e"', LastModified: new Date('2022-11-16T00:29:32Z') });
+  mocks.sqs
+    .on(SendMessageBatchCommand)
+    .callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] }));
   const handler = createReconcileHandler({ env: ENV, clients: mocks.clients, observability });
   return { ...mocks, handler, logs };
 }
@@ -31,8 +35,15 @@ describe('reconcile handler', () => {
   it("takes a batch of the Step Functions guide's inventory items and backfills the missing object through the queue", async () => {
     const { handler, dynamodb, sqs, logs } = setup();
     const item = JSON.parse(readFileSync(join(SAMPLES, 'stepfunctions-inventory-child-input.json'), 'utf8'));
-    const result = await handler({ Items: [item], BatchInput: { pass: 'objects', backfill: true, prefix: '' } }, lambdaContext('reconcile'));
-    expect(result).toMatchObject({ pass: 'objects', counts: { rows: 1, objects: 1, missing: 1, sent: 1 }, missing: ['csvDataset/titles.csv'] });
+    const result = await handler(
+      { Items: [item], BatchInput: { pass: 'objects', backfill: true, prefix: '' } },
+      lambdaContext('reconcile'),
+    );
+    expect(result).toMatchObject({
+      pass: 'objects',
+      counts: { rows: 1, objects: 1, missing: 1, sent: 1 },
+      missing: ['csvDataset/titles.csv'],
+    });
     const get = dynamodb.commandCalls(BatchGetItemCommand)[0]!.args[0].input;
     expect(get.RequestItems![ENV.TABLE_NAME]!.Keys).toEqual([{ s3_key: { S: 'csvDataset/titles.csv' }, bucket: { S: ENV.BUCKET_NAME } }]);
     const sent = JSON.parse(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]!.MessageBody!);

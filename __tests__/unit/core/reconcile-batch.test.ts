@@ -7,8 +7,18 @@ import { BACKFILL_MESSAGE_TYPE, type BackfillMessage, type ObjectHead } from '..
 const BUCKET = 'uploads';
 const NO_FILTERS: ScopeRules = { prefix: '', suffix: '', pusher: null, minSizeBytes: 0, maxSizeBytes: 0 };
 
+/**
+ * A table of `items`, a bucket of `objects` (null: gone); any other key exists with the inventory rows'
+ * defaults when `exists` is on (objects pass), and is gone otherwise (orphans pass).
+ */
 function world(
-  o: { items?: ItemSummary[]; objects?: Record<string, Partial<ObjectHead>>; rules?: ScopeRules; handleDeletes?: boolean } = {},
+  o: {
+    items?: ItemSummary[];
+    objects?: Record<string, Partial<ObjectHead> | null>;
+    exists?: boolean;
+    rules?: ScopeRules;
+    handleDeletes?: boolean;
+  } = {},
 ) {
   const sent: BackfillMessage[] = [];
   const lookedUp: string[][] = [];
@@ -29,7 +39,7 @@ function world(
     objects: {
       head: async (_b, key) => {
         heads.push(key);
-        const h = o.objects?.[key];
+        const h = o.objects && key in o.objects ? o.objects[key] : o.exists ? { etag: 'e1' } : null;
         return h ? { contentType: 'text/plain', size: 1, metadata: {}, lastModified: '2026-12-01T00:00:00.000Z', ...h } : null;
       },
     },
@@ -57,7 +67,10 @@ const inventoryRow = (key: string, size = 1, etag = 'e1', extra: Record<string, 
 });
 const objects = (items: unknown[], backfill = false, prefix = '') => ({ items, input: { pass: 'objects' as const, backfill, prefix } });
 const ALL_SHARDS = encodeShards(Array.from({ length: KEY_SHARDS }, (_, i) => i));
-const exported = (items: unknown[], backfill = false, shards = ALL_SHARDS) => ({ items, input: { pass: 'orphans' as const, backfill, prefix: '', shards } });
+const exported = (items: unknown[], backfill = false, shards = ALL_SHARDS) => ({
+  items,
+  input: { pass: 'orphans' as const, backfill, prefix: '', shards },
+});
 const counted = (items: unknown[]) => ({ items, input: { pass: 'live' as const, backfill: false, prefix: '' } });
 const exportLine = (key: string, o: { bucket?: string; deleted?: boolean; messageId?: string } = {}) => ({
   Item: {
@@ -98,8 +111,8 @@ describe('objects pass', () => {
     { key: 'marked.txt', size: 1, etag: 'e1', deleted: true, messageId: 'm-marked' },
   ];
 
-  it('counts matching, missing and stale objects, looking the whole batch up at once', async () => {
-    const w = world({ items });
+  it('counts matching, missing and stale objects, looking the whole batch up at once and asking S3 only about what differs', async () => {
+    const w = world({ items, exists: true });
     const r = await w.reconcile(objects(['same.txt', 'changed.txt', 'marked.txt', 'new one.txt'].map((k) => inventoryRow(k))));
     expect(r.counts).toMatchObject({ rows: 4, objects: 4, live: 2, missing: 1, stale: 2, sent: 0, invalid: 0 });
     expect(r.missing).toEqual(['new one.txt']);
@@ -108,7 +121,7 @@ describe('objects pass', () => {
       { key: 'marked.txt', differs: ['deleted'] },
     ]);
     expect(w.lookedUp).toEqual([['same.txt', 'changed.txt', 'marked.txt', 'new one.txt']]);
-    expect(w.heads).toEqual([]);
+    expect(w.heads.sort()).toEqual(['changed.txt', 'marked.txt', 'new one.txt']);
     // The live items an object matched, per key shard: what the orphan search compares with the export.
     const shards: Record<string, number> = {};
     for (const k of ['same.txt', 'changed.txt']) shards[shardOf(k)] = (shards[shardOf(k)] ?? 0) + 1;
@@ -116,23 +129,32 @@ describe('objects pass', () => {
   });
 
   it('backfill: a message for each missing or stale object from HeadObject, guarded by the item it saw; gone ones counted', async () => {
-    const w = world({ items, objects: { 'changed.txt': { etag: 'e1', size: 1 }, 'new one.txt': { etag: 'e9', size: 1 } } });
+    const w = world({ items, exists: true, objects: { 'new one.txt': { etag: 'e9', size: 1 }, 'marked.txt': null } });
     const r = await w.reconcile(
       objects(
         ['same.txt', 'changed.txt', 'marked.txt', 'new one.txt'].map((k) => inventoryRow(k)),
         true,
       ),
     );
-    expect(r.counts).toMatchObject({ missing: 1, stale: 2, sent: 2, gone: 1 });
+    expect(r.counts).toMatchObject({ objects: 3, missing: 1, stale: 1, sent: 2, gone: 1 });
     expect(w.sent.map((m) => [m.type, m.key, 'seenMessageId' in m ? m.seenMessageId : undefined])).toEqual([
       [BACKFILL_MESSAGE_TYPE, 'changed.txt', 'm-changed'],
       [BACKFILL_MESSAGE_TYPE, 'new one.txt', undefined],
     ]);
   });
 
+  it('a change since the inventory, which the item already holds, is no difference', async () => {
+    const w = world({
+      items: [{ key: 'edited.txt', size: 9, etag: 'new', deleted: false }],
+      objects: { 'edited.txt': { etag: 'new', size: 9 } },
+    });
+    const r = await w.reconcile(objects([inventoryRow('edited.txt', 1, 'old')], true));
+    expect(r.counts).toMatchObject({ objects: 1, missing: 0, stale: 0, settled: 1, sent: 0 });
+  });
+
   it('sends in SQS batches of ten', async () => {
     const keys = Array.from({ length: 23 }, (_, i) => `k${i}`);
-    const w = world({ objects: Object.fromEntries(keys.map((k) => [k, { etag: 'e1' }])) });
+    const w = world({ exists: true });
     const r = await w.reconcile(
       objects(
         keys.map((k) => inventoryRow(k)),
@@ -144,7 +166,7 @@ describe('objects pass', () => {
   });
 
   it("keeps the environment's scope: prefix, suffix, size range, the batch's narrower prefix; skips versions that are not current", async () => {
-    const w = world({ rules: { prefix: 'in/', suffix: '.csv', pusher: null, minSizeBytes: 2, maxSizeBytes: 10 } });
+    const w = world({ exists: true, rules: { prefix: 'in/', suffix: '.csv', pusher: null, minSizeBytes: 2, maxSizeBytes: 10 } });
     const rows = [
       inventoryRow('in/a.csv', 5),
       inventoryRow('out/a.csv', 5),
@@ -170,7 +192,7 @@ describe('objects pass', () => {
   });
 
   it('refuses rows it cannot read, and rows of another bucket, naming them; the rest of the batch is still checked', async () => {
-    const w = world({ items });
+    const w = world({ items, exists: true });
     const r = await w.reconcile(
       objects([inventoryRow('same.txt'), { Bucket: 'other', Key: 'x', Size: '1' }, { Key: 7 }, inventoryRow('new.txt')]),
     );
@@ -182,7 +204,9 @@ describe('objects pass', () => {
 describe('live pass', () => {
   it('counts the live items of the bucket per key shard, asking nobody', async () => {
     const w = world();
-    const r = await w.reconcile(counted([exportLine('a.txt'), exportLine('b.txt'), exportLine('old.txt', { deleted: true }), exportLine('x', { bucket: 'other' })]));
+    const r = await w.reconcile(
+      counted([exportLine('a.txt'), exportLine('b.txt'), exportLine('old.txt', { deleted: true }), exportLine('x', { bucket: 'other' })]),
+    );
     expect(r.counts).toMatchObject({ rows: 4, live: 2, skipped: 2, orphaned: 0 });
     expect(Object.values(r.liveShards).reduce((a, b) => a + b, 0)).toBe(2);
     expect(r.liveShards[shardOf('a.txt')]).toBeGreaterThanOrEqual(1);
@@ -195,7 +219,13 @@ describe('orphans pass', () => {
   it('asks HeadObject only about items in the shards it is given', async () => {
     const w = world();
     const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
-    const r = await w.reconcile(exported(keys.map((k) => exportLine(k)), false, encodeShards([shardOf('k7')])));
+    const r = await w.reconcile(
+      exported(
+        keys.map((k) => exportLine(k)),
+        false,
+        encodeShards([shardOf('k7')]),
+      ),
+    );
     const inShard = keys.filter((k) => shardOf(k) === shardOf('k7'));
     expect(w.heads.sort()).toEqual(inShard.sort());
     expect(r.counts).toMatchObject({ live: inShard.length, orphaned: inShard.length, skipped: 40 - inShard.length });

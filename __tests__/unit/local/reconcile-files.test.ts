@@ -35,8 +35,14 @@ describe('the inventory and export files, read as the Distributed Map reads them
 
   it('reads the DynamoDB export sample: a foreign item is refused by name, ours are read', () => {
     const summary = JSON.parse(sample('dynamodb-export-manifest-summary.json'));
-    expect(summary).toMatchObject({ outputFormat: 'DYNAMODB_JSON', manifestFilesS3Key: expect.stringMatching(/AWSDynamoDB\/[^/]+\/manifest-files\.json$/) });
-    const lines = sample('dynamodb-export-data.json').trim().split('\n').map((l) => JSON.parse(l));
+    expect(summary).toMatchObject({
+      outputFormat: 'DYNAMODB_JSON',
+      manifestFilesS3Key: expect.stringMatching(/AWSDynamoDB\/[^/]+\/manifest-files\.json$/),
+    });
+    const lines = sample('dynamodb-export-data.json')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(() => exportRow(lines[0])).toThrow('export item without s3_key and bucket');
     expect(lines.slice(1).map((l) => exportRow(l).key)).toEqual(['incoming/a b+c%.txt', 'incoming/report.pdf']);
   });

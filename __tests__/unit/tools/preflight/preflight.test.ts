@@ -140,6 +140,21 @@ describe('npm run preflight: what makes a first apply fail', () => {
     });
   });
 
+  it('counts the reconcile function when the environment reconciles on Step Functions', async () => {
+    const h = healthy();
+    h.lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 } });
+    const distributed = makeConfig({ ...cfg, reconcile: { distributed: true, maxConcurrency: 300 } });
+    expect((await run(h, distributed)).concurrency).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('ingest-test-reconcile 300 reserved of the account'),
+    });
+    h.lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 400, UnreservedConcurrentExecutions: 400 } });
+    expect((await run(h, distributed)).concurrency).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('reconcile.maxConcurrency'),
+    });
+  });
+
   it('a redeploy gives back what the functions already reserve before counting', async () => {
     const h = healthy();
     h.lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 100 } });
