@@ -197,7 +197,7 @@ describe('the distributed reconcile in the stack', () => {
       ].sort(),
     );
     const fn = resourcesOf(s, 'aws_lambda_function').find((f) => f.function_name === `${cfg.namePrefix}-reconcile`)!;
-    expect(fn).toMatchObject({ reserved_concurrent_executions: 300, timeout: 60, tracing_config: { mode: 'Active' } });
+    expect(fn).toMatchObject({ reserved_concurrent_executions: 100, timeout: 60, tracing_config: { mode: 'Active' } });
     const env = (fn.environment as { variables: Record<string, string> }).variables;
     expect(JSON.parse(env.INGEST_SCOPE!)).toEqual({
       prefix: 'in/',

@@ -14,7 +14,10 @@ describe('documentation matches the code', () => {
     // Act
     const synthesized = new Set(
       (['direct', 'pusher', 'eventbridge'] as const).flatMap((mode) =>
-        Object.keys(synthPipeline(makeConfig({ mode, bucket: { accessLogging: mode === 'direct' } })).parsed.output),
+        Object.keys(
+          synthPipeline(makeConfig({ mode, bucket: { accessLogging: mode === 'direct' }, reconcile: { distributed: mode === 'pusher' } }))
+            .parsed.output,
+        ),
       ),
     );
     // Assess
