@@ -125,6 +125,18 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
     expect(listed.json.counts).toMatchObject({ objects: 7, missing: 2, stale: 1 });
   }, 120_000);
 
+  it('refuses an empty export folder before anything starts, and reports an unreadable inventory as an incomplete run (exit 1)', async () => {
+    const out: string[] = [];
+    const args = ['--env', env, '--local', '--data-dir', data.dir, '--distributed'];
+    // An error the command cannot report as counts ends it (runMain prints it, exit 1).
+    await expect(reconcileCli([...args, '--export-prefix', 'exports/none/'], (s) => void out.push(s))).rejects.toThrow(
+      'No export data files under s3://',
+    );
+    expect(await reconcileCli([...args, '--manifest', 'inventory/none/manifest.json', '--skip-orphans'], (s) => void out.push(s))).toBe(1);
+    expect(out.join('')).toContain('States.ItemReaderFailed');
+    expect(out.join('')).toContain('The run did not complete: these counts are partial');
+  }, 60_000);
+
   it('backfills what differs through the queue; both reconciles are then clean', async () => {
     const run = await cli('--distributed', '--backfill');
     expect(run.code).toBe(0);

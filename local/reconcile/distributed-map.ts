@@ -175,12 +175,18 @@ async function runMap(o: LocalMapOptions, name: string, state: Json, data: Json)
   });
   const running: Array<Promise<void>> = [];
   let index = 0;
-  for await (const batch of batches(
-    readerFor(o, state.ItemReader as Json, data),
-    batcher.MaxItemsPerBatch,
-    batcher.MaxInputBytesPerBatch,
-  )) {
-    running.push(run(batch, index++));
+  const reader = state.ItemReader as Json;
+  try {
+    for await (const batch of batches(readerFor(o, reader, data), batcher.MaxItemsPerBatch, batcher.MaxInputBytesPerBatch)) {
+      running.push(run(batch, index++));
+    }
+  } catch (e) {
+    await Promise.allSettled(running);
+    // As Step Functions fails a map whose reader cannot read its source.
+    const where = resolveTemplate((reader.Parameters ?? {}) as Json, data);
+    throw Object.assign(new Error(`${name} could not read its items (${JSON.stringify(where)}): ${(e as Error).message}`), {
+      error: 'States.ItemReaderFailed',
+    });
   }
   await Promise.all(running);
   const failed = records.filter((r) => r.Status === 'FAILED').length;

@@ -148,6 +148,10 @@ function summary(r: DistributedReport, render: RenderReport, where: string): str
     lines.push(`  unreadable row: ${i}`);
   if (r.status !== 'SUCCEEDED') lines.push(`  execution ${r.status}: ${r.error ?? ''} ${r.cause ?? ''}`.trimEnd());
   for (const res of r.results) lines.push(`  results: ${res}`);
+  if (incomplete(r)) {
+    const c = asReconcileReport(r).counts;
+    return `${where}\n  so far: objects ${c.objects} · items ${c.items} · missing ${c.missing} · stale ${c.stale} · orphaned ${c.orphaned}\n${lines.join('\n')}\nThe run did not complete: these counts are partial and prove nothing.\n`;
+  }
   return r.input.backfill ? `${where}\n${lines.join('\n')}\n` : render(asReconcileReport(r), where, lines);
 }
 

@@ -126,6 +126,14 @@ async function exportTable(d: Deployment, bucket: string, o: DistributedOptions)
 export async function prepareInput(d: Deployment, o: DistributedOptions, dryRun: boolean): Promise<ExecutionInput> {
   const bucket = inventoryBucketOf(d);
   const input: ExecutionInput = { backfill: o.backfill, prefix: o.prefix };
+  if (o.exportDataPrefix) {
+    // An empty folder would count no live item, and so find no orphan: refused before anything starts.
+    const listed = await d.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: o.exportDataPrefix, MaxKeys: 1 }));
+    if (!listed.Contents?.length)
+      throw new Error(
+        `No export data files under s3://${bucket}/${o.exportDataPrefix}: --export-prefix takes the data folder of a finished export (${RECONCILE_LAYOUT.exports}/AWSDynamoDB/<export id>/data/)`,
+      );
+  }
   if (o.manifest) input.inventoryManifest = o.manifest;
   else if (!o.listing && d.local && !dryRun) {
     // S3 Inventory, locally: a report written now from the local bucket.
