@@ -150,11 +150,9 @@ describe('the distributed reconcile on AWS (SDK mocked)', () => {
     sfn
       .on(ListMapRunsCommand)
       .resolves({ mapRuns: [{ mapRunArn: 'map-1', executionArn: 'exec-1', stateMachineArn: STATE_MACHINE, startDate: new Date() }] });
-    sfn
-      .on(DescribeMapRunCommand)
-      .resolves({
-        itemCounts: { total: 2000, succeeded: 1500, failed: 0, pending: 0, running: 500, timedOut: 0, aborted: 0, resultsWritten: 1500 },
-      } as never);
+    sfn.on(DescribeMapRunCommand).resolves({
+      itemCounts: { total: 2000, succeeded: 1500, failed: 0, pending: 0, running: 500, timedOut: 0, aborted: 0, resultsWritten: 1500 },
+    } as never);
 
     const progress: Array<Record<string, number>> = [];
     const report = await reconcileDistributed(deployment(), {
