@@ -97,7 +97,8 @@ export class DistributedReconcile extends Construct {
             format: 'CSV',
             prefix: RECONCILE_LAYOUT.inventory,
             accountId: cfg.accountId,
-            encryption: { sseS3: {} },
+            // No `encryption { sse_s3 {} }`: the inventory bucket's default encryption (SSE-S3) already applies
+            // to what S3 writes there, and the empty block is the one thing cdktf and CDK Terrain print differently.
           },
         },
         dependsOn: [this.inventoryBucket.policy],

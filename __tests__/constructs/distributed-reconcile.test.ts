@@ -120,7 +120,7 @@ describe('the distributed reconcile in the stack', () => {
       optional_fields: ['Size', 'LastModifiedDate', 'ETag'],
       schedule: { frequency: 'Weekly' },
       filter: { prefix: 'in/' },
-      destination: { bucket: { format: 'CSV', prefix: RECONCILE_LAYOUT.inventory, encryption: { sse_s3: {} } } },
+      destination: { bucket: { format: 'CSV', prefix: RECONCILE_LAYOUT.inventory } },
     });
   });
 
