@@ -6,7 +6,7 @@ import { locateDeployment } from '../deployment';
 import { reconcileDistributed, type DistributedOptions, type DistributedReport, type ExecutionInput } from '../reconcile/distributed';
 import { createProgress } from '../reconcile/progress';
 import type { ReconcileReport } from '../reconcile/reconcile';
-import type { Write } from '../../cli/command';
+import { UsageError, type Write } from '../../cli/command';
 
 /** The distributed path's options (parseArgs form). */
 export const DISTRIBUTED_OPTIONS = {
@@ -17,6 +17,7 @@ export const DISTRIBUTED_OPTIONS = {
   'skip-orphans': { type: 'boolean', default: false },
   manifest: { type: 'string' },
   'export-prefix': { type: 'string' },
+  execution: { type: 'string' },
 } as const;
 
 export const DISTRIBUTED_HELP = `Past one machine (an environment with reconcile.distributed):
@@ -29,7 +30,8 @@ export const DISTRIBUTED_HELP = `Past one machine (an environment with reconcile
   --listing        list the bucket instead of reading the inventory (which is a day or a week old)
   --skip-orphans   no table export, no orphans pass
   --manifest KEY   this inventory manifest.json (key in the inventory bucket), not the newest
-  --export-prefix P  this finished export's data folder (…/AWSDynamoDB/<id>/data/), not a new export`;
+  --export-prefix P  this finished export's data folder (…/AWSDynamoDB/<id>/data/), not a new export
+  --execution ARN  follow an execution an interrupted run started (its input is the run's) instead of starting one`;
 
 /** The single-process summary (tools/commands/reconcile.ts), with the run's own lines under the counts. */
 export type RenderReport = (r: ReconcileReport, where: string, details: string[]) => string;
@@ -45,6 +47,7 @@ interface DistributedValues {
   'skip-orphans': boolean;
   manifest?: string;
   'export-prefix'?: string;
+  execution?: string;
   'data-dir'?: string;
 }
 
@@ -55,6 +58,7 @@ const optionsOf = (v: DistributedValues, keyLimit: number): DistributedOptions =
   orphans: !v['skip-orphans'],
   manifest: v.manifest,
   exportDataPrefix: v['export-prefix'],
+  execution: v.execution,
   keyLimit,
 });
 
@@ -128,7 +132,8 @@ function summary(r: DistributedReport, render: RenderReport, where: string): str
   lines.push(
     `  ${sum(r, (t) => t.batches)} batches (${sum(r, (t) => t.failedBatches)} failed) · ${sum(r, (t) => t.counts.rows)} rows read · ${invalid ? `${invalid} unreadable` : 'none unreadable'}`,
   );
-  if (!r.live) lines.push('  orphans not searched (no export): items is the live items the objects matched');
+  if (r.input.orphanShards) lines.push('  the orphan check of an earlier run (its first execution compared the objects)');
+  else if (!r.live) lines.push('  orphans not searched (no export): items is the live items the objects matched');
   else if (r.orphanShards?.length === 0) lines.push('  every live item matched an object: no orphan search needed');
   else if (r.orphans)
     lines.push(
@@ -157,6 +162,11 @@ function summary(r: DistributedReport, render: RenderReport, where: string): str
 
 /** `npm run reconcile -- --distributed …` */
 export async function distributedMain(v: DistributedValues, keyLimit: number, write: Write, render: RenderReport): Promise<number> {
+  if (v.execution !== undefined) {
+    const clash = (['backfill', 'dry-run', 'listing', 'skip-orphans', 'local'] as const).find((o) => v[o]);
+    const given = clash ?? (['manifest', 'export-prefix'] as const).find((o) => v[o] !== undefined) ?? (v.prefix ? 'prefix' : undefined);
+    if (given) throw new UsageError(`--execution follows a run as it was started: --${given} does not go with it`);
+  }
   if (v['dry-run']) {
     write(dryRun(v));
     return 0;
@@ -174,10 +184,12 @@ export async function distributedMain(v: DistributedValues, keyLimit: number, wr
       },
     });
     progress.done();
-    const where = `${v.backfill ? 'Distributed backfill' : 'Distributed reconcile'} of s3://${d.resources.bucket}${v.prefix ? `/${v.prefix}*` : ''} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS Step Functions'})`;
+    // The run's own input: an attached execution's may differ from this command line's defaults.
+    const { backfill, prefix } = report.input;
+    const where = `${backfill ? 'Distributed backfill' : 'Distributed reconcile'} of s3://${d.resources.bucket}${prefix ? `/${prefix}*` : ''} with table ${d.resources.tableName} (${v.env}, ${d.local ? 'local pipeline' : 'AWS Step Functions'})`;
     write(v.json ? `${JSON.stringify({ ...asReconcileReport(report), run: report, notes }, null, 2)}\n` : summary(report, render, where));
     if (incomplete(report)) return 1;
-    if (v.backfill) return 0;
+    if (backfill) return 0;
     const c = report.objects.counts;
     return c.missing + c.stale + (report.orphans?.counts.orphaned ?? 0) === 0 ? 0 : 2;
   } finally {

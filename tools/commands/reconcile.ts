@@ -8,6 +8,7 @@ import { keyLimit, WALK_OPTIONS, WALK_SHARED, walkSubject, withWalk } from './wa
 const USAGE = `Usage: npm run reconcile -- --env NAME [--local] [--prefix P] [--json] [--limit N]
        npm run reconcile -- --env NAME [--local] --distributed [--backfill] [--dry-run] [--listing]
                             [--skip-orphans] [--manifest KEY] [--export-prefix P] [--prefix P] [--json] [--limit N]
+       npm run reconcile -- --env NAME --distributed --execution ARN
 
 Compares the bucket's current objects with the table and reports
   missing   objects without an item
@@ -87,9 +88,10 @@ export const main = command(
       return distributedMain(v, limit, write, (r, where, details) =>
         render(r, where, loadConfig(v.env).handleDeletes, v.env, v.local, { distributed: true, details }),
       );
-    const only = (['backfill', 'dry-run', 'listing', 'skip-orphans'] as const).filter((o) => v[o]);
-    if (only.length || v.manifest !== undefined || v['export-prefix'] !== undefined)
-      throw new UsageError(`--${only[0] ?? (v.manifest !== undefined ? 'manifest' : 'export-prefix')} goes with --distributed`);
+    const only =
+      (['backfill', 'dry-run', 'listing', 'skip-orphans'] as const).find((o) => v[o]) ??
+      (['manifest', 'export-prefix', 'execution'] as const).find((o) => v[o] !== undefined);
+    if (only) throw new UsageError(`--${only} goes with --distributed`);
     return withWalk(v, async (d, target, progress) => {
       const report = await reconcile({ ...target, keyLimit: limit, onProgress: progress.update });
       progress.done();

@@ -35,6 +35,8 @@ export interface DistributedOptions {
   manifest?: string;
   /** A finished export's data folder to use instead of exporting now. */
   exportDataPrefix?: string;
+  /** Follow this execution (started by an interrupted run) instead of starting one. AWS only. */
+  execution?: string;
   keyLimit: number;
   onProgress?: (counts: Record<string, number>) => void;
   /** Notes for the person running it (where the input came from). */
@@ -217,6 +219,7 @@ async function executeLocally(d: Deployment, input: ExecutionInput, o: Distribut
 }
 
 /** Starts the deployed state machine and follows it: the map runs' item counts while it runs, the results after. */
+/** Starts the deployed state machine and follows it (see {@link followOnAws}). */
 async function executeOnAws(d: Deployment, input: ExecutionInput, o: DistributedOptions): Promise<Execution> {
   const arn = d.resources.reconcileStateMachineArn;
   if (!arn)
@@ -228,32 +231,60 @@ async function executeOnAws(d: Deployment, input: ExecutionInput, o: Distributed
     const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: arn, name: `reconcile-${Date.now()}`, input: JSON.stringify(input) }),
     );
-    const executionArn = started.executionArn!;
-    o.onNote?.(`Execution ${executionArn}`);
-    for (;;) {
-      const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (e.status !== 'RUNNING' && e.status !== 'PENDING_REDRIVE') {
-        return {
-          status:
-            e.status === 'SUCCEEDED' ? 'SUCCEEDED' : e.status === 'TIMED_OUT' ? 'TIMED_OUT' : e.status === 'ABORTED' ? 'ABORTED' : 'FAILED',
-          error: e.error,
-          cause: e.cause,
-          executionArn,
-          output: e.output ? (JSON.parse(e.output) as Record<string, unknown>) : undefined,
-        };
-      }
-      const runs = await sfn.send(new ListMapRunsCommand({ executionArn }));
-      const counts: Record<string, number> = {};
-      for (const run of runs.mapRuns ?? []) {
-        const m = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn! }));
-        const c = m.itemCounts;
-        counts.items = (counts.items ?? 0) + (c?.total ?? 0);
-        counts.succeeded = (counts.succeeded ?? 0) + (c?.succeeded ?? 0);
-        counts.failed = (counts.failed ?? 0) + (c?.failed ?? 0);
-      }
-      o.onProgress?.(counts);
-      await (o.sleep ?? pause)(5_000);
+    o.onNote?.(`Execution ${started.executionArn} (interrupted? follow it again with --execution ${started.executionArn})`);
+    return await followOnAws(sfn, started.executionArn!, o);
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** Follows an execution to its end: the map runs' item counts while it runs, its status, error and output after. */
+async function followOnAws(sfn: SFNClient, executionArn: string, o: DistributedOptions): Promise<Execution> {
+  for (;;) {
+    const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (e.status !== 'RUNNING' && e.status !== 'PENDING_REDRIVE') {
+      return {
+        status:
+          e.status === 'SUCCEEDED' ? 'SUCCEEDED' : e.status === 'TIMED_OUT' ? 'TIMED_OUT' : e.status === 'ABORTED' ? 'ABORTED' : 'FAILED',
+        error: e.error,
+        cause: e.cause,
+        executionArn,
+        output: e.output ? (JSON.parse(e.output) as Record<string, unknown>) : undefined,
+      };
     }
+    const runs = await sfn.send(new ListMapRunsCommand({ executionArn }));
+    const counts: Record<string, number> = {};
+    for (const run of runs.mapRuns ?? []) {
+      const m = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn! }));
+      const c = m.itemCounts;
+      counts.items = (counts.items ?? 0) + (c?.total ?? 0);
+      counts.succeeded = (counts.succeeded ?? 0) + (c?.succeeded ?? 0);
+      counts.failed = (counts.failed ?? 0) + (c?.failed ?? 0);
+    }
+    o.onProgress?.(counts);
+    await (o.sleep ?? pause)(5_000);
+  }
+}
+
+/**
+ * An execution started earlier (`--execution ARN`: the command was interrupted, the execution was not):
+ * its input, and the execution followed to its end. Only one of this deployment's state machine.
+ */
+async function attachOnAws(
+  d: Deployment,
+  executionArn: string,
+  o: DistributedOptions,
+): Promise<{ input: ExecutionInput; execution: Execution }> {
+  const machine = d.resources.reconcileStateMachineArn;
+  if (d.local) throw new Error('--execution follows an execution on AWS; a local run is not left running');
+  const sfn = new SFNClient({ region: d.config.region });
+  try {
+    const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (!machine || e.stateMachineArn !== machine)
+      throw new Error(
+        `${executionArn} is an execution of ${e.stateMachineArn}, not of ${d.config.environment}'s ${machine ?? 'state machine'}`,
+      );
+    return { input: JSON.parse(e.input ?? '{}') as ExecutionInput, execution: await followOnAws(sfn, executionArn, o) };
   } finally {
     sfn.destroy();
   }
@@ -267,8 +298,10 @@ async function executeOnAws(d: Deployment, input: ExecutionInput, o: Distributed
  */
 export async function reconcileDistributed(d: Deployment, o: DistributedOptions): Promise<DistributedReport> {
   const execute = (input: ExecutionInput) => (d.local ? executeLocally(d, input, o) : executeOnAws(d, input, o));
-  const input = await prepareInput(d, o, false);
-  const first = await execute(input);
+  const attached = o.execution ? await attachOnAws(d, o.execution, o) : undefined;
+  const input = attached ? attached.input : await prepareInput(d, o, false);
+  const first = attached ? attached.execution : await execute(input);
+  if (input.orphanShards) return secondOnly(d, input, first, o);
   const report: DistributedReport = {
     input,
     status: first.status,
@@ -288,8 +321,8 @@ export async function reconcileDistributed(d: Deployment, o: DistributedOptions)
   }
   o.onNote?.(`${shards.length} of ${KEY_SHARDS} key shards hold more live items than objects: checking their items for orphans`);
   const second = await execute({
-    backfill: o.backfill,
-    prefix: o.prefix,
+    backfill: input.backfill,
+    prefix: input.prefix,
     exportDataPrefix: input.exportDataPrefix,
     orphanShards: encodeShards(shards),
   });
@@ -297,5 +330,21 @@ export async function reconcileDistributed(d: Deployment, o: DistributedOptions)
   if (second.executionArn) report.executionArns.push(second.executionArn);
   report.orphans = emptyTotals();
   await collect(d, second.output, o, report);
+  return report;
+}
+
+/** An attached second execution (it has `orphanShards`): its orphan check is the whole report. */
+async function secondOnly(d: Deployment, input: ExecutionInput, execution: Execution, o: DistributedOptions): Promise<DistributedReport> {
+  const report: DistributedReport = {
+    input,
+    status: execution.status,
+    error: execution.error,
+    cause: execution.cause,
+    executionArns: execution.executionArn ? [execution.executionArn] : [],
+    objects: emptyTotals(),
+    orphans: emptyTotals(),
+    results: [],
+  };
+  await collect(d, execution.output, o, report);
   return report;
 }

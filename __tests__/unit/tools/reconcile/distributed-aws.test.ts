@@ -191,6 +191,65 @@ describe('the distributed reconcile on AWS (SDK mocked)', () => {
     expect(report.live?.counts.live).toBe(2);
   });
 
+  it('--execution follows a run an interrupted command started (its input, not the command line), then goes on to the orphan check', async () => {
+    const input = { backfill: true, prefix: 'in/', inventoryManifest: 'm.json', exportDataPrefix: 'exports/AWSDynamoDB/01-x/data/' };
+    const first = {
+      results: {
+        objects: results(s3, 'reconcile-results/objects/r1', [
+          {
+            pass: 'objects',
+            counts: counts({ rows: 1, objects: 1, sent: 1, missing: 1 }),
+            missing: ['in/a'],
+            stale: [],
+            orphaned: [],
+            invalid: [],
+            liveShards: {},
+          },
+        ]),
+        live: results(s3, 'reconcile-results/live/r1', [
+          {
+            pass: 'live',
+            counts: counts({ rows: 1, live: 1 }),
+            missing: [],
+            stale: [],
+            orphaned: [],
+            invalid: [],
+            liveShards: { [shardOf('in/b')]: 1 },
+          },
+        ]),
+      },
+    };
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: 'exec-old' })
+      .resolvesOnce({ status: 'RUNNING', stateMachineArn: STATE_MACHINE, input: JSON.stringify(input) })
+      .resolves({ status: 'SUCCEEDED', stateMachineArn: STATE_MACHINE, input: JSON.stringify(input), output: JSON.stringify(first) });
+    sfn.on(ListMapRunsCommand).resolves({ mapRuns: [] });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'exec-2' });
+    sfn.on(DescribeExecutionCommand, { executionArn: 'exec-2' }).resolves({ status: 'SUCCEEDED', output: JSON.stringify({ results: {} }) });
+    const report = await reconcileDistributed(deployment(), {
+      backfill: false,
+      prefix: '',
+      listing: false,
+      orphans: true,
+      keyLimit: 100,
+      execution: 'exec-old',
+      sleep: async () => undefined,
+    });
+    expect(report.input).toEqual(input);
+    expect(report.objects.counts).toMatchObject({ missing: 1, sent: 1 });
+    // The second execution carries the attached run's settings, not this command line's.
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!)).toMatchObject({ backfill: true, prefix: 'in/' });
+    expect(dynamodb.commandCalls(ExportTableToPointInTimeCommand)).toHaveLength(0);
+    expect(report.executionArns).toEqual(['exec-old', 'exec-2']);
+  });
+
+  it('--execution refuses an execution of another state machine', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:other' });
+    await expect(
+      reconcileDistributed(deployment(), { backfill: false, prefix: '', listing: false, orphans: true, keyLimit: 1, execution: 'x' }),
+    ).rejects.toThrow("x is an execution of arn:aws:states:eu-west-1:1:stateMachine:other, not of prod's");
+  });
+
   it('reports a failed execution with its error and cause, and starts no second one', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'exec-1' });
     sfn
@@ -241,6 +300,8 @@ describe('npm run reconcile -- --distributed --dry-run', () => {
     try {
       expect(await main(['--env', 'prod', '--backfill'], () => undefined)).toBe(2);
       expect(errors.join('')).toContain('--backfill goes with --distributed');
+      expect(await main(['--env', 'prod', '--distributed', '--execution', 'arn', '--prefix', 'x'], () => undefined)).toBe(2);
+      expect(errors.join('')).toContain('--execution follows a run as it was started: --prefix does not go with it');
     } finally {
       spy.mockRestore();
     }
