@@ -1,10 +1,10 @@
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { main as reconcileCli } from '../../tools/commands/reconcile';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
+import { driftTheTable, itemOf } from '../helpers/table-drift';
 
 // biome-ignore lint/suspicious/noExplicitAny: a command's --json output, read field by field in assertions
 type Json = Record<string, any>;
@@ -26,15 +26,7 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
     const code = await reconcileCli([...args, '--env', env, '--local', '--data-dir', data.dir, '--json'], (s) => void out.push(s));
     return { code, json: JSON.parse(out.join('')) as Json };
   };
-  const item = async (key: string) =>
-    (
-      await pipeline.clients.dynamodb.send(
-        new GetItemCommand({
-          TableName: pipeline.resources.tableName,
-          Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } },
-        }),
-      )
-    ).Item;
+  const item = (key: string) => itemOf(pipeline, key);
   const sorted = (keys: string[]) => [...keys].sort();
 
   beforeAll(async () => {
@@ -49,20 +41,7 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
       dataDir: data.dir,
       sendTestEvent: false,
     });
-    for (const key of KEYS) await pipeline.upload(key, `first ${key}`, 'text/plain');
-    await pipeline.waitForDrain(60_000);
-    await pipeline.clients.dynamodb.send(
-      new DeleteItemCommand({
-        TableName: pipeline.resources.tableName,
-        Key: { s3_key: { S: 'lost item.txt' }, bucket: { S: pipeline.resources.bucket } },
-      }),
-    );
-    pipeline.notifications.pause();
-    await pipeline.upload('quiet.txt', 'never announced', 'text/plain');
-    await pipeline.upload('changed.txt', 'second, longer content', 'text/plain');
-    await pipeline.upload('notes.md', 'excluded by the suffix filter', 'text/markdown');
-    await pipeline.clients.s3.send(new DeleteObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'removed.txt' }));
-    pipeline.notifications.resume();
+    await driftTheTable(pipeline, KEYS);
   }, 180_000);
 
   afterAll(async () => {

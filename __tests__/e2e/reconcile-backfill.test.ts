@@ -1,5 +1,3 @@
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../config/project-root';
@@ -14,6 +12,7 @@ import { datasetId } from '../../local/emulators';
 import { startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline';
 import { makeConfig } from '../helpers/factories';
 import { tempDataDir } from '../helpers/local-env';
+import { driftTheTable, itemOf } from '../helpers/table-drift';
 
 // biome-ignore lint/suspicious/noExplicitAny: a command's --json output, read field by field in assertions
 type Json = Record<string, any>;
@@ -33,15 +32,7 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
     const code = await command([...args, '--env', env, '--local', '--data-dir', data.dir, '--json'], (s) => void out.push(s));
     return { code, json: JSON.parse(out.join('')) as Json };
   };
-  const item = async (key: string) =>
-    (
-      await pipeline.clients.dynamodb.send(
-        new GetItemCommand({
-          TableName: pipeline.resources.tableName,
-          Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } },
-        }),
-      )
-    ).Item;
+  const item = (key: string) => itemOf(pipeline, key);
 
   beforeAll(async () => {
     pipeline = await startLocalPipeline({
@@ -49,20 +40,7 @@ describe('npm run reconcile and npm run backfill against the local pipeline', ()
       dataDir: data.dir,
       sendTestEvent: false,
     });
-    for (const key of ['keep.txt', 'lost item.txt', 'changed.txt', 'removed.txt']) await pipeline.upload(key, `first ${key}`, 'text/plain');
-    await pipeline.waitForDrain(60_000);
-    await pipeline.clients.dynamodb.send(
-      new DeleteItemCommand({
-        TableName: pipeline.resources.tableName,
-        Key: { s3_key: { S: 'lost item.txt' }, bucket: { S: pipeline.resources.bucket } },
-      }),
-    );
-    pipeline.notifications.pause();
-    await pipeline.upload('quiet.txt', 'never announced', 'text/plain');
-    await pipeline.upload('changed.txt', 'second, longer content', 'text/plain');
-    await pipeline.upload('notes.md', 'excluded by the suffix filter', 'text/markdown');
-    await pipeline.clients.s3.send(new DeleteObjectCommand({ Bucket: pipeline.resources.bucket, Key: 'removed.txt' }));
-    pipeline.notifications.resume();
+    await driftTheTable(pipeline, ['keep.txt', 'lost item.txt', 'changed.txt', 'removed.txt']);
   }, 120_000);
 
   afterAll(async () => {
@@ -217,15 +195,7 @@ describe('a real upload racing a backfill, on the local pipeline', () => {
   }
   const send = (body: string) =>
     pipeline.clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.resources.queueUrl, MessageBody: body }));
-  const item = async (key: string) =>
-    (
-      await pipeline.clients.dynamodb.send(
-        new GetItemCommand({
-          TableName: pipeline.resources.tableName,
-          Key: { s3_key: { S: key }, bucket: { S: pipeline.resources.bucket } },
-        }),
-      )
-    ).Item;
+  const item = (key: string) => itemOf(pipeline, key);
 
   beforeAll(async () => {
     pipeline = await startLocalPipeline({

@@ -132,7 +132,8 @@ export function parseBatch(event: unknown): MapBatch {
   return { items, input: { pass, backfill: input.backfill, prefix } };
 }
 
-const emptyCounts = (rows: number): BatchCounts => ({
+/** A batch's counts before anything was read. */
+export const emptyBatchCounts = (rows = 0): BatchCounts => ({
   rows,
   skipped: 0,
   invalid: 0,
@@ -280,7 +281,7 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
   return async (batch) => {
     const result: BatchResult = {
       pass: batch.input.pass,
-      counts: emptyCounts(batch.items.length),
+      counts: emptyBatchCounts(batch.items.length),
       missing: [],
       stale: [],
       orphaned: [],

@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { addShardCounts, type ShardCounts } from '../../src/core/key-shards';
-import type { BatchCounts, BatchResult } from '../../src/core/reconcile-batch';
+import { emptyBatchCounts, type BatchCounts, type BatchResult } from '../../src/core/reconcile-batch';
 import type { Difference } from '../../src/core/reconcile-verdict';
 
 /**
@@ -28,20 +28,7 @@ export interface MapRunTotals {
 export const emptyTotals = (): MapRunTotals => ({
   batches: 0,
   failedBatches: 0,
-  counts: {
-    rows: 0,
-    skipped: 0,
-    invalid: 0,
-    objects: 0,
-    live: 0,
-    missing: 0,
-    stale: 0,
-    orphaned: 0,
-    sent: 0,
-    gone: 0,
-    settled: 0,
-    outOfScope: 0,
-  },
+  counts: emptyBatchCounts(),
   missing: [],
   stale: [],
   orphaned: [],

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { decodeShards, shardOf } from '../../../../src/core/key-shards';
+import { emptyBatchCounts } from '../../../../src/core/reconcile-batch';
 import type { Deployment } from '../../../../tools/deployment';
 import { newestInventoryManifest, reconcileDistributed } from '../../../../tools/reconcile/distributed';
 import { makeConfig } from '../../../helpers/factories';
@@ -52,21 +53,7 @@ function results(s3: { on: ReturnType<typeof mockClient>['on'] }, prefix: string
   return { ResultWriterDetails: { Bucket: INVENTORY, Key: `${prefix}/manifest.json` } };
 }
 
-const counts = (c: Record<string, number>) => ({
-  rows: 0,
-  skipped: 0,
-  invalid: 0,
-  objects: 0,
-  live: 0,
-  missing: 0,
-  stale: 0,
-  orphaned: 0,
-  sent: 0,
-  gone: 0,
-  settled: 0,
-  outOfScope: 0,
-  ...c,
-});
+const counts = (c: Record<string, number>) => ({ ...emptyBatchCounts(), ...c });
 
 describe('the distributed reconcile on AWS (SDK mocked)', () => {
   const s3 = mockClient(S3Client);
