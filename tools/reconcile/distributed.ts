@@ -301,18 +301,11 @@ export async function reconcileDistributed(d: Deployment, o: DistributedOptions)
   const attached = o.execution ? await attachOnAws(d, o.execution, o) : undefined;
   const input = attached ? attached.input : await prepareInput(d, o, false);
   const first = attached ? attached.execution : await execute(input);
-  if (input.orphanShards) return secondOnly(d, input, first, o);
-  const report: DistributedReport = {
-    input,
-    status: first.status,
-    error: first.error,
-    cause: first.cause,
-    executionArns: first.executionArn ? [first.executionArn] : [],
-    objects: emptyTotals(),
-    results: [],
-  };
+  const report = reportOf(input, first);
+  // An attached second execution (`orphanShards`): its orphan check is the whole report.
+  if (input.orphanShards) report.orphans = emptyTotals();
   await collect(d, first.output, o, report);
-  if (first.status !== 'SUCCEEDED' || !report.live || !input.exportDataPrefix) return report;
+  if (first.status !== 'SUCCEEDED' || !report.live || !input.exportDataPrefix || input.orphanShards) return report;
   const shards = shardsWithOrphans(report.live.liveShards, report.objects.liveShards);
   report.orphanShards = shards;
   if (shards.length === 0) {
@@ -333,18 +326,15 @@ export async function reconcileDistributed(d: Deployment, o: DistributedOptions)
   return report;
 }
 
-/** An attached second execution (it has `orphanShards`): its orphan check is the whole report. */
-async function secondOnly(d: Deployment, input: ExecutionInput, execution: Execution, o: DistributedOptions): Promise<DistributedReport> {
-  const report: DistributedReport = {
+/** The report of a run whose (first) execution ended as `execution` did, before its results are read. */
+function reportOf(input: ExecutionInput, execution: Execution): DistributedReport {
+  return {
     input,
     status: execution.status,
     error: execution.error,
     cause: execution.cause,
     executionArns: execution.executionArn ? [execution.executionArn] : [],
     objects: emptyTotals(),
-    orphans: emptyTotals(),
     results: [],
   };
-  await collect(d, execution.output, o, report);
-  return report;
 }
