@@ -33,7 +33,7 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
   });
   afterAll(() => double.close());
 
-  it.each(['processor', 'pusher'] as const)('the %s bundle has the shim, not cls-hooked', (name) => {
+  it.each(['processor', 'pusher', 'reconcile'] as const)('the %s bundle has the shim, not cls-hooked', (name) => {
     const inputs = deployedBundleInputs(name, { withDependencies: true });
     expect(inputs).toContain(XRAY_CONTEXT_SHIM);
     expect(inputs.filter((i) => i.includes('cls-hooked'))).toEqual([]);
