@@ -3,6 +3,7 @@ import type { LoadFigures } from './suites/local-pipeline';
 import type { ProcessorFigures, Variant } from './suites/processor';
 import type { DistributedPassFigures } from './suites/distributed-reconcile';
 import type { ReconcileFigures } from './suites/reconcile';
+import type { TracingFigures } from './suites/tracing';
 import type { CommandFigure } from './suites/toolchain';
 import type { Figure } from './lib/stats';
 
@@ -22,6 +23,8 @@ export interface BenchResults {
   reconcile?: ReconcileFigures[];
   /** The reconcile function's passes, per 1,000 rows (absent before the suite existed). */
   reconcileDistributed?: DistributedPassFigures[];
+  /** Tracing three ways (absent before the suite existed). */
+  tracing?: TracingFigures[];
   toolchain: CommandFigure[];
   goals?: Goal[];
   /** Suites that failed, with why. */
@@ -233,6 +236,20 @@ export function renderMarkdown(r: BenchResults): string {
             .join(', ')} |`,
       ),
     );
+  if (r.tracing?.length) {
+    const base = r.tracing[0]!;
+    out.push(
+      '',
+      "### Tracing, three ways (fresh processes on the runtime's Node; invocations of 10 DynamoDB calls, all sampled)",
+      '',
+      '| variant | bundle bytes | init ms | over no tracing | CPU µs a call | over no tracing | datagrams an invocation |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...r.tracing.map(
+        (t) =>
+          `| ${t.variant} | ${t.bundleBytes} | ${fig(t.initMs)} | +${Math.round(t.initMs.median - base.initMs.median)} | ${fig(t.cpuUsPerCall)} | +${Math.round(t.cpuUsPerCall.median - base.cpuUsPerCall.median)} | ${t.datagramsPerInvocation} |`,
+      ),
+    );
+  }
   out.push(
     '',
     '### Toolchain',

@@ -10,6 +10,7 @@ import { localPipelineSuite, runLoadChild } from './suites/local-pipeline';
 import { processorSuite, runProcessorVariant } from './suites/processor';
 import { distributedReconcileSuite, runDistributedChild } from './suites/distributed-reconcile';
 import { reconcileSuite, runReconcileChild } from './suites/reconcile';
+import { tracingSuite } from './suites/tracing';
 import { toolchainSuite } from './suites/toolchain';
 import { renderMarkdown, type BenchResults } from './report';
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs, type BenchSuite } from './lib/bench-args';
@@ -40,8 +41,30 @@ const startDoubles = (latencies: number[]) => startServerProcess<DoubleEndpoints
 /** How much each suite runs: `--quick` is CI's smoke run, the default the figures in docs/benchmarks.md. */
 function benchParameters(quick: boolean) {
   return quick
-    ? { records: 500, repeats: 1, coldRuns: 5, loadFiles: 1000, loadRepeats: 1, synthRepeats: 1, tests: false, reconcileObjects: 1000 }
-    : { records: 3000, repeats: 3, coldRuns: 20, loadFiles: 10000, loadRepeats: 3, synthRepeats: 3, tests: true, reconcileObjects: 10000 };
+    ? {
+        records: 500,
+        repeats: 1,
+        coldRuns: 5,
+        loadFiles: 1000,
+        loadRepeats: 1,
+        synthRepeats: 1,
+        tests: false,
+        reconcileObjects: 1000,
+        tracingRuns: 3,
+        tracingInvocations: 50,
+      }
+    : {
+        records: 3000,
+        repeats: 3,
+        coldRuns: 20,
+        loadFiles: 10000,
+        loadRepeats: 3,
+        synthRepeats: 3,
+        tests: true,
+        reconcileObjects: 10000,
+        tracingRuns: 9,
+        tracingInvocations: 200,
+      };
 }
 
 function emptyResults(quick: boolean, p: ReturnType<typeof benchParameters>, objects: number): BenchResults {
@@ -151,6 +174,11 @@ async function main(argv: string[]): Promise<void> {
       }
     });
   }
+  if (wanted('tracing'))
+    await suite('tracing', async () => {
+      log('bench: tracing, three ways (bench/tracing/), interleaved fresh processes');
+      results.tracing = await tracingSuite({ runs: p.tracingRuns, invocations: p.tracingInvocations, log });
+    });
   if (wanted('toolchain'))
     await suite('toolchain', async () =>
       void (results.toolchain = toolchainSuite({ repeats: p.synthRepeats, includeTests: p.tests, log })));

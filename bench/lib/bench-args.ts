@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const BENCH_SUITES = ['processor', 'cold-start', 'local-pipeline', 'reconcile', 'toolchain'] as const;
+export const BENCH_SUITES = ['processor', 'cold-start', 'local-pipeline', 'reconcile', 'tracing', 'toolchain'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 export const BENCH_USAGE = `Usage: npm run bench [-- --quick] [-- --only SUITE]

@@ -16,7 +16,7 @@ describe('bench options', () => {
     expect(() => parseBenchArgs(['--quik'])).toThrow(/--quik/);
     expect(() => parseBenchArgs(['processor'])).toThrow(/processor/);
     expect(() => parseBenchArgs(['--only', 'coldstart'])).toThrow(
-      '--only coldstart: not a suite; one of processor, cold-start, local-pipeline, reconcile, toolchain',
+      '--only coldstart: not a suite; one of processor, cold-start, local-pipeline, reconcile, tracing, toolchain',
     );
     expect(() => parseBenchArgs(['--only'])).toThrow(/--only/);
   });
