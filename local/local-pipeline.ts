@@ -111,8 +111,8 @@ export interface LocalPipeline {
 
 export type LocalPermissions = Awaited<ReturnType<IamEnforcement['report']>> | { enforced: false };
 
-/** Reconcile batches at once on this machine (the stack's map runs hundreds). */
-const RECONCILE_LOCAL_CONCURRENCY = 4;
+/** Reconcile batches at once on this machine (the stack's map runs hundreds): the host's environments and the local map's batches in flight. */
+export const RECONCILE_LOCAL_CONCURRENCY = 4;
 
 /** The ARN the stack gives a function, for the context's `invokedFunctionArn` and Lambda's destination records. */
 const functionArn = (cfg: PipelineConfig, name: string): string =>

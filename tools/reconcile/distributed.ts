@@ -5,6 +5,7 @@ import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, SF
 import { RECONCILE_LAYOUT, resourceNames } from '../../config/derive';
 import { RECONCILE_EXECUTION_TIMEOUT_SECONDS } from '../../constructs/distributed-reconcile';
 import { reconcileDefinition } from '../../constructs/reconcile-definition';
+import { RECONCILE_LOCAL_CONCURRENCY } from '../../local/local-pipeline';
 import { runDefinitionLocally } from '../../local/reconcile/distributed-map';
 import { writeInventoryReport } from '../../local/reconcile/inventory-report';
 import { writeTableExport } from '../../local/reconcile/table-export';
@@ -125,7 +126,7 @@ async function exportTable(d: Deployment, bucket: string, o: DistributedOptions)
 }
 
 /** The execution input: the newest inventory (unless `--listing`), an export of the table (unless `--no-orphans`). */
-export async function prepareInput(d: Deployment, o: DistributedOptions, dryRun: boolean): Promise<ExecutionInput> {
+async function prepareInput(d: Deployment, o: DistributedOptions): Promise<ExecutionInput> {
   const bucket = inventoryBucketOf(d);
   const input: ExecutionInput = { backfill: o.backfill, prefix: o.prefix };
   if (o.exportDataPrefix) {
@@ -137,11 +138,11 @@ export async function prepareInput(d: Deployment, o: DistributedOptions, dryRun:
       );
   }
   if (o.manifest) input.inventoryManifest = o.manifest;
-  else if (!o.listing && d.local && !dryRun) {
+  else if (!o.listing && d.local) {
     // S3 Inventory, locally: a report written now from the local bucket.
     input.inventoryManifest = await writeInventoryReport(d.s3, { sourceBucket: d.resources.bucket, destinationBucket: bucket });
     o.onNote?.(`Inventory written to s3://${bucket}/${input.inventoryManifest} (the local stand-in for S3 Inventory)`);
-  } else if (!o.listing && !dryRun && d.config.reconcile.inventory) {
+  } else if (!o.listing && d.config.reconcile.inventory) {
     input.inventoryManifest = await newestInventoryManifest(d, bucket);
     o.onNote?.(
       input.inventoryManifest
@@ -150,7 +151,7 @@ export async function prepareInput(d: Deployment, o: DistributedOptions, dryRun:
     );
   }
   if (o.exportDataPrefix) input.exportDataPrefix = o.exportDataPrefix;
-  else if (o.orphans && !dryRun) {
+  else if (o.orphans) {
     if (d.local) {
       const exported = await writeTableExport(d.dynamodb, d.s3, {
         tableName: d.resources.tableName,
@@ -204,7 +205,7 @@ async function executeLocally(d: Deployment, input: ExecutionInput, o: Distribut
     definition,
     input: { ...input },
     s3: d.s3,
-    concurrency: 4,
+    concurrency: RECONCILE_LOCAL_CONCURRENCY,
     invoke: async (batch) => {
       const out = await lambda.send(
         new InvokeCommand({ FunctionName: names.reconcileFunction, Payload: Buffer.from(JSON.stringify(batch)) }),
@@ -299,7 +300,7 @@ async function attachOnAws(
 export async function reconcileDistributed(d: Deployment, o: DistributedOptions): Promise<DistributedReport> {
   const execute = (input: ExecutionInput) => (d.local ? executeLocally(d, input, o) : executeOnAws(d, input, o));
   const attached = o.execution ? await attachOnAws(d, o.execution, o) : undefined;
-  const input = attached ? attached.input : await prepareInput(d, o, false);
+  const input = attached ? attached.input : await prepareInput(d, o);
   const first = attached ? attached.execution : await execute(input);
   const report = reportOf(input, first);
   // An attached second execution (`orphanShards`): its orphan check is the whole report.
