@@ -128,6 +128,16 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
     expect(await item('notes.md')).toBeUndefined();
     const after = await cli('--distributed');
     expect(after.code).toBe(0);
+    // Every call the reconcile function made was allowed by the role the stack gives it.
+    const permissions = await pipeline.permissions();
+    expect(
+      'allowed' in permissions &&
+        permissions.allowed
+          .filter((a) => a.caller.endsWith('-reconcile'))
+          .map((a) => a.action)
+          .sort(),
+    ).toEqual(['dynamodb:BatchGetItem', 's3:GetObject', 'sqs:SendMessage']);
+    expect('denied' in permissions && permissions.denied).toEqual([]);
     expect(after.json.counts).toEqual({ objects: 7, items: 7, missing: 0, stale: 0, orphaned: 0 });
     expect((await cli()).json.counts).toEqual(after.json.counts);
     // Every live item matched an object: the orphan search read nothing more and asked S3 nothing.
