@@ -136,7 +136,8 @@ describe('npm run reconcile -- --distributed against the local pipeline', () => 
           .filter((a) => a.caller.endsWith('-reconcile'))
           .map((a) => a.action)
           .sort(),
-    ).toEqual(['dynamodb:BatchGetItem', 's3:GetObject', 'sqs:SendMessage']);
+      // s3:ListBucket: HeadObject of a gone key, S3's implicit check that makes it a 404.
+    ).toEqual(['dynamodb:BatchGetItem', 's3:GetObject', 's3:ListBucket', 'sqs:SendMessage']);
     expect('denied' in permissions && permissions.denied).toEqual([]);
     expect(after.json.counts).toEqual({ objects: 7, items: 7, missing: 0, stale: 0, orphaned: 0 });
     expect((await cli()).json.counts).toEqual(after.json.counts);
