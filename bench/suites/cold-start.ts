@@ -12,7 +12,14 @@ import { spawn } from 'node:child_process';
 import { DEFAULT_LAMBDA_RUNTIME } from '../../config/runtimes';
 import { lambdaNodeFor } from '../../local/lambda-node';
 
-export const COLD_VARIANTS = ['bundled (shipped)', 'bundled, SDK from runtime', 'unbundled (node_modules)'] as const;
+export const COLD_VARIANTS = [
+  'bundled (shipped)',
+  'bundled, SDK from runtime',
+  'unbundled (node_modules)',
+  'Powertools peer (typical handler)',
+] as const;
+/** The packagings of the shipped processor (the peer is another handler, the yardstick). */
+export const OUR_COLD_VARIANTS: readonly string[] = COLD_VARIANTS.filter((v) => v !== 'Powertools peer (typical handler)');
 type ColdVariant = (typeof COLD_VARIANTS)[number];
 
 /** Builds the three packagings of the processor and returns the file to load for each. */
@@ -33,10 +40,26 @@ export function buildColdStartVariants(): Record<ColdVariant, string> {
     format: 'cjs',
     logLevel: 'warning',
   });
+  // The peer bundled as the issue defines it: minified, the same SDK build as ours (its ESM entry points, which
+  // tree-shake far better than esbuild's default CommonJS ones), a linked source map, no X-Ray context shim.
+  const peerFile = join(PROJECT_ROOT, '.build', 'bench', 'powertools-peer', 'index.js');
+  buildSync({
+    entryPoints: [join(PROJECT_ROOT, 'bench', 'peer', 'powertools-peer.ts')],
+    outfile: peerFile,
+    bundle: true,
+    minify: true,
+    mainFields: ['module', 'main'],
+    sourcemap: 'linked',
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
   return {
     'bundled (shipped)': bundleDeployedHandler('processor').file,
     'bundled, SDK from runtime': external.file,
     'unbundled (node_modules)': unbundledFile,
+    'Powertools peer (typical handler)': peerFile,
   };
 }
 
