@@ -184,16 +184,19 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
       deps.bucket,
       entries.map((e) => e.key),
     );
+    // A live item whose object exists now: what the orphan search compares with the export, per shard.
+    const matched = (key: string, item: ItemSummary | undefined) => {
+      if (!item || item.deleted) return;
+      c.live++;
+      addShard(result.liveShards, key);
+    };
     const differing: Array<{ entry: ListedEntry; item?: ItemSummary }> = [];
     for (const entry of entries) {
       const item = found.get(entry.key);
-      const verdict = compare(entry, item);
-      if (item && !item.deleted) {
-        c.live++;
-        addShard(result.liveShards, entry.key);
-      }
-      if (verdict.kind === 'match') c.objects++;
-      else differing.push({ entry, item });
+      if (compare(entry, item).kind === 'match') {
+        c.objects++;
+        matched(entry.key, item);
+      } else differing.push({ entry, item });
     }
     // An inventory is up to a day (or a week) old: what differs is asked of S3 (HeadObject, the current
     // version) before it is reported, so a change made since is no difference; the answer also serves
@@ -203,9 +206,11 @@ export function makeBatchReconciler(deps: BatchReconcilerDeps): (batch: MapBatch
     differing.forEach((d, i) => {
       const h = heads[i]!;
       if (h === null) {
+        // Deleted since the inventory: its item, if live, is left for the orphan search.
         c.gone++;
         return;
       }
+      matched(d.entry.key, d.item);
       if (!scope.byHead(h)) {
         c.outOfScope++;
         return;

@@ -143,6 +143,13 @@ describe('objects pass', () => {
     ]);
   });
 
+  it("an object deleted since the inventory is no difference, and its live item is not counted as matched (the orphan search's to find)", async () => {
+    const w = world({ items: [{ key: 'deleted.txt', size: 1, etag: 'old', deleted: false }], objects: { 'deleted.txt': null } });
+    const r = await w.reconcile(objects([inventoryRow('deleted.txt')]));
+    expect(r.counts).toMatchObject({ objects: 0, stale: 0, gone: 1, live: 0 });
+    expect(r.liveShards).toEqual({});
+  });
+
   it('a change since the inventory, which the item already holds, is no difference', async () => {
     const w = world({
       items: [{ key: 'edited.txt', size: 9, etag: 'new', deleted: false }],
