@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createDynamoDBClient, createS3Client, createSqsClient, type AwsClients } from '../adapters/clients';
+import type { AwsClients } from '../adapters/clients';
 import { DynamoItemRepository } from '../adapters/dynamo-item-repository';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsDeadLetters } from '../adapters/sqs-dead-letters';
@@ -10,7 +10,8 @@ import { limitConcurrency } from '../core/limit';
 import { makeMessageProcessor, type Outcome } from '../core/process-message';
 import { readProcessorEnvironment } from './environment';
 import { BATCH_OUTCOMES_PER_LINE, LogField, LogMessage, MetricName, WRITTEN_STATUSES } from './telemetry-contract';
-import { createObservability, reportIfAccessDenied, sampledTracing, traceClients, type Observability } from './observability';
+import { createObservability, reportIfAccessDenied, type Observability } from './observability';
+import { tracedClients } from './traced-clients';
 
 export interface ProcessorAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -42,13 +43,7 @@ export function createProcessorHandler(
   const env = readProcessorEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, metrics, tracer } = observability;
-  const clients = options.clients
-    ? traceClients(tracer, options.clients)
-    : {
-        s3: sampledTracing(tracer, () => createS3Client(options.env)),
-        sqs: sampledTracing(tracer, createSqsClient),
-        dynamodb: sampledTracing(tracer, createDynamoDBClient),
-      };
+  const clients = tracedClients(tracer, options.clients, options.env);
   const processMessage = makeMessageProcessor({
     objects: new S3ObjectStore(clients.s3),
     items: new DynamoItemRepository(clients.dynamodb, env.tableName),

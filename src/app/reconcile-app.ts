@@ -1,11 +1,12 @@
 import type { Context } from 'aws-lambda';
-import { createDynamoDBClient, createS3Client, createSqsClient, type AwsClients } from '../adapters/clients';
+import type { AwsClients } from '../adapters/clients';
 import { lookUpItems } from '../adapters/dynamo-item-summaries';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SqsQueueSender } from '../adapters/sqs-queue-sender';
 import { makeBatchReconciler, parseBatch, type BatchResult } from '../core/reconcile-batch';
 import { readReconcileEnvironment } from './environment';
-import { createObservability, reportIfAccessDenied, sampledTracing, traceClients, type Observability } from './observability';
+import { createObservability, reportIfAccessDenied, type Observability } from './observability';
+import { tracedClients } from './traced-clients';
 
 /** HeadObject calls at once per invocation: enough to hide S3's latency, far below its per-prefix rate. */
 const HEAD_CONCURRENCY = 32;
@@ -27,13 +28,7 @@ export function createReconcileHandler(options: ReconcileAppOptions = {}): (even
   const env = readReconcileEnvironment(options.env ?? process.env);
   const observability = options.observability ?? createObservability();
   const { logger, tracer } = observability;
-  const clients = options.clients
-    ? traceClients(tracer, options.clients)
-    : {
-        s3: sampledTracing(tracer, () => createS3Client(options.env)),
-        sqs: sampledTracing(tracer, createSqsClient),
-        dynamodb: sampledTracing(tracer, createDynamoDBClient),
-      };
+  const clients = tracedClients(tracer, options.clients, options.env);
   const reconcileBatch = makeBatchReconciler({
     items: { lookUp: (bucket, keys) => lookUpItems(clients.dynamodb, env.tableName, bucket, keys) },
     objects: new S3ObjectStore(clients.s3),
