@@ -3,6 +3,11 @@ import { DEFAULT_LAMBDA_RUNTIME, nodeTargetOf } from '../config/runtimes';
 
 /** Stands in for `cls-hooked/context` in every bundle (relative to the project root). */
 export const XRAY_CONTEXT_SHIM = 'src/app/xray-context.ts';
+/**
+ * The aws-xray-sdk-core versions the shim was proved with (`__tests__/integration/xray-context.test.ts`): it serves
+ * the SDK's private use of cls-hooked, so a bundle of any other version is refused until that test has run on it.
+ */
+export const XRAY_SDK_VERSIONS_TESTED: readonly string[] = ['3.12.0'];
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-root';
@@ -99,9 +104,29 @@ export function bundleHandler(options: BundleOptions): BundleResult {
   const shipped = Object.entries(built.metafile!.outputs[relative(PROJECT_ROOT, file)]?.inputs ?? {})
     .filter(([, o]) => o.bytesInOutput > 0)
     .map(([input]) => input);
+  checkXraySdkVersion(shipped);
   writeInputManifest(outDir, key, Object.keys(built.metafile!.inputs), shipped);
   cache.set(key, result);
   return result;
+}
+
+/** Refuses a bundle whose aws-xray-sdk-core is a version the cls-hooked shim was not tested with. */
+export function checkXraySdkVersion(shipped: string[], tested: readonly string[] = XRAY_SDK_VERSIONS_TESTED): void {
+  const sdkFile = shipped.find((f) => f.includes('node_modules/aws-xray-sdk-core/'));
+  if (!sdkFile) return;
+  const manifest = join(
+    PROJECT_ROOT,
+    sdkFile.slice(0, sdkFile.indexOf('aws-xray-sdk-core/') + 'aws-xray-sdk-core/'.length),
+    'package.json',
+  );
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+  if (!tested.includes(version)) {
+    throw new Error(
+      `aws-xray-sdk-core ${version} would be bundled, but ${XRAY_CONTEXT_SHIM} stands in for its cls-hooked only in the ` +
+        `versions it was tested with (${tested.join(', ')}): run __tests__/integration/xray-context.test.ts with ${version} ` +
+        'installed and add it to XRAY_SDK_VERSIONS_TESTED in bundling/bundle-handler.ts',
+    );
+  }
 }
 
 /** Beside (not inside) the bundle folder, so it never enters the asset hash. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { Worker } from 'node:worker_threads';
+import { lambdaNodeFor } from './lambda-node';
+import { type ExecutionEnvironment, RuntimeProcess } from './runtime-process';
 
 export interface FunctionHostOptions {
   functionName: string;
@@ -8,6 +9,11 @@ export interface FunctionHostOptions {
   functionArn: string;
   /** The function's memory, as `context.memoryLimitInMB`. */
   memoryMb: number;
+  /**
+   * The function's Lambda runtime (`nodejs22.x`): its environments run on that Node major
+   * (`local/lambda-node.ts`), in a process of their own when the machine's Node is another.
+   */
+  runtime: string;
   /** The bundled handler (`index.js` exporting `handler`), the very file the stack zips. */
   bundleFile: string;
   /** The function's environment, as the stack sets it, plus the local endpoints. */
@@ -82,22 +88,34 @@ parentPort.on('message', async ({ id, event, deadline, crashAfterMs }) => {
 parentPort.postMessage({ ready: true });
 `;
 
+type Environment = ExecutionEnvironment & { currentId?: string };
+
 /**
  * Runs a bundled Lambda handler the way Lambda does, in worker threads: one worker is one
  * execution environment (module loaded once, one invocation at a time, its own
  * environment variables). A timeout or crash discards the environment; the next
- * invocation cold-starts a new one.
+ * invocation cold-starts a new one. The workers are threads of one {@link RuntimeProcess} for
+ * the function, on its runtime's Node major whatever Node runs the host, so what one function
+ * does to its process (a crash, its memory) stays out of the others and out of the host.
  */
 export class FunctionHost {
-  private readonly idle: Worker[] = [];
-  private readonly waiting: Array<{ resolve: (w: Worker) => void; reject: (e: Error) => void }> = [];
+  /** The Node version the handler runs on. */
+  public readonly node: string;
+  private readonly runtimeProcess: RuntimeProcess;
+
+  private readonly idle: Environment[] = [];
+  private readonly waiting: Array<{ resolve: (w: Environment) => void; reject: (e: Error) => void }> = [];
   /** Every live environment, idle or busy, so stop() can end them all. */
-  private readonly workers = new Set<Worker>();
+  private readonly workers = new Set<Environment>();
   private live = 0;
   private readonly pending = new Map<string, Pending>();
   private stopped = false;
 
-  public constructor(private readonly options: FunctionHostOptions) {}
+  public constructor(private readonly options: FunctionHostOptions) {
+    const node = lambdaNodeFor(options.runtime);
+    this.node = node.version;
+    this.runtimeProcess = new RuntimeProcess(node.path);
+  }
 
   /** Invokes synchronously (RequestResponse): resolves with the handler's result or rejects with a {@link FunctionError}. */
   public async invoke<T = unknown>(event: unknown): Promise<T> {
@@ -112,7 +130,7 @@ export class FunctionHost {
           reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${this.options.timeoutSeconds} seconds`));
         }, timeoutMs);
         this.pending.set(id, { resolve, reject, timer });
-        (worker as Worker & { currentId?: string }).currentId = id;
+        worker.currentId = id;
         worker.postMessage({ id, event, deadline: Date.now() + timeoutMs, crashAfterMs: this.options.crashAfterMs?.() ?? null });
       })) as T;
     } finally {
@@ -135,14 +153,15 @@ export class FunctionHost {
     this.workers.clear();
     for (const w of all) this.dead.add(w);
     await Promise.all(all.map((w) => w.terminate()));
+    await this.runtimeProcess.stop();
   }
 
-  private readonly dead = new WeakSet<Worker>();
-  private isAlive(w: Worker): boolean {
+  private readonly dead = new WeakSet<Environment>();
+  private isAlive(w: Environment): boolean {
     return !this.dead.has(w);
   }
 
-  private async acquire(): Promise<Worker> {
+  private async acquire(): Promise<Environment> {
     if (this.stopped) throw new Error(`${this.options.functionName} host is stopped`);
     const ready = this.idle.pop();
     if (ready) return ready;
@@ -159,7 +178,7 @@ export class FunctionHost {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  private release(worker: Worker): void {
+  private release(worker: Environment): void {
     const next = this.waiting.shift();
     if (next) next.resolve(worker);
     else this.idle.push(worker);
@@ -177,29 +196,25 @@ export class FunctionHost {
     });
   }
 
-  private discard(worker: Worker): void {
+  private discard(worker: Environment): void {
     if (this.dead.has(worker)) return;
     this.dead.add(worker);
     this.workers.delete(worker);
+    // An idle environment can die too (its runtime process killed): it must not be handed out again.
+    const idle = this.idle.indexOf(worker);
+    if (idle >= 0) this.idle.splice(idle, 1);
     this.live--;
     void worker.terminate();
     this.wakeNext();
   }
 
-  private spawn(): Promise<Worker> {
+  private async spawn(): Promise<Environment> {
     const o = this.options;
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
+    const options = {
       env: o.environment,
-      stdout: true,
-      stderr: true,
-      workerData: {
-        bundleFile: o.bundleFile,
-        functionName: o.functionName,
-        functionArn: o.functionArn,
-        memoryMb: String(o.memoryMb),
-      },
-    });
+      workerData: { bundleFile: o.bundleFile, functionName: o.functionName, functionArn: o.functionArn, memoryMb: String(o.memoryMb) },
+    };
+    const worker: Environment = await this.runtimeProcess.spawn(BOOTSTRAP, options);
     this.workers.add(worker);
     // Per invocation: its result, and how many of its two end marks were read.
     const results = new Map<string, { ok?: boolean; result?: unknown; errorType?: string; message?: string }>();
@@ -247,7 +262,7 @@ export class FunctionHost {
           reject(new FunctionError('Runtime.InitError', message));
           return;
         }
-        const id = (worker as Worker & { currentId?: string }).currentId;
+        const id = worker.currentId;
         const p = id ? this.pending.get(id) : undefined;
         if (p) {
           this.pending.delete(id!);

@@ -162,6 +162,7 @@ function hostFunction(
     functionName: fn.name,
     functionArn: functionArn(w.cfg, fn.name),
     memoryMb: fn.memoryMb,
+    runtime: w.cfg.runtime,
     bundleFile: bundleDeployedHandler(fn.handler, w.cfg.runtime).file,
     environment: {
       ...w.baseEnv,

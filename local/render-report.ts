@@ -54,6 +54,11 @@ export function renderReport(r: RunReport): string {
   out.push(
     `Local pipeline: environment "${r.environment}", ${r.mode} mode, functions on Node ${r.runtime.node} here (${r.runtime.lambda} on Lambda)\n`,
   );
+  if (!r.runtime.matches) {
+    out.push(
+      `Warning: ${r.runtime.lambda} runs Node ${r.runtime.lambda.replace(/^nodejs(\d+).*$/, '$1')} on Lambda, but no such Node was found here: set LAMBDA_NODE_BINARY (docs/local-pipeline.md#the-node-the-functions-run-on)\n`,
+    );
+  }
   if (r.objects.length > 0) {
     out.push('Objects');
     out.push(

@@ -2,6 +2,7 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { fromAttributeValues } from '../src/adapters/attribute-values';
 import { explainDeadLetter, peekQueue, type DeadLetter } from '../cli/dead-letter-view';
 import type { PipelineConfig } from '../config/types';
+import { lambdaNodeFor } from './lambda-node';
 import type { LocalPermissions, LocalPipeline } from './local-pipeline';
 
 export interface UploadRecord {
@@ -45,8 +46,8 @@ export interface ObjectReport {
 export interface RunReport {
   environment: string;
   mode: string;
-  /** The functions' Lambda runtime, and the Node they ran on here (the machine's: worker threads, docs/local-pipeline.md). */
-  runtime: { lambda: string; node: string };
+  /** The functions' Lambda runtime, and the Node they ran on here (the runtime's major: docs/local-pipeline.md). */
+  runtime: { lambda: string; node: string; matches: boolean };
   objects: ObjectReport[];
   injected: Array<{ name: string; messageId: string; outcome: ObjectOutcome; reason?: string }>;
   /** The items of this run's objects, as plain objects with the table's attribute names. */
@@ -178,10 +179,11 @@ export async function buildReport(
   // This run's objects only: an environment used for a day holds hundreds of items.
   const mine = new Set(uploads.map((u) => u.key));
   const runItems = items.filter((i) => i.bucket === bucket && (mine.has(String(i.s3_key)) || Date.parse(String(i.processed_at)) >= since));
+  const functionsNode = lambdaNodeFor(cfg.runtime);
   return {
     environment: cfg.environment,
     mode: cfg.mode,
-    runtime: { lambda: cfg.runtime, node: process.versions.node },
+    runtime: { lambda: cfg.runtime, node: functionsNode.version, matches: functionsNode.matches },
     objects,
     injected: injectedReports,
     items: runItems,

@@ -2,6 +2,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadAllConfigs } from '../../config/load';
+import { nodeTargetOf } from '../../config/runtimes';
 import { tempDataDir } from '../helpers/local-env';
 import { waitUntil } from '../helpers/wait';
 import { recentLogsFile, type RecentLogs } from '../../local/recent-logs';
@@ -72,6 +74,13 @@ describe('npm start', () => {
     expect(report.counts).toMatchObject({ uploaded: 7, stored: 7, 'dead-lettered': 1, pending: 0 });
     expect(report.latencyMs.p95).toEqual(expect.any(Number));
     expect(report.permissions).toMatchObject({ enforced: true, denied: [] });
+    // The functions ran on the Node major of the environment's Lambda runtime, not on the machine's.
+    const { runtime } = loadAllConfigs().find((c) => c.environment === 'dev')!;
+    expect(report.runtime).toEqual({
+      lambda: runtime,
+      node: expect.stringMatching(new RegExp(`^${nodeTargetOf(runtime).slice(4)}\\.`)),
+      matches: true,
+    });
     expect(report.permissions.allowed).toEqual(
       expect.arrayContaining([{ caller: 'ingest-dev-processor', action: 'dynamodb:PutItem', count: 7 }]),
     );
@@ -86,6 +95,10 @@ describe('npm start', () => {
     expect(stdout).toMatch(/stored\s+"sub dir\/x\+y\.txt"/);
     expect(stdout).toMatch(/does-not-exist\s+no such file or folder/);
     expect(stdout).toContain('Totals: 1 uploaded · 1 stored');
+    expect(stdout).toMatch(
+      /^Local pipeline: environment "dev", direct mode, functions on Node \d+\.\d+\.\d+ here \(nodejs\d+\.x on Lambda\)\n/,
+    );
+    expect(stdout).not.toContain('Warning:');
   }, 60_000);
 
   it('a run whose only input path does not exist starts nothing and exits 2', async () => {

@@ -5,7 +5,10 @@ import { bundleDeployedHandler } from '../../bundling/bundle-handler';
 import { processorEnvironment, pusherEnvironment } from '../../config/derive';
 import { fromAttributeValues } from '../../src/adapters/attribute-values';
 import { encodeS3Key } from '../../src/core/s3-key';
+import { createServer, type Server } from 'node:http';
+import { nodeTargetOf } from '../../config/runtimes';
 import { startEmulators, type Emulators } from '../../local/emulators';
+import { closeServer, forward, listenOnLoopback, readBody, reply } from '../../local/loopback-server';
 import { FunctionHost } from '../../local/function-host';
 import { localAwsEnvironment, localClients } from '../../local/local-clients';
 import { localResourceSpec, provision, type ProvisionedResources } from '../../local/resources';
@@ -22,6 +25,18 @@ describe('handler bundles against the emulators', () => {
   let res: ProvisionedResources;
   let processor: FunctionHost;
   let pusher: FunctionHost;
+  // What each call the bundles made said of itself: the SDK's user agent names the Node it runs on.
+  const userAgents: Array<{ service: string; userAgent: string }> = [];
+  const recorders: Server[] = [];
+  const recordUserAgents = async (service: string, target: string): Promise<string> => {
+    const server = createServer(async (req, res) => {
+      userAgents.push({ service, userAgent: String(req.headers['user-agent'] ?? '') });
+      const body = await readBody(req);
+      reply(res, await forward(new URL(target), req, body).catch((e: Error) => e));
+    });
+    recorders.push(server);
+    return listenOnLoopback(server);
+  };
 
   beforeAll(async () => {
     emulators = await startEmulators({ dataDir: data.dir, accountId: cfg.accountId, region: cfg.region });
@@ -29,7 +44,14 @@ describe('handler bundles against the emulators', () => {
     res = await provision(clients, localResourceSpec(cfg));
     const env = {
       PATH: process.env.PATH ?? '',
-      ...localAwsEnvironment(emulators.endpoints, cfg.region),
+      ...localAwsEnvironment(
+        {
+          s3: await recordUserAgents('s3', emulators.endpoints.s3),
+          sqs: await recordUserAgents('sqs', emulators.endpoints.sqs),
+          dynamodb: await recordUserAgents('dynamodb', emulators.endpoints.dynamodb),
+        },
+        cfg.region,
+      ),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
@@ -37,6 +59,7 @@ describe('handler bundles against the emulators', () => {
       functionName: 'processor',
       functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:processor`,
       memoryMb: cfg.processor.memoryMb,
+      runtime: cfg.runtime,
       bundleFile: bundleDeployedHandler('processor', cfg.runtime).file,
       environment: { ...env, ...processorEnvironment(cfg, { tableName: res.tableName, deadLetterQueueUrl: res.deadLetterQueueUrl }) },
       timeoutSeconds: 30,
@@ -46,6 +69,7 @@ describe('handler bundles against the emulators', () => {
       functionName: 'pusher',
       functionArn: `arn:aws:lambda:${cfg.region}:${cfg.accountId}:function:pusher`,
       memoryMb: cfg.pusher.memoryMb,
+      runtime: cfg.runtime,
       bundleFile: bundleDeployedHandler('pusher', cfg.runtime).file,
       environment: { ...env, ...pusherEnvironment(cfg, { queueUrl: res.queueUrl, deadLetterQueueUrl: res.deadLetterQueueUrl }) },
       timeoutSeconds: 30,
@@ -54,7 +78,7 @@ describe('handler bundles against the emulators', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([processor?.stop(), pusher?.stop()]);
+    await Promise.all([processor?.stop(), pusher?.stop(), ...recorders.map((r) => closeServer(r))]);
     await emulators?.stop();
     data.cleanup();
   });
@@ -130,6 +154,7 @@ describe('handler bundles against the emulators', () => {
       functionName: 'broken',
       functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:broken',
       memoryMb: 128,
+      runtime: cfg.runtime,
       bundleFile: bundleDeployedHandler('processor').file,
       environment: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
       timeoutSeconds: 5,
@@ -140,5 +165,13 @@ describe('handler bundles against the emulators', () => {
       message: expect.stringContaining('TABLE_NAME is required'),
     });
     await broken.stop();
+  });
+
+  it("every SDK call of the bundles above ran on the Node major of the stack's runtime (its user agent says md/nodejs#<version>)", () => {
+    const runtimeMajor = Number(nodeTargetOf(cfg.runtime).replace('node', ''));
+    expect(new Set(userAgents.map((u) => u.service))).toEqual(new Set(['s3', 'sqs', 'dynamodb']));
+    const majors = new Set(userAgents.map((u) => Number(/md\/nodejs#(\d+)\./.exec(u.userAgent)?.[1])));
+    expect([...majors]).toEqual([runtimeMajor]);
+    expect(processor.node.startsWith(`${runtimeMajor}.`)).toBe(true);
   });
 });

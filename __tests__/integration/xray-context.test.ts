@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { startServiceDouble, type ServiceDouble } from '../../bench/lib/service-double';
-import { bundleDeployedHandler, deployedBundleInputs, XRAY_CONTEXT_SHIM } from '../../bundling/bundle-handler';
+import { bundleDeployedHandler, checkXraySdkVersion, deployedBundleInputs, XRAY_CONTEXT_SHIM } from '../../bundling/bundle-handler';
 import { benchProcessorEnvironment } from '../../bench/lib/bench-config';
+import { DEFAULT_LAMBDA_RUNTIME } from '../../config/runtimes';
+import { lambdaNodeFor } from '../../local/lambda-node';
 import { localAwsEnvironment } from '../../local/local-clients';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { PUSHER_MESSAGE_TYPE } from '../../src/core/types';
@@ -40,6 +42,14 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
     expect(inputs.some((i) => i.includes('aws-xray-sdk-core'))).toBe(true);
   });
 
+  it('bundles only an aws-xray-sdk-core version the shim was tested with, and refuses any other by name', () => {
+    const inputs = deployedBundleInputs('processor', { withDependencies: true });
+    expect(() => checkXraySdkVersion(inputs)).not.toThrow();
+    expect(() => checkXraySdkVersion(inputs, ['3.11.0'])).toThrow(
+      /aws-xray-sdk-core 3\.12\.0 would be bundled, but src\/app\/xray-context\.ts .* tested with \(3\.11\.0\)/,
+    );
+  });
+
   it('puts each sampled invocation’s SDK calls under that invocation’s trace, parented to its facade segment', async () => {
     const roots = ['1-6750a000-0123456789abcdef01234567', '1-6750a001-89abcdef0123456789abcdef'];
     // Between the two sampled invocations, one Lambda did not sample: its calls go through the plain clients.
@@ -55,7 +65,7 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
       POWERTOOLS_TRACE_ENABLED: 'true',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_EXECUTION_ENV: `AWS_Lambda_${DEFAULT_LAMBDA_RUNTIME}`,
       LAMBDA_TASK_ROOT: PROJECT_ROOT,
       AWS_XRAY_DAEMON_ADDRESS: double.xrayDaemon,
       AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
@@ -64,7 +74,7 @@ describe('X-Ray context on AsyncLocalStorage in the shipped bundle', () => {
       MSG_TYPE: PUSHER_MESSAGE_TYPE,
     };
     const stderr = await new Promise<string>((resolve, reject) => {
-      const child = spawn('node', ['-e', CHILD], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(lambdaNodeFor(DEFAULT_LAMBDA_RUNTIME).path, ['-e', CHILD], { env, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.on('close', (code) => (code === 0 ? resolve(err) : reject(new Error(err))));

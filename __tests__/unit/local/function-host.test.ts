@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_LAMBDA_RUNTIME, nodeTargetOf } from '../../../config/runtimes';
 import { AsyncInvoker } from '../../../local/async-invoker';
 import { FunctionHost } from '../../../local/function-host';
 import { waitUntil } from '../../helpers/wait';
@@ -13,6 +14,7 @@ writeFileSync(
   `exports.handler = async (event, context) => {
      if (event.hang) { if (event.mark) require('node:fs').writeFileSync(event.mark, ''); await new Promise(() => undefined); }
      if (event.log) { for (let i = 0; i < 2000; i++) { console.log('out ' + i + ' ' + 'x'.repeat(100)); console.error('err ' + i); } console.log('last-stdout'); console.error('last-stderr'); }
+     if (event.whereAmI) return { node: process.versions.node, pid: process.pid };
      if (event.fail) throw new Error('boom');
      if (event.exit) { await new Promise((r) => setTimeout(r, 20)); process.exit(3); }
      return { memory: context.memoryLimitInMB, arn: context.invokedFunctionArn };
@@ -26,6 +28,7 @@ const host = (concurrency = 1, crashAfterMs?: () => number | null) =>
     functionName: 'fn',
     functionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn',
     memoryMb: 1024,
+    runtime: DEFAULT_LAMBDA_RUNTIME,
     bundleFile: bundle,
     environment: { PATH: process.env.PATH ?? '' },
     timeoutSeconds: 30,
@@ -49,6 +52,7 @@ describe('FunctionHost', () => {
       functionName: 'fn',
       functionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:fn',
       memoryMb: 128,
+      runtime: DEFAULT_LAMBDA_RUNTIME,
       bundleFile: bundle,
       environment: { PATH: process.env.PATH ?? '' },
       timeoutSeconds: 30,
@@ -83,7 +87,60 @@ describe('FunctionHost', () => {
   });
 });
 
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('FunctionHost on the runtime’s Node', () => {
+  const runtimeMajor = Number(nodeTargetOf(DEFAULT_LAMBDA_RUNTIME).replace('node', ''));
+
+  it('runs the handler on the Node major of its Lambda runtime, whatever Node runs the host', async () => {
+    const h = host(2);
+    try {
+      const seen = await h.invoke<{ node: string; pid: number }>({ whereAmI: true });
+      expect(Number(seen.node.split('.')[0])).toBe(runtimeMajor);
+      expect(seen.node).toBe(h.node);
+      // The environments live in a process of their own, on that Node, not in the host's.
+      expect(seen.pid).not.toBe(process.pid);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('a runtime process killed mid-invocation fails it with Runtime.ExitError; the next invocation starts another, and stop() leaves none', async () => {
+    const h = host(1);
+    const { pid } = await h.invoke<{ pid: number }>({ whereAmI: true });
+    const mark = join(dir, 'hanging-killed');
+    const busy = h.invoke({ hang: true, mark }).catch((e: unknown) => e);
+    await waitUntil(() => existsSync(mark), 'the invocation to hang');
+    process.kill(pid, 'SIGKILL');
+    expect(await busy).toMatchObject({ errorType: 'Runtime.ExitError' });
+    const next = await h.invoke<{ pid: number }>({ whereAmI: true });
+    expect(next.pid).not.toBe(pid);
+    await h.stop();
+    expect(isRunning(next.pid)).toBe(false);
+  });
+});
+
 describe('FunctionHost crashes', () => {
+  it('an environment that dies while idle (its runtime process killed) is not handed out again: the next invocation gets a new one', async () => {
+    const h = host(1);
+    const first = await h.invoke<{ pid: number }>({ whereAmI: true });
+    process.kill(first.pid, 'SIGKILL');
+    await waitUntil(() => !isRunning(first.pid), 'the runtime process to end');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its exit reaches the host
+    const second = await h.invoke<{ pid: number }>({ whereAmI: true });
+
+    expect(second.pid).not.toBe(first.pid);
+    await h.stop();
+    expect(isRunning(second.pid)).toBe(false);
+  });
+
   it('a function that exits mid-invocation fails it at once with Runtime.ExitError, and the next invocation gets a new environment', async () => {
     // Prepare (the timeout is 30 s: a timed-out invocation would fail with Sandbox.Timedout, not ExitError)
     const h = host(1);
