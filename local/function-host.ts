@@ -11,7 +11,7 @@ export interface FunctionHostOptions {
   memoryMb: number;
   /**
    * The function's Lambda runtime (`nodejs22.x`): its environments run on that Node major
-   * (`local/lambda-node.ts`), in a process of their own when the machine's Node is another.
+   * (`local/lambda-node.ts`), in a runtime process of their own.
    */
   runtime: string;
   /** The bundled handler (`index.js` exporting `handler`), the very file the stack zips. */

@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { nodeTargetOf } from '../config/runtimes';
 
 /**
- * The Node of a Lambda runtime's major on this machine, for what must run as Lambda runs it in a process of
- * its own: the processor and cold-start benchmarks (the local pipeline's functions run in worker threads of
- * the machine's Node: docs/local-pipeline.md#the-node-the-functions-run-on).
+ * The Node of a Lambda runtime's major on this machine, for everything that runs the handler bundles: the local
+ * pipeline's function hosts (a runtime process a function), the handler tests and the benchmarks
+ * (docs/local-pipeline.md#the-node-the-functions-run-on).
  */
 export interface LambdaNode {
   /** The `node` executable. */

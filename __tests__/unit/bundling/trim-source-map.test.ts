@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { bundleDeployedHandler } from '../../../bundling/bundle-handler';
 import { decodeMappings, trimSourceMap } from '../../../bundling/trim-source-map';
+import { DEFAULT_LAMBDA_RUNTIME } from '../../../config/runtimes';
+import { lambdaNodeFor } from '../../../local/lambda-node';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -37,10 +39,14 @@ describe('trimSourceMap', () => {
     expect(map.sources.some((s: string) => s.includes('node_modules'))).toBe(false);
     expect(map.sources).toEqual(expect.arrayContaining([expect.stringContaining('src/app/environment.ts')]));
     // Started without its environment, the bundle throws at cold start: the trace must name our file and line.
-    const run = spawnSync('node', ['--enable-source-maps', '-e', `require(${JSON.stringify(bundle.file)})`], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH },
-    });
+    const run = spawnSync(
+      lambdaNodeFor(DEFAULT_LAMBDA_RUNTIME).path,
+      ['--enable-source-maps', '-e', `require(${JSON.stringify(bundle.file)})`],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      },
+    );
     const line =
       readFileSync(join(ROOT, 'src/app/environment.ts'), 'utf8')
         .split('\n')
