@@ -53,7 +53,17 @@ export function lambdaNodeFor(runtime: string): LambdaNode {
   let found: Omit<LambdaNode, 'runtimeMajor' | 'matches'>;
   if (explicit) {
     if (!existsSync(explicit)) throw new Error(`LAMBDA_NODE_BINARY is set to "${explicit}", which does not exist`);
-    found = { path: explicit, version: versionOf(explicit), source: 'LAMBDA_NODE_BINARY' };
+    let version: string;
+    try {
+      version = versionOf(explicit);
+    } catch (e) {
+      throw new Error(
+        `LAMBDA_NODE_BINARY is set to "${explicit}", which is not a Node it can run (\`--version\` failed: ${(e as Error).message})`,
+      );
+    }
+    if (!/^\d+\.\d+\.\d+/.test(version))
+      throw new Error(`LAMBDA_NODE_BINARY is set to "${explicit}", which is not a Node (\`--version\` said "${version}")`);
+    found = { path: explicit, version, source: 'LAMBDA_NODE_BINARY' };
   } else {
     const packaged = packagedNode();
     found =

@@ -55,8 +55,13 @@ export function renderReport(r: RunReport): string {
     `Local pipeline: environment "${r.environment}", ${r.mode} mode, functions on Node ${r.runtime.node} here (${r.runtime.lambda} on Lambda)\n`,
   );
   if (!r.runtime.matches) {
+    const major = r.runtime.lambda.replace(/^nodejs(\d+).*$/, '$1');
+    const why =
+      r.runtime.source === 'LAMBDA_NODE_BINARY'
+        ? `LAMBDA_NODE_BINARY is Node ${r.runtime.node}`
+        : `no Node ${major} was found here, so they ran on this Node ${r.runtime.node}; set LAMBDA_NODE_BINARY`;
     out.push(
-      `Warning: ${r.runtime.lambda} runs Node ${r.runtime.lambda.replace(/^nodejs(\d+).*$/, '$1')} on Lambda, but no such Node was found here: set LAMBDA_NODE_BINARY (docs/local-pipeline.md#the-node-the-functions-run-on)\n`,
+      `Warning: the functions run on Node ${major} on Lambda (${r.runtime.lambda}), but ${why} (docs/local-pipeline.md#the-node-the-functions-run-on)\n`,
     );
   }
   if (r.objects.length > 0) {

@@ -2,7 +2,7 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { fromAttributeValues } from '../src/adapters/attribute-values';
 import { explainDeadLetter, peekQueue, type DeadLetter } from '../cli/dead-letter-view';
 import type { PipelineConfig } from '../config/types';
-import { lambdaNodeFor } from './lambda-node';
+import { type LambdaNode, lambdaNodeFor } from './lambda-node';
 import type { LocalPermissions, LocalPipeline } from './local-pipeline';
 
 export interface UploadRecord {
@@ -47,7 +47,7 @@ export interface RunReport {
   environment: string;
   mode: string;
   /** The functions' Lambda runtime, and the Node they ran on here (the runtime's major: docs/local-pipeline.md). */
-  runtime: { lambda: string; node: string; matches: boolean };
+  runtime: { lambda: string; node: string; matches: boolean; source: LambdaNode['source'] };
   objects: ObjectReport[];
   injected: Array<{ name: string; messageId: string; outcome: ObjectOutcome; reason?: string }>;
   /** The items of this run's objects, as plain objects with the table's attribute names. */
@@ -183,7 +183,7 @@ export async function buildReport(
   return {
     environment: cfg.environment,
     mode: cfg.mode,
-    runtime: { lambda: cfg.runtime, node: functionsNode.version, matches: functionsNode.matches },
+    runtime: { lambda: cfg.runtime, node: functionsNode.version, matches: functionsNode.matches, source: functionsNode.source },
     objects,
     injected: injectedReports,
     items: runItems,

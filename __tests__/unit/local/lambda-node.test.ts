@@ -34,6 +34,8 @@ describe('the Node the functions run on locally', () => {
       expect(node.matches).toBe(Number(process.versions.node.split('.')[0]) === 20);
       process.env.LAMBDA_NODE_BINARY = '/nowhere/node';
       expect(() => lambdaNodeFor('nodejs18.x')).toThrow('LAMBDA_NODE_BINARY is set to "/nowhere/node", which does not exist');
+      process.env.LAMBDA_NODE_BINARY = '/bin/false';
+      expect(() => lambdaNodeFor('nodejs16.x')).toThrow('LAMBDA_NODE_BINARY is set to "/bin/false", which is not a Node it can run');
     } finally {
       if (saved === undefined) delete process.env.LAMBDA_NODE_BINARY;
       else process.env.LAMBDA_NODE_BINARY = saved;
