@@ -4,8 +4,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { WorkerOptions } from 'node:worker_threads';
 
 /**
- * One execution environment as the function host drives it: a worker thread, here or in a runtime process.
- * `Worker` of node:worker_threads has this shape.
+ * One execution environment as the function host drives it: a worker thread of a runtime process, seen
+ * through the shape of node:worker_threads' `Worker` (messages, stdout and stderr, `exit`, `terminate`).
  */
 export interface ExecutionEnvironment extends EventEmitter {
   postMessage(message: unknown): void;
@@ -27,9 +27,9 @@ type FromRuntime =
   | { type: 'exit'; envId: number; code: number };
 
 /**
- * Runs in the runtime's Node: each environment is a worker thread of this process, as the host's own
- * workers are, and everything they say goes to the host over IPC (lines whole, so two environments'
- * logs never interleave within a line). The process ends with the host: when the IPC channel closes.
+ * Runs in the runtime's Node: each environment is a worker thread of this process, and everything it says
+ * goes to the host over IPC (lines whole, so two environments' logs never interleave within a line). The
+ * process ends with the host: when the IPC channel closes.
  */
 const RUNTIME = `
 const { Worker } = require('node:worker_threads');
