@@ -132,8 +132,8 @@ describe('FunctionHost crashes', () => {
     const h = host(1);
     const first = await h.invoke<{ pid: number }>({ whereAmI: true });
     process.kill(first.pid, 'SIGKILL');
+    // Reaped means its exit was handled: Node reaps a child and emits its exit in the same callback.
     await waitUntil(() => !isRunning(first.pid), 'the runtime process to end');
-    await new Promise((resolve) => setTimeout(resolve, 200)); // its exit reaches the host
     const second = await h.invoke<{ pid: number }>({ whereAmI: true });
 
     expect(second.pid).not.toBe(first.pid);
