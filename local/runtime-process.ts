@@ -20,7 +20,7 @@ type ToRuntime =
   | { type: 'terminate'; envId: number };
 
 type FromRuntime =
-  | { type: 'ready'; node: string }
+  | { type: 'ready' }
   | { type: 'message'; envId: number; message: unknown }
   | { type: 'line'; envId: number; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'error'; envId: number; message: string }
@@ -54,7 +54,7 @@ process.on('message', (m) => {
     if (w) void w.terminate(); else send({ type: 'exit', envId: m.envId, code: 1 });
   }
 });
-send({ type: 'ready', node: process.versions.node });
+send({ type: 'ready' });
 `;
 
 /** An environment living in a {@link RuntimeProcess}: the host talks to it as to a worker of its own. */
@@ -110,8 +110,6 @@ export class RuntimeProcess {
   private started?: Promise<void>;
   private readonly environments = new Map<number, RemoteEnvironment>();
   private nextId = 1;
-  /** The Node version the runtime process reported. */
-  public node?: string;
 
   public constructor(private readonly nodePath: string) {}
 
@@ -152,10 +150,8 @@ export class RuntimeProcess {
       });
       this.child = child;
       child.on('message', (m: FromRuntime) => {
-        if (m.type === 'ready') {
-          this.node = m.node;
-          resolve();
-        } else this.environments.get(m.envId)?.receive(m);
+        if (m.type === 'ready') resolve();
+        else this.environments.get(m.envId)?.receive(m);
       });
       child.on('error', (e) => {
         this.started = undefined;
